@@ -1,0 +1,4 @@
+//! Server functions, one file per area. Each takes plain data, converts it to
+//! domain types, and answers with [`crate::error::AppError`].
+
+pub mod sites;

@@ -1,0 +1,68 @@
+//! The language switch. It is a plain link to `/lang?to=…&next=…`, which the
+//! server answers by setting the preference cookie and redirecting back, so
+//! it works without JavaScript; once hydrated, a click switches in place and
+//! the i18n context writes the same cookie.
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Name of the cookie holding the chosen language (leptos_i18n's default).
+pub const LANG_COOKIE: &str = "i18n_pref_locale";
+
+pub fn cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_i18n::context::CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(365_i64 * 24 * 3600 * 1000)
+        .same_site(leptos_use::SameSite::Lax)
+}
+
+/// The current language as the domain's `Lang`.
+pub fn current_lang() -> crate::domain::Lang {
+    match use_i18n().get_locale() {
+        Locale::en => crate::domain::Lang::En,
+        _ => crate::domain::Lang::Zh,
+    }
+}
+
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let other = move || match i18n.get_locale() {
+        Locale::en => Locale::zh_CN,
+        _ => Locale::en,
+    };
+    let href = move || {
+        let next = location.pathname.get();
+        format!("/lang?to={}&next={}", other().as_str(), urlencode(&next))
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        i18n.set_locale(other());
+    };
+    view! {
+        <a
+            class="lang-switch"
+            href=href
+            on:click=on_click
+            hreflang=move || other().as_str()
+            aria-label=move || t_string!(i18n, switch_language_label)
+        >
+            {t!(i18n, switch_language)}
+        </a>
+    }
+}
+
+/// Percent-encode a path for use as a query value.
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,36 @@
+use super::language::LanguageSwitch;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">
+            {t!(i18n, skip_to_content)}
+        </a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand__name">{t!(i18n, brand)}</span>
+                    <span class="brand__sub">{t!(i18n, brand_sub)}</span>
+                </A>
+                <LanguageSwitch />
+            </div>
+            <nav class="site-nav" aria-label=move || t_string!(i18n, nav_main)>
+                <A href="/" exact=true>
+                    {t!(i18n, nav_home)}
+                </A>
+                <A href="/sites">{t!(i18n, nav_sites)}</A>
+            </nav>
+        </header>
+        <main id="main" class="site-main">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>{t!(i18n, footer_note)}</p>
+            <p class="site-footer__promise">{t!(i18n, footer_promise)}</p>
+        </footer>
+    }
+}

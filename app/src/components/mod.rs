@@ -1,0 +1,2 @@
+pub mod language;
+pub mod layout;

@@ -1,0 +1,204 @@
+//! One place that opens the database, and the portable queries.
+//!
+//! OneTrip runs on SQLite (embedded, the default) or PostgreSQL. Both are
+//! driven through [`Db`], an enum over the two native pools, so each backend
+//! keeps its own driver (no `Any` driver and its missing types). Queries are
+//! written once in portable SQL with `$1, $2…` placeholders, which both
+//! backends accept, and run on whichever pool is active by the macros below.
+//!
+//! Time is stored as BIGINT Unix epoch milliseconds (UTC) in every table, and
+//! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
+
+mod sites;
+
+pub use sites::*;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why the database could not be opened; each message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres:// (got a value starting with {scheme:?})")]
+    Scheme { scheme: String },
+    #[error("DATABASE_URL is not a valid {backend} connection URL: {reason}")]
+    Malformed { backend: &'static str, reason: String },
+    #[error("could not open the database named by DATABASE_URL ({backend}): {reason}")]
+    Connect { backend: &'static str, reason: String },
+    #[error("could not apply the database migrations ({backend}): {reason}")]
+    Migrate { backend: &'static str, reason: String },
+}
+
+/// Milliseconds since the Unix epoch, UTC: the one way OneTrip stores instants.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Db {
+    /// Open a pool from a `DATABASE_URL`-style string. SQLite files are created
+    /// when missing, in WAL mode with foreign keys on and a busy timeout.
+    pub async fn open(url: &str) -> Result<Db, OpenError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let opts = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| OpenError::Malformed { backend: "sqlite", reason: e.to_string() })?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| OpenError::Connect { backend: "sqlite", reason: e.to_string() })?;
+                Ok(Db::Sqlite(pool))
+            }
+            "postgres" | "postgresql" => {
+                let opts = PgConnectOptions::from_str(url).map_err(|e| OpenError::Malformed {
+                    backend: "postgres",
+                    reason: e.to_string(),
+                })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| OpenError::Connect { backend: "postgres", reason: e.to_string() })?;
+                Ok(Db::Postgres(pool))
+            }
+            other => Err(OpenError::Scheme { scheme: other.chars().take(12).collect() }),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Apply the migrations of the active backend. Both directories carry the
+    /// same version numbers.
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        let backend = self.backend().name();
+        let res = match self {
+            Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await,
+            Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await,
+        };
+        res.map_err(|e| OpenError::Migrate { backend, reason: e.to_string() })
+    }
+
+    /// A cheap round trip for the health check.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
+        }
+    }
+
+    /// Start a write transaction that cannot fail half-way with SQLITE_BUSY:
+    /// on SQLite it is `BEGIN IMMEDIATE`, which takes the write lock up front
+    /// (waiting up to the busy timeout) instead of upgrading a read lock later.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => Ok(WriteTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p) => Ok(WriteTx::Postgres(p.begin().await?)),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A write transaction on whichever backend is active.
+pub enum WriteTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            WriteTx::Sqlite(t) => t.commit().await,
+            WriteTx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Run the same `query_as` on whichever pool (or transaction) is active.
+/// `fetch_all!(db, Row, "SELECT … WHERE a = $1", a)`.
+#[macro_export]
+macro_rules! fetch_all {
+    ($db:expr, $ty:ty, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_all(p).await,
+            $crate::db::Db::Postgres(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_all(p).await,
+        }
+    };
+}
+
+/// Like [`fetch_all!`] for at most one row.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($db:expr, $ty:ty, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_optional(p).await,
+            $crate::db::Db::Postgres(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_optional(p).await,
+        }
+    };
+}
+
+/// Execute a statement inside a [`WriteTx`]; returns rows affected.
+#[macro_export]
+macro_rules! execute_tx {
+    ($tx:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $tx {
+            $crate::db::WriteTx::Sqlite(t) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **t).await.map(|r| r.rows_affected()),
+            $crate::db::WriteTx::Postgres(t) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **t).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Fetch one scalar inside a [`WriteTx`].
+#[macro_export]
+macro_rules! fetch_scalar_tx {
+    ($tx:expr, $ty:ty, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $tx {
+            $crate::db::WriteTx::Sqlite(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($bind))*.fetch_one(&mut **t).await,
+            $crate::db::WriteTx::Postgres(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($bind))*.fetch_one(&mut **t).await,
+        }
+    };
+}

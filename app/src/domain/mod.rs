@@ -1,0 +1,21 @@
+//! Pure domain types shared by the browser (wasm) and the server.
+//!
+//! Every value that crosses a trust boundary is parsed into one of these types
+//! once; code that holds a `ResidentId` never checks it again. Nothing here does
+//! I/O, so the browser shows exactly the message the server would return.
+
+mod certificate_number;
+mod credit_code;
+mod error;
+mod mobile;
+mod normalize;
+mod resident_id;
+mod unit_number;
+
+pub use certificate_number::{CertificateKind, CertificateNumber};
+pub use credit_code::CreditCode;
+pub use error::{DomainError, Lang};
+pub use mobile::MobileNumber;
+pub use normalize::{to_half_width, normalize_compact};
+pub use resident_id::ResidentId;
+pub use unit_number::UnitNumber;

@@ -1,0 +1,46 @@
+//! Text from Chinese users arrives with full-width digits and letters, ideographic
+//! spaces and stray whitespace. We normalise before validating so that a good
+//! value is never refused for the way it was typed.
+
+/// Map full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space
+/// (U+3000) to their half-width forms; everything else is kept.
+pub fn to_half_width(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Half-width, all whitespace removed (including zero-width and no-break
+/// spaces), ASCII letters upper-cased. For identifiers that never contain spaces.
+pub fn normalize_compact(input: &str) -> String {
+    to_half_width(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00A0}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_digits_and_letters_become_half_width() {
+        assert_eq!(to_half_width("１２３ａＢｃ　（）"), "123aBc ()");
+    }
+
+    #[test]
+    fn compact_form_drops_every_kind_of_space_and_uppercases() {
+        assert_eq!(normalize_compact(" 11010 5\u{3000}19491231 002x\u{FEFF}"), "11010519491231002X");
+    }
+
+    #[test]
+    fn chinese_characters_are_kept_as_they_are() {
+        assert_eq!(to_half_width("浙（2023）"), "浙(2023)");
+    }
+}

@@ -1,0 +1,84 @@
+//! The one error type every server function returns.
+//!
+//! Variants say what the user can do about it; none carries internals. Database
+//! and I/O failures are logged on the server with context and become
+//! `Internal`, so the browser never sees a SQL message or a file path.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message for one input field, in both languages, keyed by the field name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input was understood but some fields are invalid.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The request itself could not be decoded (malformed body or arguments).
+    #[error("bad request")]
+    BadRequest,
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    /// Also the answer when a resource exists but belongs to someone else.
+    #[error("not found")]
+    NotFound,
+    #[error("conflict")]
+    Conflict { code: String },
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    /// The browser could not reach the server.
+    #[error("network")]
+    Network,
+    /// Anything else; details are in the server log under the request id.
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) => 422,
+            AppError::BadRequest => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::Network => 503,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// Log an unexpected failure with context and return the opaque variant.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &'static str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(context, error = %err, "internal error");
+        AppError::Internal
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest,
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            _ => AppError::Internal,
+        }
+    }
+}

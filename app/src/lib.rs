@@ -1,0 +1,101 @@
+//! OneTrip: the Leptos application shared by the server (SSR) and the browser
+//! (hydration). Requests travel page → server function (`api`) → domain rule
+//! (`domain`) → query (`db`) → table.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod security;
+
+/// Message catalogues (`app/locales/*.json`), loaded at compile time: a missing
+/// key is a build error. The proc macro is marked deprecated in favour of a
+/// build-script generator, which would pull ICU's data exporter into every
+/// build; the macro generates the same module, so we keep it.
+#[allow(deprecated)]
+mod i18n_catalogue {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_catalogue::i18n;
+
+use crate::components::layout::Layout;
+use crate::i18n::*;
+use crate::pages::{ComingSoon, Audience, HomePage, NotFound, SitesPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#0b5cab" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider cookie_options=components::language::cookie_options()>
+            <AppTitle />
+            <Router>
+                <Layout>
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/sites") view=SitesPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/citizen")
+                            view=|| view! { <ComingSoon audience=Audience::Citizen /> }
+                        />
+                        <Route
+                            path=path!("/developer")
+                            view=|| view! { <ComingSoon audience=Audience::Developer /> }
+                        />
+                        <Route
+                            path=path!("/staff")
+                            view=|| view! { <ComingSoon audience=Audience::Staff /> }
+                        />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || format!("{} · {}", t_string!(i18n, brand), t_string!(i18n, brand_sub)) /> }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

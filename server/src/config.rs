@@ -1,0 +1,164 @@
+//! Configuration from environment variables; nothing is required to start.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to listen on (Leptos' own) |
+//! | `DATABASE_URL` | `sqlite://<data dir>/onetrip.db` | `sqlite://…` or `postgres://…` |
+//! | `ONETRIP_DATA_DIR` | `data` | files: SQLite database, secret key, uploads |
+//! | `ONETRIP_SECRET_KEY` | generated into `<data dir>/secret.key` | ≥ 64 hex chars, signs cookies |
+//! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
+//! | `ONETRIP_LOG_FORMAT` | `text` | `text` or `json` |
+
+use leptos::prelude::LeptosOptions;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A start-up problem, phrased as one sentence naming the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("LEPTOS_SITE_ADDR must be an address like 127.0.0.1:3000 (got {0:?})")]
+    SiteAddr(String),
+    #[error("Leptos configuration could not be read: {0}")]
+    Leptos(String),
+    #[error("ONETRIP_DATA_DIR {path:?} cannot be created or written to: {reason}")]
+    DataDir { path: PathBuf, reason: String },
+    #[error("ONETRIP_SECRET_KEY must be at least 64 hexadecimal characters (32 bytes)")]
+    SecretKeyFormat,
+    #[error("the secret key file {path:?} cannot be read or written: {reason}")]
+    SecretKeyFile { path: PathBuf, reason: String },
+    #[error("ONETRIP_LOG_FORMAT must be text or json (got {0:?})")]
+    LogFormat(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The cookie-signing key; deliberately not `Debug`-printable.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub leptos: LeptosOptions,
+    pub site_addr: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub secret_key: SecretKey,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Read the logging settings alone, so logging can start before anything
+    /// else can fail.
+    pub fn logging_from_env() -> Result<(String, LogFormat), ConfigError> {
+        let filter = var("RUST_LOG").unwrap_or_else(|| "info".into());
+        let format = match var("ONETRIP_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::LogFormat(other.into())),
+        };
+        Ok((filter, format))
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (log_filter, log_format) = Self::logging_from_env()?;
+        if let Some(addr) = var("LEPTOS_SITE_ADDR") {
+            if addr.parse::<SocketAddr>().is_err() {
+                return Err(ConfigError::SiteAddr(addr));
+            }
+        }
+        // Without cargo-leptos at build time the output name is unknown; name
+        // it here so Leptos does not print its own warning on every start.
+        if option_env!("LEPTOS_OUTPUT_NAME").is_none() && var("LEPTOS_OUTPUT_NAME").is_none() {
+            std::env::set_var("LEPTOS_OUTPUT_NAME", "onetrip");
+        }
+        let mut leptos = leptos::prelude::get_configuration(None)
+            .map_err(|e| ConfigError::Leptos(e.to_string()))?
+            .leptos_options;
+        // cargo-leptos writes hash.txt next to the binary when it hashes asset
+        // names; honour it unless LEPTOS_HASH_FILES says otherwise.
+        if var("LEPTOS_HASH_FILES").is_none() {
+            leptos.hash_files = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.parent().map(|d| d.join(leptos.hash_file.as_ref())))
+                .is_some_and(|p| p.exists());
+        }
+        let data_dir = PathBuf::from(var("ONETRIP_DATA_DIR").unwrap_or_else(|| "data".into()));
+        prepare_data_dir(&data_dir)?;
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("onetrip.db").display()));
+        let secret_key = match var("ONETRIP_SECRET_KEY") {
+            Some(hex_key) => parse_key(&hex_key)?,
+            None => load_or_create_key(&data_dir.join("secret.key"))?,
+        };
+        Ok(Config {
+            site_addr: leptos.site_addr,
+            leptos,
+            database_url,
+            data_dir,
+            secret_key,
+            log_filter,
+            log_format,
+        })
+    }
+}
+
+/// Create the data directory and prove it is writable with a probe file.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let err = |e: std::io::Error| ConfigError::DataDir { path: dir.to_path_buf(), reason: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let probe = dir.join(".write-probe");
+    std::fs::write(&probe, b"ok").map_err(err)?;
+    std::fs::remove_file(&probe).map_err(err)?;
+    Ok(())
+}
+
+fn parse_key(hex_key: &str) -> Result<SecretKey, ConfigError> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| ConfigError::SecretKeyFormat)?;
+    if bytes.len() < 32 {
+        return Err(ConfigError::SecretKeyFormat);
+    }
+    Ok(SecretKey(bytes))
+}
+
+/// Read the key file, or create it with 64 random bytes, readable by the owner only.
+fn load_or_create_key(path: &Path) -> Result<SecretKey, ConfigError> {
+    let err = |e: std::io::Error| ConfigError::SecretKeyFile { path: path.to_path_buf(), reason: e.to_string() };
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_key(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = vec![0u8; 64];
+            rand::Rng::fill(&mut rand::thread_rng(), bytes.as_mut_slice());
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut file = opts.open(path).map_err(err)?;
+            file.write_all(hex::encode(&bytes).as_bytes()).map_err(err)?;
+            file.sync_all().map_err(err)?;
+            Ok(SecretKey(bytes))
+        }
+        Err(e) => Err(err(e)),
+    }
+}

@@ -1,0 +1,109 @@
+//! The OneTrip server: configuration, telemetry and the axum router around
+//! the Leptos app. `router(state)` is public so tests can drive the whole
+//! application on a fresh database without a fixed port.
+
+pub mod config;
+mod middleware;
+mod routes;
+pub mod telemetry;
+
+use app::db::{Db, OpenError};
+use axum::extract::FromRef;
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+
+pub use config::{Config, ConfigError};
+
+/// Everything a request handler may need.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub db: Db,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The complete application: pages, server functions, static assets, health
+/// check, and the security and observability layers.
+pub fn router(state: AppState) -> Router {
+    routes::build(state)
+}
+
+/// Why the server could not start: one sentence naming the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Database(#[from] OpenError),
+    #[error("cannot listen on LEPTOS_SITE_ADDR {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+    #[error("RUST_LOG is not a valid log filter: {0}")]
+    LogFilter(String),
+    #[error("the server stopped with an error: {0}")]
+    Serve(String),
+}
+
+/// Open the database named by `url` and bring its schema up to date.
+pub async fn open_database(url: &str) -> Result<Db, OpenError> {
+    let db = Db::open(url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Start the server from the environment and serve until SIGTERM or Ctrl-C.
+pub async fn run() -> Result<(), StartError> {
+    let (filter, format) = Config::logging_from_env()?;
+    telemetry::init(&filter, format).map_err(StartError::LogFilter)?;
+    let config = Config::from_env()?;
+    let db = open_database(&config.database_url).await?;
+    tracing::info!(backend = db.backend().name(), "database ready");
+
+    let listener = tokio::net::TcpListener::bind(config.site_addr).await.map_err(|e| {
+        StartError::Bind {
+            addr: config.site_addr,
+            reason: match e.kind() {
+                std::io::ErrorKind::AddrInUse => "the address is already in use by another program".into(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+                _ => e.to_string(),
+            },
+        }
+    })?;
+    let state = AppState { leptos: config.leptos.clone(), db: db.clone() };
+    tracing::info!(addr = %config.site_addr, "serving on http://{}", config.site_addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Serve(e.to_string()))?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM (service managers) or Ctrl-C (a terminal).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

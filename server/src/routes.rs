@@ -1,0 +1,125 @@
+use crate::{middleware, AppState};
+use app::components::language::LANG_COOKIE;
+use app::{shell, App};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos = state.leptos.clone();
+
+    // Hashed asset names (cargo-leptos `hash-files`) change with every build,
+    // so they may be cached for a year; unhashed ones must be revalidated.
+    let pkg_cache = if leptos.hash_files {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    let pkg_dir = std::path::Path::new(leptos.site_root.as_ref()).join(leptos.site_pkg_dir.as_ref());
+    let pkg = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, pkg_cache))
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+
+    let db = state.db.clone();
+    let context = move || provide_context(db.clone());
+    let shell_options = leptos.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/lang", get(switch_language))
+        .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+}
+
+/// Liveness and readiness: 200 when the database answers, 503 when not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = state.db.backend().name();
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": backend })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": backend })),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    to: Option<String>,
+    next: Option<String>,
+}
+
+/// The no-JavaScript language switch: remember the choice in the same cookie
+/// the i18n context uses, then go back to the page the user was on.
+async fn switch_language(Query(q): Query<LangQuery>) -> Response {
+    let locale = match q.to.as_deref() {
+        Some("en") => "en",
+        _ => "zh-CN",
+    };
+    let next = q.next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".into());
+    let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let headers = res.headers_mut();
+    if let (Ok(loc), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
+        headers.insert(header::LOCATION, loc);
+        headers.insert(header::SET_COOKIE, cookie);
+    } else {
+        headers.insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    res
+}
+
+/// Only same-site paths: no scheme, no `//host`, no backslash tricks.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_local_paths_are_accepted_as_redirect_targets() {
+        assert!(is_local_path("/sites"));
+        assert!(!is_local_path("//evil.example"));
+        assert!(!is_local_path("https://evil.example"));
+        assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("/a\r\nSet-Cookie: x=1"));
+    }
+}

@@ -1,0 +1,192 @@
+use app::db::Db;
+use leptos::prelude::LeptosOptions;
+use onetrip_server::{open_database, router, AppState};
+
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests may create databases on. Tests only ever drop
+/// the databases they created themselves.
+pub fn pg_admin_url() -> String {
+    std::env::var("ONETRIP_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// When set (CI sets it), a missing PostgreSQL fails the run instead of skipping.
+pub fn postgres_required() -> bool {
+    std::env::var("ONETRIP_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A fresh, empty database of the given backend; `None` if PostgreSQL is not
+/// reachable and not required.
+pub struct FreshDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl FreshDb {
+    pub async fn create(backend: Backend) -> Option<FreshDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Some(FreshDb { url, pg_name: None, _dir: Some(dir) })
+            }
+            Backend::Postgres => {
+                let admin = pg_admin_url();
+                let conn = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect(&admin)
+                    .await;
+                let pool = match conn {
+                    Ok(p) => p,
+                    Err(e) if !postgres_required() => {
+                        eprintln!("SKIPPED (PostgreSQL not reachable at {admin}: {e})");
+                        return None;
+                    }
+                    Err(e) => panic!("PostgreSQL is required but not reachable at {admin}: {e}"),
+                };
+                let name = format!("onetrip_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create test database");
+                pool.close().await;
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("db url");
+                Some(FreshDb { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None })
+            }
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        let Some(name) = &self.pg_name else { return };
+        if let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&pool)
+                .await;
+            pool.close().await;
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    fresh: FreshDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+pub fn test_leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("onetrip")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+impl TestApp {
+    /// Start the whole router on a fresh database; `None` when the backend is
+    /// unavailable and not required.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let fresh = FreshDb::create(backend).await?;
+        let db = open_database(&fresh.url).await.expect("open and migrate");
+        let state = AppState { leptos: test_leptos_options(), db: db.clone() };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = router(state);
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Some(TestApp { base: format!("http://{addr}"), db, client, backend, fresh, server })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Call a server function the way a browser form does (URL-encoded POST).
+    pub async fn server_fn(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn cleanup(self) {
+        self.server.abort();
+        self.db.close().await;
+        self.fresh.drop_database().await;
+    }
+}
+
+/// Generate `sqlite` and `postgres` variants of each listed test function
+/// (`async fn name(app: &TestApp)`); the database is dropped even when the
+/// test fails.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::helpers::run(
+                        $crate::helpers::Backend::Sqlite,
+                        |app| Box::pin(async move { super::$name(app).await }),
+                    )
+                    .await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::helpers::run(
+                        $crate::helpers::Backend::Postgres,
+                        |app| Box::pin(async move { super::$name(app).await }),
+                    )
+                    .await;
+                }
+            }
+        )*
+    };
+}
+
+pub type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+pub async fn run<F>(backend: Backend, test: F)
+where
+    F: for<'a> FnOnce(&'a TestApp) -> TestFuture<'a>,
+{
+    use futures::FutureExt;
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let result = std::panic::AssertUnwindSafe(test(&app)).catch_unwind().await;
+    app.cleanup().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}

@@ -1,0 +1,11 @@
+//! One integration binary: every test starts the whole app on a fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database that is
+//! dropped afterwards) and talks HTTP to it.
+
+mod helpers;
+
+mod binary;
+mod database;
+mod health;
+mod pages;
+mod server_functions;

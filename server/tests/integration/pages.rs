@@ -1,0 +1,124 @@
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(
+    the_home_page_speaks_chinese_by_default,
+    the_sites_page_lists_the_seeded_network_in_the_html,
+    an_english_preference_cookie_renders_english,
+    the_language_link_works_without_javascript,
+    the_language_link_never_redirects_off_site,
+    an_unknown_path_answers_404_with_the_not_found_page,
+    pages_carry_a_nonce_based_content_security_policy,
+    pages_for_features_not_built_yet_say_so,
+    no_link_on_the_home_page_is_dead,
+);
+
+async fn the_home_page_speaks_chinese_by_default(app: &TestApp) {
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="zh-CN""#), "html lang attribute");
+    assert!(html.contains("最多跑一次"));
+    assert!(html.contains("我是群众") && html.contains("我是开发企业") && html.contains("我是工作人员"));
+}
+
+async fn the_sites_page_lists_the_seeded_network_in_the_html(app: &TestApp) {
+    let html = app.get("/sites").await.text().await.unwrap();
+    // Rendered with SsrMode::Async: the data is in the markup, not only in a script.
+    assert!(html.contains("<h3>明州市不动产登记中心</h3>"), "main centre in markup");
+    assert_eq!(html.matches(r#"class="site-card""#).count(), 15, "1 main + 3 sub + 11 town");
+    assert!(html.contains(r#"data-kind="main""#) && html.contains(r#"data-kind="town""#));
+}
+
+async fn an_english_preference_cookie_renders_english(app: &TestApp) {
+    let html = app
+        .get_with_cookie("/sites", "i18n_pref_locale=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"lang="en""#));
+    assert!(html.contains("<h3>Mingzhou Real Estate Registration Centre</h3>"));
+    assert!(html.contains("Service sites"));
+}
+
+async fn the_language_link_works_without_javascript(app: &TestApp) {
+    let res = app.get("/lang?to=en&next=%2Fsites").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/sites");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("i18n_pref_locale=en;"), "{cookie}");
+    assert!(cookie.contains("Path=/") && cookie.contains("SameSite=Lax"));
+
+    let back = app.get("/lang?to=zh-CN&next=%2F").await;
+    assert!(back.headers()["set-cookie"].to_str().unwrap().starts_with("i18n_pref_locale=zh-CN;"));
+}
+
+async fn the_language_link_never_redirects_off_site(app: &TestApp) {
+    for next in ["https%3A%2F%2Fevil.example", "%2F%2Fevil.example", "%2F%5Cevil.example"] {
+        let res = app.get(&format!("/lang?to=en&next={next}")).await;
+        assert_eq!(res.headers()["location"], "/", "next={next}");
+    }
+}
+
+async fn an_unknown_path_answers_404_with_the_not_found_page(app: &TestApp) {
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("页面不存在"));
+    assert!(html.contains(r#"href="/""#), "a way back home");
+}
+
+async fn pages_carry_a_nonce_based_content_security_policy(app: &TestApp) {
+    let res = app.get("/").await;
+    let h = res.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("nonce in CSP");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "hydration script carries the nonce");
+
+    let again = app.get("/").await;
+    let csp2 = again.headers()["content-security-policy"].to_str().unwrap();
+    assert!(!csp2.contains(nonce), "a fresh nonce per response");
+}
+
+async fn pages_for_features_not_built_yet_say_so(app: &TestApp) {
+    for path in ["/citizen", "/developer", "/staff"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("此功能正在建设中"), "{path}");
+    }
+}
+
+async fn no_link_on_the_home_page_is_dead(app: &TestApp) {
+    let html = app.get("/").await.text().await.unwrap();
+    let mut checked = 0;
+    for anchor in html.split("<a ").skip(1) {
+        let tag = anchor.split('>').next().unwrap();
+        let Some(href) = tag.split(r#"href=""#).nth(1).and_then(|h| h.split('"').next()) else {
+            continue;
+        };
+        if !href.starts_with('/') || href.starts_with("//") {
+            continue;
+        }
+        let href = href.replace("&amp;", "&");
+        let res = app.get(&href).await;
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "{href} answered {}",
+            res.status()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} local links found");
+}
