@@ -4,12 +4,12 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
 pub mod domain;
 pub mod error;
 pub mod model;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod db;
 #[cfg(feature = "ssr")]
 pub mod security;
 
@@ -25,7 +25,7 @@ pub use i18n_catalogue::i18n;
 
 use crate::components::layout::Layout;
 use crate::i18n::*;
-use crate::pages::{ComingSoon, Audience, HomePage, NotFound, SitesPage};
+use crate::pages::{Audience, ComingSoon, HomePage, NotFound, SitesPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -98,4 +98,11 @@ fn AppTitle() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for end-to-end tests and support staff: the page is interactive.
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

@@ -14,9 +14,10 @@ pub fn content_security_policy(nonce: &str) -> String {
 }
 
 pub fn set_content_security_policy() {
-    let (Some(nonce), Some(res)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
     if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {

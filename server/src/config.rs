@@ -126,7 +126,10 @@ impl Config {
 
 /// Create the data directory and prove it is writable with a probe file.
 pub fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
-    let err = |e: std::io::Error| ConfigError::DataDir { path: dir.to_path_buf(), reason: e.to_string() };
+    let err = |e: std::io::Error| ConfigError::DataDir {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    };
     std::fs::create_dir_all(dir).map_err(err)?;
     let probe = dir.join(".write-probe");
     std::fs::write(&probe, b"ok").map_err(err)?;
@@ -144,7 +147,10 @@ fn parse_key(hex_key: &str) -> Result<SecretKey, ConfigError> {
 
 /// Read the key file, or create it with 64 random bytes, readable by the owner only.
 fn load_or_create_key(path: &Path) -> Result<SecretKey, ConfigError> {
-    let err = |e: std::io::Error| ConfigError::SecretKeyFile { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |e: std::io::Error| ConfigError::SecretKeyFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     match std::fs::read_to_string(path) {
         Ok(text) => parse_key(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -155,7 +161,8 @@ fn load_or_create_key(path: &Path) -> Result<SecretKey, ConfigError> {
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
             let mut file = opts.open(path).map_err(err)?;
-            file.write_all(hex::encode(&bytes).as_bytes()).map_err(err)?;
+            file.write_all(hex::encode(&bytes).as_bytes())
+                .map_err(err)?;
             file.sync_all().map_err(err)?;
             Ok(SecretKey(bytes))
         }

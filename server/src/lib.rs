@@ -64,17 +64,22 @@ pub async fn run() -> Result<(), StartError> {
     let db = open_database(&config.database_url).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
 
-    let listener = tokio::net::TcpListener::bind(config.site_addr).await.map_err(|e| {
-        StartError::Bind {
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| StartError::Bind {
             addr: config.site_addr,
             reason: match e.kind() {
-                std::io::ErrorKind::AddrInUse => "the address is already in use by another program".into(),
+                std::io::ErrorKind::AddrInUse => {
+                    "the address is already in use by another program".into()
+                }
                 std::io::ErrorKind::PermissionDenied => "permission denied".into(),
                 _ => e.to_string(),
             },
-        }
-    })?;
-    let state = AppState { leptos: config.leptos.clone(), db: db.clone() };
+        })?;
+    let state = AppState {
+        leptos: config.leptos.clone(),
+        db: db.clone(),
+    };
     tracing::info!(addr = %config.site_addr, "serving on http://{}", config.site_addr);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

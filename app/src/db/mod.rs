@@ -14,9 +14,7 @@ mod sites;
 pub use sites::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
@@ -48,11 +46,20 @@ pub enum OpenError {
     #[error("DATABASE_URL must start with sqlite:// or postgres:// (got a value starting with {scheme:?})")]
     Scheme { scheme: String },
     #[error("DATABASE_URL is not a valid {backend} connection URL: {reason}")]
-    Malformed { backend: &'static str, reason: String },
+    Malformed {
+        backend: &'static str,
+        reason: String,
+    },
     #[error("could not open the database named by DATABASE_URL ({backend}): {reason}")]
-    Connect { backend: &'static str, reason: String },
+    Connect {
+        backend: &'static str,
+        reason: String,
+    },
     #[error("could not apply the database migrations ({backend}): {reason}")]
-    Migrate { backend: &'static str, reason: String },
+    Migrate {
+        backend: &'static str,
+        reason: String,
+    },
 }
 
 /// Milliseconds since the Unix epoch, UTC: the one way OneTrip stores instants.
@@ -68,7 +75,10 @@ impl Db {
         match scheme {
             "sqlite" => {
                 let opts = SqliteConnectOptions::from_str(url)
-                    .map_err(|e| OpenError::Malformed { backend: "sqlite", reason: e.to_string() })?
+                    .map_err(|e| OpenError::Malformed {
+                        backend: "sqlite",
+                        reason: e.to_string(),
+                    })?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -79,7 +89,10 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await
-                    .map_err(|e| OpenError::Connect { backend: "sqlite", reason: e.to_string() })?;
+                    .map_err(|e| OpenError::Connect {
+                        backend: "sqlite",
+                        reason: e.to_string(),
+                    })?;
                 Ok(Db::Sqlite(pool))
             }
             "postgres" | "postgresql" => {
@@ -92,10 +105,15 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await
-                    .map_err(|e| OpenError::Connect { backend: "postgres", reason: e.to_string() })?;
+                    .map_err(|e| OpenError::Connect {
+                        backend: "postgres",
+                        reason: e.to_string(),
+                    })?;
                 Ok(Db::Postgres(pool))
             }
-            other => Err(OpenError::Scheme { scheme: other.chars().take(12).collect() }),
+            other => Err(OpenError::Scheme {
+                scheme: other.chars().take(12).collect(),
+            }),
         }
     }
 
@@ -114,7 +132,10 @@ impl Db {
             Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await,
             Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await,
         };
-        res.map_err(|e| OpenError::Migrate { backend, reason: e.to_string() })
+        res.map_err(|e| OpenError::Migrate {
+            backend,
+            reason: e.to_string(),
+        })
     }
 
     /// A cheap round trip for the health check.

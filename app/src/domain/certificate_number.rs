@@ -50,7 +50,10 @@ impl CertificateNumber {
             if !(3..=64).contains(&n) || s.chars().any(char::is_control) {
                 return Err(DomainError::CertificateStructure);
             }
-            return Ok(Self { text: s, kind: CertificateKind::Legacy });
+            return Ok(Self {
+                text: s,
+                kind: CertificateKind::Legacy,
+            });
         };
         if !unified_shape(&s, kind) {
             return Err(DomainError::CertificateStructure);
@@ -74,8 +77,12 @@ fn unified_shape(s: &str, kind: CertificateKind) -> bool {
         return false;
     }
     let rest = chars.as_str();
-    let Some(rest) = rest.strip_prefix('(') else { return false };
-    let Some((year, rest)) = rest.split_once(')') else { return false };
+    let Some(rest) = rest.strip_prefix('(') else {
+        return false;
+    };
+    let Some((year, rest)) = rest.split_once(')') else {
+        return false;
+    };
     let year_ok = year.len() == 4
         && year.bytes().all(|b| b.is_ascii_digit())
         && ("1990".."2101").contains(&year);
@@ -86,11 +93,15 @@ fn unified_shape(s: &str, kind: CertificateKind) -> bool {
         CertificateKind::Right => "不动产权第",
         _ => "不动产证明第",
     };
-    let Some((place, rest)) = rest.split_once(marker) else { return false };
+    let Some((place, rest)) = rest.split_once(marker) else {
+        return false;
+    };
     if place.is_empty() || place.chars().any(|c| c.is_ascii()) {
         return false;
     }
-    let Some(serial) = rest.strip_suffix('号') else { return false };
+    let Some(serial) = rest.strip_suffix('号') else {
+        return false;
+    };
     (6..=8).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_digit())
 }
 

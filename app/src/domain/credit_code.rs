@@ -9,7 +9,9 @@ use super::{normalize_compact, DomainError};
 use serde::{Deserialize, Serialize};
 
 pub(crate) const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -36,7 +38,10 @@ impl CreditCode {
         }
         let n = s.chars().count();
         if n != 18 {
-            return Err(DomainError::Length { expected: "18", actual: n });
+            return Err(DomainError::Length {
+                expected: "18",
+                actual: n,
+            });
         }
         let bytes = s.as_bytes();
         if let Some(i) = bytes.iter().position(|b| value_of(*b).is_none()) {
@@ -118,7 +123,10 @@ mod tests {
     #[test]
     fn a_letter_in_the_division_code_is_rejected() {
         let code = with_check("9135A100M000100Y4");
-        assert_eq!(CreditCode::parse(&code), Err(DomainError::InvalidChar { position: 5 }));
+        assert_eq!(
+            CreditCode::parse(&code),
+            Err(DomainError::InvalidChar { position: 5 })
+        );
     }
 
     #[test]
@@ -126,7 +134,10 @@ mod tests {
         let code = with_check("91350100M000100Y4");
         let wrong = if code.ends_with('0') { "1" } else { "0" };
         let bad = format!("{}{}", &code[..17], wrong);
-        assert_eq!(CreditCode::parse(&bad), Err(DomainError::CreditCodeChecksum));
+        assert_eq!(
+            CreditCode::parse(&bad),
+            Err(DomainError::CreditCodeChecksum)
+        );
     }
 
     pub(crate) fn valid_code() -> impl Strategy<Value = String> {

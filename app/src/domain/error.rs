@@ -16,7 +16,10 @@ pub enum DomainError {
     #[error("empty")]
     Empty,
     #[error("wrong length")]
-    Length { expected: &'static str, actual: usize },
+    Length {
+        expected: &'static str,
+        actual: usize,
+    },
     #[error("invalid character")]
     InvalidChar { position: usize },
     #[error("resident id: bad birth date")]

@@ -10,7 +10,10 @@ pub struct MobileNumber(String);
 
 impl MobileNumber {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
-        let compact: String = normalize_compact(input).chars().filter(|c| *c != '-').collect();
+        let compact: String = normalize_compact(input)
+            .chars()
+            .filter(|c| *c != '-')
+            .collect();
         if compact.is_empty() {
             return Err(DomainError::Empty);
         }
@@ -59,26 +62,46 @@ mod tests {
 
     #[test]
     fn an_eleven_digit_number_starting_with_1_parses() {
-        assert_eq!(MobileNumber::parse("13812345678").unwrap().as_str(), "13812345678");
+        assert_eq!(
+            MobileNumber::parse("13812345678").unwrap().as_str(),
+            "13812345678"
+        );
     }
 
     #[test]
     fn country_code_spaces_hyphens_and_full_width_digits_are_removed() {
-        for typed in ["+86 138-1234-5678", "0086 13812345678", "１３８ １２３４ ５６７８"] {
-            assert_eq!(MobileNumber::parse(typed).unwrap().as_str(), "13812345678", "{typed}");
+        for typed in [
+            "+86 138-1234-5678",
+            "0086 13812345678",
+            "１３８ １２３４ ５６７８",
+        ] {
+            assert_eq!(
+                MobileNumber::parse(typed).unwrap().as_str(),
+                "13812345678",
+                "{typed}"
+            );
         }
     }
 
     #[test]
     fn landlines_and_short_numbers_are_rejected() {
-        for bad in ["0571-87654321", "1381234567", "23812345678", "12812345678", "1381234567a"] {
+        for bad in [
+            "0571-87654321",
+            "1381234567",
+            "23812345678",
+            "12812345678",
+            "1381234567a",
+        ] {
             assert_eq!(MobileNumber::parse(bad), Err(DomainError::Mobile), "{bad}");
         }
     }
 
     #[test]
     fn masking_keeps_the_first_three_and_last_four_digits() {
-        assert_eq!(MobileNumber::parse("13812345678").unwrap().masked(), "138****5678");
+        assert_eq!(
+            MobileNumber::parse("13812345678").unwrap().masked(),
+            "138****5678"
+        );
     }
 
     proptest! {

@@ -16,6 +16,6 @@ pub use certificate_number::{CertificateKind, CertificateNumber};
 pub use credit_code::CreditCode;
 pub use error::{DomainError, Lang};
 pub use mobile::MobileNumber;
-pub use normalize::{to_half_width, normalize_compact};
+pub use normalize::{normalize_compact, to_half_width};
 pub use resident_id::ResidentId;
 pub use unit_number::UnitNumber;

@@ -36,7 +36,10 @@ mod tests {
 
     #[test]
     fn compact_form_drops_every_kind_of_space_and_uppercases() {
-        assert_eq!(normalize_compact(" 11010 5\u{3000}19491231 002x\u{FEFF}"), "11010519491231002X");
+        assert_eq!(
+            normalize_compact(" 11010 5\u{3000}19491231 002x\u{FEFF}"),
+            "11010519491231002X"
+        );
     }
 
     #[test]

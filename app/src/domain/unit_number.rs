@@ -31,7 +31,10 @@ impl UnitNumber {
         }
         let n = s.chars().count();
         if n != 28 {
-            return Err(DomainError::Length { expected: "28", actual: n });
+            return Err(DomainError::Length {
+                expected: "28",
+                actual: n,
+            });
         }
         if let Some(i) = s.bytes().position(|b| !b.is_ascii_alphanumeric()) {
             return Err(DomainError::InvalidChar { position: i + 1 });
@@ -120,7 +123,9 @@ mod tests {
     fn a_wrong_parcel_kind_names_that_part() {
         assert_eq!(
             UnitNumber::parse("320684413219XB00029F00010002"),
-            Err(DomainError::UnitStructure { part: UnitPart::ParcelKind })
+            Err(DomainError::UnitStructure {
+                part: UnitPart::ParcelKind
+            })
         );
     }
 
@@ -129,7 +134,9 @@ mod tests {
         assert!(UnitNumber::parse("320684413219GB00029W00000000").is_ok());
         assert_eq!(
             UnitNumber::parse("320684413219GB00029W00010002"),
-            Err(DomainError::UnitStructure { part: UnitPart::FixtureNumber })
+            Err(DomainError::UnitStructure {
+                part: UnitPart::FixtureNumber
+            })
         );
     }
 
@@ -137,7 +144,9 @@ mod tests {
     fn an_unknown_fixture_kind_is_rejected() {
         assert_eq!(
             UnitNumber::parse("320684413219GB00029K00010002"),
-            Err(DomainError::UnitStructure { part: UnitPart::FixtureKind })
+            Err(DomainError::UnitStructure {
+                part: UnitPart::FixtureKind
+            })
         );
     }
 
@@ -145,7 +154,10 @@ mod tests {
     fn twenty_seven_characters_are_rejected_with_the_length() {
         assert_eq!(
             UnitNumber::parse(&EXAMPLE[..27]),
-            Err(DomainError::Length { expected: "28", actual: 27 })
+            Err(DomainError::Length {
+                expected: "28",
+                actual: 27
+            })
         );
     }
 
@@ -162,7 +174,10 @@ mod tests {
         )
             .prop_map(|(c, d, sd, k1, k2, p, f, u)| {
                 let u = if f == b'W' { 0 } else { u };
-                format!("{c:06}{d:03}{sd:03}{}{}{p:05}{}{u:08}", k1 as char, k2 as char, f as char)
+                format!(
+                    "{c:06}{d:03}{sd:03}{}{}{p:05}{}{u:08}",
+                    k1 as char, k2 as char, f as char
+                )
             })
     }
 

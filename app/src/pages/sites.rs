@@ -47,20 +47,19 @@ fn SiteGroups(sites: Vec<Site>) -> impl IntoView {
                 SiteKind::Sub => t!(i18n, sites_kind_sub).into_any(),
                 SiteKind::Town => t!(i18n, sites_kind_town).into_any(),
             };
-            (!group.is_empty())
-                .then(|| {
-                    view! {
-                        <section class="site-group" data-kind=kind.code()>
-                            <h2>{heading}</h2>
-                            <ul class="site-list">
-                                {group
-                                    .into_iter()
-                                    .map(|site| view! { <SiteCard site /> })
-                                    .collect_view()}
-                            </ul>
-                        </section>
-                    }
-                })
+            (!group.is_empty()).then(|| {
+                view! {
+                    <section class="site-group" data-kind=kind.code()>
+                        <h2>{heading}</h2>
+                        <ul class="site-list">
+                            {group
+                                .into_iter()
+                                .map(|site| view! { <SiteCard site /> })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })
         })
         .collect_view()
 }

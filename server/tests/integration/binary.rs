@@ -28,7 +28,10 @@ fn run_expecting_exit(cmd: &mut Command) -> (i32, String) {
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let out = child.wait_with_output().unwrap();
-            return (status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned());
+            return (
+                status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
         }
         if start.elapsed() > Duration::from_secs(20) {
             let _ = child.kill();
@@ -42,7 +45,10 @@ fn assert_one_clear_sentence(stderr: &str, setting: &str) {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "exactly one line, got: {stderr}");
     assert!(lines[0].contains(setting), "names {setting}: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -78,7 +84,9 @@ fn a_port_in_use_stops_the_server_with_one_sentence() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let (code, stderr) = run_expecting_exit(
-        onetrip().env("ONETRIP_DATA_DIR", dir.path()).env("LEPTOS_SITE_ADDR", &addr),
+        onetrip()
+            .env("ONETRIP_DATA_DIR", dir.path())
+            .env("LEPTOS_SITE_ADDR", &addr),
     );
     assert_eq!(code, 2);
     assert_one_clear_sentence(&stderr, "LEPTOS_SITE_ADDR");
@@ -89,14 +97,18 @@ fn a_port_in_use_stops_the_server_with_one_sentence() {
 fn a_bad_site_address_stops_the_server_with_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stderr) = run_expecting_exit(
-        onetrip().env("ONETRIP_DATA_DIR", dir.path()).env("LEPTOS_SITE_ADDR", "localhost:port"),
+        onetrip()
+            .env("ONETRIP_DATA_DIR", dir.path())
+            .env("LEPTOS_SITE_ADDR", "localhost:port"),
     );
     assert_eq!(code, 2);
     assert_one_clear_sentence(&stderr, "LEPTOS_SITE_ADDR");
 }
 
 async fn sigterm_stops_gracefully(backend: Backend) {
-    let Some(fresh) = FreshDb::create(backend).await else { return };
+    let Some(fresh) = FreshDb::create(backend).await else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let addr = free_addr();
     let mut child = onetrip()
@@ -125,16 +137,25 @@ async fn sigterm_stops_gracefully(backend: Backend) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let start = Instant::now();
     let code = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s.code();
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "stopped within 15 s of SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "stopped within 15 s of SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(code, Some(0), "clean exit after SIGTERM");

@@ -1,7 +1,10 @@
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(health_check_answers_ok_and_names_the_backend, every_response_carries_a_request_id);
+on_both_backends!(
+    health_check_answers_ok_and_names_the_backend,
+    every_response_carries_a_request_id
+);
 
 async fn health_check_answers_ok_and_names_the_backend(app: &TestApp) {
     let res = app.get("/healthz").await;
@@ -18,8 +21,20 @@ async fn health_check_answers_ok_and_names_the_backend(app: &TestApp) {
 async fn every_response_carries_a_request_id(app: &TestApp) {
     let a = app.get("/healthz").await;
     let b = app.get("/healthz").await;
-    let id_a = a.headers().get("x-request-id").expect("request id").to_str().unwrap().to_string();
-    let id_b = b.headers().get("x-request-id").expect("request id").to_str().unwrap().to_string();
+    let id_a = a
+        .headers()
+        .get("x-request-id")
+        .expect("request id")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let id_b = b
+        .headers()
+        .get("x-request-id")
+        .expect("request id")
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(id_a.len(), 36, "a UUID: {id_a}");
     assert_ne!(id_a, id_b);
 }

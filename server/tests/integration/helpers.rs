@@ -2,7 +2,6 @@ use app::db::Db;
 use leptos::prelude::LeptosOptions;
 use onetrip_server::{open_database, router, AppState};
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -35,7 +34,11 @@ impl FreshDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Some(FreshDb { url, pg_name: None, _dir: Some(dir) })
+                Some(FreshDb {
+                    url,
+                    pg_name: None,
+                    _dir: Some(dir),
+                })
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
@@ -58,8 +61,15 @@ impl FreshDb {
                     .await
                     .expect("create test database");
                 pool.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("db url");
-                Some(FreshDb { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None })
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .expect("db url");
+                Some(FreshDb {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: None,
+                })
             }
         }
     }
@@ -98,8 +108,13 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&fresh.url).await.expect("open and migrate");
-        let state = AppState { leptos: test_leptos_options(), db: db.clone() };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = AppState {
+            leptos: test_leptos_options(),
+            db: db.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = router(state);
         let server = tokio::spawn(async move {
@@ -109,7 +124,14 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Some(TestApp { base: format!("http://{addr}"), db, client, backend, fresh, server })
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            db,
+            client,
+            backend,
+            fresh,
+            server,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -183,8 +205,12 @@ where
     F: for<'a> FnOnce(&'a TestApp) -> TestFuture<'a>,
 {
     use futures::FutureExt;
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let result = std::panic::AssertUnwindSafe(test(&app)).catch_unwind().await;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let result = std::panic::AssertUnwindSafe(test(&app))
+        .catch_unwind()
+        .await;
     app.cleanup().await;
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);

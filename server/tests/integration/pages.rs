@@ -19,14 +19,23 @@ async fn the_home_page_speaks_chinese_by_default(app: &TestApp) {
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"lang="zh-CN""#), "html lang attribute");
     assert!(html.contains("最多跑一次"));
-    assert!(html.contains("我是群众") && html.contains("我是开发企业") && html.contains("我是工作人员"));
+    assert!(
+        html.contains("我是群众") && html.contains("我是开发企业") && html.contains("我是工作人员")
+    );
 }
 
 async fn the_sites_page_lists_the_seeded_network_in_the_html(app: &TestApp) {
     let html = app.get("/sites").await.text().await.unwrap();
     // Rendered with SsrMode::Async: the data is in the markup, not only in a script.
-    assert!(html.contains("<h3>明州市不动产登记中心</h3>"), "main centre in markup");
-    assert_eq!(html.matches(r#"class="site-card""#).count(), 15, "1 main + 3 sub + 11 town");
+    assert!(
+        html.contains("<h3>明州市不动产登记中心</h3>"),
+        "main centre in markup"
+    );
+    assert_eq!(
+        html.matches(r#"class="site-card""#).count(),
+        15,
+        "1 main + 3 sub + 11 town"
+    );
     assert!(html.contains(r#"data-kind="main""#) && html.contains(r#"data-kind="town""#));
 }
 
@@ -51,11 +60,18 @@ async fn the_language_link_works_without_javascript(app: &TestApp) {
     assert!(cookie.contains("Path=/") && cookie.contains("SameSite=Lax"));
 
     let back = app.get("/lang?to=zh-CN&next=%2F").await;
-    assert!(back.headers()["set-cookie"].to_str().unwrap().starts_with("i18n_pref_locale=zh-CN;"));
+    assert!(back.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("i18n_pref_locale=zh-CN;"));
 }
 
 async fn the_language_link_never_redirects_off_site(app: &TestApp) {
-    for next in ["https%3A%2F%2Fevil.example", "%2F%2Fevil.example", "%2F%5Cevil.example"] {
+    for next in [
+        "https%3A%2F%2Fevil.example",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+    ] {
         let res = app.get(&format!("/lang?to=en&next={next}")).await;
         assert_eq!(res.headers()["location"], "/", "next={next}");
     }
@@ -84,7 +100,10 @@ async fn pages_carry_a_nonce_based_content_security_policy(app: &TestApp) {
         .and_then(|s| s.split('\'').next())
         .expect("nonce in CSP");
     let html = res.text().await.unwrap();
-    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "hydration script carries the nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "hydration script carries the nonce"
+    );
 
     let again = app.get("/").await;
     let csp2 = again.headers()["content-security-policy"].to_str().unwrap();
@@ -105,7 +124,11 @@ async fn no_link_on_the_home_page_is_dead(app: &TestApp) {
     let mut checked = 0;
     for anchor in html.split("<a ").skip(1) {
         let tag = anchor.split('>').next().unwrap();
-        let Some(href) = tag.split(r#"href=""#).nth(1).and_then(|h| h.split('"').next()) else {
+        let Some(href) = tag
+            .split(r#"href=""#)
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+        else {
             continue;
         };
         if !href.starts_with('/') || href.starts_with("//") {

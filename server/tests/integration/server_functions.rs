@@ -15,7 +15,10 @@ async fn the_sites_function_returns_the_network_main_centre_first(app: &TestApp)
     let sites: Vec<app::model::Site> = res.json().await.unwrap();
     assert_eq!(sites.len(), 15);
     assert_eq!(sites[0].kind, app::model::SiteKind::Main);
-    let subs = sites.iter().filter(|s| s.kind == app::model::SiteKind::Sub).count();
+    let subs = sites
+        .iter()
+        .filter(|s| s.kind == app::model::SiteKind::Sub)
+        .count();
     assert_eq!(subs, 3);
 }
 
@@ -47,7 +50,10 @@ async fn a_malformed_body_answers_400_not_500(app: &TestApp) {
             .unwrap();
         assert_eq!(res.status(), 400, "{ctype} {body:?}");
         let text = res.text().await.unwrap();
-        assert!(!text.to_lowercase().contains("sqlx"), "no internals: {text}");
+        assert!(
+            !text.to_lowercase().contains("sqlx"),
+            "no internals: {text}"
+        );
     }
 }
 

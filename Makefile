@@ -1,0 +1,19 @@
+# OneTrip: two commands. See README.md.
+.PHONY: run test setup fmt bench
+SHELL := /bin/bash
+
+## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
+run:
+	@scripts/run.sh
+
+## Everything: formatting, clippy, tests on SQLite and PostgreSQL, browser journeys.
+test:
+	@scripts/test.sh
+
+## Install the build tools only.
+setup:
+	@scripts/setup.sh
+
+## Format Rust and the view! macros.
+fmt:
+	@source scripts/env.sh && cargo fmt --all && leptosfmt app/src

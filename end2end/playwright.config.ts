@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Journeys run at phone size (390×844) twice: hydrated, and with JavaScript
+// off, because government forms must work before (or without) the wasm.
+// The server is the release build, started fresh on its own data directory.
+const PORT = Number(process.env.ONETRIP_E2E_PORT ?? 3100);
+const BASE = `http://127.0.0.1:${PORT}`;
+
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+const phone = {
+  ...devices["Pixel 5"],
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "zh-CN",
+  launchOptions: chromium,
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [["list"]],
+  use: { baseURL: BASE, trace: "retain-on-failure" },
+  projects: [
+    { name: "phone-js", use: { ...phone, javaScriptEnabled: true } },
+    { name: "phone-nojs", use: { ...phone, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command:
+      `rm -rf target/e2e-data && ONETRIP_DATA_DIR=target/e2e-data LEPTOS_SITE_ADDR=127.0.0.1:${PORT} ` +
+      `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn target/release/onetrip`,
+    cwd: "..",
+    url: `${BASE}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});

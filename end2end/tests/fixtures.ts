@@ -1,0 +1,71 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+type Fixtures = {
+  /** Set to true by tests that deliberately load a missing page. */
+  allowNotFound: boolean;
+  /** Problems seen in the browser: console errors, page errors, failed requests. */
+  problems: string[];
+  js: boolean;
+};
+
+export const test = base.extend<Fixtures>({
+  allowNotFound: [false, { option: true }],
+  js: async ({ javaScriptEnabled }, use) => {
+    await use(javaScriptEnabled !== false);
+  },
+  problems: [
+    async ({ page, allowNotFound }, use) => {
+      const problems: string[] = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+      });
+      page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+      page.on("requestfailed", (req) =>
+        problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`),
+      );
+      page.on("response", (res) => {
+        if (res.status() >= 400 && !(allowNotFound && res.status() === 404)) {
+          problems.push(`HTTP ${res.status()}: ${res.url()}`);
+        }
+      });
+      await use(problems);
+      expect(problems, "no console errors or failed requests").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** Open a page and, when JavaScript is on, wait until the app has hydrated. */
+export async function open(page: Page, path: string, js: boolean) {
+  const res = await page.goto(path);
+  if (js) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+  return res;
+}
+
+/** Tap targets must be comfortably large on a phone. */
+export async function expectTapTargets(page: Page, selector: string, min = 44) {
+  const boxes = await page.locator(selector).evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { text: (e.textContent ?? "").trim(), h: r.height, w: r.width };
+    }),
+  );
+  expect(boxes.length).toBeGreaterThan(0);
+  for (const b of boxes) {
+    expect(b.h, `height of "${b.text}"`).toBeGreaterThanOrEqual(min);
+    expect(b.w, `width of "${b.text}"`).toBeGreaterThanOrEqual(min);
+  }
+}
+
+/** Nothing may force sideways scrolling at phone width. */
+export async function expectNoHorizontalScroll(page: Page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  expect(scroll).toBeLessThanOrEqual(client);
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install what the build needs, and only what is missing. Every step checks
+# first, so a second run takes a second or two. Only package registries are
+# used (crates.io, npm, Debian): cargo-leptos would otherwise try to download
+# wasm-bindgen and wasm-opt from GitHub, which is unreachable here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+LEPTOSFMT_VERSION=0.1.33
+# wasm-bindgen's CLI must match the library in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}$"; then
+  say "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (about 15 minutes on 2 cores, once)"
+  cargo install cargo-leptos --locked --version "${CARGO_LEPTOS_VERSION}"
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}$"; then
+  say "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION} (about 3 minutes, once)"
+  # Not --locked: one of its locked dependencies is not served by the registry mirror.
+  cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" --force
+fi
+
+if [ "${ONETRIP_SKIP_DEV_TOOLS:-0}" != 1 ] && ! leptosfmt --version 2>/dev/null | grep -q "${LEPTOSFMT_VERSION}"; then
+  say "installing leptosfmt ${LEPTOSFMT_VERSION} (formatting check, once)"
+  cargo install leptosfmt --locked --version "${LEPTOSFMT_VERSION}"
+fi
+
+# npm: Playwright (no browser download: Debian's Chromium is used) and
+# binaryen's wasm-opt, which cargo-leptos finds on PATH.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing npm packages in end2end/"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
