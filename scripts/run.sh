@@ -5,7 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ONETRIP_SKIP_DEV_TOOLS=1 scripts/setup.sh
-cargo leptos build --release --precompress
+# Rebuild only when a source changed since the last successful build, so a
+# second start takes seconds (cargo-leptos always re-runs wasm-opt otherwise).
+STAMP=target/.onetrip-release-stamp
+if [ ! -x target/release/onetrip ] || [ ! -f "$STAMP" ] || \
+   [ -n "$(find Cargo.toml Cargo.lock app server style public migrations -newer "$STAMP" -print -quit)" ]; then
+  cargo leptos build --release --precompress
+  touch "$STAMP"
+fi
 mkdir -p "${ONETRIP_DATA_DIR:-data}"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
 exec target/release/onetrip

@@ -45,6 +45,7 @@ rm -f "$LOG"
 
 step "release build (server + size-optimised wasm, precompressed)"
 cargo leptos build --release --precompress
+touch target/.onetrip-release-stamp
 
 step "Chromium"
 if [ ! -x /usr/bin/chromium ]; then

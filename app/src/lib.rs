@@ -90,7 +90,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || format!("{} · {}", t_string!(i18n, brand), t_string!(i18n, brand_sub)) /> }
+    view! {
+        <Title text=move || {
+            format!("{} · {}", t_string!(i18n, brand), t_string!(i18n, brand_sub))
+        } />
+    }
 }
 
 #[cfg(feature = "hydrate")]

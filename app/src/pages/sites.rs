@@ -13,7 +13,9 @@ pub fn SitesPage() -> impl IntoView {
     view! {
         <h1>{t!(i18n, sites_title)}</h1>
         <p class="lead">{t!(i18n, sites_lead)}</p>
-        <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=move || {
+            view! { <p class="muted">{t!(i18n, loading)}</p> }
+        }>
             {move || Suspend::new(async move {
                 match sites.await {
                     Ok(list) if list.is_empty() => {
