@@ -14,6 +14,10 @@ test:
 setup:
 	@scripts/setup.sh
 
+## Throughput against this machine's ceiling (bare axum), with wrk.
+bench:
+	@scripts/bench.sh
+
 ## Format Rust and the view! macros.
 fmt:
 	@source scripts/env.sh && cargo fmt --all && leptosfmt app/src

@@ -25,7 +25,8 @@ const phone = {
   deviceScaleFactor: 2,
   isMobile: true,
   hasTouch: true,
-  locale: "zh-CN",
+  // An English browser: the service must still answer in Chinese by default.
+  locale: "en-US",
   launchOptions: chromium,
 };
 

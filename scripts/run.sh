@@ -13,6 +13,7 @@ if [ ! -x target/release/onetrip ] || [ ! -f "$STAMP" ] || \
   cargo leptos build --release --precompress
   touch "$STAMP"
 fi
+[ "${1:-}" = --build-only ] && exit 0
 mkdir -p "${ONETRIP_DATA_DIR:-data}"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
 exec target/release/onetrip

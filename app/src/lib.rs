@@ -61,7 +61,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <I18nContextProvider cookie_options=components::language::cookie_options()>
+        <I18nContextProvider
+            cookie_options=components::language::cookie_options()
+            ssr_lang_header_getter=components::language::ignore_accept_language()
+        >
             <AppTitle />
             <Router>
                 <Layout>

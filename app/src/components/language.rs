@@ -17,6 +17,13 @@ pub fn cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
         .same_site(leptos_use::SameSite::Lax)
 }
 
+/// The service speaks Simplified Chinese unless the user chose English: the
+/// browser's Accept-Language is deliberately not consulted, because many
+/// phones in China report an English system locale.
+pub fn ignore_accept_language() -> leptos_use::UseLocalesOptions {
+    leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+}
+
 /// The current language as the domain's `Lang`.
 pub fn current_lang() -> crate::domain::Lang {
     match use_i18n().get_locale() {

@@ -3,6 +3,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     the_home_page_speaks_chinese_by_default,
+    an_english_browser_still_gets_chinese_until_it_chooses_english,
     the_sites_page_lists_the_seeded_network_in_the_html,
     an_english_preference_cookie_renders_english,
     the_language_link_works_without_javascript,
@@ -22,6 +23,19 @@ async fn the_home_page_speaks_chinese_by_default(app: &TestApp) {
     assert!(
         html.contains("我是群众") && html.contains("我是开发企业") && html.contains("我是工作人员")
     );
+}
+
+async fn an_english_browser_still_gets_chinese_until_it_chooses_english(app: &TestApp) {
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="zh-CN""#));
+    assert!(html.contains("最多跑一次"));
 }
 
 async fn the_sites_page_lists_the_seeded_network_in_the_html(app: &TestApp) {
