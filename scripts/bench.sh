@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 DURATION=${BENCH_DURATION:-10s}
 if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null
+  if [ "$(id -u)" = 0 ]; then apt_install wrk
   else echo "wrk is missing. Run: sudo apt-get install -y wrk" >&2; exit 1; fi
 fi
 [ -x target/release/onetrip ] || scripts/run.sh --build-only

@@ -4,6 +4,7 @@
 # installed but down; installs Debian's postgresql when missing and running as
 # root. Exits non-zero with the command to run otherwise.
 set -euo pipefail
+source "$(dirname "$0")/env.sh"
 URL="${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 ready() { pg_isready -q -d "$URL" 2>/dev/null || psql "$URL" -qtAc 'SELECT 1' >/dev/null 2>&1; }
@@ -13,7 +14,7 @@ if ready; then exit 0; fi
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing Debian's postgresql"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >/dev/null
+    apt_install postgresql
   else
     echo "PostgreSQL is not installed. Run: sudo apt-get install -y postgresql" >&2
     exit 1

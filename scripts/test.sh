@@ -50,7 +50,7 @@ touch target/.onetrip-release-stamp
 step "Chromium"
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null
+    apt_install chromium
   else
     echo "Chromium is missing. Run: sudo apt-get install -y chromium" >&2
     exit 1
