@@ -25,7 +25,7 @@ pub use i18n_catalogue::i18n;
 
 use crate::components::layout::Layout;
 use crate::i18n::*;
-use crate::pages::{Audience, ComingSoon, HomePage, NotFound, SitesPage};
+use crate::pages::{Audience, ComingSoon, HomePage, MatterPage, MattersPage, NotFound, SitesPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/sites") view=SitesPage ssr=SsrMode::Async />
+                        <Route path=path!("/matters") view=MattersPage ssr=SsrMode::Async />
+                        <Route path=path!("/matters/:code") view=MatterPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/citizen")
                             view=|| view! { <ComingSoon audience=Audience::Citizen /> }

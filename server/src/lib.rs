@@ -49,10 +49,22 @@ pub enum StartError {
     Serve(String),
 }
 
-/// Open the database named by `url` and bring its schema up to date.
+/// Open the database named by `url`, bring its schema up to date, and load
+/// the matter catalogue on the first start.
 pub async fn open_database(url: &str) -> Result<Db, OpenError> {
     let db = Db::open(url).await?;
     db.migrate().await?;
+    let backend = db.backend().name();
+    match app::db::seed_catalogue_if_empty(&db, app::db::SEED).await {
+        Ok(true) => tracing::info!("matter catalogue loaded from seed/matters.json"),
+        Ok(false) => {}
+        Err(e) => {
+            return Err(OpenError::Migrate {
+                backend,
+                reason: e.to_string(),
+            })
+        }
+    }
     Ok(db)
 }
 

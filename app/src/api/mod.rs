@@ -1,4 +1,5 @@
 //! Server functions, one file per area. Each takes plain data, converts it to
 //! domain types, and answers with [`crate::error::AppError`].
 
+pub mod catalogue;
 pub mod sites;

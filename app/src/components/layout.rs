@@ -22,6 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/" exact=true>
                     {t!(i18n, nav_home)}
                 </A>
+                <A href="/matters">{t!(i18n, nav_matters)}</A>
                 <A href="/sites">{t!(i18n, nav_sites)}</A>
             </nav>
         </header>

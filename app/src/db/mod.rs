@@ -9,8 +9,10 @@
 //! Time is stored as BIGINT Unix epoch milliseconds (UTC) in every table, and
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
+mod catalogue;
 mod sites;
 
+pub use catalogue::*;
 pub use sites::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -26,8 +26,11 @@ pub enum DomainError {
     IdBirthDate,
     #[error("resident id: bad area code")]
     IdArea,
+    /// The check character does not match; `expected` is what the first 17
+    /// digits call for, so the user can see whether the last character or an
+    /// earlier digit was mistyped.
     #[error("resident id: check character")]
-    IdChecksum,
+    IdChecksum { expected: char },
     #[error("credit code: check character")]
     CreditCodeChecksum,
     #[error("unit number: structure")]
@@ -59,7 +62,7 @@ impl DomainError {
             DomainError::InvalidChar { .. } => "invalid_char",
             DomainError::IdBirthDate => "resident_id.birth_date",
             DomainError::IdArea => "resident_id.area",
-            DomainError::IdChecksum => "resident_id.checksum",
+            DomainError::IdChecksum { .. } => "resident_id.checksum",
             DomainError::CreditCodeChecksum => "credit_code.checksum",
             DomainError::UnitStructure { .. } => "unit_number.structure",
             DomainError::CertificateStructure => "certificate_number.structure",
@@ -86,9 +89,9 @@ impl DomainError {
             }
             DomainError::IdBirthDate => "身份证号码中的出生日期（第 7–14 位）不是有效日期。".into(),
             DomainError::IdArea => "身份证号码的前两位不是有效的省级行政区划代码。".into(),
-            DomainError::IdChecksum => {
-                "身份证号码校验位不符，请逐位核对，最后一位可能是数字或 X。".into()
-            }
+            DomainError::IdChecksum { expected } => format!(
+                "身份证号码校验位不符：按前 17 位计算，最后一位应为 {expected}。请逐位核对，可能是最后一位或前面某一位输错了。"
+            ),
             DomainError::CreditCodeChecksum => {
                 "统一社会信用代码校验位不符，请对照营业执照逐位核对。".into()
             }
@@ -130,9 +133,9 @@ impl DomainError {
             DomainError::IdArea => {
                 "The first two digits of the ID number are not a valid province code.".into()
             }
-            DomainError::IdChecksum => {
-                "The ID number's check character does not match; please check each digit (the last may be a digit or X).".into()
-            }
+            DomainError::IdChecksum { expected } => format!(
+                "The ID number's check character does not match: from the first 17 digits the last character should be {expected}. Please check each digit; the mistake may be in the last character or an earlier one."
+            ),
             DomainError::CreditCodeChecksum => {
                 "The Unified Social Credit Code's check character does not match; please compare it with the business licence.".into()
             }

@@ -4,6 +4,7 @@
 //! once; code that holds a `ResidentId` never checks it again. Nothing here does
 //! I/O, so the browser shows exactly the message the server would return.
 
+pub mod catalogue;
 mod certificate_number;
 mod credit_code;
 mod error;

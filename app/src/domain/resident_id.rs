@@ -53,8 +53,11 @@ impl ResidentId {
         if birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("constant date") {
             return Err(DomainError::IdBirthDate);
         }
-        if check_char(&bytes[..17]) != bytes[17] {
-            return Err(DomainError::IdChecksum);
+        let expected = check_char(&bytes[..17]);
+        if expected != bytes[17] {
+            return Err(DomainError::IdChecksum {
+                expected: expected as char,
+            });
         }
         Ok(Self(s))
     }
@@ -131,10 +134,12 @@ mod tests {
 
     #[test]
     fn a_wrong_check_character_is_rejected() {
-        assert_eq!(
-            ResidentId::parse("110105194912310021"),
-            Err(DomainError::IdChecksum)
-        );
+        let err = ResidentId::parse("110105194912310021").unwrap_err();
+        assert_eq!(err, DomainError::IdChecksum { expected: 'X' });
+        assert!(err
+            .message(crate::domain::Lang::Zh)
+            .contains("最后一位应为 X"));
+        assert!(err.message(crate::domain::Lang::En).contains("should be X"));
     }
 
     #[test]

@@ -14,9 +14,14 @@ pub fn HomePage() -> impl IntoView {
             <article class="card">
                 <h2>{t!(i18n, home_citizen_title)}</h2>
                 <p>{t!(i18n, home_citizen_body)}</p>
-                <A href="/citizen" attr:class="button">
-                    {t!(i18n, learn_more)}
-                </A>
+                <p class="actions">
+                    <A href="/matters" attr:class="button">
+                        {t!(i18n, home_matters_link)}
+                    </A>
+                    <A href="/citizen" attr:class="button button--secondary">
+                        {t!(i18n, learn_more)}
+                    </A>
+                </p>
             </article>
             <article class="card">
                 <h2>{t!(i18n, home_developer_title)}</h2>

@@ -216,3 +216,33 @@ where
         std::panic::resume_unwind(panic);
     }
 }
+
+/// The HTML without the comment markers Leptos leaves between text nodes for
+/// hydration, so assertions can look for text as a reader sees it.
+pub fn without_markers(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        if after.starts_with("<!DOCTYPE") || after.starts_with("<!doctype") {
+            out.push_str("<!");
+            rest = &after[2..];
+            continue;
+        }
+        let end = if after.starts_with("<!--") {
+            after.find("-->").map(|e| e + 3)
+        } else {
+            after.find('>').map(|e| e + 1)
+        };
+        match end {
+            Some(e) => rest = &after[e..],
+            None => {
+                rest = after;
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod binary;
+mod catalogue;
 mod database;
 mod health;
 mod pages;
