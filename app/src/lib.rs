@@ -92,13 +92,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The document title in the current language. The title text must be a
+/// plain string: the server reads it after rendering, outside the request's
+/// reactive arena, so a signal-reading closure there fails under load. The
+/// outer closure re-creates it when the language changes in the browser.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <Title text=move || {
-            format!("{} · {}", t_string!(i18n, brand), t_string!(i18n, brand_sub))
-        } />
+    move || {
+        let text = format!(
+            "{} · {}",
+            t_string!(i18n, brand),
+            t_string!(i18n, brand_sub)
+        );
+        view! { <Title text /> }
     }
 }
 

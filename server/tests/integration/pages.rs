@@ -12,6 +12,7 @@ on_both_backends!(
     pages_carry_a_nonce_based_content_security_policy,
     pages_for_features_not_built_yet_say_so,
     no_link_on_the_home_page_is_dead,
+    pages_render_correctly_under_concurrent_requests,
 );
 
 async fn the_home_page_speaks_chinese_by_default(app: &TestApp) {
@@ -158,4 +159,47 @@ async fn no_link_on_the_home_page_is_dead(app: &TestApp) {
         checked += 1;
     }
     assert!(checked >= 5, "only {checked} local links found");
+}
+
+/// Rendering state is per request: many pages rendered at once must all
+/// succeed (a signal read outside its request once turned some into 500s).
+async fn pages_render_correctly_under_concurrent_requests(app: &TestApp) {
+    let mut tasks = Vec::new();
+    for i in 0..96 {
+        let client = app.client.clone();
+        let path = ["/", "/sites", "/matters", "/matters/DOUBLE-NOTICE"][i % 4];
+        let url = app.url(path);
+        let cookie = if i % 2 == 0 {
+            "i18n_pref_locale=en"
+        } else {
+            "i18n_pref_locale=zh-CN"
+        };
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (
+                path,
+                cookie,
+                res.status().as_u16(),
+                res.text().await.unwrap(),
+            )
+        }));
+    }
+    for t in tasks {
+        let (path, cookie, status, html) = t.await.unwrap();
+        assert_eq!(status, 200, "{path} with {cookie}");
+        let lang = if cookie.ends_with("en") {
+            r#"lang="en""#
+        } else {
+            r#"lang="zh-CN""#
+        };
+        assert!(
+            html.contains(lang),
+            "{path} rendered in the requested language"
+        );
+    }
 }
