@@ -15,5 +15,19 @@ pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
     };
     // A subscriber may already be installed (tests); that is fine.
     let _ = res;
+    // Panics go to the structured log like everything else, with where they
+    // happened; the request span (and its request id) is attached when there is one.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(location = location.as_deref().unwrap_or("?"), %message, "panic");
+    }));
     Ok(())
 }
