@@ -243,10 +243,7 @@ pub fn MatterPage() -> impl IntoView {
 
 #[component]
 fn MatterMissing() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
+    super::not_found::respond_not_found();
     let i18n = use_i18n();
     view! {
         <h1>{t!(i18n, not_found_title)}</h1>
