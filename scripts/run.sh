@@ -16,4 +16,7 @@ fi
 [ "${1:-}" = --build-only ] && exit 0
 mkdir -p "${ONETRIP_DATA_DIR:-data}"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
+# A development run: sign-in codes go to the server log and to /dev/outbox
+# (set ONETRIP_DEV_OUTBOX=0 and configure a sender for anything public).
+export ONETRIP_DEV_OUTBOX="${ONETRIP_DEV_OUTBOX:-1}"
 exec target/release/onetrip

@@ -4,6 +4,7 @@
 //! and I/O failures are logged on the server with context and become
 //! `Internal`, so the browser never sees a SQL message or a file path.
 
+use crate::domain::{DomainError, Lang};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,41 @@ pub struct FieldError {
     pub code: String,
     pub zh: String,
     pub en: String,
+}
+
+impl FieldError {
+    pub fn from_domain(field: impl Into<String>, err: &DomainError) -> Self {
+        FieldError {
+            field: field.into(),
+            code: err.code().to_string(),
+            zh: err.message(Lang::Zh),
+            en: err.message(Lang::En),
+        }
+    }
+
+    pub fn new(field: &str, code: &str, zh: String, en: String) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            zh,
+            en,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Field errors from the domain's `(field, error)` pairs.
+pub fn field_errors(issues: &[(String, DomainError)]) -> Vec<FieldError> {
+    issues
+        .iter()
+        .map(|(f, e)| FieldError::from_domain(f.clone(), e))
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -12,6 +12,8 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod security;
+#[cfg(feature = "ssr")]
+pub mod services;
 
 /// Message catalogues (`app/locales/*.json`), loaded at compile time: a missing
 /// key is a build error. The proc macro is marked deprecated in favour of a
@@ -25,7 +27,10 @@ pub use i18n_catalogue::i18n;
 
 use crate::components::layout::Layout;
 use crate::i18n::*;
-use crate::pages::{Audience, ComingSoon, HomePage, MatterPage, MattersPage, NotFound, SitesPage};
+use crate::pages::{
+    ApplicationPage, Audience, ComingSoon, HomePage, MatterPage, MattersPage, MePage, NotFound,
+    SignInPage, SitesPage, TrackPage, VerifyPage, WizardPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -73,10 +78,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sites") view=SitesPage ssr=SsrMode::Async />
                         <Route path=path!("/matters") view=MattersPage ssr=SsrMode::Async />
                         <Route path=path!("/matters/:code") view=MatterPage ssr=SsrMode::Async />
+                        <Route path=path!("/citizen") view=MePage ssr=SsrMode::Async />
+                        <Route path=path!("/signin") view=SignInPage />
+                        <Route path=path!("/signin/verify") view=VerifyPage />
+                        <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/:id/:step") view=WizardPage ssr=SsrMode::Async />
                         <Route
-                            path=path!("/citizen")
-                            view=|| view! { <ComingSoon audience=Audience::Citizen /> }
+                            path=path!("/applications/:id")
+                            view=ApplicationPage
+                            ssr=SsrMode::Async
                         />
+                        <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/developer")
                             view=|| view! { <ComingSoon audience=Audience::Developer /> }

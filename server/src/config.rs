@@ -8,6 +8,17 @@
 //! | `ONETRIP_SECRET_KEY` | generated into `<data dir>/secret.key` | ≥ 64 hex chars, signs cookies |
 //! | `RUST_LOG` | `info` | log filter (tracing-subscriber syntax) |
 //! | `ONETRIP_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `ONETRIP_SMS_SENDER` | `log` | `log` or `webhook` (an SMS gateway) |
+//! | `ONETRIP_SMS_WEBHOOK_URL` | — | where the webhook sender POSTs each message |
+//! | `ONETRIP_SMS_WEBHOOK_TOKEN` | — | sent as `Authorization: Bearer …` |
+//! | `ONETRIP_EMAIL_SENDER` | `log` | `log` or `smtp` |
+//! | `ONETRIP_SMTP_URL` | — | e.g. `smtps://user:pass@smtp.example.com:465` |
+//! | `ONETRIP_SMTP_FROM` | — | e.g. `一趟办 <noreply@example.com>` |
+//! | `ONETRIP_DEV_OUTBOX` | `0` | `1` shows `/dev/outbox` (codes included): development only |
+//! | `ONETRIP_COOKIE_SECURE` | `1` | `0` drops `Secure` from the session cookie (plain-HTTP testing) |
+//! | `ONETRIP_TRUST_PROXY` | `0` | `1` takes the client address from `X-Forwarded-For` |
+//! | `ONETRIP_CODES_PER_IP_HOUR` | `30` | sign-in codes per client address per hour |
+//! | `ONETRIP_LOOKUPS_PER_IP_10MIN` | `30` | public progress lookups per address per 10 minutes |
 
 use leptos::prelude::LeptosOptions;
 use std::io::Write;
@@ -29,6 +40,8 @@ pub enum ConfigError {
     SecretKeyFile { path: PathBuf, reason: String },
     #[error("ONETRIP_LOG_FORMAT must be text or json (got {0:?})")]
     LogFormat(String),
+    #[error("{0}")]
+    Setting(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +75,93 @@ pub struct Config {
     pub secret_key: SecretKey,
     pub log_filter: String,
     pub log_format: LogFormat,
+    pub policy: app::services::Policy,
+    pub senders: crate::outbox::Senders,
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(_) => Err(ConfigError::Setting(format!("{name} must be 0 or 1"))),
+    }
+}
+
+fn number(name: &str, default: i64) -> Result<i64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Setting(format!("{name} must be a positive whole number"))),
+    }
+}
+
+/// Limits, timeouts and switches for the citizen services.
+pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
+    let d = app::services::Policy::default();
+    Ok(app::services::Policy {
+        cookie_secure: flag("ONETRIP_COOKIE_SECURE", d.cookie_secure)?,
+        dev_outbox: flag("ONETRIP_DEV_OUTBOX", d.dev_outbox)?,
+        trust_proxy: flag("ONETRIP_TRUST_PROXY", d.trust_proxy)?,
+        codes_per_ip_hour: number("ONETRIP_CODES_PER_IP_HOUR", d.codes_per_ip_hour)?,
+        lookups_per_ip_10min: number("ONETRIP_LOOKUPS_PER_IP_10MIN", d.lookups_per_ip_10min)?,
+        ..d
+    })
+}
+
+/// The sender of each channel, from `ONETRIP_SMS_SENDER` / `ONETRIP_EMAIL_SENDER`.
+pub fn senders_from_env() -> Result<crate::outbox::Senders, ConfigError> {
+    use crate::outbox::{LogSender, Senders, SmtpSender, WebhookSender};
+    use std::sync::Arc;
+    let sms: Arc<dyn crate::outbox::Sender> = match var("ONETRIP_SMS_SENDER").as_deref() {
+        None | Some("log") => Arc::new(LogSender),
+        Some("webhook") => {
+            let url = var("ONETRIP_SMS_WEBHOOK_URL").ok_or_else(|| {
+                ConfigError::Setting(
+                    "ONETRIP_SMS_SENDER=webhook needs ONETRIP_SMS_WEBHOOK_URL".into(),
+                )
+            })?;
+            if !(url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://localhost"))
+            {
+                return Err(ConfigError::Setting(
+                    "ONETRIP_SMS_WEBHOOK_URL must be an https:// URL (plain http only to localhost)".into(),
+                ));
+            }
+            Arc::new(
+                WebhookSender::new(url, var("ONETRIP_SMS_WEBHOOK_TOKEN"))
+                    .map_err(ConfigError::Setting)?,
+            )
+        }
+        Some(other) => {
+            return Err(ConfigError::Setting(format!(
+                "ONETRIP_SMS_SENDER must be log or webhook (got {other:?})"
+            )))
+        }
+    };
+    let email: Arc<dyn crate::outbox::Sender> = match var("ONETRIP_EMAIL_SENDER").as_deref() {
+        None | Some("log") => Arc::new(LogSender),
+        Some("smtp") => {
+            let url = var("ONETRIP_SMTP_URL").ok_or_else(|| {
+                ConfigError::Setting("ONETRIP_EMAIL_SENDER=smtp needs ONETRIP_SMTP_URL".into())
+            })?;
+            let from = var("ONETRIP_SMTP_FROM").ok_or_else(|| {
+                ConfigError::Setting("ONETRIP_EMAIL_SENDER=smtp needs ONETRIP_SMTP_FROM".into())
+            })?;
+            Arc::new(SmtpSender::new(&url, &from).map_err(ConfigError::Setting)?)
+        }
+        Some(other) => {
+            return Err(ConfigError::Setting(format!(
+                "ONETRIP_EMAIL_SENDER must be log or smtp (got {other:?})"
+            )))
+        }
+    };
+    Ok(Senders { sms, email })
 }
 
 fn var(name: &str) -> Option<String> {
@@ -120,6 +220,8 @@ impl Config {
             secret_key,
             log_filter,
             log_format,
+            policy: policy_from_env()?,
+            senders: senders_from_env()?,
         })
     }
 }

@@ -3,7 +3,9 @@
 //! application on a fresh database without a fixed port.
 
 pub mod config;
+mod dev;
 mod middleware;
+pub mod outbox;
 mod routes;
 pub mod telemetry;
 
@@ -20,6 +22,37 @@ pub use config::{Config, ConfigError};
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub db: Db,
+    pub services: app::services::Services,
+}
+
+impl AppState {
+    pub fn new(
+        leptos: LeptosOptions,
+        db: Db,
+        policy: app::services::Policy,
+        secret: Vec<u8>,
+    ) -> Self {
+        AppState {
+            leptos,
+            db,
+            services: app::services::Services::new(secret, policy),
+        }
+    }
+
+    /// The outbox worker for this state's database, woken by its enqueues.
+    pub fn worker(
+        &self,
+        senders: outbox::Senders,
+        settings: outbox::WorkerSettings,
+    ) -> outbox::Worker {
+        outbox::Worker {
+            db: self.db.clone(),
+            senders,
+            wake: self.services.outbox_wake.clone(),
+            settings,
+            session_idle_ms: self.services.policy.session_idle_ms,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -88,15 +121,30 @@ pub async fn run() -> Result<(), StartError> {
                 _ => e.to_string(),
             },
         })?;
-    let state = AppState {
-        leptos: config.leptos.clone(),
-        db: db.clone(),
-    };
+    let state = AppState::new(
+        config.leptos.clone(),
+        db.clone(),
+        config.policy.clone(),
+        config.secret_key.bytes().to_vec(),
+    );
+    if config.policy.dev_outbox {
+        tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
+    }
+    tracing::info!(senders = ?config.senders, "notifications outbox worker started");
+    let worker = tokio::spawn(
+        state
+            .worker(config.senders.clone(), outbox::WorkerSettings::default())
+            .run(),
+    );
     tracing::info!(addr = %config.site_addr, "serving on http://{}", config.site_addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Serve(e.to_string()))?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| StartError::Serve(e.to_string()))?;
+    worker.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -11,7 +11,11 @@ use tracing::Span;
 /// the small JSON error body, which is our own [`AppError`].
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if res.headers().get(server_fn_error_header()).is_none() {
+    // A plain form post that was answered with a redirect (to the sign-in
+    // page, back to the form) stays a redirect even when the call failed.
+    if res.headers().get(server_fn_error_header()).is_none()
+        || (res.status().is_redirection() && res.headers().contains_key(header::LOCATION))
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -29,6 +33,39 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// CSRF, first line: a state-changing request must come from our own pages.
+/// Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); a
+/// cross-site form post or fetch is refused with 403 before any handler runs.
+/// Requests without either header (API clients, old browsers) pass on to the
+/// second line: the session's CSRF token, which every signed-in form carries,
+/// and the `SameSite=Lax` session cookie.
+pub async fn same_origin_posts(req: Request, next: Next) -> Response {
+    if req.method().is_safe() {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_site = match site {
+        Some(s) => !matches!(s, "same-origin" | "none"),
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some("null"), _) => true,
+            (Some(origin), Some(host)) => origin
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .is_none_or(|rest| rest != host),
+            _ => false,
+        },
+    };
+    if cross_site {
+        tracing::warn!("refused a cross-site state-changing request");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
 }
 
 fn server_fn_error_header() -> &'static str {

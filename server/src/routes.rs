@@ -43,12 +43,17 @@ pub fn build(state: AppState) -> Router {
         );
 
     let db = state.db.clone();
-    let context = move || provide_context(db.clone());
+    let services = state.services.clone();
+    let context = move || {
+        provide_context(db.clone());
+        provide_context(services.clone());
+    };
     let shell_options = leptos.clone();
 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang", get(switch_language))
+        .route("/dev/outbox", get(crate::dev::outbox_page))
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
@@ -59,6 +64,7 @@ pub fn build(state: AppState) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::same_origin_posts))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(CatchPanicLayer::custom(middleware::panic_response))

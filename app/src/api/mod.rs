@@ -1,5 +1,7 @@
 //! Server functions, one file per area. Each takes plain data, converts it to
 //! domain types, and answers with [`crate::error::AppError`].
 
+pub mod applications;
+pub mod auth;
 pub mod catalogue;
 pub mod sites;

@@ -41,7 +41,13 @@ pub fn LanguageSwitch() -> impl IntoView {
         _ => Locale::en,
     };
     let href = move || {
-        let next = location.pathname.get();
+        let search = location.search.get();
+        let search = match search.as_str() {
+            "" | "?" => String::new(),
+            s if s.starts_with('?') => s.to_string(),
+            s => format!("?{s}"),
+        };
+        let next = format!("{}{search}", location.pathname.get());
         format!("/lang?to={}&next={}", other().as_str(), urlencode(&next))
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
@@ -62,7 +68,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// Percent-encode a path for use as a query value.
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {

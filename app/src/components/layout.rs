@@ -24,6 +24,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <A href="/matters">{t!(i18n, nav_matters)}</A>
                 <A href="/sites">{t!(i18n, nav_sites)}</A>
+                <A href="/me">{crate::components::forms::bi("我的办件", "My applications")}</A>
+                <A href="/track">{crate::components::forms::bi("进度查询", "Track")}</A>
             </nav>
         </header>
         <main id="main" class="site-main">

@@ -9,10 +9,16 @@
 //! Time is stored as BIGINT Unix epoch milliseconds (UTC) in every table, and
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
+mod applications;
 mod catalogue;
+mod citizens;
+mod outbox;
 mod sites;
 
+pub use applications::*;
 pub use catalogue::*;
+pub use citizens::*;
+pub use outbox::*;
 pub use sites::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -173,6 +179,13 @@ pub enum WriteTx {
 }
 
 impl WriteTx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            WriteTx::Sqlite(_) => Backend::Sqlite,
+            WriteTx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             WriteTx::Sqlite(t) => t.commit().await,
@@ -222,6 +235,28 @@ macro_rules! fetch_scalar_tx {
         match $tx {
             $crate::db::WriteTx::Sqlite(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($bind))*.fetch_one(&mut **t).await,
             $crate::db::WriteTx::Postgres(t) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($bind))*.fetch_one(&mut **t).await,
+        }
+    };
+}
+
+/// Like [`fetch_optional!`] inside a [`WriteTx`].
+#[macro_export]
+macro_rules! fetch_optional_tx {
+    ($tx:expr, $ty:ty, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $tx {
+            $crate::db::WriteTx::Sqlite(t) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_optional(&mut **t).await,
+            $crate::db::WriteTx::Postgres(t) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_optional(&mut **t).await,
+        }
+    };
+}
+
+/// Execute a statement on the pool (its own implicit transaction).
+#[macro_export]
+macro_rules! execute {
+    ($db:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => sqlx::query($sql)$(.bind($bind))*.execute(p).await.map(|r| r.rows_affected()),
+            $crate::db::Db::Postgres(p) => sqlx::query($sql)$(.bind($bind))*.execute(p).await.map(|r| r.rows_affected()),
         }
     };
 }

@@ -39,6 +39,28 @@ pub enum DomainError {
     CertificateStructure,
     #[error("mobile number")]
     Mobile,
+    #[error("too long")]
+    TooLong { max: usize },
+    #[error("sign-in code format")]
+    CodeFormat,
+    #[error("share")]
+    Share,
+    #[error("shares do not add up")]
+    SharesSum,
+    #[error("a party role is missing")]
+    PartyMissing { role: super::catalogue::PartyRole },
+    #[error("role not part of this matter")]
+    PartyRole,
+    #[error("identity document number")]
+    IdDocument,
+    #[error("unit or certificate number needed")]
+    PropertyId,
+    #[error("filer not among the parties")]
+    FilerNotParty,
+    #[error("required material not ticked")]
+    MaterialRequired,
+    #[error("must be accepted")]
+    MustAccept,
 }
 
 /// The part of a property unit number that is wrong, so the message can say where.
@@ -67,6 +89,17 @@ impl DomainError {
             DomainError::UnitStructure { .. } => "unit_number.structure",
             DomainError::CertificateStructure => "certificate_number.structure",
             DomainError::Mobile => "mobile.format",
+            DomainError::TooLong { .. } => "too_long",
+            DomainError::CodeFormat => "code.format",
+            DomainError::Share => "share.format",
+            DomainError::SharesSum => "share.sum",
+            DomainError::PartyMissing { .. } => "party.missing",
+            DomainError::PartyRole => "party.role",
+            DomainError::IdDocument => "id_document.format",
+            DomainError::PropertyId => "property.identifier",
+            DomainError::FilerNotParty => "filer.not_party",
+            DomainError::MaterialRequired => "material.required",
+            DomainError::MustAccept => "declaration.required",
         }
     }
 
@@ -115,6 +148,27 @@ impl DomainError {
                 "不动产权证书号格式不正确，应类似“浙(2023)宁波市不动产权第0001234号”，序号为 6–8 位数字。".into()
             }
             DomainError::Mobile => "手机号码应为以 1 开头的 11 位数字。".into(),
+            DomainError::TooLong { max } => format!("最多 {max} 个字，请精简。"),
+            DomainError::CodeFormat => "验证码为 6 位数字。".into(),
+            DomainError::Share => "份额请填写 1–100 之间的百分比数字，例如 50。".into(),
+            DomainError::SharesSum => "各权利人的份额合计应为 100%。".into(),
+            DomainError::PartyMissing { role } => {
+                format!("还需要填写至少一位{}。", role.name(Lang::Zh))
+            }
+            DomainError::PartyRole => "请选择本事项中的身份。".into(),
+            DomainError::IdDocument => {
+                "证件号码应为 5–20 位字母或数字，请按证件上的号码填写。".into()
+            }
+            DomainError::PropertyId => {
+                "请填写不动产单元号或不动产权证书号（至少一项）。".into()
+            }
+            DomainError::FilerNotParty => {
+                "您选择了本人申请，但申请人中没有您登录用的手机号。请把自己加为申请人，或选择“代他人申请”。".into()
+            }
+            DomainError::MaterialRequired => {
+                "这是必须提供的材料，请确认已备齐后勾选。".into()
+            }
+            DomainError::MustAccept => "请阅读并勾选确认后再继续。".into(),
         }
     }
 
@@ -159,6 +213,27 @@ impl DomainError {
                 "The certificate number is malformed; it should look like 浙(2023)宁波市不动产权第0001234号 with a 6–8 digit serial.".into()
             }
             DomainError::Mobile => "A mobile number has 11 digits and starts with 1.".into(),
+            DomainError::TooLong { max } => format!("At most {max} characters, please."),
+            DomainError::CodeFormat => "The sign-in code has 6 digits.".into(),
+            DomainError::Share => "Enter the share as a percentage from 1 to 100, e.g. 50.".into(),
+            DomainError::SharesSum => "The right holders' shares must add up to 100%.".into(),
+            DomainError::PartyMissing { role } => {
+                format!("Add at least one party as: {}.", role.name(Lang::En))
+            }
+            DomainError::PartyRole => "Choose this person's role in the matter.".into(),
+            DomainError::IdDocument => {
+                "A document number has 5 to 20 letters or digits, as printed on the document.".into()
+            }
+            DomainError::PropertyId => {
+                "Give the property unit number or the certificate number (at least one).".into()
+            }
+            DomainError::FilerNotParty => {
+                "You said you are filing for yourself, but no party has the mobile number you signed in with. Add yourself as a party, or choose \"filing for others\".".into()
+            }
+            DomainError::MaterialRequired => {
+                "This material is required; tick it once you have it ready.".into()
+            }
+            DomainError::MustAccept => "Please read and tick to confirm before going on.".into(),
         }
     }
 }

@@ -4,12 +4,14 @@
 //! once; code that holds a `ResidentId` never checks it again. Nothing here does
 //! I/O, so the browser shows exactly the message the server would return.
 
+pub mod application;
 pub mod catalogue;
 mod certificate_number;
 mod credit_code;
 mod error;
 mod mobile;
 mod normalize;
+pub mod notify;
 mod resident_id;
 mod unit_number;
 

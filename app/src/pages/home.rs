@@ -18,8 +18,8 @@ pub fn HomePage() -> impl IntoView {
                     <A href="/matters" attr:class="button">
                         {t!(i18n, home_matters_link)}
                     </A>
-                    <A href="/citizen" attr:class="button button--secondary">
-                        {t!(i18n, learn_more)}
+                    <A href="/me" attr:class="button button--secondary">
+                        {crate::components::forms::bi("我的办件", "My applications")}
                     </A>
                 </p>
             </article>

@@ -434,5 +434,75 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>) -> impl IntoView {
                 {t!(i18n, see_sites)}
             </A>
         </section>
+        <StartApplication matter=m.get_value() />
     }
+}
+
+/// The way into the wizard: a form that starts a draft (signed in), or the
+/// sign-in link that comes back here.
+#[component]
+fn StartApplication(matter: Matter) -> impl IntoView {
+    use crate::components::forms::bi;
+    use crate::domain::catalogue::Filer;
+    let me = Resource::new(|| (), |_| crate::api::auth::whoami());
+    let code = matter.code.clone();
+    let for_citizens = matter
+        .filers
+        .iter()
+        .any(|f| matches!(f, Filer::Citizen | Filer::Agent));
+    if !for_citizens {
+        return view! {
+            <section class="card card--plain start">
+                <p>
+                    {bi(
+                        "本事项由开发企业在线批量申报，个人无需申请。",
+                        "Developers file this matter online in bulk; individuals need not apply.",
+                    )}
+                </p>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        <section class="card card--plain start" id="start">
+            <h2>{bi("在线预申请", "Apply online")}</h2>
+            <p>
+                {bi(
+                    "在线填写并提交，工作人员预审通过后再预约到窗口，只跑一次。",
+                    "Fill in and submit online; once a clerk has pre-reviewed it you book a visit, and come only once.",
+                )}
+            </p>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let code = code.clone();
+                    Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(me)) => {
+                                view! {
+                                    <form method="post" action="/api/applications/start">
+                                        <input type="hidden" name="matter" value=code />
+                                        <input type="hidden" name="csrf" value=me.csrf />
+                                        <button type="submit" class="button" data-testid="start">
+                                            {bi("开始填写", "Start")}
+                                        </button>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                let href = format!("/signin?next=%2Fmatters%2F{code}%23start");
+                                view! {
+                                    <a class="button" href=href data-testid="start">
+                                        {bi("登录后开始填写", "Sign in to start")}
+                                    </a>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+        .into_any()
 }

@@ -1,13 +1,19 @@
 //! Pages, one module per audience plus shared pages.
 
+mod apply;
+pub mod citizen;
 mod coming_soon;
 mod home;
 mod matters;
-mod not_found;
+pub mod not_found;
+mod signin;
 mod sites;
 
+pub use apply::WizardPage;
+pub use citizen::{ApplicationPage, MePage, TrackPage};
 pub use coming_soon::{Audience, ComingSoon};
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;
+pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;

@@ -53,7 +53,7 @@ test("the navigation leads from home to the sites and back", async ({ page, js }
 test("services that are not online yet say so plainly", async ({ page, js }) => {
   await open(page, "/", js);
   await page.getByRole("link", { name: "了解详情" }).first().click();
-  await expect(page).toHaveURL(/\/citizen$/);
+  await expect(page).toHaveURL(/\/developer$/);
   await expect(page.getByRole("heading", { name: "此功能正在建设中" })).toBeVisible();
   await expect(page.getByRole("link", { name: "查看服务网点" })).toBeVisible();
 });

@@ -1,5 +1,7 @@
 use app::db::Db;
+use app::services::Policy;
 use leptos::prelude::LeptosOptions;
+use onetrip_server::outbox::{Senders, WorkerSettings};
 use onetrip_server::{open_database, router, AppState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +92,10 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub backend: Backend,
+    pub state: AppState,
     fresh: FreshDb,
     server: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 pub fn test_leptos_options() -> LeptosOptions {
@@ -106,17 +110,26 @@ impl TestApp {
     /// Start the whole router on a fresh database; `None` when the backend is
     /// unavailable and not required.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, Policy::default()).await
+    }
+
+    /// Like [`TestApp::spawn`] with a given policy (limits, switches). The
+    /// outbox worker runs with the log sender, as on a development machine.
+    pub async fn spawn_with(backend: Backend, policy: Policy) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&fresh.url).await.expect("open and migrate");
-        let state = AppState {
-            leptos: test_leptos_options(),
-            db: db.clone(),
+        let state = AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32]);
+        let worker_settings = WorkerSettings {
+            poll: std::time::Duration::from_millis(200),
+            ..WorkerSettings::default()
         };
+        let worker = tokio::spawn(state.worker(Senders::log(), worker_settings).run());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = router(state);
+        let app =
+            router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
@@ -131,7 +144,15 @@ impl TestApp {
             backend,
             fresh,
             server,
+            worker,
+            state,
         })
+    }
+
+    /// Stop the app's own outbox worker (tests that drive a worker themselves).
+    pub async fn stop_worker(&self) {
+        self.worker.abort();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -163,6 +184,7 @@ impl TestApp {
 
     pub async fn cleanup(self) {
         self.server.abort();
+        self.worker.abort();
         self.db.close().await;
         self.fresh.drop_database().await;
     }

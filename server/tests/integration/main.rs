@@ -6,7 +6,9 @@ mod helpers;
 
 mod binary;
 mod catalogue;
+mod citizen;
 mod database;
 mod health;
+mod outbox;
 mod pages;
 mod server_functions;

@@ -126,7 +126,7 @@ async fn pages_carry_a_nonce_based_content_security_policy(app: &TestApp) {
 }
 
 async fn pages_for_features_not_built_yet_say_so(app: &TestApp) {
-    for path in ["/citizen", "/developer", "/staff"] {
+    for path in ["/developer", "/staff"] {
         let res = app.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();

@@ -1,0 +1,620 @@
+//! The pre-application: start, save each wizard step (autosave), submit once,
+//! list, read, withdraw; and the public progress lookup.
+//!
+//! Authorisation is checked here, on the server, for every call: a citizen
+//! reaches an application only as its filer or (once submitted) as a party
+//! named on it by their verified mobile number. Anything else is `NotFound`.
+
+use crate::domain::application::Draft;
+#[cfg(feature = "ssr")]
+use crate::domain::application::Step;
+use crate::domain::catalogue::Matter;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+impl Status {
+    pub fn from_code(s: &str) -> Status {
+        match s {
+            "submitted" => Status::Submitted,
+            "withdrawn" => Status::Withdrawn,
+            _ => Status::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub kind: String,
+    /// Local time in China, `YYYY-MM-DD HH:MM`.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub role: String,
+    pub name: String,
+    pub id_masked: String,
+    pub share: String,
+}
+
+/// One application as its filer or a named party sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub id: String,
+    pub status: Status,
+    pub receipt_no: Option<String>,
+    pub matter: Matter,
+    pub draft: Draft,
+    pub is_filer: bool,
+    /// The signed-in citizen's mobile number (to validate "filing for myself").
+    pub my_mobile: String,
+    pub csrf: String,
+    pub submitted_at: Option<String>,
+    pub updated_at: String,
+    pub events: Vec<EventView>,
+    pub parties: Vec<PartyView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub status: Status,
+    pub receipt_no: Option<String>,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub updated_at: String,
+    pub is_filer: bool,
+    /// For drafts: the wizard page to continue on (the first with errors).
+    pub resume: String,
+}
+
+/// What the public lookup shows: status, timeline, masked names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackView {
+    pub receipt_no: String,
+    pub status: Status,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub events: Vec<EventView>,
+    pub names: Vec<String>,
+}
+
+/// China Standard Time for display (UTC+8, no daylight saving).
+pub fn local_time(ms: i64) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&offset)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::db::{self, ApplicationRow};
+    use crate::services::*;
+
+    pub fn internal(ctx: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+        move |e| AppError::internal(ctx, e)
+    }
+
+    pub async fn load_matter(code: &str) -> Result<Matter, AppError> {
+        let database = database()?;
+        db::list_matters(&database)
+            .await
+            .map_err(internal("matters"))?
+            .into_iter()
+            .find(|m| m.code == code)
+            .ok_or(AppError::NotFound)
+    }
+
+    pub fn draft_of(row: &ApplicationRow) -> Draft {
+        serde_json::from_str(&row.draft).unwrap_or_default()
+    }
+
+    /// The application if this citizen may see it; `NotFound` otherwise.
+    pub async fn visible(id: &str, session: &db::SessionRow) -> Result<ApplicationRow, AppError> {
+        let database = database()?;
+        db::application_for(&database, id, &session.citizen_id, &session.mobile)
+            .await
+            .map_err(internal("application_for"))?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The draft if this citizen filed it and it is still a draft.
+    pub async fn own_draft(id: &str, session: &db::SessionRow) -> Result<ApplicationRow, AppError> {
+        let row = visible(id, session).await?;
+        if row.filer_id != session.citizen_id {
+            return Err(AppError::NotFound);
+        }
+        if row.status != "draft" {
+            return Err(AppError::Conflict {
+                code: "already_submitted".into(),
+            });
+        }
+        Ok(row)
+    }
+
+    /// Session + CSRF for a form post; a form post without a session goes to
+    /// the sign-in page and comes back.
+    pub async fn form_session(csrf: &str, back: &str) -> Result<db::SessionRow, AppError> {
+        let session = match current_session().await? {
+            Some(s) => s,
+            None => {
+                if is_form_post().await {
+                    redirect(&format!("/signin?next={}", q(back)));
+                }
+                return Err(AppError::Unauthorized);
+            }
+        };
+        if let Err(e) = check_csrf(&session, csrf) {
+            if is_form_post().await {
+                let sep = if back.contains('?') { '&' } else { '?' };
+                redirect(&format!("{back}{sep}error=csrf"));
+            }
+            return Err(e);
+        }
+        Ok(session)
+    }
+}
+
+/// Start an application for a matter; answers the new draft's id (a form post
+/// is redirected to the wizard's first page).
+#[server(endpoint = "applications/start")]
+pub async fn start_application(matter: String, csrf: String) -> Result<String, AppError> {
+    use crate::domain::catalogue::Filer;
+    use crate::services::*;
+    use server::*;
+    let code = matter.trim().to_ascii_uppercase();
+    let session = form_session(&csrf, &format!("/matters/{}", q(&code))).await?;
+    let m = load_matter(&code).await?;
+    if !m
+        .filers
+        .iter()
+        .any(|f| matches!(f, Filer::Citizen | Filer::Agent))
+    {
+        return Err(AppError::Conflict {
+            code: "not_for_citizens".into(),
+        });
+    }
+    let draft =
+        serde_json::to_string(&Draft::new_for(&m)).map_err(|e| AppError::internal("draft", e))?;
+    let database = database()?;
+    let id = crate::db::create_draft(&database, &session.citizen_id, &m.code, &draft)
+        .await
+        .map_err(internal("create_draft"))?;
+    if is_form_post().await {
+        redirect(&format!("/apply/{id}/{}", Step::Property.slug()));
+    }
+    Ok(id)
+}
+
+/// One application with everything its pages show.
+#[server(endpoint = "applications/get")]
+pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
+    use crate::db;
+    use crate::domain::application::{check_id_number, IdType};
+    use crate::services::*;
+    use server::*;
+    let session = require_session().await?;
+    let row = visible(&id, &session).await?;
+    let matter = load_matter(&row.matter_code).await?;
+    let database = database()?;
+    let events = db::events(&database, &row.id)
+        .await
+        .map_err(internal("events"))?
+        .into_iter()
+        .map(|e| EventView {
+            kind: e.kind,
+            at: local_time(e.at),
+        })
+        .collect();
+    let parties = db::parties(&database, &row.id)
+        .await
+        .map_err(internal("parties"))?
+        .into_iter()
+        .map(|p| {
+            let masked = IdType::from_code(&p.id_type)
+                .and_then(|t| check_id_number(t, &p.id_number).ok())
+                .map(|n| mask_id(&n))
+                .unwrap_or_default();
+            PartyView {
+                role: p.role,
+                name: p.name,
+                id_masked: masked,
+                share: p.share,
+            }
+        })
+        .collect();
+    Ok(ApplicationView {
+        id: row.id.clone(),
+        status: Status::from_code(&row.status),
+        receipt_no: row.receipt_no.clone(),
+        draft: draft_of(&row),
+        matter,
+        is_filer: row.filer_id == session.citizen_id,
+        my_mobile: session.mobile.clone(),
+        csrf: session.csrf_token.clone(),
+        submitted_at: row.submitted_at.map(local_time),
+        updated_at: local_time(row.updated_at),
+        events,
+        parties,
+    })
+}
+
+/// An ID number with only its first 3 and last 4 characters shown.
+pub fn mask_id(n: &str) -> String {
+    let c: Vec<char> = n.chars().collect();
+    if c.len() <= 7 {
+        return "*".repeat(c.len());
+    }
+    let mut s: String = c[..3].iter().collect();
+    s.push_str(&"*".repeat(c.len() - 7));
+    s.extend(&c[c.len() - 4..]);
+    s
+}
+
+/// Save one wizard step (every step autosaves, valid or not) and move on.
+/// `op`: `next` (default), `back`, `save` (save and leave), `add:<role>`,
+/// `remove:<index>`. `f` holds the step's fields.
+#[server(endpoint = "applications/save_step")]
+pub async fn save_step(
+    id: String,
+    step: String,
+    csrf: String,
+    op: Option<String>,
+    f: Option<HashMap<String, String>>,
+) -> Result<(), AppError> {
+    use crate::domain::catalogue::PartyRole;
+    use crate::error::field_errors;
+    use crate::services::*;
+    use server::*;
+    let step = Step::from_slug(&step).ok_or(AppError::BadRequest)?;
+    let here = format!("/apply/{}/{}", q(&id), step.slug());
+    let session = form_session(&csrf, &here).await?;
+    let row = own_draft(&id, &session).await?;
+    let matter = load_matter(&row.matter_code).await?;
+    let mut draft = draft_of(&row);
+    let f = f.unwrap_or_default();
+    let op = op.unwrap_or_else(|| "next".into());
+    draft.apply(step, &f);
+    let mut target = here.clone();
+    let mut errors = Vec::new();
+    match op.as_str() {
+        "back" => {
+            if let Some(prev) = step.prev() {
+                target = format!("/apply/{}/{}", q(&id), prev.slug());
+            }
+        }
+        "save" => target = "/me?saved=1".into(),
+        "next" => {
+            draft.mark_attempted(step);
+            errors = draft.validate(step, &matter, &session.mobile);
+            if errors.is_empty() {
+                if let Some(next) = step.next() {
+                    target = format!("/apply/{}/{}", q(&id), next.slug());
+                }
+            }
+        }
+        other => {
+            if let Some(role) = other.strip_prefix("add:").and_then(PartyRole::from_code) {
+                if matter.parties.contains(&role) {
+                    draft.add_party(role);
+                }
+                target = format!("{here}#party{}", draft.parties.len().saturating_sub(1));
+            } else if other == "add_self" {
+                let role = matter
+                    .parties
+                    .first()
+                    .copied()
+                    .unwrap_or(PartyRole::RightHolder);
+                if draft.add_party(role) {
+                    if let Some(p) = draft.parties.last_mut() {
+                        p.mobile = session.mobile.clone();
+                    }
+                }
+                target = format!("{here}#party{}", draft.parties.len().saturating_sub(1));
+            } else if let Some(i) = other
+                .strip_prefix("remove:")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                draft.remove_party(i);
+                target = format!("{here}#parties");
+            } else {
+                return Err(AppError::BadRequest);
+            }
+        }
+    }
+    let json = serde_json::to_string(&draft).map_err(|e| AppError::internal("draft", e))?;
+    let database = database()?;
+    if !crate::db::save_draft(&database, &id, &session.citizen_id, &json)
+        .await
+        .map_err(internal("save_draft"))?
+    {
+        return Err(AppError::NotFound);
+    }
+    if is_form_post().await {
+        redirect(&target);
+        return Ok(());
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(field_errors(&errors)))
+    }
+}
+
+/// Submit: validates everything once more, then exactly once assigns the
+/// receipt number. Repeating the call answers the same receipt.
+#[server(endpoint = "applications/submit")]
+pub async fn submit_application(id: String, csrf: String) -> Result<String, AppError> {
+    use crate::db::{self, ReceiptNotice, SubmitOutcome};
+    use crate::domain::application::format_receipt;
+    use crate::error::field_errors;
+    use crate::services::*;
+    use server::*;
+    let session = form_session(&csrf, &format!("/apply/{}/review", q(&id))).await?;
+    let row = visible(&id, &session).await?;
+    if row.filer_id != session.citizen_id {
+        return Err(AppError::NotFound);
+    }
+    let done = format!("/apply/{}/done", q(&id));
+    if let Some(receipt) = row.receipt_no.clone() {
+        if is_form_post().await {
+            redirect(&done);
+        }
+        return Ok(receipt);
+    }
+    let matter = load_matter(&row.matter_code).await?;
+    let mut draft = draft_of(&row);
+    let errors = draft.validate(Step::Review, &matter, &session.mobile);
+    if !errors.is_empty() {
+        if is_form_post().await {
+            for s in Step::ALL {
+                draft.mark_attempted(s);
+            }
+            let first = draft
+                .first_invalid_step(&matter, &session.mobile)
+                .unwrap_or(Step::Review);
+            let json = serde_json::to_string(&draft).map_err(|e| AppError::internal("draft", e))?;
+            let database = database()?;
+            crate::db::save_draft(&database, &id, &session.citizen_id, &json)
+                .await
+                .map_err(internal("save_draft"))?;
+            redirect(&format!("/apply/{}/{}", q(&id), first.slug()));
+            return Ok(String::new());
+        }
+        return Err(AppError::Validation(field_errors(&errors)));
+    }
+    let services = services()?;
+    let database = database()?;
+    let lang = request_lang().await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .date_naive();
+    let notice = ReceiptNotice {
+        filer_mobile: &session.mobile,
+        matter_zh: &matter.name_zh,
+        matter_en: &matter.name_en,
+        lang,
+    };
+    // A receipt number collision (about 1 in 10^11 per pair on one day) is
+    // refused by the UNIQUE constraint; try again with a fresh number.
+    let mut outcome = None;
+    for _ in 0..3 {
+        let mut random = [0u8; 8];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut random);
+        let receipt = format_receipt(today, &random);
+        match db::submit(
+            &database,
+            &id,
+            &session.citizen_id,
+            &receipt,
+            &draft.parties,
+            &notice,
+        )
+        .await
+        {
+            Ok(o) => {
+                outcome = Some(o);
+                break;
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+            Err(e) => return Err(AppError::internal("submit", e)),
+        }
+    }
+    let receipt = match outcome.ok_or(AppError::Internal)? {
+        SubmitOutcome::Submitted(r) => {
+            services.outbox_wake.notify_one();
+            r
+        }
+        SubmitOutcome::AlreadySubmitted(r) => r,
+        SubmitOutcome::NotFound => return Err(AppError::NotFound),
+    };
+    if is_form_post().await {
+        redirect(&done);
+    }
+    Ok(receipt)
+}
+
+/// The citizen's applications: drafts, submitted, withdrawn; filed by them
+/// or naming them.
+#[server(endpoint = "applications/mine")]
+pub async fn my_applications() -> Result<Vec<ApplicationSummary>, AppError> {
+    use crate::services::*;
+    use server::*;
+    let session = require_session().await?;
+    let database = database()?;
+    let rows = crate::db::applications_for(&database, &session.citizen_id, &session.mobile)
+        .await
+        .map_err(internal("applications_for"))?;
+    let matters = crate::db::list_matters(&database)
+        .await
+        .map_err(internal("matters"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let m = matters.iter().find(|m| m.code == r.matter_code);
+            let resume = m
+                .and_then(|m| draft_of(&r).first_invalid_step(m, &session.mobile))
+                .unwrap_or(Step::Review)
+                .slug()
+                .to_string();
+            ApplicationSummary {
+                resume,
+                is_filer: r.filer_id == session.citizen_id,
+                status: Status::from_code(&r.status),
+                receipt_no: r.receipt_no,
+                matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
+                matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
+                updated_at: local_time(r.updated_at),
+                id: r.id,
+            }
+        })
+        .collect())
+}
+
+/// Withdraw a submitted application (its filer, before acceptance), or
+/// discard a draft.
+#[server(endpoint = "applications/withdraw")]
+pub async fn withdraw_application(id: String, csrf: String) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let session = form_session(&csrf, &format!("/applications/{}", q(&id))).await?;
+    let row = visible(&id, &session).await?;
+    if row.filer_id != session.citizen_id {
+        return Err(AppError::NotFound);
+    }
+    let database = database()?;
+    let ok = match row.status.as_str() {
+        "draft" => crate::db::delete_draft(&database, &id, &session.citizen_id)
+            .await
+            .map_err(internal("delete_draft"))?,
+        "submitted" => {
+            let lang = request_lang().await;
+            let ok =
+                crate::db::withdraw(&database, &id, &session.citizen_id, &session.mobile, lang)
+                    .await
+                    .map_err(internal("withdraw"))?;
+            services()?.outbox_wake.notify_one();
+            ok
+        }
+        _ => false,
+    };
+    if !ok {
+        return Err(AppError::Conflict {
+            code: "cannot_withdraw".into(),
+        });
+    }
+    if is_form_post().await {
+        let target = if row.status == "draft" {
+            "/me?discarded=1".to_string()
+        } else {
+            format!("/applications/{}", q(&id))
+        };
+        redirect(&target);
+    }
+    Ok(())
+}
+
+/// Public progress lookup: receipt number + the last 6 characters of a
+/// party's ID number, or a party's mobile number. Unknown receipt and wrong
+/// digits answer the same `NotFound`. Rate-limited per address, and failed
+/// tries per receipt number.
+#[server(endpoint = "track")]
+pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
+    use crate::domain::application::{mask_name, normalize_receipt};
+    use crate::domain::{normalize_compact, MobileNumber};
+    use crate::services::*;
+    use server::*;
+    let services = services()?;
+    let policy = services.policy.clone();
+    let database = database()?;
+    let ip = client_ip(&policy).await;
+    let ip_key = services.keyed_hash(&["ip", &ip]);
+    let receipt = normalize_receipt(&no);
+    let secret = normalize_compact(&id);
+    let secret = match MobileNumber::parse(&secret) {
+        Ok(m) if secret.len() >= 11 => m.as_str().to_string(),
+        _ => secret,
+    };
+    let mut tx = database.begin_write().await.map_err(internal("track"))?;
+    if let Some(retry_after_secs) = crate::db::rate_hit(
+        &mut tx,
+        &format!("track:ip:{ip_key}"),
+        600 * 1000,
+        policy.lookups_per_ip_10min,
+    )
+    .await
+    .map_err(internal("track"))?
+    {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    let receipt_key = services.keyed_hash(&["receipt", receipt.as_deref().unwrap_or("-")]);
+    let failed_bucket = format!("track:fail:{receipt_key}");
+    let failures = crate::fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT COUNT(*) FROM rate_hits WHERE bucket = $1 AND at > $2",
+        &failed_bucket,
+        crate::db::now_ms() - 3600 * 1000
+    )
+    .map_err(internal("track"))?;
+    tx.commit().await.map_err(internal("track"))?;
+    if failures >= policy.failed_lookups_per_receipt_hour {
+        return Err(AppError::RateLimited {
+            retry_after_secs: 3600,
+        });
+    }
+    let found = match (&receipt, secret.len() >= 6) {
+        (Some(r), true) => crate::db::track(&database, r, &secret)
+            .await
+            .map_err(internal("track"))?,
+        _ => None,
+    };
+    let Some(row) = found else {
+        let mut tx = database.begin_write().await.map_err(internal("track"))?;
+        crate::db::rate_hit(&mut tx, &failed_bucket, 3600 * 1000, i64::MAX)
+            .await
+            .map_err(internal("track"))?;
+        tx.commit().await.map_err(internal("track"))?;
+        return Err(AppError::NotFound);
+    };
+    let matter = load_matter(&row.matter_code).await?;
+    let events = crate::db::events(&database, &row.id)
+        .await
+        .map_err(internal("events"))?
+        .into_iter()
+        .map(|e| EventView {
+            kind: e.kind,
+            at: local_time(e.at),
+        })
+        .collect();
+    let names = crate::db::parties(&database, &row.id)
+        .await
+        .map_err(internal("parties"))?
+        .into_iter()
+        .map(|p| mask_name(&p.name))
+        .collect();
+    Ok(TrackView {
+        receipt_no: row.receipt_no.unwrap_or_default(),
+        status: Status::from_code(&row.status),
+        matter_zh: matter.name_zh,
+        matter_en: matter.name_en,
+        events,
+        names,
+    })
+}

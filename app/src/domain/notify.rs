@@ -1,0 +1,68 @@
+//! Message templates for the notifications outbox: template code + parameters
+//! → text in the recipient's language. Pure, so it can be tested and so that
+//! every sender (log, SMS gateway, e-mail) sends the same words.
+
+use super::Lang;
+use serde_json::Value;
+
+/// The text of a message, or `None` for an unknown template (the worker then
+/// marks the message failed rather than sending something wrong).
+pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
+    let p = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let text = match (template, lang) {
+        ("signin_code", Lang::Zh) => format!(
+            "【一趟办】您的登录验证码是 {}，5 分钟内有效。工作人员不会向您索要验证码，请勿告诉他人。",
+            p("code")
+        ),
+        ("signin_code", Lang::En) => format!(
+            "[OneTrip] Your sign-in code is {}. It expires in 5 minutes. Staff will never ask you for it.",
+            p("code")
+        ),
+        ("receipt", Lang::Zh) => format!(
+            "【一趟办】您的“{}”预申请已提交，受理回执号 {}。预审结果将通过短信通知，也可在“办件进度”凭回执号查询。",
+            p("matter_zh"),
+            p("receipt")
+        ),
+        ("receipt", Lang::En) => format!(
+            "[OneTrip] Your pre-application \"{}\" has been submitted. Receipt number {}. We will text you the pre-review result; you can also follow it under Track progress.",
+            p("matter_en"),
+            p("receipt")
+        ),
+        ("withdrawn", Lang::Zh) => format!("【一趟办】回执号 {} 的预申请已撤回。", p("receipt")),
+        ("withdrawn", Lang::En) => format!(
+            "[OneTrip] The pre-application with receipt {} has been withdrawn.",
+            p("receipt")
+        ),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// A short subject line for e-mail.
+pub fn subject(template: &str, lang: Lang) -> &'static str {
+    match (template, lang) {
+        ("signin_code", Lang::Zh) => "一趟办登录验证码",
+        ("signin_code", Lang::En) => "OneTrip sign-in code",
+        ("receipt", Lang::Zh) => "一趟办预申请回执",
+        ("receipt", Lang::En) => "OneTrip pre-application receipt",
+        (_, Lang::Zh) => "一趟办通知",
+        (_, Lang::En) => "OneTrip notice",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_render_in_both_languages_and_unknown_ones_do_not() {
+        let p = serde_json::json!({ "code": "123456" });
+        assert!(render("signin_code", &p, Lang::Zh)
+            .unwrap()
+            .contains("123456"));
+        assert!(render("signin_code", &p, Lang::En)
+            .unwrap()
+            .contains("123456"));
+        assert_eq!(render("nope", &p, Lang::Zh), None);
+    }
+}

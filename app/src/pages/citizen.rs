@@ -1,0 +1,498 @@
+//! The citizen's own pages: "my applications", one application with its
+//! timeline, and the public progress lookup.
+
+use crate::api::applications::{
+    get_application, my_applications, track, ApplicationView, EventView, Status, TrackView,
+};
+use crate::api::auth::{signin_message, whoami, Me};
+use crate::components::forms::bi;
+use crate::components::language::{current_lang, urlencode};
+use crate::domain::catalogue::PartyRole;
+use crate::domain::Lang;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+pub fn status_label(s: Status, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Status::Draft, Lang::Zh) => "草稿（尚未提交）",
+        (Status::Draft, Lang::En) => "Draft (not submitted)",
+        (Status::Submitted, Lang::Zh) => "已提交，待预审",
+        (Status::Submitted, Lang::En) => "Submitted, awaiting pre-review",
+        (Status::Withdrawn, Lang::Zh) => "已撤回",
+        (Status::Withdrawn, Lang::En) => "Withdrawn",
+    }
+}
+
+pub fn event_label(kind: &str, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        ("submitted", Lang::Zh) => "提交预申请，取得回执号",
+        ("submitted", Lang::En) => "Pre-application submitted; receipt issued",
+        ("withdrawn", Lang::Zh) => "申请人撤回",
+        ("withdrawn", Lang::En) => "Withdrawn by the applicant",
+        (_, Lang::Zh) => "办理进展",
+        (_, Lang::En) => "Progress",
+    }
+}
+
+pub fn role_label(code: &str, lang: Lang) -> String {
+    PartyRole::from_code(code)
+        .map(|r| r.name(lang).to_string())
+        .unwrap_or_default()
+}
+
+/// Shown in place of a page that needs a signed-in citizen.
+#[component]
+pub fn SignInPrompt() -> impl IntoView {
+    let location = use_location();
+    let href = move || {
+        let search = location.search.get();
+        let search = if search.is_empty() || search.starts_with('?') {
+            search
+        } else {
+            format!("?{search}")
+        };
+        format!(
+            "/signin?next={}",
+            urlencode(&format!("{}{}", location.pathname.get(), search))
+        )
+    };
+    view! {
+        <section class="notice" role="status">
+            <p>
+                {bi(
+                    "请先登录。登录后会回到这里。",
+                    "Please sign in first; you will come back here.",
+                )}
+            </p>
+            <a href=href class="button">
+                {bi("登录", "Sign in")}
+            </a>
+        </section>
+    }
+}
+
+#[component]
+pub fn Timeline(events: Vec<EventView>) -> impl IntoView {
+    view! {
+        <ol class="timeline">
+            {events
+                .into_iter()
+                .map(|e| {
+                    let kind = e.kind.clone();
+                    view! {
+                        <li>
+                            <span class="timeline__at">{e.at}</span>
+                            <span class="timeline__what">
+                                {move || event_label(&kind, current_lang())}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    let query = use_query_map();
+    let flash = move || {
+        query.with(|q| {
+            if q.get("saved").is_some() {
+                Some(bi(
+                    "已保存。您可以随时回来继续填写。",
+                    "Saved. You can come back and continue at any time.",
+                ))
+            } else if q.get("discarded").is_some() {
+                Some(bi("草稿已删除。", "The draft has been deleted."))
+            } else {
+                None
+            }
+        })
+    };
+    let error = move || query.with(|q| q.get("error"));
+    view! {
+        <h1>{bi("我的办件", "My applications")}</h1>
+        {move || {
+            flash()
+                .map(|f| {
+                    view! {
+                        <p class="notice" role="status">
+                            {f}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            error()
+                .and_then(|c| signin_message(&c, current_lang()))
+                .map(|m| {
+                    view! {
+                        <p class="notice notice--error" role="alert">
+                            {m}
+                        </p>
+                    }
+                })
+        }}
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <MyApplications me /> }.into_any(),
+                    Ok(None) => view! { <SignInPrompt /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LoadError() -> impl IntoView {
+    view! {
+        <p class="notice notice--error" role="alert">
+            {bi(
+                "暂时无法加载，请稍后刷新页面。",
+                "This could not be loaded; please reload the page in a moment.",
+            )}
+        </p>
+    }
+}
+
+#[component]
+fn MyApplications(me: Me) -> impl IntoView {
+    let list = Resource::new(|| (), |_| my_applications());
+    let csrf = me.csrf.clone();
+    let csrf2 = me.csrf.clone();
+    view! {
+        <p class="muted">
+            {bi("已登录：", "Signed in as ")}
+            <span data-testid="me-mobile">{me.mobile_masked}</span>
+        </p>
+        <p>
+            <A href="/matters" attr:class="button">
+                {bi("开始新的预申请", "Start a new pre-application")}
+            </A>
+        </p>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(items) if items.is_empty() => {
+                        view! {
+                            <p class="notice">
+                                {bi(
+                                    "您还没有办件。先在“办事指南”中找到要办的事项。",
+                                    "You have no applications yet. Start by finding your matter in the service guide.",
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(items) => {
+                        view! {
+                            <ul class="app-list">
+                                {items
+                                    .into_iter()
+                                    .map(|a| {
+                                        let href = if a.status == Status::Draft {
+                                            format!("/apply/{}/{}", a.id, a.resume)
+                                        } else {
+                                            format!("/applications/{}", a.id)
+                                        };
+                                        let status = a.status;
+                                        let (zh, en) = (a.matter_zh.clone(), a.matter_en.clone());
+                                        view! {
+                                            <li>
+                                                <a href=href class="app-link">
+                                                    <span class="app-link__name">
+                                                        {move || {
+                                                            if current_lang() == Lang::Zh {
+                                                                zh.clone()
+                                                            } else {
+                                                                en.clone()
+                                                            }
+                                                        }}
+                                                    </span>
+                                                    <span class=format!(
+                                                        "status status--{}",
+                                                        serde_json::to_string(&status)
+                                                            .unwrap_or_default()
+                                                            .trim_matches('"'),
+                                                    )>{move || status_label(status, current_lang())}</span>
+                                                    <span class="app-link__meta">
+                                                        {a.receipt_no.clone().unwrap_or_default()} " · "
+                                                        {a.updated_at.clone()}
+                                                        {(!a.is_filer)
+                                                            .then(|| {
+                                                                view! {
+                                                                    " · "
+                                                                    {bi("您是申请人之一", "you are named on it")}
+                                                                }
+                                                            })}
+                                                    </span>
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="account">
+            <h2>{bi("账户安全", "Account security")}</h2>
+            <div class="actions">
+                <form method="post" action="/api/auth/sign_out">
+                    <input type="hidden" name="csrf" value=csrf />
+                    <button type="submit" class="button button--secondary">
+                        {bi("退出登录", "Sign out")}
+                    </button>
+                </form>
+                <form method="post" action="/api/auth/sign_out">
+                    <input type="hidden" name="csrf" value=csrf2 />
+                    <input type="hidden" name="everywhere" value="1" />
+                    <button type="submit" class="button button--secondary">
+                        {bi("在所有设备上退出", "Sign out on every device")}
+                    </button>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let app = Resource::new(id, get_application);
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match app.await {
+                    Ok(a) => view! { <ApplicationDetail a /> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt /> }.into_any(),
+                    Err(AppError::NotFound) => {
+                        crate::pages::not_found::respond_not_found();
+                        view! { <crate::pages::NotFound /> }.into_any()
+                    }
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
+    let m = StoredValue::new(a.matter.clone());
+    let status = a.status;
+    let can_withdraw = a.is_filer && status == Status::Submitted;
+    let track_href = a
+        .receipt_no
+        .clone()
+        .map(|r| format!("/track?no={r}"))
+        .unwrap_or_default();
+    view! {
+        <p class="breadcrumb">
+            <A href="/me">{bi("← 我的办件", "← My applications")}</A>
+        </p>
+        <h1>{move || m.with_value(|m| m.name(current_lang()).to_string())}</h1>
+        <dl class="facts">
+            <dt>{bi("回执号", "Receipt number")}</dt>
+            <dd class="receipt" data-testid="receipt">
+                {a.receipt_no.clone().unwrap_or_default()}
+            </dd>
+            <dt>{bi("状态", "Status")}</dt>
+            <dd data-testid="status">{move || status_label(status, current_lang())}</dd>
+            <dt>{bi("提交时间", "Submitted")}</dt>
+            <dd>{a.submitted_at.clone().unwrap_or_default()}</dd>
+        </dl>
+        <h2>{bi("申请人", "Parties")}</h2>
+        <ul class="party-list">
+            {a
+                .parties
+                .into_iter()
+                .map(|p| {
+                    let role = p.role.clone();
+                    view! {
+                        <li>
+                            <strong>{p.name}</strong>
+                            " · "
+                            {move || role_label(&role, current_lang())}
+                            " · "
+                            {p.id_masked}
+                            {(!p.share.is_empty())
+                                .then(|| format!(" · {}%", p.share.trim_end_matches('%')))}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <h2>{bi("办理进度", "Progress")}</h2>
+        <Timeline events=a.events />
+        <p>
+            <a href=track_href>
+                {bi(
+                    "公开查询页（可分享给其他申请人）",
+                    "Public progress page (share it with the other parties)",
+                )}
+            </a>
+        </p>
+        {can_withdraw
+            .then(|| {
+                view! {
+                    <section class="withdraw">
+                        <h2>{bi("撤回申请", "Withdraw")}</h2>
+                        <p>
+                            {bi(
+                                "受理前可以撤回。撤回后如需办理，需要重新提交。",
+                                "You can withdraw until the application is accepted. To go on afterwards you would file again.",
+                            )}
+                        </p>
+                        <form method="post" action="/api/applications/withdraw">
+                            <input type="hidden" name="id" value=a.id.clone() />
+                            <input type="hidden" name="csrf" value=a.csrf.clone() />
+                            <button type="submit" class="button button--danger">
+                                {bi("撤回这份申请", "Withdraw this application")}
+                            </button>
+                        </form>
+                    </section>
+                }
+            })}
+    }
+}
+
+#[component]
+pub fn TrackPage() -> impl IntoView {
+    let query = use_query_map();
+    let no = move || query.with(|q| q.get("no")).unwrap_or_default();
+    let id = move || query.with(|q| q.get("id")).unwrap_or_default();
+    let result = Resource::new(
+        move || (no(), id()),
+        |(no, id)| async move {
+            if no.trim().is_empty() || id.trim().is_empty() {
+                None
+            } else {
+                Some(track(no, id).await)
+            }
+        },
+    );
+    view! {
+        <h1>{bi("办件进度查询", "Track progress")}</h1>
+        <p class="lead">
+            {bi(
+                "无需登录：输入回执号，以及任一申请人身份证号码的后 6 位（或其手机号）。",
+                "No sign-in needed: enter the receipt number and the last 6 characters of any party's ID number (or their mobile number).",
+            )}
+        </p>
+        <form method="get" action="/track" class="form">
+            <div class="field">
+                <label for="no">{bi("回执号", "Receipt number")}</label>
+                <p class="hint" id="no-hint">
+                    {bi("例如 261124-7KQM-3RTX", "e.g. 261124-7KQM-3RTX")}
+                </p>
+                <input
+                    id="no"
+                    name="no"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    maxlength="40"
+                    aria-describedby="no-hint"
+                    prop:value=no
+                    value=no
+                />
+            </div>
+            <div class="field">
+                <label for="id">
+                    {bi("身份证后 6 位或手机号", "Last 6 of ID number, or mobile number")}
+                </label>
+                <input
+                    id="id"
+                    name="id"
+                    type="text"
+                    autocomplete="off"
+                    maxlength="20"
+                    prop:value=id
+                    value=id
+                />
+            </div>
+            <button type="submit" class="button">
+                {bi("查询", "Look up")}
+            </button>
+        </form>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match result.await {
+                    None => ().into_any(),
+                    Some(Ok(t)) => view! { <TrackResult t /> }.into_any(),
+                    Some(Err(AppError::RateLimited { retry_after_secs })) => {
+                        view! {
+                            <p class="notice notice--error" role="alert" data-testid="track-result">
+                                {move || {
+                                    if current_lang() == Lang::Zh {
+                                        format!(
+                                            "查询过于频繁，请 {} 分钟后再试。",
+                                            retry_after_secs.div_ceil(60),
+                                        )
+                                    } else {
+                                        format!(
+                                            "Too many lookups; please try again in {} minutes.",
+                                            retry_after_secs.div_ceil(60),
+                                        )
+                                    }
+                                }}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Some(Err(_)) => {
+                        view! {
+                            <p class="notice notice--error" role="alert" data-testid="track-result">
+                                {bi(
+                                    "没有找到匹配的办件。请核对回执号和身份证后 6 位（或手机号）。",
+                                    "No matching application was found. Please check the receipt number and the last 6 characters of the ID number (or the mobile number).",
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TrackResult(t: TrackView) -> impl IntoView {
+    let status = t.status;
+    let (zh, en) = (t.matter_zh.clone(), t.matter_en.clone());
+    view! {
+        <section class="track-result" data-testid="track-result">
+            <h2>{move || if current_lang() == Lang::Zh { zh.clone() } else { en.clone() }}</h2>
+            <dl class="facts">
+                <dt>{bi("回执号", "Receipt number")}</dt>
+                <dd class="receipt">{t.receipt_no}</dd>
+                <dt>{bi("状态", "Status")}</dt>
+                <dd data-testid="status">{move || status_label(status, current_lang())}</dd>
+                <dt>{bi("申请人", "Parties")}</dt>
+                <dd>{t.names.join("、")}</dd>
+            </dl>
+            <Timeline events=t.events />
+        </section>
+    }
+}

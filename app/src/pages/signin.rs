@@ -1,0 +1,195 @@
+//! Sign-in by mobile number and SMS code: two plain forms that post to the
+//! server functions, so they work without JavaScript; with it, the number and
+//! code are checked in the browser first with the same rules and messages.
+
+use crate::api::auth::signin_message;
+use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
+use crate::components::language::current_lang;
+use crate::domain::{normalize_compact, DomainError, Lang, MobileNumber};
+use crate::error::FieldError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+fn query_error(field: &str, code: Option<String>) -> Vec<FieldError> {
+    code.and_then(|c| {
+        let zh = signin_message(&c, Lang::Zh)?;
+        let en = signin_message(&c, Lang::En)?;
+        Some(vec![FieldError::new(field, &c, zh, en)])
+    })
+    .unwrap_or_default()
+}
+
+/// A status (not error) message passed in the query, e.g. after signing out.
+fn is_status(code: &str) -> bool {
+    matches!(code, "signed_out" | "signed_out_all")
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = move || {
+        query
+            .with(|q| q.get("next"))
+            .unwrap_or_else(|| "/me".into())
+    };
+    let code = query.with_untracked(|q| q.get("error"));
+    let retry = query.with_untracked(|q| q.get("retry").and_then(|r| r.parse::<u64>().ok()));
+    let status = code.clone().filter(|c| is_status(c));
+    let errors = RwSignal::new(query_error("mobile", code.filter(|c| !is_status(c))));
+    let mobile = RwSignal::new(String::new());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Err(e) = MobileNumber::parse(&mobile.get_untracked()) {
+            ev.prevent_default();
+            errors.set(vec![FieldError::from_domain("mobile", &e)]);
+        }
+    };
+    let errs: Signal<Vec<FieldError>> = errors.into();
+    view! {
+        <h1>{bi("登录", "Sign in")}</h1>
+        <p class="lead">
+            {bi(
+                "用手机号和短信验证码登录，无需注册。代理人也用自己的手机号登录，再为他人申请。",
+                "Sign in with your mobile number and a text-message code; no registration. Agents sign in with their own number and file for others.",
+            )}
+        </p>
+        {status
+            .map(|s| {
+                view! {
+                    <p class="notice" role="status">
+                        {move || signin_message(&s, current_lang()).unwrap_or_default()}
+                    </p>
+                }
+            })}
+        <ErrorSummary errors=errs />
+        {retry
+            .map(|secs| {
+                view! {
+                    <p class="notice notice--error" role="status">
+                        {move || {
+                            if current_lang() == Lang::Zh {
+                                format!("请在 {} 秒后再获取验证码。", secs)
+                            } else {
+                                format!(
+                                    "Please wait {secs} seconds before asking for another code.",
+                                )
+                            }
+                        }}
+                    </p>
+                }
+            })}
+        <form
+            method="post"
+            action="/api/auth/request_code"
+            class="form"
+            novalidate=true
+            on:submit=on_submit
+        >
+            <input type="hidden" name="next" prop:value=next value=next />
+            <div class="field">
+                <label for="mobile">{bi("手机号码", "Mobile number")}</label>
+                <p class="hint" id="mobile-hint">
+                    {bi(
+                        "11 位手机号，我们会发送 6 位验证码。",
+                        "11 digits; we will text you a 6-digit code.",
+                    )}
+                </p>
+                <FieldMsg errors=errs field="mobile".into() />
+                <input
+                    id="mobile"
+                    name="mobile"
+                    type="tel"
+                    inputmode="numeric"
+                    autocomplete="tel"
+                    maxlength="20"
+                    aria-describedby="mobile-hint mobile-error"
+                    aria-invalid=invalid(errs, "mobile")
+                    on:input=move |ev| mobile.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" class="button">
+                {bi("获取验证码", "Send me a code")}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = move || {
+        query
+            .with(|q| q.get("next"))
+            .unwrap_or_else(|| "/me".into())
+    };
+    let challenge = move || query.with(|q| q.get("c")).unwrap_or_default();
+    let errors = RwSignal::new(query_error(
+        "code",
+        query.with_untracked(|q| q.get("error")),
+    ));
+    let code = RwSignal::new(String::new());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let c = normalize_compact(&code.get_untracked());
+        let err = if c.is_empty() {
+            Some(DomainError::Empty)
+        } else if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            Some(DomainError::CodeFormat)
+        } else {
+            None
+        };
+        if let Some(e) = err {
+            ev.prevent_default();
+            errors.set(vec![FieldError::from_domain("code", &e)]);
+        }
+    };
+    let errs: Signal<Vec<FieldError>> = errors.into();
+    let again = move || {
+        format!(
+            "/signin?next={}",
+            crate::components::language::urlencode(&next())
+        )
+    };
+    view! {
+        <h1>{bi("输入验证码", "Enter the code")}</h1>
+        <p class="lead">
+            {bi(
+                "验证码已通过短信发送，5 分钟内有效，最多可输错 5 次。",
+                "We have texted you a code. It is valid for 5 minutes; you may mistype it up to 5 times.",
+            )}
+        </p>
+        <ErrorSummary errors=errs />
+        <form
+            method="post"
+            action="/api/auth/verify_code"
+            class="form"
+            novalidate=true
+            on:submit=on_submit
+        >
+            <input type="hidden" name="c" prop:value=challenge value=challenge />
+            <input type="hidden" name="next" prop:value=next value=next />
+            <div class="field">
+                <label for="code">{bi("6 位验证码", "6-digit code")}</label>
+                <FieldMsg errors=errs field="code".into() />
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="12"
+                    class="input--code"
+                    aria-describedby="code-error"
+                    aria-invalid=invalid(errs, "code")
+                    on:input=move |ev| code.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" class="button">
+                {bi("登录", "Sign in")}
+            </button>
+        </form>
+        <p>
+            <a href=again class="button button--secondary">
+                {bi("没收到？重新获取", "No text? Send a new code")}
+            </a>
+        </p>
+    }
+}

@@ -1,0 +1,285 @@
+//! Server-side plumbing for server functions: the policy (limits, timeouts),
+//! the signing key, the session cookie, the client's address, CSRF.
+//! Provided to every request as context by the server crate.
+
+use crate::db::{self, Db, SessionRow};
+use crate::error::AppError;
+use axum::http::{header, HeaderMap, HeaderValue};
+use hmac::{Hmac, Mac};
+use leptos::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const SESSION_COOKIE: &str = "onetrip_session";
+
+/// Limits and timeouts. Defaults suit a public service; tests and the
+/// end-to-end server loosen the per-address limits (every test comes from
+/// 127.0.0.1).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Send the session cookie with `Secure` (off only for plain-HTTP development).
+    pub cookie_secure: bool,
+    pub session_idle_ms: i64,
+    pub session_absolute_ms: i64,
+    /// At most one code per number in this interval.
+    pub code_interval_ms: i64,
+    /// At most this many codes per number per hour.
+    pub codes_per_mobile_hour: i64,
+    /// At most this many codes per client address per hour.
+    pub codes_per_ip_hour: i64,
+    /// Public lookups per client address per 10 minutes.
+    pub lookups_per_ip_10min: i64,
+    /// Failed lookups per receipt number per hour (against guessing the digits).
+    pub failed_lookups_per_receipt_hour: i64,
+    /// Show `/dev/outbox`: recent messages, codes included. Development only.
+    pub dev_outbox: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            cookie_secure: true,
+            session_idle_ms: 2 * 3600 * 1000,
+            session_absolute_ms: 12 * 3600 * 1000,
+            code_interval_ms: 60 * 1000,
+            codes_per_mobile_hour: 5,
+            codes_per_ip_hour: 30,
+            lookups_per_ip_10min: 30,
+            failed_lookups_per_receipt_hour: 10,
+            dev_outbox: false,
+            trust_proxy: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Services {
+    secret: Arc<Vec<u8>>,
+    pub policy: Policy,
+    /// Wakes the outbox worker when a message is queued.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Services {
+    pub fn new(secret: Vec<u8>, policy: Policy) -> Self {
+        Services {
+            secret: Arc::new(secret),
+            policy,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// A keyed hash (HMAC-SHA-256), hex: for codes and for rate-limit keys,
+    /// so neither codes nor phone numbers nor addresses are stored in clear.
+    pub fn keyed_hash(&self, parts: &[&str]) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC accepts any key length");
+        for p in parts {
+            mac.update(p.as_bytes());
+            mac.update(&[0]);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Compare a code with its stored keyed hash in constant time.
+    pub fn code_matches(&self, challenge: &str, code: &str, stored_hex: &str) -> bool {
+        let Ok(stored) = hex::decode(stored_hex) else {
+            return false;
+        };
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC accepts any key length");
+        for p in [challenge, code] {
+            mac.update(p.as_bytes());
+            mac.update(&[0]);
+        }
+        mac.verify_slice(&stored).is_ok()
+    }
+}
+
+/// 32 random bytes, hex: session tokens, CSRF tokens, code challenges.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// A six-digit code, uniformly distributed.
+pub fn random_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32))
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| AppError::internal("services", "not provided"))
+}
+
+pub fn database() -> Result<Db, AppError> {
+    use_context::<Db>().ok_or_else(|| AppError::internal("db", "not provided"))
+}
+
+pub async fn request_headers() -> HeaderMap {
+    leptos_axum::extract::<HeaderMap>()
+        .await
+        .unwrap_or_default()
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For`
+/// entry when the deployment says a proxy in front is trusted.
+pub async fn client_ip(policy: &Policy) -> String {
+    if policy.trust_proxy {
+        let headers = request_headers().await;
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return ip.trim().to_string();
+        }
+    }
+    match leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await {
+        Ok(axum::extract::ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".into(),
+    }
+}
+
+/// A browser's plain form post (no JavaScript, or a native submit): it wants
+/// a page back, so errors are answered by redirecting to the form.
+pub async fn is_form_post() -> bool {
+    let headers = request_headers().await;
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// The language the citizen chose (the language switch's cookie); Chinese
+/// unless they chose English.
+pub async fn request_lang() -> crate::domain::Lang {
+    let headers = request_headers().await;
+    match cookie_value(&headers, crate::components::language::LANG_COOKIE).as_deref() {
+        Some("en") => crate::domain::Lang::En,
+        _ => crate::domain::Lang::Zh,
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn session_token_hash(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|t| sha256_hex(&t))
+}
+
+/// The signed-in citizen of this request, if any.
+pub async fn current_session() -> Result<Option<SessionRow>, AppError> {
+    let headers = request_headers().await;
+    let Some(hash) = session_token_hash(&headers) else {
+        return Ok(None);
+    };
+    let services = services()?;
+    let db = database()?;
+    db::live_session(&db, &hash, services.policy.session_idle_ms)
+        .await
+        .map_err(|e| AppError::internal("session", e))
+}
+
+pub async fn require_session() -> Result<SessionRow, AppError> {
+    current_session().await?.ok_or(AppError::Unauthorized)
+}
+
+/// A form's CSRF token must be the session's own (compared in constant time).
+pub fn check_csrf(session: &SessionRow, token: &str) -> Result<(), AppError> {
+    let a = sha256_hex(&session.csrf_token);
+    let b = sha256_hex(token);
+    if a.as_bytes()
+        .iter()
+        .zip(b.as_bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+    {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The hash of the session token this request carries (to rotate it away).
+pub async fn presented_session_hash() -> Option<String> {
+    session_token_hash(&request_headers().await)
+}
+
+fn set_cookie(value: String) {
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&value),
+    ) {
+        opts.append_header(header::SET_COOKIE, v);
+    }
+}
+
+pub fn set_session_cookie(token: &str, policy: &Policy) {
+    let secure = if policy.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        policy.session_absolute_ms / 1000
+    ));
+}
+
+pub fn clear_session_cookie(policy: &Policy) {
+    let secure = if policy.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ));
+}
+
+/// Redirect a form post (303 semantics: the browser follows with a GET).
+pub fn redirect(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+/// Only same-site paths may be redirect targets.
+pub fn local_path(p: &str) -> Option<String> {
+    (p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_control()))
+    .then(|| p.to_string())
+}
+
+/// Percent-encode a value for a query string.
+pub fn q(v: &str) -> String {
+    let mut s = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}

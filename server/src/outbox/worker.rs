@@ -1,0 +1,133 @@
+use super::{Message, Senders};
+use app::db::{self, Db, OutboxRow};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// The first retry waits this long; each further one twice as long.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// After this many attempts a message is marked failed.
+    pub max_attempts: i64,
+    /// How long a claimed message is reserved for one delivery attempt.
+    pub lease: Duration,
+    /// Look for due messages at least this often (also woken on enqueue).
+    pub poll: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            backoff_base: Duration::from_secs(10),
+            backoff_max: Duration::from_secs(3600),
+            max_attempts: 10,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Delivers due outbox messages. Several workers (one per replica) may run
+/// against one database: each message is claimed by a conditional update
+/// before it is sent.
+pub struct Worker {
+    pub db: Db,
+    pub senders: Senders,
+    pub wake: Arc<Notify>,
+    pub settings: WorkerSettings,
+    /// Prune old sessions, codes and rate-limit rows (idle timeout for sessions).
+    pub session_idle_ms: i64,
+}
+
+impl Worker {
+    /// Run until the task is dropped or aborted.
+    pub async fn run(self) {
+        let mut last_prune = std::time::Instant::now() - Duration::from_secs(3600);
+        loop {
+            if let Err(e) = self.deliver_due().await {
+                tracing::warn!(error = %e, "outbox: database unavailable; will retry");
+            }
+            if last_prune.elapsed() > Duration::from_secs(600) {
+                last_prune = std::time::Instant::now();
+                let _ = db::prune_rate_hits(&self.db).await;
+                let _ = db::prune_sessions_and_codes(&self.db, self.session_idle_ms).await;
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {},
+                _ = tokio::time::sleep(self.settings.poll) => {},
+            }
+        }
+    }
+
+    /// One pass: every message due now gets one delivery attempt. Returns how
+    /// many were attempted.
+    pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        let mut attempted = 0;
+        loop {
+            let due = db::due_messages(&self.db, 20).await?;
+            if due.is_empty() {
+                return Ok(attempted);
+            }
+            let mut claimed_any = false;
+            for row in due {
+                let lease = self.settings.lease.as_millis() as i64;
+                if !db::claim(&self.db, &row, lease).await? {
+                    continue; // another worker has it
+                }
+                claimed_any = true;
+                attempted += 1;
+                self.deliver(&row).await?;
+            }
+            if !claimed_any {
+                return Ok(attempted);
+            }
+        }
+    }
+
+    async fn deliver(&self, row: &OutboxRow) -> Result<(), sqlx::Error> {
+        let sender = self.senders.for_channel(&row.channel);
+        let attempts = row.attempts + 1;
+        let lang = row.lang();
+        let params = row.params();
+        let Some(text) = app::domain::notify::render(&row.template, &params, lang) else {
+            return db::mark_failed(&self.db, &row.id, sender.name(), "unknown template", None)
+                .await;
+        };
+        let message = Message {
+            id: row.id.clone(),
+            channel: row.channel.clone(),
+            recipient: row.recipient.clone(),
+            template: row.template.clone(),
+            params,
+            subject: app::domain::notify::subject(&row.template, lang).to_string(),
+            text,
+        };
+        match sender.send(&message).await {
+            Ok(()) => db::mark_sent(&self.db, &row.id, sender.name()).await,
+            Err(e) => {
+                let retry_at = (attempts < self.settings.max_attempts)
+                    .then(|| db::now_ms() + self.backoff(attempts).as_millis() as i64);
+                tracing::warn!(
+                    id = %row.id,
+                    attempts,
+                    sender = sender.name(),
+                    error = %e,
+                    gave_up = retry_at.is_none(),
+                    "outbox: delivery failed"
+                );
+                db::mark_failed(&self.db, &row.id, sender.name(), &e, retry_at).await
+            }
+        }
+    }
+
+    /// Wait before attempt `attempts + 1`: base · 2^(attempts-1), capped.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let exp = attempts.clamp(1, 20) as u32 - 1;
+        self.settings
+            .backoff_base
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(self.settings.backoff_max)
+    }
+}
