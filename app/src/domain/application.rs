@@ -508,7 +508,7 @@ pub fn mask_name(name: &str) -> String {
 
 /// Receipt numbers: `YYMMDD-XXXX-XXXX`, the date of submission and eight
 /// characters from an alphabet without look-alikes (no 0/O, 1/I/L, U, V, 5/S,
-/// 2/Z): about 2^36 per day, so they cannot be guessed or enumerated.
+/// 2/Z): 25^8 ≈ 2^37 per day, so they cannot be guessed or enumerated.
 pub const RECEIPT_ALPHABET: &[u8] = b"346789ABCDEFGHJKMNPQRTWXY";
 
 pub fn format_receipt(date: chrono::NaiveDate, random: &[u8; 8]) -> String {
