@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench
+.PHONY: run test setup fmt bench bench-submit
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -17,6 +17,11 @@ setup:
 ## Throughput against this machine's ceiling (bare axum), with wrk.
 bench:
 	@scripts/bench.sh
+
+## Submit throughput (first and repeated submits) against bare axum, in one Rust harness.
+## DATABASE_URL=postgres://… for PostgreSQL.
+bench-submit:
+	@cargo run --release -p server --example submit_bench -- 1000 16
 
 ## Format Rust and the view! macros.
 fmt:

@@ -13,14 +13,36 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
+/// Where the page's nonce is left for the server's security-header layer,
+/// which puts it in the request's extensions before rendering. The header is
+/// then set by that layer, from the nonce Leptos actually used, whether or not
+/// the render's response options reach the response (under concurrent
+/// rendering they occasionally did not, and the page lost its scripts).
+#[derive(Clone, Default, Debug)]
+pub struct CspNonceSlot(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl CspNonceSlot {
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut n| n.take())
+    }
+}
+
 pub fn set_content_security_policy() {
-    let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        tracing::warn!("rendering without a CSP nonce");
         return;
     };
-    if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
+    if let Some(slot) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<CspNonceSlot>().cloned())
+    {
+        if let Ok(mut n) = slot.0.lock() {
+            *n = Some(nonce.to_string());
+        }
+    }
+    if let (Some(res), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&content_security_policy(&nonce)),
+    ) {
         res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

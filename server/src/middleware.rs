@@ -75,9 +75,19 @@ fn server_fn_error_header() -> &'static str {
 /// Security headers on every response. HTML pages carry their own CSP with a
 /// per-response nonce (set while rendering); everything else gets a CSP that
 /// allows nothing, which is right for JSON, images and scripts alike.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let slot = app::security::CspNonceSlot::default();
+    req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
+    let nonce = slot.take();
     let h = res.headers_mut();
+    if let Some(nonce) = nonce {
+        // The page's own policy with the nonce its scripts carry (see
+        // app::security::CspNonceSlot); replaces whatever the render set.
+        if let Ok(v) = HeaderValue::from_str(&app::security::content_security_policy(&nonce)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

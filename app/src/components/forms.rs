@@ -27,6 +27,56 @@ pub fn error_for(errors: &[FieldError], field: &str) -> Option<FieldError> {
     errors.iter().find(|e| e.field == field).cloned()
 }
 
+/// The name of a field as the summary shows it ("坐落（地址）：此项为必填项。").
+pub fn field_label(field: &str, lang: Lang) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    let fixed = match field {
+        "mobile" => Some(("手机号码", "Mobile number")),
+        "code" => Some(("验证码", "Code")),
+        "unit_number" => Some(("不动产单元号", "Unit number")),
+        "certificate_number" => Some(("不动产权证书号", "Certificate number")),
+        "address" => Some(("坐落（地址）", "Address")),
+        "parties" => Some(("申请人", "Parties")),
+        "filing_for" => Some(("为谁申请", "Filing for")),
+        "agent_name" => Some(("代理人姓名", "Agent's name")),
+        "agent_id_number" => Some(("代理人身份证号码", "Agent's ID number")),
+        "agent_mobile" => Some(("代理人手机号码", "Agent's mobile number")),
+        "agent_poa" => Some(("授权委托书", "Power of attorney")),
+        "truthful" => Some(("真实性承诺", "Declaration")),
+        "risk_ack" => Some(("风险提示", "Risk notice")),
+        _ => None,
+    };
+    if let Some((z, e)) = fixed {
+        return Some(if zh { z } else { e }.to_string());
+    }
+    if field.starts_with("material_") {
+        return Some(if zh { "材料" } else { "Material" }.to_string());
+    }
+    let rest = field.strip_prefix("party")?;
+    let (n, what) = rest.split_once('_')?;
+    let n: usize = n.parse().ok()?;
+    let what = match (what, zh) {
+        ("role", true) => "身份",
+        ("role", false) => "role",
+        ("name", true) => "姓名",
+        ("name", false) => "name",
+        ("id_type", true) => "证件类型",
+        ("id_type", false) => "document type",
+        ("id_number", true) => "证件号码",
+        ("id_number", false) => "document number",
+        ("mobile", true) => "手机号码",
+        ("mobile", false) => "mobile number",
+        ("share", true) => "份额",
+        ("share", false) => "share",
+        _ => return None,
+    };
+    Some(if zh {
+        format!("第 {} 位申请人的{what}", n + 1)
+    } else {
+        format!("Party {}: {what}", n + 1)
+    })
+}
+
 /// "There is a problem" box listing every error, each linking to its field.
 /// Focused by the browser when it appears (tabindex + autofocus).
 #[component]
