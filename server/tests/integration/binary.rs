@@ -105,6 +105,26 @@ fn a_bad_site_address_stops_the_server_with_one_sentence() {
     assert_one_clear_sentence(&stderr, "LEPTOS_SITE_ADDR");
 }
 
+#[test]
+fn a_half_configured_sender_stops_the_server_with_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = run_expecting_exit(
+        onetrip()
+            .env("ONETRIP_DATA_DIR", dir.path())
+            .env("ONETRIP_SMS_SENDER", "webhook"),
+    );
+    assert_eq!(code, 2);
+    assert_one_clear_sentence(&stderr, "ONETRIP_SMS_WEBHOOK_URL");
+    let (code, stderr) = run_expecting_exit(
+        onetrip()
+            .env("ONETRIP_DATA_DIR", dir.path())
+            .env("ONETRIP_SMS_SENDER", "webhook")
+            .env("ONETRIP_SMS_WEBHOOK_URL", "http://gateway.example/sms"),
+    );
+    assert_eq!(code, 2);
+    assert_one_clear_sentence(&stderr, "https://");
+}
+
 async fn sigterm_stops_gracefully(backend: Backend) {
     let Some(fresh) = FreshDb::create(backend).await else {
         return;

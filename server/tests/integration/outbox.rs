@@ -199,3 +199,90 @@ on_both_backends!(
     a_message_claimed_by_a_dead_worker_is_delivered_later,
     sign_in_codes_are_delivered_and_listed_for_testers,
 );
+
+/// The webhook sender against a real HTTP endpoint: JSON body, idempotency
+/// key and bearer token; a 5xx answer is a failure to retry.
+mod webhook {
+    use onetrip_server::outbox::{Message, Sender, WebhookSender};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<(String, String, serde_json::Value)>>>);
+
+    async fn gateway(fail: bool) -> (String, Seen) {
+        let seen = Seen::default();
+        let s = seen.clone();
+        let app = axum::Router::new().route(
+            "/sms",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::Json<serde_json::Value>| {
+                    let s = s.clone();
+                    async move {
+                        let h = |n: &str| {
+                            headers
+                                .get(n)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_string()
+                        };
+                        s.0.lock().unwrap().push((
+                            h("idempotency-key"),
+                            h("authorization"),
+                            body.0,
+                        ));
+                        if fail {
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE
+                        } else {
+                            axum::http::StatusCode::ACCEPTED
+                        }
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/sms", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, seen)
+    }
+
+    fn message() -> Message {
+        Message {
+            id: "m-1".into(),
+            channel: "sms".into(),
+            recipient: "13800138000".into(),
+            template: "signin_code".into(),
+            params: serde_json::json!({ "code": "123456" }),
+            subject: "s".into(),
+            text: "您的登录验证码是 123456".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn posts_json_with_idempotency_key_and_token() {
+        let (url, seen) = gateway(false).await;
+        let sender = WebhookSender::new(url, Some("secret-token".into())).unwrap();
+        sender.send(&message()).await.expect("delivered");
+        let seen = seen.0.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        let (key, auth, body) = &seen[0];
+        assert_eq!(key, "m-1");
+        assert_eq!(auth, "Bearer secret-token");
+        assert_eq!(body["to"], "13800138000");
+        assert_eq!(body["params"]["code"], "123456");
+        assert!(body["text"].as_str().unwrap().contains("123456"));
+    }
+
+    #[tokio::test]
+    async fn a_gateway_error_is_a_failure_without_personal_data() {
+        let (url, _seen) = gateway(true).await;
+        let sender = WebhookSender::new(url, None).unwrap();
+        let err = sender.send(&message()).await.expect_err("503 is a failure");
+        assert_eq!(err, "webhook: HTTP 503");
+        let sender = WebhookSender::new("http://127.0.0.1:9/none".into(), None).unwrap();
+        let err = sender.send(&message()).await.expect_err("refused");
+        assert!(
+            err.starts_with("webhook:") && !err.contains("13800138000"),
+            "{err}"
+        );
+    }
+}
