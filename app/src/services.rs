@@ -37,6 +37,10 @@ pub struct Policy {
     pub dev_outbox: bool,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Largest single uploaded file.
+    pub max_file_bytes: i64,
+    /// Largest total of all files of one application.
+    pub max_application_bytes: i64,
 }
 
 impl Default for Policy {
@@ -52,6 +56,8 @@ impl Default for Policy {
             failed_lookups_per_receipt_hour: 10,
             dev_outbox: false,
             trust_proxy: false,
+            max_file_bytes: 50 * 1024 * 1024,
+            max_application_bytes: 300 * 1024 * 1024,
         }
     }
 }
@@ -193,6 +199,19 @@ fn session_token_hash(headers: &HeaderMap) -> Option<String> {
     cookie_value(headers, SESSION_COOKIE)
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|t| sha256_hex(&t))
+}
+
+/// The signed-in citizen for plain axum handlers (uploads, downloads), which
+/// run outside the Leptos request context.
+pub async fn session_for_headers(
+    db: &Db,
+    services: &Services,
+    headers: &HeaderMap,
+) -> Result<Option<SessionRow>, sqlx::Error> {
+    match session_token_hash(headers) {
+        Some(hash) => db::live_session(db, &hash, services.policy.session_idle_ms).await,
+        None => Ok(None),
+    }
 }
 
 /// The signed-in citizen of this request, if any.

@@ -19,6 +19,8 @@
 //! | `ONETRIP_TRUST_PROXY` | `0` | `1` takes the client address from `X-Forwarded-For` |
 //! | `ONETRIP_CODES_PER_IP_HOUR` | `30` | sign-in codes per client address per hour |
 //! | `ONETRIP_LOOKUPS_PER_IP_10MIN` | `30` | public progress lookups per address per 10 minutes |
+//! | `ONETRIP_MAX_FILE_MB` | `50` | largest uploaded file |
+//! | `ONETRIP_MAX_APPLICATION_MB` | `300` | all files of one application together |
 
 use leptos::prelude::LeptosOptions;
 use std::io::Write;
@@ -109,6 +111,14 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
         trust_proxy: flag("ONETRIP_TRUST_PROXY", d.trust_proxy)?,
         codes_per_ip_hour: number("ONETRIP_CODES_PER_IP_HOUR", d.codes_per_ip_hour)?,
         lookups_per_ip_10min: number("ONETRIP_LOOKUPS_PER_IP_10MIN", d.lookups_per_ip_10min)?,
+        max_file_bytes: number("ONETRIP_MAX_FILE_MB", d.max_file_bytes / (1024 * 1024))?
+            * 1024
+            * 1024,
+        max_application_bytes: number(
+            "ONETRIP_MAX_APPLICATION_MB",
+            d.max_application_bytes / (1024 * 1024),
+        )? * 1024
+            * 1024,
         ..d
     })
 }

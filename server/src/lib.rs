@@ -4,6 +4,7 @@
 
 pub mod config;
 mod dev;
+pub mod documents;
 mod middleware;
 pub mod outbox;
 mod routes;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub db: Db,
     pub services: app::services::Services,
+    /// Uploads and the document store; `None` only in tests that need no files.
+    pub documents: Option<documents::Documents>,
 }
 
 impl AppState {
@@ -36,7 +39,13 @@ impl AppState {
             leptos,
             db,
             services: app::services::Services::new(secret, policy),
+            documents: None,
         }
+    }
+
+    pub fn with_documents(mut self, documents: documents::Documents) -> Self {
+        self.documents = Some(documents);
+        self
     }
 
     /// The outbox worker for this state's database, woken by its enqueues.
@@ -121,12 +130,24 @@ pub async fn run() -> Result<(), StartError> {
                 _ => e.to_string(),
             },
         })?;
+    let documents = documents::Documents::local(&config.data_dir).map_err(|e| {
+        StartError::Config(ConfigError::DataDir {
+            path: config.data_dir.clone(),
+            reason: e.to_string(),
+        })
+    })?;
+    match documents.sweep(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "swept unfinished uploads"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep unfinished uploads"),
+    }
     let state = AppState::new(
         config.leptos.clone(),
         db.clone(),
         config.policy.clone(),
         config.secret_key.bytes().to_vec(),
-    );
+    )
+    .with_documents(documents);
     if config.policy.dev_outbox {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }

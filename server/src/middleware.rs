@@ -141,3 +141,15 @@ pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response
 }
 
 const ERROR_PAGE: &str = r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>服务暂时出现问题 · Service error</title></head><body><h1>服务暂时出现问题</h1><p>很抱歉，系统处理您的请求时出错。您填写的内容不会因此丢失，请稍后重试。</p><h2 lang="en">Something went wrong</h2><p lang="en">Sorry, the service could not handle this request. Nothing you saved has been lost; please try again in a moment.</p><p><a href="/">返回首页 · Home</a></p></body></html>"#;
+
+/// Requests get 60 seconds, except uploads: a 50 MB file on a slow mobile
+/// connection takes longer, and an interrupted upload resumes anyway.
+pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/uploads") {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(std::time::Duration::from_secs(60), next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}

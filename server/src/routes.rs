@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
-use std::time::Duration;
+
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -54,6 +54,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/lang", get(switch_language))
         .route("/dev/outbox", get(crate::dev::outbox_page))
+        .merge(crate::documents::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
@@ -75,9 +76,8 @@ pub fn build(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
+        .layer(axum::middleware::from_fn(
+            middleware::timeout_except_uploads,
         ))
 }
 

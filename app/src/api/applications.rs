@@ -47,6 +47,16 @@ pub struct PartyView {
     pub share: String,
 }
 
+/// A file attached to a checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub material: String,
+    pub name: String,
+    pub size: i64,
+    pub mime: String,
+}
+
 /// One application as its filer or a named party sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationView {
@@ -63,6 +73,9 @@ pub struct ApplicationView {
     pub updated_at: String,
     pub events: Vec<EventView>,
     pub parties: Vec<PartyView>,
+    pub documents: Vec<DocumentView>,
+    /// The largest file the server accepts, in MB (shown next to the upload).
+    pub max_file_mb: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,7 +252,22 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
             }
         })
         .collect();
+    let documents = db::documents_of(&database, &row.id)
+        .await
+        .map_err(internal("documents"))?
+        .into_iter()
+        .map(|d| DocumentView {
+            id: d.id,
+            material: d.material,
+            name: d.display_name,
+            size: d.size,
+            mime: d.mime,
+        })
+        .collect();
+    let max_file_mb = services()?.policy.max_file_bytes / (1024 * 1024);
     Ok(ApplicationView {
+        documents,
+        max_file_mb,
         id: row.id.clone(),
         status: Status::from_code(&row.status),
         receipt_no: row.receipt_no.clone(),

@@ -12,12 +12,14 @@
 mod applications;
 mod catalogue;
 mod citizens;
+mod documents;
 mod outbox;
 mod sites;
 
 pub use applications::*;
 pub use catalogue::*;
 pub use citizens::*;
+pub use documents::*;
 pub use outbox::*;
 pub use sites::*;
 

@@ -61,6 +61,22 @@ pub enum DomainError {
     MaterialRequired,
     #[error("must be accepted")]
     MustAccept,
+    #[error("file too large")]
+    FileTooLarge { max_mb: u64 },
+    #[error("application total too large")]
+    ApplicationFull { max_mb: u64 },
+    #[error("empty file")]
+    FileEmpty,
+    #[error("file type not accepted")]
+    FileType,
+    #[error("file type does not match its name")]
+    FileTypeMismatch,
+    #[error("file truncated")]
+    FileTruncated,
+    #[error("image dimensions too large")]
+    ImageDimensions,
+    #[error("file name")]
+    FileName,
 }
 
 /// The part of a property unit number that is wrong, so the message can say where.
@@ -100,6 +116,14 @@ impl DomainError {
             DomainError::FilerNotParty => "filer.not_party",
             DomainError::MaterialRequired => "material.required",
             DomainError::MustAccept => "declaration.required",
+            DomainError::FileTooLarge { .. } => "file.too_large",
+            DomainError::ApplicationFull { .. } => "file.application_full",
+            DomainError::FileEmpty => "file.empty",
+            DomainError::FileType => "file.type",
+            DomainError::FileTypeMismatch => "file.type_mismatch",
+            DomainError::FileTruncated => "file.truncated",
+            DomainError::ImageDimensions => "file.dimensions",
+            DomainError::FileName => "file.name",
         }
     }
 
@@ -169,6 +193,24 @@ impl DomainError {
                 "这是必须提供的材料，请确认已备齐后勾选。".into()
             }
             DomainError::MustAccept => "请阅读并勾选确认后再继续。".into(),
+            DomainError::FileTooLarge { max_mb } => {
+                format!("文件超过 {max_mb} MB，无法上传。照片请重新拍摄，或把 PDF 拆分后再传。")
+            }
+            DomainError::ApplicationFull { max_mb } => {
+                format!("本次申请的材料合计不能超过 {max_mb} MB，请先删除不需要的文件。")
+            }
+            DomainError::FileEmpty => "文件是空的，请重新选择。".into(),
+            DomainError::FileType => {
+                "只能上传照片（JPEG、PNG、WebP、HEIC）或 PDF 文件。".into()
+            }
+            DomainError::FileTypeMismatch => {
+                "文件内容与文件名的扩展名不符（例如把 PDF 改名为 .jpg），请上传原始文件。".into()
+            }
+            DomainError::FileTruncated => "文件不完整（可能传输中断或已损坏），请重新上传。".into(),
+            DomainError::ImageDimensions => "图片尺寸异常（像素过大），无法处理，请重新拍摄。".into(),
+            DomainError::FileName => {
+                "文件名包含不允许的字符（如 / \\ 或控制字符）或过长（最多 200 个字），请改名后再传。".into()
+            }
         }
     }
 
@@ -234,6 +276,28 @@ impl DomainError {
                 "This material is required; tick it once you have it ready.".into()
             }
             DomainError::MustAccept => "Please read and tick to confirm before going on.".into(),
+            DomainError::FileTooLarge { max_mb } => format!(
+                "The file is larger than {max_mb} MB. Retake the photo, or split the PDF and upload the parts."
+            ),
+            DomainError::ApplicationFull { max_mb } => format!(
+                "All files of one application together may not exceed {max_mb} MB; delete files you do not need first."
+            ),
+            DomainError::FileEmpty => "The file is empty; please choose another.".into(),
+            DomainError::FileType => {
+                "Only photos (JPEG, PNG, WebP, HEIC) and PDF files can be uploaded.".into()
+            }
+            DomainError::FileTypeMismatch => {
+                "The file's content does not match its extension (e.g. a PDF renamed .jpg); please upload the original file.".into()
+            }
+            DomainError::FileTruncated => {
+                "The file is incomplete (interrupted or damaged); please upload it again.".into()
+            }
+            DomainError::ImageDimensions => {
+                "The image's dimensions are implausibly large; please retake the photo.".into()
+            }
+            DomainError::FileName => {
+                "The file name contains characters that are not allowed (such as / \\ or control characters) or is too long (200 characters at most); rename it and try again.".into()
+            }
         }
     }
 }

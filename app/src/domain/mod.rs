@@ -8,6 +8,7 @@ pub mod application;
 pub mod catalogue;
 mod certificate_number;
 mod credit_code;
+pub mod document;
 mod error;
 mod mobile;
 mod normalize;

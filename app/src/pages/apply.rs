@@ -175,10 +175,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                         .into_any()
                 }
                 Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
-                Step::Materials => {
-                    view! { <MaterialsStep draft=draft.clone() matter=matter.clone() errs /> }
-                        .into_any()
-                }
+                Step::Materials => view! { <MaterialsStep a=a.clone() errs /> }.into_any(),
                 Step::Declarations => {
                     view! { <DeclarationsStep draft=draft.clone() matter=matter.clone() errs /> }
                         .into_any()
@@ -225,6 +222,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                 }}
             </div>
         </form>
+        {(step == Step::Materials).then(|| view! { <UploadForms a=a.clone() /> })}
         {(step == Step::Review)
             .then(|| {
                 let prev = format!("/apply/{}/{}", a.id, Step::Declarations.slug());
@@ -588,23 +586,101 @@ fn AgentStep(draft: Draft, errs: Signal<Vec<FieldError>>) -> impl IntoView {
     }
 }
 
+/// Forms that live outside the wizard's form (HTML forbids nesting): one
+/// multipart upload form per checklist item and one delete form per file.
+/// The inputs and buttons inside the checklist point at them with `form=`.
 #[component]
-fn MaterialsStep(draft: Draft, matter: Matter, errs: Signal<Vec<FieldError>>) -> impl IntoView {
+fn UploadForms(a: ApplicationView) -> impl IntoView {
+    view! {
+        {a
+            .matter
+            .checklist
+            .iter()
+            .map(|i| {
+                view! {
+                    <form
+                        id=format!("upload-{}", i.material)
+                        method="post"
+                        action="/uploads/form"
+                        enctype="multipart/form-data"
+                        class="hidden-form"
+                    ></form>
+                }
+            })
+            .collect_view()}
+        {a
+            .documents
+            .iter()
+            .map(|d| {
+                view! {
+                    <form
+                        id=format!("delete-{}", d.id)
+                        method="post"
+                        action=format!("/documents/{}/delete", d.id)
+                        class="hidden-form"
+                    >
+                        <input type="hidden" name="csrf" value=a.csrf.clone() />
+                    </form>
+                }
+            })
+            .collect_view()}
+    }
+}
+
+#[component]
+fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl IntoView {
+    use crate::domain::document::{error_from_code, human_size};
+    let query = leptos_router::hooks::use_query_map();
+    let upload_error = query.with_untracked(|q| {
+        let max = q
+            .get("max")
+            .and_then(|m| m.parse::<u64>().ok())
+            .unwrap_or(a.max_file_mb as u64);
+        let material = q.get("m").unwrap_or_default();
+        q.get("upload_error")
+            .and_then(|c| error_from_code(&c, max))
+            .map(|e| (material, e))
+    });
+    let uploaded = query.with_untracked(|q| q.get("uploaded").is_some());
+    let draft = a.draft.clone();
+    let max_mb = a.max_file_mb;
     view! {
         <p class="hint">
             {bi(
-                "请逐项确认已备齐。标“可容缺”的材料暂缺也可受理，但须承诺后补。上传照片的功能即将开通，届时每项材料都可以在这里上传。",
-                "Tick each material you have ready. Items marked \"may follow\" can be brought later if you promise to. Photo upload for each item is coming to this page.",
+                "请逐项确认已备齐，并可为每项拍照或上传 PDF（两面的证件请分别上传正反面）。标“可容缺”的材料暂缺也可受理，但须承诺后补。",
+                "Tick each material you have ready, and take a photo or upload a PDF for each (upload both sides of a two-sided card). Items marked \"may follow\" can be brought later if you promise to.",
             )}
         </p>
+        {uploaded
+            .then(|| {
+                view! {
+                    <p class="notice" role="status">
+                        {bi("文件已上传。", "The file has been uploaded.")}
+                    </p>
+                }
+            })}
         <ul class="checklist__items checklist__items--form">
-            {matter
+            {a
+                .matter
                 .checklist
                 .into_iter()
                 .map(|item| {
                     let key = format!("material_{}", item.material);
                     let checked = draft.materials.contains(&item.material);
                     let required = item.requirement == Requirement::Required;
+                    let form_id = format!("upload-{}", item.material);
+                    let file_id = format!("file-{}", item.material);
+                    let docs: Vec<_> = a
+                        .documents
+                        .iter()
+                        .filter(|d| d.material == item.material)
+                        .cloned()
+                        .collect();
+                    let error = upload_error
+                        .clone()
+                        .filter(|(m, _)| *m == item.material)
+                        .map(|(_, e)| e);
+                    let material = item.material.clone();
                     let item = StoredValue::new(item);
                     view! {
                         <li class="checklist__item" id=key.clone()>
@@ -666,6 +742,85 @@ fn MaterialsStep(draft: Draft, matter: Matter, errs: Signal<Vec<FieldError>>) ->
                                     </span>
                                 </span>
                             </label>
+                            {(!docs.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <ul class="doc-list">
+                                            {docs
+                                                .into_iter()
+                                                .map(|d| {
+                                                    view! {
+                                                        <li class="doc">
+                                                            <a href=format!("/documents/{}", d.id) target="_blank">
+                                                                {d.name.clone()}
+                                                            </a>
+                                                            <span class="muted">{human_size(d.size)}</span>
+                                                            <button
+                                                                type="submit"
+                                                                form=format!("delete-{}", d.id)
+                                                                class="button button--link"
+                                                                aria-label=format!("删除 {}", d.name)
+                                                            >
+                                                                {bi("删除", "Delete")}
+                                                            </button>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                })}
+                            <div class="upload" data-material=material.clone()>
+                                {error
+                                    .map(|e| {
+                                        view! {
+                                            <p class="field-error" role="alert">
+                                                {move || e.message(current_lang())}
+                                            </p>
+                                        }
+                                    })}
+                                <input
+                                    type="hidden"
+                                    name="csrf"
+                                    value=a.csrf.clone()
+                                    form=form_id.clone()
+                                />
+                                <input
+                                    type="hidden"
+                                    name="application"
+                                    value=a.id.clone()
+                                    form=form_id.clone()
+                                />
+                                <input
+                                    type="hidden"
+                                    name="material"
+                                    value=material.clone()
+                                    form=form_id.clone()
+                                />
+                                <label for=file_id.clone() class="upload__label">
+                                    {move || {
+                                        if current_lang() == Lang::Zh {
+                                            format!(
+                                                "拍照或选择文件（照片或 PDF，每个不超过 {max_mb} MB）",
+                                            )
+                                        } else {
+                                            format!(
+                                                "Take a photo or choose a file (photo or PDF, up to {max_mb} MB each)",
+                                            )
+                                        }
+                                    }}
+                                </label>
+                                <input
+                                    type="file"
+                                    id=file_id
+                                    name="file"
+                                    accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
+                                    form=form_id.clone()
+                                />
+                                <button type="submit" form=form_id class="button button--secondary">
+                                    {bi("上传", "Upload")}
+                                </button>
+                            </div>
                         </li>
                     }
                 })

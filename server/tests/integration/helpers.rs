@@ -96,6 +96,8 @@ pub struct TestApp {
     fresh: FreshDb,
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
+    /// The data directory: uploads in progress and the document store.
+    pub files: tempfile::TempDir,
 }
 
 pub fn test_leptos_options() -> LeptosOptions {
@@ -118,7 +120,11 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, policy: Policy) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&fresh.url).await.expect("open and migrate");
-        let state = AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32]);
+        let files = tempfile::tempdir().expect("data dir");
+        let documents =
+            onetrip_server::documents::Documents::local(files.path()).expect("documents");
+        let state = AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32])
+            .with_documents(documents);
         let worker_settings = WorkerSettings {
             poll: std::time::Duration::from_millis(200),
             ..WorkerSettings::default()
@@ -146,6 +152,7 @@ impl TestApp {
             server,
             worker,
             state,
+            files,
         })
     }
 

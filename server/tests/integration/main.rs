@@ -8,6 +8,7 @@ mod binary;
 mod catalogue;
 mod citizen;
 mod database;
+mod documents;
 mod health;
 mod outbox;
 mod pages;

@@ -1,0 +1,105 @@
+//! Document upload and download.
+//!
+//! Resumable uploads follow the tus 1.0 protocol (core + creation):
+//! `POST /uploads` reserves room and answers a `Location`; `PATCH` appends at
+//! `Upload-Offset`; `HEAD` tells how many bytes the server has (fsynced), so
+//! an interrupted transfer resumes from there. Browsers without JavaScript
+//! post a plain multipart form to `/uploads/form` instead. Either way the
+//! bytes stream to a temporary file (never all in memory), limits are
+//! enforced while streaming, the content is checked by its magic bytes, the
+//! file is fsynced and moved into the content-addressed store, and only then
+//! is the document row committed. Files are served only by
+//! `GET /documents/{id}` to the filer and named parties.
+
+mod routes;
+mod store;
+
+pub use routes::routes;
+pub use store::{DocumentStore, LocalStore};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where uploads in progress and stored documents live.
+#[derive(Clone)]
+pub struct Documents {
+    pub store: Arc<dyn DocumentStore>,
+    /// `<data dir>/uploads/tmp`: one `<upload id>.part` per transfer.
+    pub tmp_dir: PathBuf,
+    /// Uploads with a PATCH in flight (one writer per upload).
+    busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+impl std::fmt::Debug for Documents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Documents")
+            .field("store", &self.store.name())
+            .field("tmp_dir", &self.tmp_dir)
+            .finish()
+    }
+}
+
+impl Documents {
+    /// Local storage under the data directory.
+    pub fn local(data_dir: &Path) -> std::io::Result<Documents> {
+        let tmp_dir = data_dir.join("uploads").join("tmp");
+        std::fs::create_dir_all(&tmp_dir)?;
+        Ok(Documents {
+            store: Arc::new(LocalStore::new(data_dir.join("documents"))?),
+            tmp_dir,
+            busy: Default::default(),
+        })
+    }
+
+    pub fn part_path(&self, upload_id: &str) -> PathBuf {
+        self.tmp_dir.join(format!("{upload_id}.part"))
+    }
+
+    /// Remove temporary files that no upload row owns (a crash mid-transfer
+    /// or mid-finish), and uploads abandoned for a day with their files.
+    pub async fn sweep(&self, db: &app::db::Db) -> std::io::Result<usize> {
+        const ABANDONED_MS: i64 = 24 * 3600 * 1000;
+        let mut removed = 0;
+        if let Ok(stale) = app::db::stale_uploads(db, ABANDONED_MS).await {
+            for id in stale {
+                let _ = tokio::fs::remove_file(self.part_path(&id)).await;
+                let _ = app::db::delete_upload(db, &id).await;
+                removed += 1;
+            }
+        }
+        let mut dir = tokio::fs::read_dir(&self.tmp_dir).await?;
+        while let Some(entry) = dir.next_entry().await? {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let owned = match name.strip_suffix(".part") {
+                Some(id) => matches!(app::db::upload(db, id).await, Ok(Some(_))),
+                None => false,
+            };
+            if !owned {
+                tokio::fs::remove_file(entry.path()).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn try_lock(&self, id: &str) -> Option<BusyGuard> {
+        let mut busy = self.busy.lock().ok()?;
+        busy.insert(id.to_string()).then(|| BusyGuard {
+            set: self.busy.clone(),
+            id: id.to_string(),
+        })
+    }
+}
+
+struct BusyGuard {
+    set: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    id: String,
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.set.lock() {
+            s.remove(&self.id);
+        }
+    }
+}

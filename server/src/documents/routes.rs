@@ -1,0 +1,841 @@
+//! Handlers return `Result<_, Response>`: the error *is* the answer, built
+//! once per request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use super::Documents;
+use crate::AppState;
+use app::db::{self, SessionRow, UploadRow};
+use app::domain::document::{
+    check_complete, check_dimensions, check_file_name, check_kind, DocKind,
+};
+use app::domain::DomainError;
+use app::error::{AppError, FieldError};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use tokio::io::AsyncWriteExt;
+
+const TUS_VERSION: &str = "1.0.0";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/uploads", post(create).options(options))
+        .route("/uploads/form", post(form_upload))
+        .route(
+            "/uploads/{id}",
+            axum::routing::head(status).patch(append).delete(cancel),
+        )
+        .route("/documents/{id}", get(download).delete(remove))
+        .route("/documents/{id}/delete", post(form_remove))
+        // Bodies are streamed and limited by the handlers themselves.
+        .layer(DefaultBodyLimit::disable())
+}
+
+fn docs(st: &AppState) -> Result<&Documents, Response> {
+    st.documents
+        .as_ref()
+        .ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
+}
+
+fn app_error(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(e)).into_response()
+}
+
+fn file_error(status: StatusCode, e: &DomainError) -> Response {
+    let body = AppError::Validation(vec![FieldError::from_domain("file", e)]);
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut()
+        .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    res
+}
+
+fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+    app_error(AppError::internal(ctx, e))
+}
+
+fn status_for(e: &DomainError) -> StatusCode {
+    match e {
+        DomainError::FileTooLarge { .. } | DomainError::ApplicationFull { .. } => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
+        DomainError::FileType | DomainError::FileTypeMismatch => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+fn mb(bytes: i64) -> u64 {
+    (bytes / (1024 * 1024)).max(1) as u64
+}
+
+async fn session(st: &AppState, headers: &HeaderMap) -> Result<SessionRow, Response> {
+    match app::services::session_for_headers(&st.db, &st.services, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(app_error(AppError::Unauthorized)),
+        Err(e) => Err(internal("session", e)),
+    }
+}
+
+fn csrf_ok(session: &SessionRow, token: Option<&str>) -> Result<(), Response> {
+    app::services::check_csrf(session, token.unwrap_or_default()).map_err(app_error)
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The application, if this citizen filed it; a draft unless `any_status`.
+async fn own_application(
+    st: &AppState,
+    session: &SessionRow,
+    id: &str,
+) -> Result<db::ApplicationRow, Response> {
+    let row = db::application_for(&st.db, id, &session.citizen_id, &session.mobile)
+        .await
+        .map_err(|e| internal("application_for", e))?
+        .filter(|r| r.filer_id == session.citizen_id)
+        .ok_or_else(|| app_error(AppError::NotFound))?;
+    if row.status != "draft" {
+        return Err(app_error(AppError::Conflict {
+            code: "already_submitted".into(),
+        }));
+    }
+    Ok(row)
+}
+
+async fn material_exists(
+    st: &AppState,
+    matter_code: &str,
+    material: &str,
+) -> Result<bool, Response> {
+    let matters = db::list_matters(&st.db)
+        .await
+        .map_err(|e| internal("matters", e))?;
+    Ok(matters
+        .iter()
+        .find(|m| m.code == matter_code)
+        .is_some_and(|m| m.checklist.iter().any(|i| i.material == material)))
+}
+
+/// `Upload-Metadata: key base64,key base64`.
+fn metadata(h: &HeaderMap) -> HashMap<String, String> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    header_str(h, "upload-metadata")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| {
+            let mut it = pair.trim().splitn(2, ' ');
+            let key = it.next()?.to_string();
+            let value = it
+                .next()
+                .map(|v| {
+                    engine
+                        .decode(v.trim())
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
+                })
+                .unwrap_or(Some(String::new()))?;
+            Some((key, value))
+        })
+        .collect()
+}
+
+async fn options() -> Response {
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    h.insert("tus-version", HeaderValue::from_static(TUS_VERSION));
+    h.insert(
+        "tus-extension",
+        HeaderValue::from_static("creation,termination"),
+    );
+    res
+}
+
+fn tus_ok(h: &HeaderMap) -> Result<(), Response> {
+    if header_str(h, "tus-resumable") == Some(TUS_VERSION) {
+        Ok(())
+    } else {
+        let mut res = StatusCode::PRECONDITION_FAILED.into_response();
+        res.headers_mut()
+            .insert("tus-version", HeaderValue::from_static(TUS_VERSION));
+        Err(res)
+    }
+}
+
+/// Checks shared by both ways of uploading: who, which application and
+/// checklist item, the file name and the declared size.
+async fn admit(
+    st: &AppState,
+    session: &SessionRow,
+    application: &str,
+    material: &str,
+    file_name: &str,
+    length: Option<i64>,
+) -> Result<(db::ApplicationRow, String), Response> {
+    let app_row = own_application(st, session, application).await?;
+    if !material_exists(st, &app_row.matter_code, material).await? {
+        return Err(app_error(AppError::NotFound));
+    }
+    let name =
+        check_file_name(file_name).map_err(|e| file_error(StatusCode::UNPROCESSABLE_ENTITY, &e))?;
+    let policy = &st.services.policy;
+    if let Some(length) = length {
+        if length <= 0 {
+            return Err(file_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &DomainError::FileEmpty,
+            ));
+        }
+        if length > policy.max_file_bytes {
+            let e = DomainError::FileTooLarge {
+                max_mb: mb(policy.max_file_bytes),
+            };
+            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
+        }
+    }
+    Ok((app_row, name))
+}
+
+/// tus creation: reserve room and answer where to send the bytes.
+async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(r) = tus_ok(&headers) {
+        return r;
+    }
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
+        return r;
+    }
+    let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
+    else {
+        return app_error(AppError::BadRequest);
+    };
+    let meta = metadata(&headers);
+    let get = |k: &str| meta.get(k).cloned().unwrap_or_default();
+    let (app_row, name) = match admit(
+        &st,
+        &session,
+        &get("application"),
+        &get("material"),
+        &get("filename"),
+        Some(length),
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let upload = UploadRow {
+        id: app::services::random_token()[..32].to_string(),
+        application_id: app_row.id,
+        citizen_id: session.citizen_id.clone(),
+        material: get("material"),
+        display_name: name,
+        length,
+        created_at: 0,
+    };
+    let policy = &st.services.policy;
+    match db::create_upload(&st.db, &upload, policy.max_application_bytes).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let e = DomainError::ApplicationFull {
+                max_mb: mb(policy.max_application_bytes),
+            };
+            return file_error(StatusCode::PAYLOAD_TOO_LARGE, &e);
+        }
+        Err(e) => return internal("create_upload", e),
+    }
+    let mut res = StatusCode::CREATED.into_response();
+    let h = res.headers_mut();
+    h.insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    h.insert("upload-offset", HeaderValue::from(0));
+    h.insert("upload-length", HeaderValue::from(length));
+    if let Ok(v) = HeaderValue::from_str(&format!("/uploads/{}", upload.id)) {
+        h.insert(header::LOCATION, v);
+    }
+    res
+}
+
+async fn owned_upload(
+    st: &AppState,
+    session: &SessionRow,
+    id: &str,
+) -> Result<UploadRow, Response> {
+    db::upload(&st.db, id)
+        .await
+        .map_err(|e| internal("upload", e))?
+        .filter(|u| u.citizen_id == session.citizen_id)
+        .ok_or_else(|| app_error(AppError::NotFound))
+}
+
+async fn file_len(path: &std::path::Path) -> i64 {
+    tokio::fs::metadata(path)
+        .await
+        .map(|m| m.len() as i64)
+        .unwrap_or(0)
+}
+
+fn offset_response(status: StatusCode, offset: i64, length: i64) -> Response {
+    let mut res = status.into_response();
+    let h = res.headers_mut();
+    h.insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    h.insert("upload-offset", HeaderValue::from(offset));
+    h.insert("upload-length", HeaderValue::from(length));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// tus HEAD: the bytes the server holds, to resume from.
+async fn status(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let docs = match docs(&st) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let upload = match owned_upload(&st, &session, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let offset = file_len(&docs.part_path(&upload.id)).await;
+    offset_response(StatusCode::OK, offset, upload.length)
+}
+
+/// tus termination: give up a transfer.
+async fn cancel(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let docs = match docs(&st) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
+        return r;
+    }
+    let upload = match owned_upload(&st, &session, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let _ = tokio::fs::remove_file(docs.part_path(&upload.id)).await;
+    if let Err(e) = db::delete_upload(&st.db, &upload.id).await {
+        return internal("delete_upload", e);
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    res
+}
+
+/// Append a body to a file, at most `limit` bytes in all; `Err(true)` when
+/// the limit was crossed (the caller rejects), `Err(false)` when the
+/// connection broke (what arrived is kept and fsynced).
+async fn stream_into<S, E>(
+    file: &mut tokio::fs::File,
+    mut body: S,
+    limit: i64,
+) -> Result<i64, (i64, bool)>
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+{
+    let mut written: i64 = 0;
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            let _ = file.flush().await;
+            let _ = file.sync_data().await;
+            return Err((written, false));
+        };
+        if written + chunk.len() as i64 > limit {
+            return Err((written, true));
+        }
+        if file.write_all(&chunk).await.is_err() {
+            return Err((written, false));
+        }
+        written += chunk.len() as i64;
+    }
+    file.flush().await.map_err(|_| (written, false))?;
+    file.sync_data().await.map_err(|_| (written, false))?;
+    Ok(written)
+}
+
+/// tus PATCH: append at the offset the server holds.
+async fn append(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let docs = match docs(&st) {
+        Ok(d) => d.clone(),
+        Err(r) => return r,
+    };
+    if let Err(r) = tus_ok(&headers) {
+        return r;
+    }
+    if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
+        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    }
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
+        return r;
+    }
+    let upload = match owned_upload(&st, &session, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(_guard) = docs.try_lock(&upload.id) else {
+        return app_error(AppError::Conflict {
+            code: "upload_busy".into(),
+        });
+    };
+    let path = docs.part_path(&upload.id);
+    let current = file_len(&path).await;
+    let claimed = header_str(&headers, "upload-offset").and_then(|v| v.parse::<i64>().ok());
+    if claimed != Some(current) {
+        return offset_response(StatusCode::CONFLICT, current, upload.length);
+    }
+    let mut file = match tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return internal("open part", e),
+    };
+    let remaining = upload.length - current;
+    let written = match stream_into(&mut file, body.into_data_stream(), remaining).await {
+        Ok(n) => n,
+        Err((_, true)) => {
+            // More than was declared: keep the confirmed bytes only.
+            let _ = file.set_len(current as u64).await;
+            let e = DomainError::FileTooLarge {
+                max_mb: mb(upload.length),
+            };
+            return file_error(StatusCode::PAYLOAD_TOO_LARGE, &e);
+        }
+        Err((n, false)) => {
+            let _ = db::touch_upload(&st.db, &upload.id).await;
+            tracing::info!(upload = %upload.id, kept = current + n, "upload interrupted; resumable");
+            return offset_response(StatusCode::BAD_REQUEST, current + n, upload.length);
+        }
+    };
+    drop(file);
+    let _ = db::touch_upload(&st.db, &upload.id).await;
+    let offset = current + written;
+    if offset < upload.length {
+        return offset_response(StatusCode::NO_CONTENT, offset, upload.length);
+    }
+    match finish(&st, &docs, &upload).await {
+        Ok(doc_id) => {
+            let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
+            if let Ok(v) = HeaderValue::from_str(&doc_id) {
+                res.headers_mut().insert("onetrip-document-id", v);
+            }
+            res
+        }
+        Err(r) => r.into_response(),
+    }
+}
+
+/// Inspect a complete temporary file: kind by content, agreement with the
+/// name, completeness, image dimensions; then its SHA-256 (streamed).
+fn inspect(
+    path: &std::path::Path,
+    name: &str,
+) -> Result<Result<(DocKind, String), DomainError>, std::io::Error> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let mut head = vec![0u8; 512 * 1024.min(len as usize).max(1)];
+    let n = f.read(&mut head)?;
+    head.truncate(n);
+    let kind = match check_kind(&head, name) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let tail_len = 1024.min(len);
+    f.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    f.read_exact(&mut tail)?;
+    if let Err(e) = check_complete(kind, &tail) {
+        return Ok(Err(e));
+    }
+    if kind.is_image() {
+        match imagesize::size(path) {
+            Ok(d) => {
+                if let Err(e) = check_dimensions(d.width as u64, d.height as u64) {
+                    return Ok(Err(e));
+                }
+            }
+            // HEIF containers vary; a JPEG/PNG/WebP whose header cannot be
+            // read is damaged.
+            Err(_) if matches!(kind, DocKind::Heic | DocKind::Heif) => {}
+            Err(_) => return Ok(Err(DomainError::FileTruncated)),
+        }
+    }
+    f.seek(SeekFrom::Start(0))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    f.sync_all()?;
+    Ok(Ok((kind, hex::encode(hasher.finalize()))))
+}
+
+enum Refused {
+    /// The content was refused: nothing was kept.
+    File(DomainError),
+    Other(Response),
+}
+
+impl From<Response> for Refused {
+    fn from(r: Response) -> Self {
+        Refused::Other(r)
+    }
+}
+
+impl Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::File(e) => file_error(status_for(&e), &e),
+            Refused::Other(r) => r,
+        }
+    }
+}
+
+/// A complete upload becomes a document: checked, moved into the store,
+/// then the row committed. Anything refused leaves nothing behind.
+async fn finish(st: &AppState, docs: &Documents, upload: &UploadRow) -> Result<String, Refused> {
+    let path = docs.part_path(&upload.id);
+    let (p, name) = (path.clone(), upload.display_name.clone());
+    let checked = tokio::task::spawn_blocking(move || inspect(&p, &name))
+        .await
+        .map_err(|e| Refused::Other(internal("inspect", e)))?
+        .map_err(|e| Refused::Other(internal("inspect", e)))?;
+    let (kind, sha) = match checked {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            let _ = db::delete_upload(&st.db, &upload.id).await;
+            return Err(Refused::File(e));
+        }
+    };
+    docs.store
+        .put_file(&sha, &path)
+        .await
+        .map_err(|e| Refused::Other(internal("store put", e)))?;
+    let doc_id = uuid::Uuid::new_v4().to_string();
+    match db::complete_upload(&st.db, upload, &doc_id, &sha, kind.mime()).await {
+        Ok(true) => Ok(doc_id),
+        Ok(false) => {
+            if !db::sha_in_use(&st.db, &sha).await.unwrap_or(true) {
+                let _ = docs.store.delete(&sha).await;
+            }
+            Err(app_error(AppError::Conflict {
+                code: "already_submitted".into(),
+            })
+            .into())
+        }
+        Err(e) => Err(internal("complete_upload", e).into()),
+    }
+}
+
+/// Serve a document to its filer and the parties named on its application.
+async fn download(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let docs = match docs(&st) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let doc = match db::document(&st.db, &id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("document", e),
+    };
+    match db::application_for(
+        &st.db,
+        &doc.application_id,
+        &session.citizen_id,
+        &session.mobile,
+    )
+    .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("application_for", e),
+    }
+    let reader = match docs.store.open(&doc.sha256).await {
+        Ok(r) => r,
+        Err(e) => return internal("store open", e),
+    };
+    let kind = DocKind::from_mime(&doc.mime).unwrap_or(DocKind::Pdf);
+    let ext = kind.extensions()[0];
+    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&doc.mime) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(doc.size));
+    let disposition = format!(
+        "inline; filename=\"document.{ext}\"; filename*=UTF-8''{}",
+        app::services::q(&doc.display_name).replace('/', "%2F")
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+/// Delete a document of one's own draft.
+async fn delete_document(
+    st: &AppState,
+    session: &SessionRow,
+    id: &str,
+) -> Result<db::DocumentRow, Response> {
+    let docs = docs(st)?;
+    let doc = db::document(&st.db, id)
+        .await
+        .map_err(|e| internal("document", e))?
+        .ok_or_else(|| app_error(AppError::NotFound))?;
+    own_application(st, session, &doc.application_id).await?;
+    match db::delete_document(&st.db, id).await {
+        Ok(Some(still_used)) => {
+            if !still_used {
+                let _ = docs.store.delete(&doc.sha256).await;
+            }
+            Ok(doc)
+        }
+        Ok(None) => Err(app_error(AppError::NotFound)),
+        Err(e) => Err(internal("delete_document", e)),
+    }
+}
+
+async fn remove(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
+        return r;
+    }
+    match delete_document(&st, &session, &id).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r,
+    }
+}
+
+fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// The no-JavaScript delete button.
+async fn form_remove(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Response {
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(_) => return see_other("/signin?next=/me"),
+    };
+    if let Err(r) = csrf_ok(&session, Some(&form.csrf)) {
+        return r;
+    }
+    match delete_document(&st, &session, &id).await {
+        Ok(doc) => see_other(&format!(
+            "/apply/{}/materials?deleted=1#material_{}",
+            doc.application_id, doc.material
+        )),
+        Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct FormTarget {
+    application: Option<String>,
+    material: Option<String>,
+}
+
+/// The no-JavaScript upload: a multipart form with `csrf`, `application`,
+/// `material` and then `file`. Answers with a redirect back to the
+/// materials page, with the outcome in the query string.
+async fn form_upload(
+    State(st): State<AppState>,
+    Query(target): Query<FormTarget>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let docs = match docs(&st) {
+        Ok(d) => d.clone(),
+        Err(r) => return r,
+    };
+    let session = match session(&st, &headers).await {
+        Ok(s) => s,
+        Err(_) => return see_other("/signin?next=/me"),
+    };
+    let mut fields: HashMap<String, String> = HashMap::new();
+    if let Some(a) = target.application {
+        fields.insert("application".into(), a);
+    }
+    if let Some(m) = target.material {
+        fields.insert("material".into(), m);
+    }
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return app_error(AppError::BadRequest),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "file" {
+            let value = field.text().await.unwrap_or_default();
+            fields.insert(name, value.chars().take(200).collect());
+            continue;
+        }
+        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+        if let Err(r) = csrf_ok(&session, Some(&get("csrf"))) {
+            return r;
+        }
+        let application = get("application");
+        let material = get("material");
+        let back = |q: &str| {
+            see_other(&format!(
+                "/apply/{}/materials?{q}&m={}#material_{}",
+                app::services::q(&application),
+                app::services::q(&material),
+                app::services::q(&material)
+            ))
+        };
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        if file_name.is_empty() {
+            return back("upload_error=file.empty");
+        }
+        let (app_row, display_name) =
+            match admit(&st, &session, &application, &material, &file_name, None).await {
+                Ok(x) => x,
+                Err(r) if r.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+                    return back("upload_error=file.name")
+                }
+                Err(r) => return r,
+            };
+        let policy = &st.services.policy;
+        let upload_id = app::services::random_token()[..32].to_string();
+        let path = docs.part_path(&upload_id);
+        let mut file = match tokio::fs::File::create(&path).await {
+            Ok(f) => f,
+            Err(e) => return internal("create part", e),
+        };
+        let stream = futures::stream::unfold(field, |mut f| async move {
+            match f.chunk().await {
+                Ok(Some(b)) => Some((Ok::<_, std::io::Error>(b), f)),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e)), f)),
+            }
+        });
+        let written = match stream_into(&mut file, Box::pin(stream), policy.max_file_bytes).await {
+            Ok(n) => n,
+            Err((_, too_large)) => {
+                drop(file);
+                let _ = tokio::fs::remove_file(&path).await;
+                return if too_large {
+                    back(&format!(
+                        "upload_error=file.too_large&max={}",
+                        mb(policy.max_file_bytes)
+                    ))
+                } else {
+                    app_error(AppError::BadRequest)
+                };
+            }
+        };
+        drop(file);
+        if written == 0 {
+            let _ = tokio::fs::remove_file(&path).await;
+            return back("upload_error=file.empty");
+        }
+        let upload = UploadRow {
+            id: upload_id,
+            application_id: app_row.id.clone(),
+            citizen_id: session.citizen_id.clone(),
+            material: material.clone(),
+            display_name,
+            length: written,
+            created_at: 0,
+        };
+        match db::create_upload(&st.db, &upload, policy.max_application_bytes).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return back(&format!(
+                    "upload_error=file.application_full&max={}",
+                    mb(policy.max_application_bytes)
+                ));
+            }
+            Err(e) => return internal("create_upload", e),
+        }
+        return match finish(&st, &docs, &upload).await {
+            Ok(_) => back("uploaded=1"),
+            Err(Refused::File(e)) => back(&format!("upload_error={}", e.code())),
+            Err(Refused::Other(r)) => r,
+        };
+    }
+    app_error(AppError::BadRequest)
+}
