@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit
+.PHONY: run test setup fmt bench bench-submit bench-upload
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -22,6 +22,10 @@ bench:
 ## DATABASE_URL=postgres://… for PostgreSQL.
 bench-submit:
 	@cargo run --release -p server --example submit_bench -- 1000 16
+
+## 20 parallel 20 MB uploads into the release server, next to dd; server memory growth.
+bench-upload:
+	@source scripts/env.sh && cargo leptos build --release --precompress >/dev/null && cargo run --release -p server --example upload_bench -- 20 20
 
 ## Format Rust and the view! macros.
 fmt:

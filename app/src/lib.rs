@@ -2,6 +2,10 @@
 //! (hydration). Requests travel page → server function (`api`) → domain rule
 //! (`domain`) → query (`db`) → table.
 
+// Deeply nested view types (the wizard's checklist) need more than the
+// default 128 levels when the release build computes their layout.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]

@@ -3,6 +3,8 @@ import { test as base, expect, Page } from "@playwright/test";
 type Fixtures = {
   /** Set to true by tests that deliberately load a missing page. */
   allowNotFound: boolean;
+  /** Requests a test cuts on purpose (e.g. to interrupt an upload). */
+  expectedFailures: RegExp | null;
   /** Problems seen in the browser: console errors, page errors, failed requests. */
   problems: string[];
   js: boolean;
@@ -10,26 +12,33 @@ type Fixtures = {
 
 export const test = base.extend<Fixtures>({
   allowNotFound: [false, { option: true }],
+  expectedFailures: [null, { option: true }],
   js: async ({ javaScriptEnabled }, use) => {
     await use(javaScriptEnabled !== false);
   },
   problems: [
-    async ({ page, allowNotFound, js }, use) => {
+    async ({ page, allowNotFound, expectedFailures, js }, use) => {
       const problems: string[] = [];
       page.on("console", (msg) => {
         if (msg.type() !== "error") return;
         // The 404 of a page we deliberately opened is reported by the browser too.
         if (allowNotFound && msg.text().includes("status of 404")) return;
+        // A connection a test cut on purpose is reported by the browser too.
+        if (expectedFailures !== null && msg.text().includes("ERR_CONNECTION_RESET")) return;
+        // ...and so is a refusal the test provokes on purpose (the browser logs every 4xx).
+        if (expectedFailures !== null && msg.text().startsWith("Failed to load resource") && expectedFailures.test(msg.location().url)) return;
         problems.push(`console: ${msg.text()}`);
       });
       page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
       page.on("requestfailed", (req) => {
         // With JavaScript off, Chromium refuses the (preloaded) app scripts itself.
         const refusedScript = !js && req.failure()?.errorText === "csp" && /\.(js|wasm)$/.test(req.url());
-        if (!refusedScript) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+        const expected = expectedFailures !== null && expectedFailures.test(req.url());
+        if (!refusedScript && !expected) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
       });
       page.on("response", (res) => {
-        if (res.status() >= 400 && !(allowNotFound && res.status() === 404)) {
+        const expected = expectedFailures !== null && expectedFailures.test(res.url());
+        if (res.status() >= 400 && !expected && !(allowNotFound && res.status() === 404)) {
           problems.push(`HTTP ${res.status()}: ${res.url()}`);
         }
       });

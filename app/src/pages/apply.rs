@@ -681,6 +681,14 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                         .filter(|(m, _)| *m == item.material)
                         .map(|(_, e)| e);
                     let material = item.material.clone();
+                    let uploads = RwSignal::new(
+                        Vec::<crate::components::upload::UploadItem>::new(),
+                    );
+                    let target = crate::components::upload::Target {
+                        application: a.id.clone(),
+                        material: material.clone(),
+                        csrf: a.csrf.clone(),
+                    };
                     let item = StoredValue::new(item);
                     view! {
                         <li class="checklist__item" id=key.clone()>
@@ -814,15 +822,29 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                                     type="file"
                                     id=file_id
                                     name="file"
+                                    multiple=true
                                     accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
                                     form=form_id.clone()
+                                    on:change=move |ev| {
+                                        crate::components::upload::start(
+                                            ev,
+                                            target.clone(),
+                                            uploads,
+                                        )
+                                    }
                                 />
-                                <button type="submit" form=form_id class="button button--secondary">
+                                <crate::components::upload::UploadList items=uploads />
+                                <button
+                                    type="submit"
+                                    form=form_id
+                                    class="button button--secondary upload__submit"
+                                >
                                     {bi("上传", "Upload")}
                                 </button>
                             </div>
                         </li>
                     }
+                        .into_any()
                 })
                 .collect_view()}
         </ul>

@@ -97,7 +97,11 @@ pub fn Timeline(events: Vec<EventView>) -> impl IntoView {
 
 #[component]
 pub fn MePage() -> impl IntoView {
+    // Both resources belong to the page itself, not to a suspended child that
+    // may be re-created while they load (their server calls need the
+    // request's context).
     let me = Resource::new(|| (), |_| whoami());
+    let list = Resource::new(|| (), |_| my_applications());
     let query = use_query_map();
     let flash = move || {
         query.with(|q| {
@@ -142,7 +146,7 @@ pub fn MePage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! { <MyApplications me /> }.into_any(),
+                    Ok(Some(me)) => view! { <MyApplications me list /> }.into_any(),
                     Ok(None) => view! { <SignInPrompt /> }.into_any(),
                     Err(_) => view! { <LoadError /> }.into_any(),
                 }
@@ -164,8 +168,10 @@ fn LoadError() -> impl IntoView {
 }
 
 #[component]
-fn MyApplications(me: Me) -> impl IntoView {
-    let list = Resource::new(|| (), |_| my_applications());
+fn MyApplications(
+    me: Me,
+    list: Resource<Result<Vec<crate::api::applications::ApplicationSummary>, AppError>>,
+) -> impl IntoView {
     let csrf = me.csrf.clone();
     let csrf2 = me.csrf.clone();
     view! {

@@ -206,6 +206,8 @@ fn LoadFailed() -> impl IntoView {
     }
 }
 
+type MeResource = Resource<Result<Option<crate::api::auth::Me>, AppError>>;
+
 /// A matter's one-time notice (一次性告知).
 #[component]
 pub fn MatterPage() -> impl IntoView {
@@ -213,6 +215,7 @@ pub fn MatterPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.with(|p| p.get("code").unwrap_or_default().to_ascii_uppercase());
     let matters = Resource::new(|| (), |_| list_matters());
+    let me = Resource::new(|| (), |_| crate::api::auth::whoami());
     view! {
         <Suspense fallback=move || {
             view! { <p class="muted">{t!(i18n, loading)}</p> }
@@ -228,7 +231,7 @@ pub fn MatterPage() -> impl IntoView {
                                     .iter()
                                     .filter_map(|p| list.iter().find(|x| &x.code == p).cloned())
                                     .collect();
-                                view! { <MatterNotice matter=m parts /> }.into_any()
+                                view! { <MatterNotice matter=m parts me /> }.into_any()
                             }
                             None => view! { <MatterMissing /> }.into_any(),
                         }
@@ -257,7 +260,7 @@ fn MatterMissing() -> impl IntoView {
 }
 
 #[component]
-fn MatterNotice(matter: Matter, parts: Vec<Matter>) -> impl IntoView {
+fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl IntoView {
     let i18n = use_i18n();
     let m = StoredValue::new(matter);
     let parts = StoredValue::new(parts);
@@ -434,17 +437,16 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>) -> impl IntoView {
                 {t!(i18n, see_sites)}
             </A>
         </section>
-        <StartApplication matter=m.get_value() />
+        <StartApplication matter=m.get_value() me />
     }
 }
 
 /// The way into the wizard: a form that starts a draft (signed in), or the
 /// sign-in link that comes back here.
 #[component]
-fn StartApplication(matter: Matter) -> impl IntoView {
+fn StartApplication(matter: Matter, me: MeResource) -> impl IntoView {
     use crate::components::forms::bi;
     use crate::domain::catalogue::Filer;
-    let me = Resource::new(|| (), |_| crate::api::auth::whoami());
     let code = matter.code.clone();
     let for_citizens = matter
         .filers

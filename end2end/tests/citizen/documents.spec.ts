@@ -1,0 +1,196 @@
+import { test, expect, open } from "../fixtures";
+import { Page } from "@playwright/test";
+
+/** Bytes that pass the server's checks: a JPEG header with dimensions and end marker. */
+function jpeg(width: number, height: number, filler: number): Buffer {
+  const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "binary")];
+  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  const body = Buffer.alloc(filler, 7);
+  return Buffer.concat([Buffer.from(head), Buffer.from(sof), body, Buffer.from([0xff, 0xd9])]);
+}
+
+function pdf(): Buffer {
+  return Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+}
+
+// Refused and interrupted uploads are part of these journeys; each test
+// asserts what the citizen sees about them.
+test.use({ expectedFailures: /\/uploads\// });
+
+function uniqueMobile(js: boolean): string {
+  const tail = String((Date.now() * 7) % 1_000_000).padStart(6, "0");
+  return `15${js ? "7" : "9"}02${tail}`;
+}
+
+async function signIn(page: Page, mobile: string) {
+  await page.getByLabel("手机号码").fill(mobile);
+  await page.getByRole("button", { name: "获取验证码" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("输入验证码");
+  const outbox = await page.context().newPage();
+  let code = "";
+  for (let i = 0; i < 30 && !code; i++) {
+    await outbox.goto("/dev/outbox");
+    const text = await outbox.locator(`li[data-recipient="${mobile}"] .text`).first().textContent({ timeout: 1000 }).catch(() => "");
+    code = /(\d{6})/.exec(text ?? "")?.[1] ?? "";
+  }
+  await outbox.close();
+  await page.getByLabel("6 位验证码").fill(code);
+  await page.getByRole("button", { name: "登录" }).click();
+}
+
+async function next(page: Page) {
+  await page.getByRole("button", { name: "保存并继续" }).click();
+}
+
+test("a citizen attaches two photos and a PDF, deletes one, and submits", async ({ page, js }) => {
+  test.setTimeout(90_000);
+  const mobile = uniqueMobile(js);
+  await open(page, "/matters/RESALE-TRANSFER", js);
+  await page.getByTestId("start").click();
+  await signIn(page, mobile);
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "开始填写" }).click();
+
+  await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
+  await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
+  await next(page);
+  await page.locator("#party0_name").fill("张三");
+  await page.locator("#party0_id_number").fill("330203198501011238");
+  await page.locator("#party0_mobile").fill(mobile);
+  await page.locator("#party1_name").fill("王五");
+  await page.locator("#party1_id_number").fill("330203196003033451");
+  await page.locator("#party1_mobile").fill("13700137003");
+  await next(page);
+  await next(page); // filing for myself
+
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
+  const first = page.locator(".checklist__items--form > li").first();
+  const slot = first.locator(".upload");
+  // Two sides of an ID card, then a PDF.
+  for (const [name, bytes, mime] of [
+    ["身份证正面.jpg", jpeg(1600, 1000, 30_000), "image/jpeg"],
+    ["身份证反面.jpg", jpeg(1600, 1000, 31_000), "image/jpeg"],
+    ["合同.pdf", pdf(), "application/pdf"],
+  ] as const) {
+    if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await slot.locator('input[type="file"]').setInputFiles({ name, mimeType: mime, buffer: bytes });
+    // With JavaScript the file goes as soon as it is chosen; without, the button posts the form.
+    if (!js) await slot.getByRole("button", { name: "上传" }).click();
+    await expect(page.getByText("文件已上传。")).toBeVisible();
+    await expect(page.locator(".checklist__items--form > li").first().locator(".doc", { hasText: name })).toBeVisible();
+  }
+  const docs = page.locator(".checklist__items--form > li").first().locator(".doc");
+  await expect(docs).toHaveCount(3);
+  await expect(docs.nth(2)).toContainText("合同.pdf");
+
+  // A PDF renamed .jpg is refused with a message at the item.
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.locator(".checklist__items--form > li").first().locator('input[type="file"]').setInputFiles({ name: "photo.jpg", mimeType: "image/jpeg", buffer: pdf() });
+  if (js) {
+    await expect(page.locator(".upload-item__status")).toContainText("文件内容与文件名的扩展名不符");
+  } else {
+    await page.locator(".checklist__items--form > li").first().getByRole("button", { name: "上传" }).click();
+    await expect(page.locator(".upload .field-error")).toContainText("文件内容与文件名的扩展名不符");
+  }
+
+  // Delete the second photo.
+  await page.locator(".checklist__items--form > li").first().getByRole("button", { name: "删除 身份证反面.jpg" }).click();
+  await expect(page.locator(".checklist__items--form > li").first().locator(".doc")).toHaveCount(2);
+
+  // The file opens for its owner.
+  const href = await page.locator(".doc a").first().getAttribute("href");
+  const res = await page.request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toBe("image/jpeg");
+
+  // Tick everything and finish.
+  const boxes = page.locator(".checklist__items--form input[type=checkbox]");
+  for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
+  await next(page);
+  await page.getByLabel(/本人承诺/).check();
+  await next(page);
+  await page.getByRole("button", { name: "提交预申请" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
+});
+
+/** Sign in and open the materials page of a new resale-transfer draft. */
+async function materialsPage(page: Page, js: boolean, mobile: string) {
+  await open(page, "/matters/RESALE-TRANSFER", js);
+  await page.getByTestId("start").click();
+  await signIn(page, mobile);
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
+  await page.goto(page.url().replace(/\/property$/, "/materials"));
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+test.describe("with JavaScript", () => {
+  test("a large photo is scaled down in the phone before it is sent", async ({ page, js }) => {
+    test.skip(!js, "scaling happens in the browser");
+    test.setTimeout(90_000);
+    await materialsPage(page, js, uniqueMobile(js).replace(/^15/, "18"));
+    // A 4000×3000 photo made in the browser, full of detail.
+    const b64 = await page.evaluate(() => {
+      const c = document.createElement("canvas");
+      c.width = 4000;
+      c.height = 3000;
+      const x = c.getContext("2d")!;
+      const img = x.createImageData(4000, 3000);
+      for (let i = 0; i < img.data.length; i += 4) {
+        img.data[i] = (i * 7) % 255;
+        img.data[i + 1] = (i * 13) % 251;
+        img.data[i + 2] = (i >> 10) % 241;
+        img.data[i + 3] = 255;
+      }
+      x.putImageData(img, 0, 0);
+      return c.toDataURL("image/jpeg", 0.95).split(",")[1];
+    });
+    const original = Buffer.from(b64, "base64");
+    expect(original.length).toBeGreaterThan(1_500_000);
+    const item = page.locator(".checklist__items--form > li").first();
+    await item.locator('input[type="file"]').setInputFiles({ name: "房产证.jpeg", mimeType: "image/jpeg", buffer: original });
+    await expect(page.getByText("文件已上传。")).toBeVisible({ timeout: 30_000 });
+    const doc = page.locator(".checklist__items--form > li").first().locator(".doc");
+    await expect(doc).toHaveCount(1);
+    await expect(doc).toContainText("房产证.jpg");
+    const href = await doc.locator("a").getAttribute("href");
+    const res = await page.request.get(href!);
+    const stored = await res.body();
+    expect(stored.length).toBeLessThan(original.length);
+    expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  });
+
+  test("an interrupted upload resumes where it stopped", async ({ page, js }) => {
+    test.skip(!js, "the resumable client needs JavaScript; without it the form posts in one request");
+    test.setTimeout(90_000);
+    await materialsPage(page, js, uniqueMobile(js).replace(/^15/, "17"));
+    // Cut the connection on the second megabyte, once.
+    let cut = 0;
+    const offsets: string[] = [];
+    await page.route("**/uploads/*", async (route) => {
+      const req = route.request();
+      if (req.method() === "PATCH") offsets.push(req.headers()["upload-offset"]);
+      if (req.method() === "PATCH" && req.headers()["upload-offset"] === String(1024 * 1024) && cut === 0) {
+        cut++;
+        await route.abort("connectionreset");
+      } else {
+        await route.continue();
+      }
+    });
+    const big = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(3 * 1024 * 1024, 0x61), Buffer.from("\n%%EOF\n")]);
+    const item = page.locator(".checklist__items--form > li").first();
+    await item.locator('input[type="file"]').setInputFiles({ name: "购房合同.pdf", mimeType: "application/pdf", buffer: big });
+    await expect(item.locator(".upload-item__status")).toContainText("上传中断");
+    await item.getByRole("button", { name: "重试（从中断处继续）" }).click();
+    await expect(page.getByText("文件已上传。")).toBeVisible({ timeout: 30_000 });
+    expect(cut).toBe(1);
+    // Sent from 0, cut at 1 MB, resumed at 1 MB (not from the start).
+    const mb = String(1024 * 1024);
+    expect(offsets.slice(0, 3)).toEqual(["0", mb, mb]);
+    const doc = page.locator(".checklist__items--form > li").first().locator(".doc");
+    await expect(doc).toContainText("购房合同.pdf");
+    const res = await page.request.get((await doc.locator("a").getAttribute("href"))!);
+    expect((await res.body()).equals(big)).toBe(true);
+  });
+});
