@@ -34,6 +34,11 @@ export const test = base.extend<Fixtures>({
         // With JavaScript off, Chromium refuses the (preloaded) app scripts itself.
         const refusedScript = !js && req.failure()?.errorText === "csp" && /\.(js|wasm)$/.test(req.url());
         const expected = expectedFailures !== null && expectedFailures.test(req.url());
+        // A page that navigates on (a form post, a redirect) cancels its own
+        // icon and asset loads; that is not a failure.
+        const cancelledAsset =
+          req.failure()?.errorText === "net::ERR_ABORTED" && /(\/favicon\.svg|\/pkg\/)/.test(req.url());
+        if (cancelledAsset) return;
         if (!refusedScript && !expected) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
       });
       page.on("response", (res) => {

@@ -356,6 +356,7 @@ async fn stream_into<S, E>(
     file: &mut tokio::fs::File,
     mut body: S,
     limit: i64,
+    mut hasher: Option<&mut Sha256>,
 ) -> Result<i64, (i64, bool)>
 where
     S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
@@ -372,6 +373,9 @@ where
         }
         if file.write_all(&chunk).await.is_err() {
             return Err((written, false));
+        }
+        if let Some(h) = hasher.as_deref_mut() {
+            h.update(&chunk);
         }
         written += chunk.len() as i64;
     }
@@ -429,7 +433,17 @@ async fn append(
         Err(e) => return internal("open part", e),
     };
     let remaining = upload.length - current;
-    let written = match stream_into(&mut file, body.into_data_stream(), remaining).await {
+    // A transfer that starts at byte 0 is hashed as it streams; a resumed one
+    // is hashed from the file when it completes.
+    let mut hasher = (current == 0).then(Sha256::new);
+    let written = match stream_into(
+        &mut file,
+        body.into_data_stream(),
+        remaining,
+        hasher.as_mut(),
+    )
+    .await
+    {
         Ok(n) => n,
         Err((_, true)) => {
             // More than was declared: keep the confirmed bytes only.
@@ -451,7 +465,8 @@ async fn append(
     if offset < upload.length {
         return offset_response(StatusCode::NO_CONTENT, offset, upload.length);
     }
-    match finish(&st, &docs, &upload).await {
+    let sha = hasher.map(|h| hex::encode(h.finalize()));
+    match finish(&st, &docs, &upload, sha).await {
         Ok(doc_id) => {
             let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
             if let Ok(v) = HeaderValue::from_str(&doc_id) {
@@ -464,14 +479,16 @@ async fn append(
 }
 
 /// Inspect a complete temporary file: kind by content, agreement with the
-/// name, completeness, image dimensions; then its SHA-256 (streamed).
+/// name, completeness, image dimensions; then its SHA-256 (streamed from the
+/// file unless it was computed while the bytes arrived).
 fn inspect(
     path: &std::path::Path,
     name: &str,
+    sha: Option<String>,
 ) -> Result<Result<(DocKind, String), DomainError>, std::io::Error> {
     let mut f = std::fs::File::open(path)?;
     let len = f.metadata()?.len();
-    let mut head = vec![0u8; 512 * 1024.min(len as usize).max(1)];
+    let mut head = vec![0u8; (64 * 1024).min(len as usize).max(1)];
     let n = f.read(&mut head)?;
     head.truncate(n);
     let kind = match check_kind(&head, name) {
@@ -498,18 +515,24 @@ fn inspect(
             Err(_) => return Ok(Err(DomainError::FileTruncated)),
         }
     }
-    f.seek(SeekFrom::Start(0))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
+    let sha = match sha {
+        Some(s) => s,
+        None => {
+            f.seek(SeekFrom::Start(0))?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = f.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            hex::encode(hasher.finalize())
         }
-        hasher.update(&buf[..n]);
-    }
+    };
     f.sync_all()?;
-    Ok(Ok((kind, hex::encode(hasher.finalize()))))
+    Ok(Ok((kind, sha)))
 }
 
 enum Refused {
@@ -535,10 +558,15 @@ impl Refused {
 
 /// A complete upload becomes a document: checked, moved into the store,
 /// then the row committed. Anything refused leaves nothing behind.
-async fn finish(st: &AppState, docs: &Documents, upload: &UploadRow) -> Result<String, Refused> {
+async fn finish(
+    st: &AppState,
+    docs: &Documents,
+    upload: &UploadRow,
+    sha: Option<String>,
+) -> Result<String, Refused> {
     let path = docs.part_path(&upload.id);
     let (p, name) = (path.clone(), upload.display_name.clone());
-    let checked = tokio::task::spawn_blocking(move || inspect(&p, &name))
+    let checked = tokio::task::spawn_blocking(move || inspect(&p, &name, sha))
         .await
         .map_err(|e| Refused::Other(internal("inspect", e)))?
         .map_err(|e| Refused::Other(internal("inspect", e)))?;
@@ -791,7 +819,15 @@ async fn form_upload(
                 Err(e) => Some((Err(std::io::Error::other(e)), f)),
             }
         });
-        let written = match stream_into(&mut file, Box::pin(stream), policy.max_file_bytes).await {
+        let mut hasher = Sha256::new();
+        let written = match stream_into(
+            &mut file,
+            Box::pin(stream),
+            policy.max_file_bytes,
+            Some(&mut hasher),
+        )
+        .await
+        {
             Ok(n) => n,
             Err((_, too_large)) => {
                 drop(file);
@@ -831,7 +867,7 @@ async fn form_upload(
             }
             Err(e) => return internal("create_upload", e),
         }
-        return match finish(&st, &docs, &upload).await {
+        return match finish(&st, &docs, &upload, Some(hex::encode(hasher.finalize()))).await {
             Ok(_) => back("uploaded=1"),
             Err(Refused::File(e)) => back(&format!("upload_error={}", e.code())),
             Err(Refused::Other(r)) => r,
