@@ -161,6 +161,8 @@ pub mod client {
         name: String,
         location: Option<String>,
         items: RwSignal<Vec<UploadItem>>,
+        /// Reasons to retake the photo (shown after the upload).
+        hints: Vec<crate::domain::document::PhotoHint>,
     }
 
     pub fn start(ev: leptos::ev::Event, target: Target, items: RwSignal<Vec<UploadItem>>) {
@@ -195,7 +197,7 @@ pub mod client {
             items.update(|v| v.push(item.clone()));
             let target = target.clone();
             leptos::task::spawn_local(async move {
-                let (blob, name) = prepare(&file).await;
+                let (blob, name, hints) = prepare(&file).await;
                 item.total.set(blob.size());
                 item.job.set_value(Some(Job {
                     blob,
@@ -203,6 +205,7 @@ pub mod client {
                     name,
                     location: None,
                     items,
+                    hints,
                 }));
                 send(item).await;
             });
@@ -214,51 +217,85 @@ pub mod client {
     }
 
     /// Scale a photo down when it is large; anything else goes unchanged.
-    async fn prepare(file: &File) -> (Blob, String) {
+    /// Also looks at the photo for reasons to retake it.
+    async fn prepare(file: &File) -> (Blob, String, Vec<crate::domain::document::PhotoHint>) {
         let original: Blob = file.clone().into();
         let name = file.name();
         let t = file.type_();
         if !(t == "image/jpeg" || t == "image/png" || t == "image/webp") {
-            return (original, name);
+            return (original, name, Vec::new());
         }
-        match scale(file).await {
+        let Some(bitmap) = decode(file).await else {
+            return (original, name, Vec::new());
+        };
+        let hints = look_at(&bitmap).unwrap_or_default();
+        let small = scale(file, &bitmap).await;
+        bitmap.close();
+        match small {
             Some(small) if small.size() < file.size() => {
                 let stem = name
                     .rsplit_once('.')
                     .map(|(s, _)| s.to_string())
                     .unwrap_or(name.clone());
-                (small, format!("{stem}.jpg"))
+                (small, format!("{stem}.jpg"), hints)
             }
-            _ => (original, name),
+            _ => (original, name, hints),
         }
     }
 
-    async fn scale(file: &File) -> Option<Blob> {
+    async fn decode(file: &File) -> Option<ImageBitmap> {
         let window = web_sys::window()?;
-        let bitmap: ImageBitmap = JsFuture::from(window.create_image_bitmap_with_blob(file).ok()?)
+        JsFuture::from(window.create_image_bitmap_with_blob(file).ok()?)
             .await
             .ok()?
             .dyn_into()
+            .ok()
+    }
+
+    fn canvas(w: f64, h: f64) -> Option<(HtmlCanvasElement, web_sys::CanvasRenderingContext2d)> {
+        let canvas: HtmlCanvasElement = web_sys::window()?
+            .document()?
+            .create_element("canvas")
+            .ok()?
+            .dyn_into()
             .ok()?;
+        canvas.set_width(w as u32);
+        canvas.set_height(h as u32);
+        let ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+        Some((canvas, ctx))
+    }
+
+    /// Grey levels of a ~256 px copy → hints (small, dark, blurred).
+    fn look_at(bitmap: &ImageBitmap) -> Option<Vec<crate::domain::document::PhotoHint>> {
+        let (w, h) = (bitmap.width() as f64, bitmap.height() as f64);
+        let f = (256.0 / w.max(h)).min(1.0);
+        let (sw, sh) = ((w * f).round().max(1.0), (h * f).round().max(1.0));
+        let (_canvas, ctx) = canvas(sw, sh)?;
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, sw, sh)
+            .ok()?;
+        let data = ctx.get_image_data(0.0, 0.0, sw, sh).ok()?.data();
+        let grey: Vec<u8> = data
+            .chunks_exact(4)
+            .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
+            .collect();
+        Some(crate::domain::document::photo_hints(
+            &grey,
+            sw as usize,
+            sh as usize,
+            w.max(h) as u32,
+        ))
+    }
+
+    async fn scale(file: &File, bitmap: &ImageBitmap) -> Option<Blob> {
         let (w, h) = (bitmap.width() as f64, bitmap.height() as f64);
         let factor = (LONG_SIDE / w.max(h)).min(1.0);
         if factor >= 1.0 && file.size() < 1.5 * PIECE {
             return None; // already small: keep the original
         }
         let (nw, nh) = ((w * factor).round(), (h * factor).round());
-        let canvas: HtmlCanvasElement = window
-            .document()?
-            .create_element("canvas")
-            .ok()?
-            .dyn_into()
+        let (canvas, ctx) = canvas(nw, nh)?;
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, nw, nh)
             .ok()?;
-        canvas.set_width(nw as u32);
-        canvas.set_height(nh as u32);
-        let ctx: web_sys::CanvasRenderingContext2d =
-            canvas.get_context("2d").ok()??.dyn_into().ok()?;
-        ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, nw, nh)
-            .ok()?;
-        bitmap.close();
         let promise = Promise::new(&mut |resolve, _reject| {
             let cb = Closure::once_into_js(move |blob: JsValue| {
                 let _ = resolve.call1(&JsValue::NULL, &blob);
@@ -443,9 +480,19 @@ pub mod client {
                 // A fresh query each time, so the browser loads the page again
                 // rather than only jumping to the fragment.
                 let n = js_sys::Date::now() as u64;
+                let hints: Vec<&str> = job.hints.iter().map(|h| h.code()).collect();
+                let hint = if hints.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "&hint={}&hn={}",
+                        hints.join(","),
+                        String::from(js_sys::encode_uri_component(&job.name))
+                    )
+                };
                 let _ = w
                     .location()
-                    .set_href(&format!("{href}?uploaded={n}&m={m}#material_{m}"));
+                    .set_href(&format!("{href}?uploaded={n}&m={m}{hint}#material_{m}"));
             }
         }
     }

@@ -161,6 +161,81 @@ pub fn check_dimensions(width: u64, height: u64) -> Result<(), DomainError> {
     }
 }
 
+/// Something about a photo worth retaking it for (a hint, never a refusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoHint {
+    /// Fewer than 1,000 pixels on the long side: small print will not read.
+    Small,
+    /// Mean brightness below 25 %.
+    Dark,
+    /// Little fine detail (low variance of the Laplacian): out of focus or shaken.
+    Blurred,
+}
+
+impl PhotoHint {
+    pub fn code(self) -> &'static str {
+        match self {
+            PhotoHint::Small => "small",
+            PhotoHint::Dark => "dark",
+            PhotoHint::Blurred => "blurred",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<PhotoHint> {
+        [PhotoHint::Small, PhotoHint::Dark, PhotoHint::Blurred]
+            .into_iter()
+            .find(|h| h.code() == s)
+    }
+
+    pub fn message(self, lang: super::Lang) -> &'static str {
+        use super::Lang::*;
+        match (self, lang) {
+            (PhotoHint::Small, Zh) => "分辨率偏低，小字可能看不清",
+            (PhotoHint::Small, En) => "low resolution: small print may not be readable",
+            (PhotoHint::Dark, Zh) => "光线偏暗",
+            (PhotoHint::Dark, En) => "too dark",
+            (PhotoHint::Blurred, Zh) => "可能模糊（对焦不准或手抖）",
+            (PhotoHint::Blurred, En) => "possibly blurred (out of focus or shaken)",
+        }
+    }
+}
+
+/// Look at a photo, given as grey levels of a small copy (`w`×`h`, about
+/// 256 px on the long side) and the original's long side in pixels.
+pub fn photo_hints(grey: &[u8], w: usize, h: usize, original_long_side: u32) -> Vec<PhotoHint> {
+    let mut hints = Vec::new();
+    if original_long_side < 1000 {
+        hints.push(PhotoHint::Small);
+    }
+    if w < 3 || h < 3 || grey.len() < w * h {
+        return hints;
+    }
+    let mean = grey.iter().map(|g| *g as f64).sum::<f64>() / grey.len() as f64;
+    if mean < 64.0 {
+        hints.push(PhotoHint::Dark);
+    }
+    // Variance of the 4-neighbour Laplacian over the interior.
+    let (mut sum, mut sum2, mut n) = (0f64, 0f64, 0f64);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let c = grey[y * w + x] as f64;
+            let l = grey[y * w + x - 1] as f64
+                + grey[y * w + x + 1] as f64
+                + grey[(y - 1) * w + x] as f64
+                + grey[(y + 1) * w + x] as f64
+                - 4.0 * c;
+            sum += l;
+            sum2 += l * l;
+            n += 1.0;
+        }
+    }
+    let var = sum2 / n - (sum / n).powi(2);
+    if var < 30.0 {
+        hints.push(PhotoHint::Blurred);
+    }
+    hints
+}
+
 /// The error a redirect's `upload_error` code stands for (no-JavaScript form).
 pub fn error_from_code(code: &str, max_mb: u64) -> Option<DomainError> {
     Some(match code {
@@ -231,6 +306,23 @@ mod tests {
             Ok(DocKind::Heic)
         );
         assert_eq!(check_kind(b"%PDF-1.4", "no-extension"), Ok(DocKind::Pdf));
+    }
+
+    #[test]
+    fn photo_hints_notice_dark_flat_and_small_pictures() {
+        // A sharp, bright checkerboard: no hints.
+        let (w, h) = (64, 48);
+        let sharp: Vec<u8> = (0..w * h)
+            .map(|i| if (i % w + i / w) % 2 == 0 { 250 } else { 120 })
+            .collect();
+        assert!(photo_hints(&sharp, w, h, 4000).is_empty());
+        // The same scene, dark.
+        let dark: Vec<u8> = sharp.iter().map(|g| g / 8).collect();
+        assert!(photo_hints(&dark, w, h, 4000).contains(&PhotoHint::Dark));
+        // A smooth gradient: no fine detail.
+        let flat: Vec<u8> = (0..w * h).map(|i| (100 + (i % w) / 4) as u8).collect();
+        assert_eq!(photo_hints(&flat, w, h, 4000), vec![PhotoHint::Blurred]);
+        assert!(photo_hints(&sharp, w, h, 640).contains(&PhotoHint::Small));
     }
 
     #[test]

@@ -642,6 +642,23 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
             .map(|e| (material, e))
     });
     let uploaded = query.with_untracked(|q| q.get("uploaded").is_some());
+    // Hints about the last photo (dark, blurred, small), from the browser.
+    let photo_hints = query.with_untracked(|q| {
+        use crate::domain::document::PhotoHint;
+        let hints: Vec<PhotoHint> = q
+            .get("hint")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(PhotoHint::from_code)
+            .collect();
+        (!hints.is_empty()).then(|| {
+            (
+                q.get("m").unwrap_or_default(),
+                q.get("hn").unwrap_or_default(),
+                hints,
+            )
+        })
+    });
     let draft = a.draft.clone();
     let max_mb = a.max_file_mb;
     view! {
@@ -680,6 +697,33 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                         .clone()
                         .filter(|(m, _)| *m == item.material)
                         .map(|(_, e)| e);
+                    let hint = photo_hints
+                        .clone()
+                        .filter(|(m, _, _)| *m == item.material)
+                        .map(|(_, name, hints)| {
+                            view! {
+                                <p class="upload-hint" role="status">
+                                    {move || {
+                                        let lang = current_lang();
+                                        let what: Vec<&str> = hints
+                                            .iter()
+                                            .map(|h| h.message(lang))
+                                            .collect();
+                                        if lang == Lang::Zh {
+                                            format!(
+                                                "照片“{name}”{}。已上传，但建议删除后重新拍摄，以免来回补正。",
+                                                what.join("、"),
+                                            )
+                                        } else {
+                                            format!(
+                                                "The photo \"{name}\" looks {}. It was uploaded, but consider deleting it and taking it again, so it does not come back for correction.",
+                                                what.join(", "),
+                                            )
+                                        }
+                                    }}
+                                </p>
+                            }
+                        });
                     let material = item.material.clone();
                     let uploads = RwSignal::new(
                         Vec::<crate::components::upload::UploadItem>::new(),
@@ -779,6 +823,7 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                                     }
                                 })}
                             <div class="upload" data-material=material.clone()>
+                                {hint}
                                 {error
                                     .map(|e| {
                                         view! {

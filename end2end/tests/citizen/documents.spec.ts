@@ -159,6 +159,23 @@ test.describe("with JavaScript", () => {
     const stored = await res.body();
     expect(stored.length).toBeLessThan(original.length);
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+
+    // A dark, featureless photo is uploaded, with a hint to retake it.
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    const dark = await page.evaluate(() => {
+      const c = document.createElement("canvas");
+      c.width = 1600;
+      c.height = 1200;
+      const x = c.getContext("2d")!;
+      x.fillStyle = "#141414";
+      x.fillRect(0, 0, 1600, 1200);
+      return c.toDataURL("image/jpeg", 0.9).split(",")[1];
+    });
+    const slot = page.locator(".checklist__items--form > li").first();
+    await slot.locator('input[type="file"]').setInputFiles({ name: "夜里拍的.jpg", mimeType: "image/jpeg", buffer: Buffer.from(dark, "base64") });
+    await expect(page.locator(".upload-hint")).toContainText("光线偏暗");
+    await expect(page.locator(".upload-hint")).toContainText("夜里拍的.jpg");
+    await expect(page.locator(".checklist__items--form > li").first().locator(".doc")).toHaveCount(2);
   });
 
   test("an interrupted upload resumes where it stopped", async ({ page, js }) => {
