@@ -290,15 +290,7 @@ pub fn local_path(p: &str) -> Option<String> {
     .then(|| p.to_string())
 }
 
-/// Percent-encode a value for a query string.
+/// Percent-encode a value for a query string (the language switch's encoder).
 pub fn q(v: &str) -> String {
-    let mut s = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
+    crate::components::language::urlencode(v)
 }

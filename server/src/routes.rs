@@ -128,10 +128,7 @@ async fn switch_language(Query(q): Query<LangQuery>) -> Response {
 
 /// Only same-site paths: no scheme, no `//host`, no backslash tricks.
 fn is_local_path(p: &str) -> bool {
-    p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.contains('\\')
-        && !p.chars().any(|c| c.is_control())
+    app::services::local_path(p).is_some()
 }
 
 #[cfg(test)]
