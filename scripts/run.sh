@@ -14,6 +14,10 @@ if [ ! -x target/release/onetrip ] || [ ! -f "$STAMP" ] || \
   touch "$STAMP"
 fi
 [ "${1:-}" = --build-only ] && exit 0
+# PDF first-page previews use Poppler's pdftoppm when it is installed.
+if ! command -v pdftoppm >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt_install poppler-utils || echo "note: no pdftoppm; PDFs get no preview image"
+fi
 mkdir -p "${ONETRIP_DATA_DIR:-data}"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
 # A development run: sign-in codes go to the server log and to /dev/outbox

@@ -34,6 +34,15 @@ else
   echo "PostgreSQL unavailable: its tests will be reported as SKIPPED"
 fi
 
+step "PDF renderer for previews (poppler-utils)"
+if ! command -v pdftoppm >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt_install poppler-utils || echo "note: poppler-utils could not be installed; PDF previews are tested as unsupported"
+  else
+    echo "note: pdftoppm missing (sudo apt-get install -y poppler-utils); PDF previews are tested as unsupported"
+  fi
+fi
+
 step "unit and integration tests (SQLite and PostgreSQL)"
 LOG=$(mktemp)
 cargo test --workspace 2>&1 | tee "$LOG"

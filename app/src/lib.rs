@@ -33,7 +33,7 @@ use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
     ApplicationPage, Audience, ComingSoon, HomePage, MatterPage, MattersPage, MePage, NotFound,
-    SignInPage, SitesPage, TrackPage, VerifyPage, WizardPage,
+    SignInPage, SitesPage, TrackPage, VerifyPage, ViewerPage, WizardPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -93,6 +93,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/documents/:id/view")
+                            view=ViewerPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=path!("/developer")
                             view=|| view! { <ComingSoon audience=Audience::Developer /> }

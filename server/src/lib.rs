@@ -147,7 +147,17 @@ pub async fn run() -> Result<(), StartError> {
         config.policy.clone(),
         config.secret_key.bytes().to_vec(),
     )
-    .with_documents(documents);
+    .with_documents(documents.clone());
+    let preview_settings = documents::PreviewSettings::default();
+    match &preview_settings.pdftoppm {
+        Some(p) => {
+            tracing::info!(pdftoppm = %p.display(), "previews: PDF first pages with pdftoppm")
+        }
+        None => tracing::info!(
+            "previews: pdftoppm not found; PDFs get no first-page image (install poppler-utils)"
+        ),
+    }
+    let previews = tokio::spawn(documents.preview_worker(&db, preview_settings).run());
     if config.policy.dev_outbox {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }
@@ -166,6 +176,7 @@ pub async fn run() -> Result<(), StartError> {
     .await
     .map_err(|e| StartError::Serve(e.to_string()))?;
     worker.abort();
+    previews.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -55,6 +55,24 @@ pub struct DocumentView {
     pub name: String,
     pub size: i64,
     pub mime: String,
+    /// A preview image (thumbnail, first PDF page) is ready.
+    pub preview: bool,
+}
+
+/// One document in the viewer, with its neighbours in the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPage {
+    pub doc: DocumentView,
+    pub application_id: String,
+    /// Still a draft (the way back is the materials step).
+    pub draft: bool,
+    pub material_zh: String,
+    pub material_en: String,
+    /// 1-based place among all the application's documents, and their number.
+    pub index: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// One application as its filer or a named party sees it.
@@ -139,6 +157,29 @@ mod server {
     }
 
     /// The application if this citizen may see it; `NotFound` otherwise.
+    /// An application's documents in checklist order, with preview flags.
+    pub async fn document_views(
+        database: &db::Db,
+        application_id: &str,
+    ) -> Result<Vec<DocumentView>, AppError> {
+        let ready = db::previews_ready(database, application_id)
+            .await
+            .map_err(internal("previews"))?;
+        Ok(db::documents_of(database, application_id)
+            .await
+            .map_err(internal("documents"))?
+            .into_iter()
+            .map(|d| DocumentView {
+                preview: ready.contains(&d.sha256),
+                id: d.id,
+                material: d.material,
+                name: d.display_name,
+                size: d.size,
+                mime: d.mime,
+            })
+            .collect())
+    }
+
     pub async fn visible(id: &str, session: &db::SessionRow) -> Result<ApplicationRow, AppError> {
         let database = database()?;
         db::application_for(&database, id, &session.citizen_id, &session.mobile)
@@ -252,18 +293,7 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
             }
         })
         .collect();
-    let documents = db::documents_of(&database, &row.id)
-        .await
-        .map_err(internal("documents"))?
-        .into_iter()
-        .map(|d| DocumentView {
-            id: d.id,
-            material: d.material,
-            name: d.display_name,
-            size: d.size,
-            mime: d.mime,
-        })
-        .collect();
+    let documents = document_views(&database, &row.id).await?;
     let max_file_mb = services()?.policy.max_file_bytes / (1024 * 1024);
     Ok(ApplicationView {
         documents,
@@ -298,6 +328,43 @@ pub fn mask_id(n: &str) -> String {
 /// Save one wizard step (every step autosaves, valid or not) and move on.
 /// `op`: `next` (default), `back`, `save` (save and leave), `add:<role>`,
 /// `remove:<index>`. `f` holds the step's fields.
+/// One document for the viewer: only for those who may see its application
+/// (otherwise `NotFound`, as if it did not exist).
+#[server(endpoint = "documents/view")]
+pub async fn view_document(id: String) -> Result<DocumentPage, AppError> {
+    use crate::services::*;
+    use server::*;
+    let session = require_session().await?;
+    let database = database()?;
+    let row = crate::db::document(&database, &id)
+        .await
+        .map_err(internal("document"))?
+        .ok_or(AppError::NotFound)?;
+    let app = visible(&row.application_id, &session).await?;
+    let matter = load_matter(&app.matter_code).await?;
+    let docs = document_views(&database, &app.id).await?;
+    // Checklist order, then the order within each item.
+    let order = |m: &str| matter.checklist.iter().position(|i| i.material == m);
+    let mut docs = docs;
+    docs.sort_by_key(|d| order(&d.material));
+    let at = docs
+        .iter()
+        .position(|d| d.id == id)
+        .ok_or(AppError::NotFound)?;
+    let item = matter.checklist.iter().find(|i| i.material == row.material);
+    Ok(DocumentPage {
+        draft: app.status == "draft",
+        application_id: app.id,
+        material_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
+        material_en: item.map(|i| i.name_en.clone()).unwrap_or_default(),
+        index: at + 1,
+        total: docs.len(),
+        prev: at.checked_sub(1).map(|i| docs[i].id.clone()),
+        next: docs.get(at + 1).map(|d| d.id.clone()),
+        doc: docs[at].clone(),
+    })
+}
+
 #[server(endpoint = "applications/save_step")]
 pub async fn save_step(
     id: String,

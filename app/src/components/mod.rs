@@ -1,3 +1,4 @@
+pub mod documents;
 pub mod forms;
 pub mod language;
 pub mod layout;

@@ -5,6 +5,7 @@
 //! the browser first by the same domain functions, with the same messages.
 
 use crate::api::applications::{get_application, ApplicationView, Status};
+use crate::components::documents::{viewer_href, DocThumb};
 use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
 use crate::components::language::current_lang;
 use crate::domain::application::{role_code, Draft, IdType, PartyForm, Step};
@@ -621,6 +622,14 @@ fn UploadForms(a: ApplicationView) -> impl IntoView {
                     >
                         <input type="hidden" name="csrf" value=a.csrf.clone() />
                     </form>
+                    <form
+                        id=format!("move-{}", d.id)
+                        method="post"
+                        action=format!("/documents/{}/move", d.id)
+                        class="hidden-form"
+                    >
+                        <input type="hidden" name="csrf" value=a.csrf.clone() />
+                    </form>
                 }
             })
             .collect_view()}
@@ -693,6 +702,7 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                         .filter(|d| d.material == item.material)
                         .cloned()
                         .collect();
+                    let count = docs.len();
                     let error = upload_error
                         .clone()
                         .filter(|(m, _)| *m == item.material)
@@ -799,22 +809,56 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                                     view! {
                                         <ul class="doc-list">
                                             {docs
-                                                .into_iter()
-                                                .map(|d| {
+                                                .iter()
+                                                .enumerate()
+                                                .map(|(n, d)| {
+                                                    let first = n == 0;
+                                                    let last = n + 1 == count;
+                                                    let move_form = format!("move-{}", d.id);
                                                     view! {
                                                         <li class="doc">
-                                                            <a href=format!("/documents/{}", d.id) target="_blank">
-                                                                {d.name.clone()}
-                                                            </a>
-                                                            <span class="muted">{human_size(d.size)}</span>
-                                                            <button
-                                                                type="submit"
-                                                                form=format!("delete-{}", d.id)
-                                                                class="button button--link"
-                                                                aria-label=format!("删除 {}", d.name)
-                                                            >
-                                                                {bi("删除", "Delete")}
-                                                            </button>
+                                                            <DocThumb doc=d.clone() />
+                                                            <span class="doc-body">
+                                                                <a href=viewer_href(&d.id)>{d.name.clone()}</a>
+                                                                <span class="muted">{human_size(d.size)}</span>
+                                                            </span>
+                                                            <span class="doc-actions">
+                                                                {(count > 1)
+                                                                    .then(|| {
+                                                                        view! {
+                                                                            <button
+                                                                                type="submit"
+                                                                                form=move_form.clone()
+                                                                                name="dir"
+                                                                                value="up"
+                                                                                class="button button--icon"
+                                                                                disabled=first
+                                                                                aria-label=format!("上移 {} Move up", d.name)
+                                                                            >
+                                                                                "↑"
+                                                                            </button>
+                                                                            <button
+                                                                                type="submit"
+                                                                                form=move_form.clone()
+                                                                                name="dir"
+                                                                                value="down"
+                                                                                class="button button--icon"
+                                                                                disabled=last
+                                                                                aria-label=format!("下移 {} Move down", d.name)
+                                                                            >
+                                                                                "↓"
+                                                                            </button>
+                                                                        }
+                                                                    })}
+                                                                <button
+                                                                    type="submit"
+                                                                    form=format!("delete-{}", d.id)
+                                                                    class="button button--link"
+                                                                    aria-label=format!("删除 {}", d.name)
+                                                                >
+                                                                    {bi("删除", "Delete")}
+                                                                </button>
+                                                            </span>
                                                         </li>
                                                     }
                                                 })

@@ -5,6 +5,7 @@ use crate::api::applications::{
     get_application, my_applications, track, ApplicationView, EventView, Status, TrackView,
 };
 use crate::api::auth::{signin_message, whoami, Me};
+use crate::components::documents::DocumentList;
 use crate::components::forms::bi;
 use crate::components::language::{current_lang, urlencode};
 use crate::domain::catalogue::PartyRole;
@@ -346,6 +347,8 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        <h2>{bi("申请材料", "Documents")}</h2>
+        <DocumentList matter=m.get_value() docs=a.documents.clone() />
         <h2>{bi("办理进度", "Progress")}</h2>
         <Timeline events=a.events />
         <p>

@@ -8,6 +8,7 @@ mod matters;
 pub mod not_found;
 mod signin;
 mod sites;
+mod viewer;
 
 pub use apply::WizardPage;
 pub use citizen::{ApplicationPage, MePage, TrackPage};
@@ -17,3 +18,4 @@ pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;
 pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;
+pub use viewer::ViewerPage;

@@ -97,11 +97,30 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
   await page.locator(".checklist__items--form > li").first().getByRole("button", { name: "删除 身份证反面.jpg" }).click();
   await expect(page.locator(".checklist__items--form > li").first().locator(".doc")).toHaveCount(2);
 
-  // The file opens for its owner.
-  const href = await page.locator(".doc a").first().getAttribute("href");
+  // Reorder: the photo moves below the PDF.
+  const item = page.locator(".checklist__items--form > li").first();
+  await item.getByRole("button", { name: "下移 身份证正面.jpg Move down" }).click();
+  await expect(item.locator(".doc").first()).toContainText("合同.pdf");
+  await expect(item.getByRole("button", { name: "上移 合同.pdf Move up" })).toBeDisabled();
+
+  // The viewer: zoom, rotate, open the original, and back.
+  await item.locator(".doc-body a", { hasText: "身份证正面.jpg" }).click();
+  await expect(page.getByText("第 2 份，共 2 份")).toBeVisible();
+  await expect(page.getByTestId("zoom")).toHaveText("100%");
+  await page.getByRole("link", { name: "放大 Zoom in" }).click();
+  await expect(page.getByTestId("zoom")).toHaveText("150%");
+  await page.getByRole("link", { name: "向右旋转 Rotate right" }).click();
+  await expect(page.getByTestId("viewer-image")).toHaveClass(/zoom-150 rot-90/);
+  await page.getByRole("link", { name: "向左旋转 Rotate left" }).click();
+  await expect(page.getByTestId("viewer-image")).toHaveClass(/zoom-150 rot-0/);
+  const href = await page.getByRole("link", { name: "打开原件" }).getAttribute("href");
   const res = await page.request.get(href!);
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toBe("image/jpeg");
+  await page.getByRole("link", { name: "← 上一份" }).click();
+  await expect(page.getByText("第 1 份，共 2 份")).toBeVisible();
+  await page.getByRole("link", { name: "← 返回申请" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
 
   // Tick everything and finish.
   const boxes = page.locator(".checklist__items--form input[type=checkbox]");

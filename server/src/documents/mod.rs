@@ -11,9 +11,11 @@
 //! is the document row committed. Files are served only by
 //! `GET /documents/{id}` to the filer and named parties.
 
+mod previews;
 mod routes;
 mod store;
 
+pub use previews::{find_pdftoppm, PreviewSettings, PreviewWorker, PAGE_PX, THUMB_PX};
 pub use routes::routes;
 pub use store::{DocumentStore, LocalStore};
 
@@ -28,6 +30,11 @@ pub struct Documents {
     pub tmp_dir: PathBuf,
     /// Uploads with a PATCH in flight (one writer per upload).
     busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Wakes the preview worker when a document arrives.
+    pub preview_wake: Arc<tokio::sync::Notify>,
+    /// A deleted document's content stays this long before the collector
+    /// may remove it (default 10 minutes).
+    pub gc_grace_ms: i64,
 }
 
 impl std::fmt::Debug for Documents {
@@ -48,7 +55,19 @@ impl Documents {
             store: Arc::new(LocalStore::new(data_dir.join("documents"))?),
             tmp_dir,
             busy: Default::default(),
+            preview_wake: Default::default(),
+            gc_grace_ms: 10 * 60 * 1000,
         })
+    }
+
+    /// The background worker that makes previews and collects garbage.
+    pub fn preview_worker(&self, db: &app::db::Db, settings: PreviewSettings) -> PreviewWorker {
+        PreviewWorker {
+            db: db.clone(),
+            docs: self.clone(),
+            wake: self.preview_wake.clone(),
+            settings,
+        }
     }
 
     pub fn part_path(&self, upload_id: &str) -> PathBuf {
@@ -75,7 +94,11 @@ impl Documents {
                 None => false,
             };
             if !owned {
-                tokio::fs::remove_file(entry.path()).await?;
+                if entry.file_type().await?.is_dir() {
+                    tokio::fs::remove_dir_all(entry.path()).await?;
+                } else {
+                    tokio::fs::remove_file(entry.path()).await?;
+                }
                 removed += 1;
             }
         }

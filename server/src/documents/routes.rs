@@ -34,7 +34,9 @@ pub fn routes() -> Router<AppState> {
             axum::routing::head(status).patch(append).delete(cancel),
         )
         .route("/documents/{id}", get(download).delete(remove))
+        .route("/documents/{id}/preview", get(preview))
         .route("/documents/{id}/delete", post(form_remove))
+        .route("/documents/{id}/move", post(form_move))
         // Bodies are streamed and limited by the handlers themselves.
         .layer(DefaultBodyLimit::disable())
 }
@@ -578,24 +580,59 @@ async fn finish(
             return Err(Refused::File(e));
         }
     };
+    // Pinned first, so the collector cannot remove this content between
+    // the move into the store and the commit of the row.
+    db::pin_content(&st.db, &sha, db::now_ms() + 3600 * 1000)
+        .await
+        .map_err(|e| Refused::Other(internal("pin", e)))?;
     docs.store
         .put_file(&sha, &path)
         .await
         .map_err(|e| Refused::Other(internal("store put", e)))?;
     let doc_id = uuid::Uuid::new_v4().to_string();
     match db::complete_upload(&st.db, upload, &doc_id, &sha, kind.mime()).await {
-        Ok(true) => Ok(doc_id),
-        Ok(false) => {
-            if !db::sha_in_use(&st.db, &sha).await.unwrap_or(true) {
-                let _ = docs.store.delete(&sha).await;
-            }
-            Err(app_error(AppError::Conflict {
-                code: "already_submitted".into(),
-            })
-            .into())
+        Ok(true) => {
+            docs.preview_wake.notify_one();
+            Ok(doc_id)
         }
+        Ok(false) => Err(app_error(AppError::Conflict {
+            code: "already_submitted".into(),
+        })
+        .into()),
         Err(e) => Err(internal("complete_upload", e).into()),
     }
+}
+
+/// A document the signed-in citizen may see: its application's filer or a
+/// party named on it. Anything else is 404, as if it did not exist.
+async fn readable_document(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<db::DocumentRow, Response> {
+    let session = session(st, headers).await?;
+    let doc = db::document(&st.db, id)
+        .await
+        .map_err(|e| internal("document", e))?
+        .ok_or_else(|| app_error(AppError::NotFound))?;
+    db::application_for(
+        &st.db,
+        &doc.application_id,
+        &session.citizen_id,
+        &session.mobile,
+    )
+    .await
+    .map_err(|e| internal("application_for", e))?
+    .ok_or_else(|| app_error(AppError::NotFound))?;
+    Ok(doc)
+}
+
+fn private_headers(h: &mut HeaderMap, cache: &'static str) {
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
 }
 
 /// Serve a document to its filer and the parties named on its application.
@@ -604,35 +641,23 @@ async fn download(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let docs = match docs(&st) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let session = match session(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let doc = match db::document(&st.db, &id).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return app_error(AppError::NotFound),
-        Err(e) => return internal("document", e),
-    };
-    match db::application_for(
-        &st.db,
-        &doc.application_id,
-        &session.citizen_id,
-        &session.mobile,
-    )
-    .await
-    {
-        Ok(Some(_)) => {}
-        Ok(None) => return app_error(AppError::NotFound),
-        Err(e) => return internal("application_for", e),
+    match serve_document(&st, &headers, &id).await {
+        Ok(r) | Err(r) => r,
     }
-    let reader = match docs.store.open(&doc.sha256).await {
-        Ok(r) => r,
-        Err(e) => return internal("store open", e),
-    };
+}
+
+async fn serve_document(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Response, Response> {
+    let docs = docs(st)?;
+    let doc = readable_document(st, headers, id).await?;
+    let reader = docs
+        .store
+        .open(&doc.sha256)
+        .await
+        .map_err(|e| internal("store open", e))?;
     let kind = DocKind::from_mime(&doc.mime).unwrap_or(DocKind::Pdf);
     let ext = kind.extensions()[0];
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
@@ -648,15 +673,40 @@ async fn download(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    res
+    private_headers(h, "private, no-store");
+    Ok(res)
+}
+
+/// The document's preview image (thumbnail or first PDF page) once the
+/// background worker has made it; 404 before, or when there is none.
+async fn preview(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let run = async {
+        let docs = docs(&st)?;
+        let doc = readable_document(&st, &headers, &id).await?;
+        let thumb = db::preview(&st.db, &doc.sha256)
+            .await
+            .map_err(|e| internal("preview", e))?
+            .and_then(|p| p.thumb_sha256)
+            .ok_or_else(|| app_error(AppError::NotFound))?;
+        let reader = docs
+            .store
+            .open(&thumb)
+            .await
+            .map_err(|e| internal("store open", e))?;
+        let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+        // A document's content never changes: the browser may keep it.
+        private_headers(h, "private, max-age=86400");
+        Ok::<_, Response>(res)
+    };
+    match run.await {
+        Ok(r) | Err(r) => r,
+    }
 }
 
 /// Delete a document of one's own draft.
@@ -671,14 +721,9 @@ async fn delete_document(
         .map_err(|e| internal("document", e))?
         .ok_or_else(|| app_error(AppError::NotFound))?;
     own_application(st, session, &doc.application_id).await?;
-    match db::delete_document(&st.db, id).await {
-        Ok(Some(still_used)) => {
-            if !still_used {
-                let _ = docs.store.delete(&doc.sha256).await;
-            }
-            Ok(doc)
-        }
-        Ok(None) => Err(app_error(AppError::NotFound)),
+    match db::delete_document(&st.db, id, docs.gc_grace_ms).await {
+        Ok(true) => Ok(doc),
+        Ok(false) => Err(app_error(AppError::NotFound)),
         Err(e) => Err(internal("delete_document", e)),
     }
 }
@@ -734,6 +779,50 @@ async fn form_remove(
             doc.application_id, doc.material
         )),
         Err(r) => r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct MoveForm {
+    csrf: String,
+    /// `up` or `down`.
+    dir: String,
+}
+
+/// Reorder within a checklist item (a plain form post: works without
+/// JavaScript); back to the item on the materials page.
+async fn form_move(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<MoveForm>,
+) -> Response {
+    let run = async {
+        let session = session(&st, &headers)
+            .await
+            .map_err(|_| see_other("/signin?next=/me"))?;
+        csrf_ok(&session, Some(&form.csrf))?;
+        let direction = match form.dir.as_str() {
+            "up" => -1,
+            "down" => 1,
+            _ => return Err(app_error(AppError::NotFound)),
+        };
+        let doc = db::document(&st.db, &id)
+            .await
+            .map_err(|e| internal("document", e))?
+            .ok_or_else(|| app_error(AppError::NotFound))?;
+        own_application(&st, &session, &doc.application_id).await?;
+        db::move_document(&st.db, &id, direction)
+            .await
+            .map_err(|e| internal("move_document", e))?
+            .ok_or_else(|| app_error(AppError::NotFound))?;
+        Ok(see_other(&format!(
+            "/apply/{}/materials#material_{}",
+            doc.application_id, doc.material
+        )))
+    };
+    match run.await {
+        Ok(r) | Err(r) => r,
     }
 }
 

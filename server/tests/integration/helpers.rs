@@ -96,6 +96,8 @@ pub struct TestApp {
     fresh: FreshDb,
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
+    /// The preview worker and content collector.
+    previews: tokio::task::JoinHandle<()>,
     /// The data directory: uploads in progress and the document store.
     pub files: tempfile::TempDir,
 }
@@ -121,8 +123,21 @@ impl TestApp {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&fresh.url).await.expect("open and migrate");
         let files = tempfile::tempdir().expect("data dir");
-        let documents =
+        let mut documents =
             onetrip_server::documents::Documents::local(files.path()).expect("documents");
+        // Deleted content is collectable at once (tests call the collector).
+        documents.gc_grace_ms = 0;
+        let previews = tokio::spawn(
+            documents
+                .preview_worker(
+                    &db,
+                    onetrip_server::documents::PreviewSettings {
+                        poll: std::time::Duration::from_millis(200),
+                        ..Default::default()
+                    },
+                )
+                .run(),
+        );
         let state = AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32])
             .with_documents(documents);
         let worker_settings = WorkerSettings {
@@ -151,6 +166,7 @@ impl TestApp {
             fresh,
             server,
             worker,
+            previews,
             state,
             files,
         })
@@ -192,6 +208,7 @@ impl TestApp {
     pub async fn cleanup(self) {
         self.server.abort();
         self.worker.abort();
+        self.previews.abort();
         self.db.close().await;
         self.fresh.drop_database().await;
     }

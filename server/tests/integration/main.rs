@@ -12,4 +12,5 @@ mod documents;
 mod health;
 mod outbox;
 mod pages;
+mod previews;
 mod server_functions;

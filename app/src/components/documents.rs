@@ -1,0 +1,114 @@
+//! Documents as the applicant (and later the clerk) sees them: a thumbnail
+//! that opens the viewer, and the read-only list of an application's files
+//! per checklist item.
+
+use crate::api::applications::DocumentView;
+use crate::components::forms::bi;
+use crate::components::language::current_lang;
+use crate::domain::catalogue::Matter;
+use leptos::prelude::*;
+
+/// The viewer's address for a document.
+pub fn viewer_href(id: &str) -> String {
+    format!("/documents/{id}/view")
+}
+
+/// A short type label for documents without a preview image yet.
+fn type_label(mime: &str) -> &'static str {
+    match mime {
+        "application/pdf" => "PDF",
+        "image/png" => "PNG",
+        "image/webp" => "WebP",
+        "image/heic" | "image/heif" => "HEIC",
+        _ => "JPG",
+    }
+}
+
+/// A square tile: the preview image once the background worker made it,
+/// the file type until then. Opens the viewer.
+#[component]
+pub fn DocThumb(doc: DocumentView) -> impl IntoView {
+    let label = format!("查看 {}", doc.name);
+    view! {
+        <a class="doc-thumb" href=viewer_href(&doc.id) aria-label=label>
+            {if doc.preview {
+                view! {
+                    <img
+                        src=format!("/documents/{}/preview", doc.id)
+                        alt=""
+                        loading="lazy"
+                        width="64"
+                        height="64"
+                    />
+                }
+                    .into_any()
+            } else {
+                view! { <span class="doc-type">{type_label(&doc.mime)}</span> }.into_any()
+            }}
+        </a>
+    }
+}
+
+/// Every document of an application, grouped by checklist item, read-only.
+#[component]
+pub fn DocumentList(matter: Matter, docs: Vec<DocumentView>) -> impl IntoView {
+    use crate::domain::document::human_size;
+    let groups: Vec<_> = matter
+        .checklist
+        .iter()
+        .filter_map(|item| {
+            let mine: Vec<DocumentView> = docs
+                .iter()
+                .filter(|d| d.material == item.material)
+                .cloned()
+                .collect();
+            (!mine.is_empty()).then(|| (item.clone(), mine))
+        })
+        .collect();
+    if groups.is_empty() {
+        return view! {
+            <p class="muted">{bi("没有上传材料。", "No documents were uploaded.")}</p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="doc-groups">
+            {groups
+                .into_iter()
+                .map(|(item, docs)| {
+                    let item = StoredValue::new(item);
+                    view! {
+                        <h3 class="doc-group">
+                            {move || {
+                                item.with_value(|i| {
+                                    if current_lang() == crate::domain::Lang::En {
+                                        i.name_en.clone()
+                                    } else {
+                                        i.name_zh.clone()
+                                    }
+                                })
+                            }}
+                        </h3>
+                        <ul class="doc-list">
+                            {docs
+                                .into_iter()
+                                .map(|d| {
+                                    view! {
+                                        <li class="doc">
+                                            <DocThumb doc=d.clone() />
+                                            <span class="doc-body">
+                                                <a href=viewer_href(&d.id)>{d.name.clone()}</a>
+                                                <span class="muted">{human_size(d.size)}</span>
+                                            </span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
+}
