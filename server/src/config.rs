@@ -21,6 +21,8 @@
 //! | `ONETRIP_LOOKUPS_PER_IP_10MIN` | `30` | public progress lookups per address per 10 minutes |
 //! | `ONETRIP_MAX_FILE_MB` | `50` | largest uploaded file |
 //! | `ONETRIP_MAX_APPLICATION_MB` | `300` | all files of one application together |
+//! | `ONETRIP_STORE` | `local` | `local` (`<data dir>/documents`) or `s3://bucket[/prefix]` (with the `AWS_*` variables) |
+//! | `ONETRIP_PDFTOPPM` | `pdftoppm` on `PATH` | path of Poppler's `pdftoppm` for PDF previews, or `off` |
 
 use leptos::prelude::LeptosOptions;
 use std::io::Write;
@@ -79,6 +81,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub policy: app::services::Policy,
     pub senders: crate::outbox::Senders,
+    /// `None`: the local store under the data directory.
+    pub s3_store: Option<String>,
 }
 
 fn flag(name: &str, default: bool) -> Result<bool, ConfigError> {
@@ -232,6 +236,15 @@ impl Config {
             log_format,
             policy: policy_from_env()?,
             senders: senders_from_env()?,
+            s3_store: match var("ONETRIP_STORE").as_deref() {
+                None | Some("local") => None,
+                Some(url) if url.starts_with("s3://") && url.len() > 5 => Some(url.to_string()),
+                Some(_) => {
+                    return Err(ConfigError::Setting(
+                        "ONETRIP_STORE must be local or s3://bucket[/prefix]".into(),
+                    ))
+                }
+            },
         })
     }
 }

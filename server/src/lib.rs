@@ -130,12 +130,25 @@ pub async fn run() -> Result<(), StartError> {
                 _ => e.to_string(),
             },
         })?;
-    let documents = documents::Documents::local(&config.data_dir).map_err(|e| {
+    let data_dir_err = |e: std::io::Error| {
         StartError::Config(ConfigError::DataDir {
             path: config.data_dir.clone(),
             reason: e.to_string(),
         })
-    })?;
+    };
+    let documents = match &config.s3_store {
+        None => documents::Documents::local(&config.data_dir).map_err(data_dir_err)?,
+        Some(url) => {
+            let store = documents::ObjectStoreStore::from_url(url).map_err(|reason| {
+                StartError::Config(ConfigError::Setting(format!(
+                    "ONETRIP_STORE {url}: {reason}"
+                )))
+            })?;
+            tracing::info!(store = %url, "documents are stored in an S3-compatible object store");
+            documents::Documents::with_store(&config.data_dir, std::sync::Arc::new(store))
+                .map_err(data_dir_err)?
+        }
+    };
     match documents.sweep(&db).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "swept unfinished uploads"),

@@ -17,7 +17,7 @@ mod store;
 
 pub use previews::{find_pdftoppm, PreviewSettings, PreviewWorker, PAGE_PX, THUMB_PX};
 pub use routes::routes;
-pub use store::{DocumentStore, LocalStore};
+pub use store::{DocumentStore, LocalStore, ObjectStoreStore};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -49,10 +49,19 @@ impl std::fmt::Debug for Documents {
 impl Documents {
     /// Local storage under the data directory.
     pub fn local(data_dir: &Path) -> std::io::Result<Documents> {
+        let store = Arc::new(LocalStore::new(data_dir.join("documents"))?);
+        Self::with_store(data_dir, store)
+    }
+
+    /// Uploads in progress under the data directory, documents in `store`.
+    pub fn with_store(
+        data_dir: &Path,
+        store: Arc<dyn DocumentStore>,
+    ) -> std::io::Result<Documents> {
         let tmp_dir = data_dir.join("uploads").join("tmp");
         std::fs::create_dir_all(&tmp_dir)?;
         Ok(Documents {
-            store: Arc::new(LocalStore::new(data_dir.join("documents"))?),
+            store,
             tmp_dir,
             busy: Default::default(),
             preview_wake: Default::default(),

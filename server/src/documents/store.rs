@@ -72,3 +72,124 @@ impl DocumentStore for LocalStore {
         "local"
     }
 }
+
+/// An S3-compatible object store (AWS S3, MinIO, Ceph RGW, OSS/COS S3
+/// endpoints…) through the object_store crate, for deployments with several
+/// servers. Objects are named `<prefix>/ab/cd/<sha256>`.
+pub struct ObjectStoreStore {
+    inner: std::sync::Arc<dyn object_store::ObjectStore>,
+    prefix: String,
+}
+
+/// Parts of a multipart upload (S3's minimum part is 5 MiB).
+const PART_BYTES: usize = 8 * 1024 * 1024;
+
+impl ObjectStoreStore {
+    pub fn new(inner: std::sync::Arc<dyn object_store::ObjectStore>, prefix: &str) -> Self {
+        ObjectStoreStore {
+            inner,
+            prefix: prefix.trim_matches('/').to_string(),
+        }
+    }
+
+    /// `s3://bucket[/prefix]`, with credentials, region and endpoint from
+    /// the standard `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`,
+    /// `AWS_ALLOW_HTTP`).
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("{url} is not an s3:// address"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err("the s3:// address names no bucket".into());
+        }
+        let s3 = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self::new(std::sync::Arc::new(s3), prefix))
+    }
+
+    fn key(&self, sha: &str) -> io::Result<object_store::path::Path> {
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"));
+        }
+        let name = format!("{}/{}/{sha}", &sha[..2], &sha[2..4]);
+        Ok(if self.prefix.is_empty() {
+            object_store::path::Path::from(name)
+        } else {
+            object_store::path::Path::from(format!("{}/{name}", self.prefix))
+        })
+    }
+}
+
+fn store_err(e: object_store::Error) -> io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+        e => io::Error::other(e),
+    }
+}
+
+#[async_trait::async_trait]
+impl DocumentStore for ObjectStoreStore {
+    /// Streams the file in 8 MiB parts (never the whole file in memory); an
+    /// object that already exists is identical content and is kept.
+    async fn put_file(&self, sha256: &str, tmp: &Path) -> io::Result<()> {
+        use tokio::io::AsyncReadExt;
+        let key = self.key(sha256)?;
+        let result = async {
+            match self.inner.head(&key).await {
+                Ok(_) => return Ok(()),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(store_err(e)),
+            }
+            let upload = self.inner.put_multipart(&key).await.map_err(store_err)?;
+            let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+            let mut file = tokio::fs::File::open(tmp).await?;
+            let mut buf = vec![0u8; 1024 * 1024];
+            loop {
+                let n = match file.read(&mut buf).await {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) => {
+                        let _ = writer.abort().await;
+                        return Err(e);
+                    }
+                };
+                // At most two parts in flight: bounded memory per upload.
+                if let Err(e) = writer.wait_for_capacity(2).await {
+                    return Err(store_err(e));
+                }
+                writer.write(&buf[..n]);
+            }
+            writer.finish().await.map_err(store_err)?;
+            Ok(())
+        }
+        .await;
+        let _ = tokio::fs::remove_file(tmp).await;
+        result
+    }
+
+    async fn open(&self, sha256: &str) -> io::Result<Box<dyn AsyncRead + Send + Unpin>> {
+        use futures::TryStreamExt;
+        let got = self
+            .inner
+            .get(&self.key(sha256)?)
+            .await
+            .map_err(store_err)?;
+        let stream = got.into_stream().map_err(store_err);
+        Ok(Box::new(tokio_util::io::StreamReader::new(stream)))
+    }
+
+    async fn delete(&self, sha256: &str) -> io::Result<()> {
+        match self.inner.delete(&self.key(sha256)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(store_err(e)),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "s3"
+    }
+}

@@ -120,11 +120,24 @@ impl TestApp {
     /// Like [`TestApp::spawn`] with a given policy (limits, switches). The
     /// outbox worker runs with the log sender, as on a development machine.
     pub async fn spawn_with(backend: Backend, policy: Policy) -> Option<TestApp> {
+        Self::spawn_with_store(backend, policy, None).await
+    }
+
+    /// Like [`TestApp::spawn_with`] with documents in `store` (the local
+    /// store under the test's data directory when `None`).
+    pub async fn spawn_with_store(
+        backend: Backend,
+        policy: Policy,
+        store: Option<std::sync::Arc<dyn onetrip_server::documents::DocumentStore>>,
+    ) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&fresh.url).await.expect("open and migrate");
         let files = tempfile::tempdir().expect("data dir");
-        let mut documents =
-            onetrip_server::documents::Documents::local(files.path()).expect("documents");
+        let mut documents = match store {
+            None => onetrip_server::documents::Documents::local(files.path()),
+            Some(store) => onetrip_server::documents::Documents::with_store(files.path(), store),
+        }
+        .expect("documents");
         // Deleted content is collectable at once (tests call the collector).
         documents.gc_grace_ms = 0;
         let previews = tokio::spawn(

@@ -13,4 +13,5 @@ mod health;
 mod outbox;
 mod pages;
 mod previews;
+mod s3;
 mod server_functions;

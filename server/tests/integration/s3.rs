@@ -1,0 +1,206 @@
+//! The S3-compatible document store, over real S3 HTTP requests to an
+//! in-process S3 server (s3s-fs: the S3 API on a temporary directory), on
+//! both database backends: multipart upload of a large file, byte-exact
+//! download, one object per content, previews read back from S3, and the
+//! collector deleting objects.
+
+use crate::citizen::HOLDER_A;
+use crate::documents::{filer_with_draft, pdf, upload};
+use crate::helpers::{Backend, TestApp};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use onetrip_server::documents::ObjectStoreStore;
+use reqwest::StatusCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+const BUCKET: &str = "onetrip-test";
+
+/// An S3 server on 127.0.0.1 with one bucket, requiring signed requests.
+struct S3Server {
+    endpoint: String,
+    root: tempfile::TempDir,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl S3Server {
+    async fn start() -> S3Server {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
+        let fs = s3s_fs::FileSystem::new(root.path()).unwrap();
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(
+            "test-key",
+            "test-secret",
+        ));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            while let Ok((socket, _)) = listener.accept().await {
+                let conn = http
+                    .serve_connection(TokioIo::new(socket), service.clone())
+                    .into_owned();
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+        });
+        S3Server {
+            endpoint,
+            root,
+            task,
+        }
+    }
+
+    fn store(&self, prefix: &str) -> Arc<ObjectStoreStore> {
+        let s3 = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .with_bucket_name(BUCKET)
+            .with_region("us-east-1")
+            .with_access_key_id("test-key")
+            .with_secret_access_key("test-secret")
+            .with_virtual_hosted_style_request(false)
+            .build()
+            .unwrap();
+        Arc::new(ObjectStoreStore::new(Arc::new(s3), prefix))
+    }
+
+    /// Objects in the bucket (files under its directory, without s3s-fs's
+    /// own bookkeeping).
+    fn objects(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push(p.to_string_lossy().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root.path().join(BUCKET), &mut out);
+        out.retain(|p| !p.contains(".s3s") && !p.ends_with(".json"));
+        out
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn documents_live_in_the_object_store(backend: Backend) {
+    let s3 = S3Server::start().await;
+    let Some(app) = TestApp::spawn_with_store(
+        backend,
+        app::services::Policy::default(),
+        Some(s3.store("documents")),
+    )
+    .await
+    else {
+        return;
+    };
+    let f = filer_with_draft(&app, HOLDER_A.2).await;
+
+    // 20 MB: three parts of a multipart upload.
+    let big = pdf(20 * 1024 * 1024);
+    let res = upload(&app, &f, "合同.pdf", &big).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let first = res.headers()["onetrip-document-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let res = upload(&app, &f, "合同副本.pdf", &big).await;
+    let second = res.headers()["onetrip-document-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let objects = s3.objects();
+    assert_eq!(objects.len(), 1, "one object per content: {objects:?}");
+    assert!(
+        objects[0].contains("/documents/"),
+        "under the prefix: {objects:?}"
+    );
+    assert!(
+        app.files.path().join("documents").read_dir().is_err(),
+        "nothing in the local store"
+    );
+
+    let res = app
+        .get_with_cookie(&format!("/documents/{first}"), &f.cookie)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-length"],
+        big.len().to_string().as_str()
+    );
+    assert!(res.bytes().await.unwrap() == big, "byte for byte from S3");
+
+    // A photo's preview is made from the object and stored beside it.
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(1200, 900)
+        .write_to(&mut photo, image::ImageFormat::Jpeg)
+        .unwrap();
+    let res = upload(&app, &f, "photo.jpg", photo.get_ref()).await;
+    let pic = res.headers()["onetrip-document-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut preview = StatusCode::NOT_FOUND;
+    for _ in 0..100 {
+        preview = app
+            .get_with_cookie(&format!("/documents/{pic}/preview"), &f.cookie)
+            .await
+            .status();
+        if preview == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(preview, StatusCode::OK);
+
+    // Deleting both PDFs frees their object once the collector runs.
+    for doc in [&first, &second] {
+        let res = app
+            .client
+            .delete(app.url(&format!("/documents/{doc}")))
+            .header("cookie", &f.cookie)
+            .header("x-csrf-token", &f.csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+    let before = s3.objects().len();
+    let deleted = app
+        .state
+        .documents
+        .as_ref()
+        .unwrap()
+        .collect_garbage(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(s3.objects().len(), before - 1);
+    assert_eq!(
+        app.get_with_cookie(&format!("/documents/{first}"), &f.cookie)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_live_in_the_object_store_sqlite() {
+    documents_live_in_the_object_store(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_live_in_the_object_store_postgres() {
+    documents_live_in_the_object_store(Backend::Postgres).await;
+}
