@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit bench-upload
+.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -26,6 +26,10 @@ bench-submit:
 ## 20 parallel 20 MB uploads into the release server, next to dd; server memory growth.
 bench-upload:
 	@source scripts/env.sh && cargo leptos build --release --precompress >/dev/null && cargo run --release -p server --example upload_bench -- 20 20
+
+## 12 phone photos (4000×3000) through the preview worker, next to decoding them only.
+bench-previews:
+	@cargo run --release -p server --example preview_bench -- 12
 
 ## Format Rust and the view! macros.
 fmt:
