@@ -5,6 +5,7 @@
 //! I/O, so the browser shows exactly the message the server would return.
 
 pub mod application;
+pub mod calendar;
 pub mod catalogue;
 mod certificate_number;
 mod credit_code;
