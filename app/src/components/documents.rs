@@ -66,9 +66,7 @@ pub fn DocumentList(matter: Matter, docs: Vec<DocumentView>) -> impl IntoView {
         })
         .collect();
     if groups.is_empty() {
-        return view! {
-            <p class="muted">{bi("没有上传材料。", "No documents were uploaded.")}</p>
-        }
+        return view! { <p class="muted">{bi("没有上传材料。", "No documents were uploaded.")}</p> }
         .into_any();
     }
     view! {

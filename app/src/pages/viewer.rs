@@ -67,7 +67,10 @@ pub fn ViewerPage() -> impl IntoView {
                     Err(_) => {
                         view! {
                             <p class="field-error" role="alert">
-                                {bi("暂时无法打开，请稍后再试。", "Cannot open this now; please try again later.")}
+                                {bi(
+                                    "暂时无法打开，请稍后再试。",
+                                    "Cannot open this now; please try again later.",
+                                )}
                             </p>
                         }
                             .into_any()
@@ -111,7 +114,11 @@ fn Viewer(p: DocumentPage) -> impl IntoView {
             {move || {
                 material
                     .with_value(|(zh, en)| {
-                        if current_lang() == crate::domain::Lang::En { en.clone() } else { zh.clone() }
+                        if current_lang() == crate::domain::Lang::En {
+                            en.clone()
+                        } else {
+                            zh.clone()
+                        }
                     })
             }}
         </h1>
