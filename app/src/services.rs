@@ -294,3 +294,103 @@ pub fn local_path(p: &str) -> Option<String> {
 pub fn q(v: &str) -> String {
     crate::components::language::urlencode(v)
 }
+
+// ---- staff --------------------------------------------------------------
+
+pub const STAFF_COOKIE: &str = "onetrip_staff";
+
+fn staff_token_hash(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, STAFF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|t| sha256_hex(&t))
+}
+
+/// The signed-in staff member for plain axum handlers (document downloads).
+pub async fn staff_for_headers(
+    db: &Db,
+    services: &Services,
+    headers: &HeaderMap,
+) -> Result<Option<db::StaffSession>, sqlx::Error> {
+    match staff_token_hash(headers) {
+        Some(hash) => db::live_staff_session(db, &hash, services.policy.session_idle_ms).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn current_staff() -> Result<Option<db::StaffSession>, AppError> {
+    let headers = request_headers().await;
+    let services = services()?;
+    let db = database()?;
+    staff_for_headers(&db, &services, &headers)
+        .await
+        .map_err(|e| AppError::internal("staff session", e))
+}
+
+pub async fn require_staff() -> Result<db::StaffSession, AppError> {
+    current_staff().await?.ok_or(AppError::Unauthorized)
+}
+
+/// The staff form's CSRF token must be the staff session's own.
+pub fn check_staff_csrf(session: &db::StaffSession, token: &str) -> Result<(), AppError> {
+    let a = sha256_hex(&session.csrf_token);
+    let b = sha256_hex(token);
+    if a.as_bytes()
+        .iter()
+        .zip(b.as_bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+    {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn presented_staff_hash() -> Option<String> {
+    staff_token_hash(&request_headers().await)
+}
+
+pub fn set_staff_cookie(token: &str, policy: &Policy) {
+    let secure = if policy.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{STAFF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        policy.session_absolute_ms / 1000
+    ));
+}
+
+pub fn clear_staff_cookie(policy: &Policy) {
+    let secure = if policy.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!(
+        "{STAFF_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ));
+}
+
+/// Hash a password with argon2id (memory-hard; run off the async runtime).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| AppError::internal("hash task", e))?
+    .map_err(|e| AppError::internal("hash", e))
+}
+
+/// Check a password against a stored argon2 hash, off the async runtime.
+pub async fn verify_password(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        PasswordHash::new(&stored)
+            .map(|h| {
+                argon2::Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}

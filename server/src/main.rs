@@ -1,10 +1,19 @@
-//! `onetrip`: start the server from environment variables (see the README).
+//! `onetrip`: start the server from environment variables (see the README),
+//! or `onetrip create-admin <username>` to create the first administrator.
 
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match onetrip_server::run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("create-admin") => onetrip_server::cli::create_admin(&args[1..]).await,
+        Some(other) => Err(format!(
+            "unknown command {other:?}; run without arguments to serve, or `create-admin <username>`"
+        )),
+        None => onetrip_server::run().await.map_err(|e| e.to_string()),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("onetrip: {e}");

@@ -37,6 +37,9 @@ pub struct EventView {
     pub kind: String,
     /// Local time in China, `YYYY-MM-DD HH:MM`.
     pub at: String,
+    /// A reason the applicant may read (never shown by the public lookup).
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,8 @@ pub struct DocumentPage {
     pub application_id: String,
     /// Still a draft (the way back is the materials step).
     pub draft: bool,
+    /// Seen by staff (the way back is the case page).
+    pub staff: bool,
     pub material_zh: String,
     pub material_en: String,
     /// 1-based place among all the application's documents, and their number.
@@ -94,6 +99,10 @@ pub struct ApplicationView {
     pub documents: Vec<DocumentView>,
     /// The largest file the server accepts, in MB (shown next to the upload).
     pub max_file_mb: i64,
+    /// The case's stage once submitted (`pre_review`, `returned`, …).
+    pub stage: String,
+    /// The latest correction notice (open while `stage` is `returned`).
+    pub notice: Option<crate::api::cases::NoticeView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,6 +283,7 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         .map(|e| EventView {
             kind: e.kind,
             at: local_time(e.at),
+            note: e.note,
         })
         .collect();
     let parties = db::parties(&database, &row.id)
@@ -295,7 +305,14 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         .collect();
     let documents = document_views(&database, &row.id).await?;
     let max_file_mb = services()?.policy.max_file_bytes / (1024 * 1024);
+    let notice = if row.stage == "returned" {
+        crate::api::cases::notice_view(&database, &row.id, &matter, &documents).await?
+    } else {
+        None
+    };
     Ok(ApplicationView {
+        stage: row.stage.clone(),
+        notice,
         documents,
         max_file_mb,
         id: row.id.clone(),
@@ -328,19 +345,49 @@ pub fn mask_id(n: &str) -> String {
 /// Save one wizard step (every step autosaves, valid or not) and move on.
 /// `op`: `next` (default), `back`, `save` (save and leave), `add:<role>`,
 /// `remove:<index>`. `f` holds the step's fields.
+/// An application's documents in checklist order, with preview flags (for
+/// the workbench).
+#[cfg(feature = "ssr")]
+pub async fn document_views_for(
+    database: &crate::db::Db,
+    application_id: &str,
+) -> Result<Vec<DocumentView>, AppError> {
+    server::document_views(database, application_id).await
+}
+
 /// One document for the viewer: only for those who may see its application
 /// (otherwise `NotFound`, as if it did not exist).
 #[server(endpoint = "documents/view")]
 pub async fn view_document(id: String) -> Result<DocumentPage, AppError> {
     use crate::services::*;
     use server::*;
-    let session = require_session().await?;
     let database = database()?;
-    let row = crate::db::document(&database, &id)
-        .await
-        .map_err(internal("document"))?
-        .ok_or(AppError::NotFound)?;
-    let app = visible(&row.application_id, &session).await?;
+    let staff = current_staff().await?.filter(|s| s.role != "admin");
+    let row = match &staff {
+        Some(_) => crate::db::document(&database, &id)
+            .await
+            .map_err(internal("document"))?,
+        None => {
+            require_session().await?;
+            crate::db::document(&database, &id)
+                .await
+                .map_err(internal("document"))?
+        }
+    }
+    .ok_or(AppError::NotFound)?;
+    let app = match &staff {
+        Some(s) => {
+            crate::db::case_for_staff(&database, &row.application_id, &s.staff_id)
+                .await
+                .map_err(internal("case"))?
+                .ok_or(AppError::NotFound)?;
+            crate::db::application_row(&database, &row.application_id)
+                .await
+                .map_err(internal("application"))?
+                .ok_or(AppError::NotFound)?
+        }
+        None => visible(&row.application_id, &require_session().await?).await?,
+    };
     let matter = load_matter(&app.matter_code).await?;
     let docs = document_views(&database, &app.id).await?;
     // Checklist order, then the order within each item.
@@ -353,6 +400,7 @@ pub async fn view_document(id: String) -> Result<DocumentPage, AppError> {
         .ok_or(AppError::NotFound)?;
     let item = matter.checklist.iter().find(|i| i.material == row.material);
     Ok(DocumentPage {
+        staff: staff.is_some(),
         draft: app.status == "draft",
         application_id: app.id,
         material_zh: item.map(|i| i.name_zh.clone()).unwrap_or_default(),
@@ -363,6 +411,92 @@ pub async fn view_document(id: String) -> Result<DocumentPage, AppError> {
         next: docs.get(at + 1).map(|d| d.id.clone()),
         doc: docs[at].clone(),
     })
+}
+
+/// After a return for correction: send the application back to pre-review.
+/// Only its filer; every item of the notice must have a new file.
+#[server(endpoint = "applications/resubmit")]
+pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppError> {
+    use crate::db::MoveOutcome;
+    use crate::error::FieldError;
+    use crate::services::*;
+    use server::*;
+    let back = format!("/applications/{}", q(&id));
+    let session = form_session(&csrf, &back).await?;
+    let row = visible(&id, &session).await?;
+    if row.filer_id != session.citizen_id {
+        return Err(AppError::NotFound);
+    }
+    let form = is_form_post().await;
+    if row.stage != "returned" {
+        if form {
+            redirect(&back);
+            return Ok(());
+        }
+        return Err(AppError::Conflict {
+            code: "not_returned".into(),
+        });
+    }
+    let database = database()?;
+    let matter = load_matter(&row.matter_code).await?;
+    let documents = document_views(&database, &row.id).await?;
+    let notice = crate::api::cases::notice_view(&database, &row.id, &matter, &documents).await?;
+    let unfixed: Vec<FieldError> = notice
+        .map(|n| n.items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.added.is_empty())
+        .map(|i| {
+            FieldError::new(
+                &format!("material_{}", i.material),
+                "not_fixed",
+                format!("“{}”还没有上传新的文件", i.material_zh),
+                format!("“{}” has no new file yet", i.material_en),
+            )
+        })
+        .collect();
+    if !unfixed.is_empty() {
+        if form {
+            redirect(&format!("{back}?error=not_fixed"));
+            return Ok(());
+        }
+        return Err(AppError::Validation(unfixed));
+    }
+    let m = crate::db::Move {
+        action: "resubmit",
+        from_stage: "returned",
+        to_stage: "pre_review",
+        version: row.version,
+        note: "",
+        event: "resubmitted",
+        items: &[],
+        accept: None,
+    };
+    let actor = crate::db::Actor {
+        id: &session.citizen_id,
+        role: "applicant",
+    };
+    match crate::db::apply_move(&database, &id, actor, &m, request_lang().await)
+        .await
+        .map_err(internal("resubmit"))?
+    {
+        MoveOutcome::Done { .. } => {
+            if form {
+                redirect(&format!("{back}?ok=resubmitted"));
+            }
+            Ok(())
+        }
+        // Resubmitted twice: the second finds the case already moved on.
+        MoveOutcome::Stale => {
+            if form {
+                redirect(&back);
+                return Ok(());
+            }
+            Err(AppError::Conflict {
+                code: "stale".into(),
+            })
+        }
+    }
 }
 
 #[server(endpoint = "applications/save_step")]
@@ -696,6 +830,7 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         .map(|e| EventView {
             kind: e.kind,
             at: local_time(e.at),
+            note: String::new(),
         })
         .collect();
     let names = crate::db::parties(&database, &row.id)

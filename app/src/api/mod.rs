@@ -3,5 +3,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod cases;
 pub mod catalogue;
 pub mod sites;
+pub mod staff;

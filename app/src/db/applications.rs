@@ -17,6 +17,8 @@ pub struct ApplicationRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
+    pub stage: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,6 +26,7 @@ pub struct EventRow {
     pub seq: i64,
     pub at: i64,
     pub kind: String,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,7 +40,7 @@ pub struct PartyRow {
     pub share: String,
 }
 
-const COLUMNS: &str = "a.id, a.filer_id, a.matter_code, a.status, a.receipt_no, a.draft, a.created_at, a.updated_at, a.submitted_at";
+const COLUMNS: &str = "a.id, a.filer_id, a.matter_code, a.status, a.receipt_no, a.draft, a.created_at, a.updated_at, a.submitted_at, a.stage, a.version";
 
 pub async fn create_draft(
     db: &Db,
@@ -151,7 +154,8 @@ pub async fn submit(
     let now = now_ms();
     let n = execute_tx!(
         &mut tx,
-        "UPDATE applications SET status = 'submitted', receipt_no = $3, submitted_at = $4, updated_at = $4
+        "UPDATE applications SET status = 'submitted', stage = 'pre_review', version = version + 1,
+             receipt_no = $3, submitted_at = $4, updated_at = $4
          WHERE id = $1 AND filer_id = $2 AND status = 'draft'",
         id,
         filer_id,
@@ -221,6 +225,17 @@ pub async fn submit(
 }
 
 async fn add_event(tx: &mut WriteTx, id: &str, kind: &str, at: i64) -> Result<(), sqlx::Error> {
+    add_event_note(tx, id, kind, at, "").await
+}
+
+/// Add to the applicant's timeline, with a note they may read (a reason).
+pub(crate) async fn add_event_note(
+    tx: &mut WriteTx,
+    id: &str,
+    kind: &str,
+    at: i64,
+    note: &str,
+) -> Result<(), sqlx::Error> {
     let seq = fetch_scalar_tx!(
         tx,
         i64,
@@ -229,11 +244,12 @@ async fn add_event(tx: &mut WriteTx, id: &str, kind: &str, at: i64) -> Result<()
     )?;
     execute_tx!(
         tx,
-        "INSERT INTO application_events (application_id, seq, at, kind) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO application_events (application_id, seq, at, kind, note) VALUES ($1, $2, $3, $4, $5)",
         id,
         seq,
         at,
-        kind
+        kind,
+        note
     )?;
     Ok(())
 }
@@ -250,7 +266,8 @@ pub async fn withdraw(
     let now = now_ms();
     let n = execute_tx!(
         &mut tx,
-        "UPDATE applications SET status = 'withdrawn', updated_at = $3 WHERE id = $1 AND filer_id = $2 AND status = 'submitted'",
+        "UPDATE applications SET status = 'withdrawn', stage = 'none', version = version + 1, assigned_to = NULL, updated_at = $3
+         WHERE id = $1 AND filer_id = $2 AND status = 'submitted' AND stage IN ('pre_review', 'returned', 'pre_accepted')",
         id,
         filer_id,
         now
@@ -281,7 +298,7 @@ pub async fn events(db: &Db, id: &str) -> Result<Vec<EventRow>, sqlx::Error> {
     fetch_all!(
         db,
         EventRow,
-        "SELECT seq, at, kind FROM application_events WHERE application_id = $1 ORDER BY seq",
+        "SELECT seq, at, kind, note FROM application_events WHERE application_id = $1 ORDER BY seq",
         id
     )
 }
@@ -310,4 +327,40 @@ pub async fn track(
                        AND (p.id_last6 = $2 OR p.mobile = $2))"
     );
     fetch_optional!(db, ApplicationRow, &sql, receipt, secret)
+}
+
+/// An application by id, without any access check (staff paths check the
+/// case's site first).
+pub async fn application_row(db: &Db, id: &str) -> Result<Option<ApplicationRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM applications a WHERE a.id = $1");
+    fetch_optional!(db, ApplicationRow, &sql, id)
+}
+
+/// Receipt numbers of other open cases for the same unit number (the
+/// unit is in each application's frozen answers).
+pub async fn open_cases_for_unit(
+    db: &Db,
+    unit: &str,
+    except: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    if unit.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<(String, Option<String>, String)> = fetch_all!(
+        db,
+        (String, Option<String>, String),
+        "SELECT id, receipt_no, draft FROM applications
+         WHERE status = 'submitted' AND stage NOT IN ('rejected', 'issued', 'archived') AND id <> $1
+           AND draft LIKE $2",
+        except,
+        format!("%{unit}%")
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, draft)| {
+            serde_json::from_str::<crate::domain::application::Draft>(draft)
+                .is_ok_and(|d| d.property.unit_number.trim() == unit)
+        })
+        .filter_map(|(_, r, _)| r)
+        .collect())
 }

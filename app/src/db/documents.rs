@@ -111,8 +111,9 @@ pub async fn complete_upload(
     let draft = fetch_scalar_tx!(
         &mut tx,
         i64,
-        "SELECT COUNT(*) FROM applications WHERE id = $1 AND status = 'draft'",
-        &upload.application_id
+        "SELECT COUNT(*) FROM applications a WHERE a.id = $1 AND (a.status = 'draft' OR (a.stage = 'returned' AND $2 IN (SELECT ni.material FROM notice_items ni JOIN notices n ON n.id = ni.notice_id WHERE n.application_id = a.id AND n.answered_at IS NULL)))",
+        &upload.application_id,
+        &upload.material
     )?;
     if gone != 1 || draft != 1 {
         // The content was pinned before it was stored: let it go.
@@ -187,7 +188,7 @@ pub async fn delete_document(db: &Db, id: &str, grace_ms: i64) -> Result<bool, s
         &mut tx,
         (String,),
         "SELECT d.sha256 FROM documents d JOIN applications a ON a.id = d.application_id
-         WHERE d.id = $1 AND a.status = 'draft'",
+         WHERE d.id = $1 AND (a.status = 'draft' OR (a.stage = 'returned' AND d.material IN (SELECT ni.material FROM notice_items ni JOIN notices n ON n.id = ni.notice_id WHERE n.application_id = a.id AND n.answered_at IS NULL)))",
         id
     )?
     else {
@@ -305,7 +306,7 @@ pub async fn move_document(
         DocumentRow,
         "SELECT d.id, d.application_id, d.material, d.position, d.sha256, d.size, d.mime, d.display_name, d.created_at
          FROM documents d JOIN applications a ON a.id = d.application_id
-         WHERE d.id = $1 AND a.status = 'draft'",
+         WHERE d.id = $1 AND (a.status = 'draft' OR (a.stage = 'returned' AND d.material IN (SELECT ni.material FROM notice_items ni JOIN notices n ON n.id = ni.notice_id WHERE n.application_id = a.id AND n.answered_at IS NULL)))",
         id
     )?
     else {
@@ -343,6 +344,24 @@ pub async fn move_document(
     )?;
     tx.commit().await?;
     Ok(Some((doc, true)))
+}
+
+/// May this checklist item of the application be changed now: a draft's
+/// every item, or after a return for correction the items the open notice
+/// names (and no other).
+pub async fn material_editable(
+    db: &Db,
+    application_id: &str,
+    material: &str,
+) -> Result<bool, sqlx::Error> {
+    let rows: Vec<(String,)> = fetch_all!(
+        db,
+        (String,),
+        "SELECT a.id FROM applications a WHERE a.id = $1 AND (a.status = 'draft' OR (a.stage = 'returned' AND $2 IN (SELECT ni.material FROM notice_items ni JOIN notices n ON n.id = ni.notice_id WHERE n.application_id = a.id AND n.answered_at IS NULL)))",
+        application_id,
+        material
+    )?;
+    Ok(!rows.is_empty())
 }
 
 /// A preview waiting to be made.

@@ -10,18 +10,22 @@
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
 mod applications;
+mod cases;
 mod catalogue;
 mod citizens;
 mod documents;
 mod outbox;
 mod sites;
+mod staff;
 
 pub use applications::*;
+pub use cases::*;
 pub use catalogue::*;
 pub use citizens::*;
 pub use documents::*;
 pub use outbox::*;
 pub use sites::*;
+pub use staff::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -6,6 +6,7 @@
 
 pub mod application;
 pub mod calendar;
+pub mod case;
 pub mod catalogue;
 mod certificate_number;
 mod credit_code;

@@ -33,6 +33,27 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             "[OneTrip] The pre-application with receipt {} has been withdrawn.",
             p("receipt")
         ),
+        // A step of the case: `stage` is the new stage's code.
+        ("case_event", lang) => {
+            let stage = super::case::Stage::from_code(p("stage"))?;
+            let label = stage.label(lang);
+            match (stage, lang) {
+                (super::case::Stage::Returned, Lang::Zh) => format!(
+                    "【一趟办】回执号 {} 的申请需要补正：请登录查看补正通知，按要求修改后重新提交。",
+                    p("receipt")
+                ),
+                (super::case::Stage::Returned, Lang::En) => format!(
+                    "[OneTrip] The application with receipt {} needs corrections: sign in to read the notice, fix the items and resubmit.",
+                    p("receipt")
+                ),
+                (_, Lang::Zh) => format!("【一趟办】回执号 {} 的申请：{}。", p("receipt"), label),
+                (_, Lang::En) => format!(
+                    "[OneTrip] Application with receipt {}: {}.",
+                    p("receipt"),
+                    label
+                ),
+            }
+        }
         _ => return None,
     };
     Some(text)

@@ -97,7 +97,9 @@ fn Viewer(p: DocumentPage) -> impl IntoView {
     let is_pdf = p.doc.mime == "application/pdf";
     let material = StoredValue::new((p.material_zh.clone(), p.material_en.clone()));
     let original = format!("/documents/{}", p.doc.id);
-    let back = if p.draft {
+    let back = if p.staff {
+        format!("/staff/cases/{}", p.application_id)
+    } else if p.draft {
         format!(
             "/apply/{}/materials#material_{}",
             p.application_id, p.doc.material

@@ -94,18 +94,24 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The application, if this citizen filed it; a draft unless `any_status`.
+/// The application, if this citizen filed it and may change this checklist
+/// item now: any item of a draft, or after a return for correction only the
+/// items the notice names. Otherwise 404 (not theirs) or 409 (locked).
 async fn own_application(
     st: &AppState,
     session: &SessionRow,
     id: &str,
+    material: &str,
 ) -> Result<db::ApplicationRow, Response> {
     let row = db::application_for(&st.db, id, &session.citizen_id, &session.mobile)
         .await
         .map_err(|e| internal("application_for", e))?
         .filter(|r| r.filer_id == session.citizen_id)
         .ok_or_else(|| app_error(AppError::NotFound))?;
-    if row.status != "draft" {
+    let editable = db::material_editable(&st.db, id, material)
+        .await
+        .map_err(|e| internal("material_editable", e))?;
+    if !editable {
         return Err(app_error(AppError::Conflict {
             code: "already_submitted".into(),
         }));
@@ -183,7 +189,7 @@ async fn admit(
     file_name: &str,
     length: Option<i64>,
 ) -> Result<(db::ApplicationRow, String), Response> {
-    let app_row = own_application(st, session, application).await?;
+    let app_row = own_application(st, session, application, material).await?;
     if !material_exists(st, &app_row.matter_code, material).await? {
         return Err(app_error(AppError::NotFound));
     }
@@ -603,13 +609,31 @@ async fn finish(
     }
 }
 
-/// A document the signed-in citizen may see: its application's filer or a
-/// party named on it. Anything else is 404, as if it did not exist.
+/// A document the requester may see: staff of the case's site, or the
+/// application's filer or a party named on it. Anything else is 404, as if
+/// it did not exist.
 async fn readable_document(
     st: &AppState,
     headers: &HeaderMap,
     id: &str,
 ) -> Result<db::DocumentRow, Response> {
+    // Staff of the case's site (not administrators) see its documents.
+    if let Ok(Some(staff)) = app::services::staff_for_headers(&st.db, &st.services, headers).await {
+        if staff.role != "admin" {
+            if let Some(doc) = db::document(&st.db, id)
+                .await
+                .map_err(|e| internal("document", e))?
+            {
+                if db::case_for_staff(&st.db, &doc.application_id, &staff.staff_id)
+                    .await
+                    .map_err(|e| internal("case", e))?
+                    .is_some()
+                {
+                    return Ok(doc);
+                }
+            }
+        }
+    }
     let session = session(st, headers).await?;
     let doc = db::document(&st.db, id)
         .await
@@ -720,7 +744,7 @@ async fn delete_document(
         .await
         .map_err(|e| internal("document", e))?
         .ok_or_else(|| app_error(AppError::NotFound))?;
-    own_application(st, session, &doc.application_id).await?;
+    own_application(st, session, &doc.application_id, &doc.material).await?;
     match db::delete_document(&st.db, id, docs.gc_grace_ms).await {
         Ok(true) => Ok(doc),
         Ok(false) => Err(app_error(AppError::NotFound)),
@@ -757,6 +781,19 @@ fn see_other(location: &str) -> Response {
 #[derive(serde::Deserialize)]
 struct CsrfForm {
     csrf: String,
+    /// `application`: back to the application page (a correction) instead
+    /// of the wizard's materials step.
+    back: Option<String>,
+}
+
+/// Where a form about a checklist item returns to, with `query` added.
+fn item_page(application: &str, material: &str, back: Option<&str>, query: &str) -> String {
+    let (a, m) = (app::services::q(application), app::services::q(material));
+    let sep = if query.is_empty() { "" } else { "?" };
+    match back {
+        Some("application") => format!("/applications/{a}{sep}{query}#material_{m}"),
+        _ => format!("/apply/{a}/materials{sep}{query}#material_{m}"),
+    }
 }
 
 /// The no-JavaScript delete button.
@@ -774,9 +811,11 @@ async fn form_remove(
         return r;
     }
     match delete_document(&st, &session, &id).await {
-        Ok(doc) => see_other(&format!(
-            "/apply/{}/materials?deleted=1#material_{}",
-            doc.application_id, doc.material
+        Ok(doc) => see_other(&item_page(
+            &doc.application_id,
+            &doc.material,
+            form.back.as_deref(),
+            "deleted=1",
         )),
         Err(r) => r,
     }
@@ -787,6 +826,7 @@ struct MoveForm {
     csrf: String,
     /// `up` or `down`.
     dir: String,
+    back: Option<String>,
 }
 
 /// Reorder within a checklist item (a plain form post: works without
@@ -811,14 +851,16 @@ async fn form_move(
             .await
             .map_err(|e| internal("document", e))?
             .ok_or_else(|| app_error(AppError::NotFound))?;
-        own_application(&st, &session, &doc.application_id).await?;
+        own_application(&st, &session, &doc.application_id, &doc.material).await?;
         db::move_document(&st.db, &id, direction)
             .await
             .map_err(|e| internal("move_document", e))?
             .ok_or_else(|| app_error(AppError::NotFound))?;
-        Ok(see_other(&format!(
-            "/apply/{}/materials#material_{}",
-            doc.application_id, doc.material
+        Ok(see_other(&item_page(
+            &doc.application_id,
+            &doc.material,
+            form.back.as_deref(),
+            "",
         )))
     };
     match run.await {
@@ -874,12 +916,13 @@ async fn form_upload(
         }
         let application = get("application");
         let material = get("material");
+        let return_to = fields.get("back").cloned();
         let back = |q: &str| {
-            see_other(&format!(
-                "/apply/{}/materials?{q}&m={}#material_{}",
-                app::services::q(&application),
-                app::services::q(&material),
-                app::services::q(&material)
+            see_other(&item_page(
+                &application,
+                &material,
+                return_to.as_deref(),
+                &format!("{q}&m={}", app::services::q(&material)),
             ))
         };
         let file_name = field.file_name().unwrap_or_default().to_string();

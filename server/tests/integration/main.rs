@@ -15,3 +15,4 @@ mod pages;
 mod previews;
 mod s3;
 mod server_functions;
+mod workbench;

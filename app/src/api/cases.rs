@@ -1,0 +1,667 @@
+//! The clerks' workbench: queues, one case with its automatic checks, taking
+//! and releasing, and the lifecycle moves (pre-accept, return with a
+//! one-time correction notice, reject, accept, advance, send back).
+//!
+//! Authorisation on the server for every call: a staff session, a role that
+//! may make the move (domain::case::allowed), and a case of one of the staff
+//! member's sites (anything else is `NotFound`). Moves name the version the
+//! page showed; a changed case answers `Conflict { code: "stale" }`.
+
+use crate::api::applications::{DocumentView, EventView, PartyView};
+use crate::domain::application::Draft;
+use crate::domain::calendar::Urgency;
+use crate::domain::catalogue::Matter;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One line of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLine {
+    pub id: String,
+    pub receipt_no: String,
+    pub case_no: Option<String>,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub stage: String,
+    pub site_code: String,
+    pub assignee: Option<String>,
+    pub submitted_at: String,
+    pub due_on: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub priority: bool,
+}
+
+/// The queues of the workbench, in the order the tabs show them.
+pub const QUEUES: [(&str, &str, &str); 10] = [
+    ("pre_review", "待预审", "To pre-review"),
+    ("returned", "待补正", "Returned"),
+    ("pre_accepted", "预审通过待到场", "Pre-accepted"),
+    ("accepted", "受理中", "In acceptance"),
+    ("review", "审核中", "In review"),
+    ("register", "待登簿", "For the register"),
+    ("certificate", "待缮证", "For the certificate"),
+    ("fee_paid", "待发证", "Ready to issue"),
+    ("overdue", "已超时", "Overdue"),
+    ("all", "全部在办", "All open"),
+];
+
+/// One automatic check (智能辅助审核) and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub code: String,
+    pub pass: bool,
+    pub zh: String,
+    pub en: String,
+}
+
+/// An item of the correction notice, with what changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeItemView {
+    pub material: String,
+    pub material_zh: String,
+    pub material_en: String,
+    pub reason: String,
+    pub note: String,
+    /// File names added since the notice.
+    pub added: Vec<String>,
+    /// How many of the files at the time of the notice are gone.
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    pub created_at: String,
+    pub answered_at: Option<String>,
+    pub items: Vec<NoticeItemView>,
+}
+
+/// Everything the case page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub id: String,
+    pub receipt_no: String,
+    pub case_no: Option<String>,
+    pub matter: Matter,
+    pub stage: String,
+    pub version: i64,
+    pub site_code: String,
+    pub assignee: Option<String>,
+    /// Taken by the viewer.
+    pub mine: bool,
+    pub submitted_at: String,
+    pub due_on: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub draft: Draft,
+    pub parties: Vec<PartyView>,
+    pub documents: Vec<DocumentView>,
+    pub events: Vec<EventView>,
+    pub checks: Vec<CheckView>,
+    pub notice: Option<NoticeView>,
+    /// Moves the viewer may make now (action codes).
+    pub actions: Vec<String>,
+    pub role: String,
+    pub csrf: String,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::db::{self, StaffSession};
+    use crate::domain::calendar::WorkCalendar;
+
+    pub fn internal(ctx: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+        move |e| AppError::internal(ctx, e)
+    }
+
+    /// The working-day calendar (seeded file; an editor comes later).
+    pub fn calendar() -> WorkCalendar {
+        WorkCalendar::from_json(include_str!("../../../seed/calendar.json")).unwrap_or_default()
+    }
+
+    pub fn today() -> chrono::NaiveDate {
+        let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        chrono::Utc::now().with_timezone(&offset).date_naive()
+    }
+
+    pub fn urgency_of(due: Option<&str>) -> Option<Urgency> {
+        let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
+        Some(crate::domain::calendar::urgency(&calendar(), due, today()))
+    }
+
+    /// Staff who work cases (not administrators).
+    pub async fn case_worker() -> Result<StaffSession, AppError> {
+        let s = crate::services::require_staff().await?;
+        if s.role == "admin" {
+            return Err(AppError::Forbidden);
+        }
+        Ok(s)
+    }
+
+    pub async fn case_of(id: &str, s: &StaffSession) -> Result<db::CaseRow, AppError> {
+        db::case_for_staff(&crate::services::database()?, id, &s.staff_id)
+            .await
+            .map_err(internal("case"))?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// The latest correction notice of an application, item by item, with what
+/// changed since it was made.
+#[cfg(feature = "ssr")]
+pub async fn notice_view(
+    database: &crate::db::Db,
+    id: &str,
+    matter: &Matter,
+    documents: &[DocumentView],
+) -> Result<Option<NoticeView>, AppError> {
+    use crate::api::applications::local_time;
+    let Some((n, items)) = crate::db::latest_notice(database, id)
+        .await
+        .map_err(|e| AppError::internal("notice", e))?
+    else {
+        return Ok(None);
+    };
+    let snapshot: Vec<serde_json::Value> = serde_json::from_str(&n.snapshot).unwrap_or_default();
+    let items = items
+        .into_iter()
+        .map(|i| {
+            let before: Vec<&str> = snapshot
+                .iter()
+                .filter(|v| v["material"] == i.material.as_str())
+                .filter_map(|v| v["id"].as_str())
+                .collect();
+            let now: Vec<&DocumentView> = documents
+                .iter()
+                .filter(|d| d.material == i.material)
+                .collect();
+            let added = now
+                .iter()
+                .filter(|d| !before.contains(&d.id.as_str()))
+                .map(|d| d.name.clone())
+                .collect();
+            let removed = before
+                .iter()
+                .filter(|b| !now.iter().any(|d| d.id == **b))
+                .count();
+            let item = matter.checklist.iter().find(|c| c.material == i.material);
+            NoticeItemView {
+                material_zh: item.map(|c| c.name_zh.clone()).unwrap_or_default(),
+                material_en: item.map(|c| c.name_en.clone()).unwrap_or_default(),
+                material: i.material,
+                reason: i.reason,
+                note: i.note,
+                added,
+                removed,
+            }
+        })
+        .collect();
+    Ok(Some(NoticeView {
+        created_at: local_time(n.created_at),
+        answered_at: n.answered_at.map(local_time),
+        items,
+    }))
+}
+
+#[server(endpoint = "cases/queue")]
+pub async fn case_queue(queue: String, matter: Option<String>) -> Result<Vec<CaseLine>, AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = case_worker().await?;
+    let database = database()?;
+    let today = today().format("%Y-%m-%d").to_string();
+    let (stages, overdue): (Vec<&str>, Option<&str>) = match queue.as_str() {
+        "all" => (vec![], None),
+        "overdue" => (vec![], Some(today.as_str())),
+        q if QUEUES.iter().any(|(c, _, _)| *c == q) => (vec![q], None),
+        _ => return Err(AppError::NotFound),
+    };
+    let rows = crate::db::queue(
+        &database,
+        &s.staff_id,
+        &stages,
+        overdue,
+        matter.as_deref().filter(|m| !m.is_empty()),
+    )
+    .await
+    .map_err(internal("queue"))?;
+    let matters = crate::db::list_matters(&database)
+        .await
+        .map_err(internal("matters"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let m = matters.iter().find(|m| m.code == r.matter_code);
+            CaseLine {
+                urgency: urgency_of(r.due_on.as_deref()),
+                matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
+                matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
+                id: r.id,
+                receipt_no: r.receipt_no.unwrap_or_default(),
+                case_no: r.case_no,
+                stage: r.stage,
+                site_code: r.site_code,
+                assignee: r.assignee,
+                submitted_at: r
+                    .submitted_at
+                    .map(crate::api::applications::local_time)
+                    .unwrap_or_default(),
+                due_on: r.due_on,
+                priority: r.priority == 1,
+            }
+        })
+        .collect())
+}
+
+#[server(endpoint = "cases/get")]
+pub async fn get_case(id: String) -> Result<CaseView, AppError> {
+    use crate::api::applications::local_time;
+    use crate::domain::application::{check_id_number, IdType};
+    use crate::domain::case::{allowed, transition, Action, Role, Stage};
+    use crate::domain::catalogue::Requirement;
+    use crate::services::*;
+    use server::*;
+    let s = case_worker().await?;
+    let row = case_of(&id, &s).await?;
+    let database = database()?;
+    let app = crate::db::application_row(&database, &id)
+        .await
+        .map_err(internal("application"))?
+        .ok_or(AppError::NotFound)?;
+    let matter = crate::db::list_matters(&database)
+        .await
+        .map_err(internal("matters"))?
+        .into_iter()
+        .find(|m| m.code == row.matter_code)
+        .ok_or(AppError::NotFound)?;
+    let draft: Draft = serde_json::from_str(&app.draft).unwrap_or_default();
+    let parties_rows = crate::db::parties(&database, &id)
+        .await
+        .map_err(internal("parties"))?;
+    let documents = crate::api::applications::document_views_for(&database, &id).await?;
+    let events = crate::db::events(&database, &id)
+        .await
+        .map_err(internal("events"))?
+        .into_iter()
+        .map(|e| EventView {
+            kind: e.kind,
+            at: local_time(e.at),
+            note: e.note,
+        })
+        .collect();
+
+    // The automatic checks.
+    let mut checks = Vec::new();
+    let bad_ids: Vec<String> = parties_rows
+        .iter()
+        .filter(|p| {
+            IdType::from_code(&p.id_type)
+                .map(|t| check_id_number(t, &p.id_number).is_err())
+                .unwrap_or(true)
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    checks.push(CheckView {
+        code: "id_checksums".into(),
+        pass: bad_ids.is_empty(),
+        zh: if bad_ids.is_empty() {
+            "所有证件号码校验通过".into()
+        } else {
+            format!("证件号码校验不通过：{}", bad_ids.join("、"))
+        },
+        en: if bad_ids.is_empty() {
+            "Every ID number passes its checksum".into()
+        } else {
+            format!("ID numbers failing their checksum: {}", bad_ids.join(", "))
+        },
+    });
+    let missing: Vec<&crate::domain::catalogue::ChecklistItem> = matter
+        .checklist
+        .iter()
+        .filter(|i| i.requirement == Requirement::Required)
+        .filter(|i| !documents.iter().any(|d| d.material == i.material))
+        .collect();
+    checks.push(CheckView {
+        code: "materials".into(),
+        pass: missing.is_empty(),
+        zh: if missing.is_empty() {
+            "必交材料均已上传".into()
+        } else {
+            format!(
+                "未上传：{}",
+                missing
+                    .iter()
+                    .map(|i| i.name_zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
+        },
+        en: if missing.is_empty() {
+            "Every required material is uploaded".into()
+        } else {
+            format!(
+                "Not uploaded: {}",
+                missing
+                    .iter()
+                    .map(|i| i.name_en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    });
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    let mut inconsistent = Vec::new();
+    for p in &parties_rows {
+        match names.get(p.id_number.as_str()) {
+            Some(n) if *n != p.name => inconsistent.push(format!("{n} / {}", p.name)),
+            _ => {
+                names.insert(&p.id_number, &p.name);
+            }
+        }
+    }
+    checks.push(CheckView {
+        code: "names".into(),
+        pass: inconsistent.is_empty(),
+        zh: if inconsistent.is_empty() {
+            "同一证件号码的姓名一致".into()
+        } else {
+            format!("同一证件号码姓名不一致：{}", inconsistent.join("；"))
+        },
+        en: if inconsistent.is_empty() {
+            "Names agree wherever an ID number appears".into()
+        } else {
+            format!(
+                "One ID number, different names: {}",
+                inconsistent.join("; ")
+            )
+        },
+    });
+    let unit = draft.property.unit_number.trim().to_string();
+    let others = crate::db::open_cases_for_unit(&database, &unit, &id)
+        .await
+        .map_err(internal("unit"))?;
+    checks.push(CheckView {
+        code: "unit_open_case".into(),
+        pass: others.is_empty(),
+        zh: if others.is_empty() {
+            "该不动产单元没有其他在办案件".into()
+        } else {
+            format!("该单元已有在办案件：{}", others.join("、"))
+        },
+        en: if others.is_empty() {
+            "No other open case for this unit".into()
+        } else {
+            format!("Open cases for this unit: {}", others.join(", "))
+        },
+    });
+
+    let notice = notice_view(&database, &id, &matter, &documents).await?;
+
+    let stage = Stage::from_code(&row.stage).unwrap_or(Stage::None);
+    let role = Role::from_code(&s.role);
+    let mine = row.assigned_to.as_deref() == Some(s.staff_id.as_str());
+    let actions = [
+        Action::PreAccept,
+        Action::Return,
+        Action::Reject,
+        Action::Accept,
+        Action::Advance,
+        Action::SendBack,
+    ]
+    .into_iter()
+    .filter(|a| transition(stage, *a).is_some() && allowed(role, *a, stage))
+    .filter(|a| mine || *a == Action::SendBack)
+    .map(|a| a.code().to_string())
+    .collect();
+
+    crate::db::audit_now(
+        &database,
+        &crate::db::AuditEntry {
+            actor: &s.staff_id,
+            role: &s.role,
+            action: "view",
+            application_id: Some(&id),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(internal("audit"))?;
+
+    Ok(CaseView {
+        parties: parties_rows
+            .into_iter()
+            .map(|p| PartyView {
+                role: p.role,
+                name: p.name,
+                id_masked: p.id_number,
+                share: p.share,
+            })
+            .collect(),
+        urgency: urgency_of(row.due_on.as_deref()),
+        id: row.id,
+        receipt_no: row.receipt_no.unwrap_or_default(),
+        case_no: row.case_no,
+        matter,
+        stage: row.stage,
+        version: row.version,
+        site_code: row.site_code,
+        assignee: row.assignee,
+        mine,
+        submitted_at: row.submitted_at.map(local_time).unwrap_or_default(),
+        due_on: row.due_on,
+        draft,
+        documents,
+        events,
+        checks,
+        notice,
+        actions,
+        role: s.role,
+        csrf: s.csrf_token,
+    })
+}
+
+/// Take a case (exactly one of two racing clerks wins) or release it (its
+/// clerk, or a supervisor for anyone's).
+#[server(endpoint = "cases/assign")]
+pub async fn assign_case(id: String, csrf: String, op: String) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    case_of(&id, &s).await?;
+    let database = database()?;
+    let actor = crate::db::Actor {
+        id: &s.staff_id,
+        role: &s.role,
+    };
+    let ok = match op.as_str() {
+        "take" => crate::db::take_case(&database, &id, actor).await,
+        "release" => crate::db::release_case(&database, &id, actor, s.role == "supervisor").await,
+        _ => return Err(AppError::BadRequest),
+    }
+    .map_err(internal("assign"))?;
+    if !ok {
+        if is_form_post().await {
+            redirect(&format!("/staff/cases/{}?error=taken", q(&id)));
+            return Ok(());
+        }
+        return Err(AppError::Conflict {
+            code: "taken".into(),
+        });
+    }
+    if is_form_post().await {
+        redirect(&format!("/staff/cases/{}", q(&id)));
+    }
+    Ok(())
+}
+
+/// A lifecycle move. `f` carries a return's notice: `pick-<material>` = 1,
+/// `reason-<material>`, `note-<material>`; and `reason` for a rejection or
+/// a send-back.
+#[server(endpoint = "cases/act")]
+pub async fn act_on_case(
+    id: String,
+    csrf: String,
+    version: i64,
+    action: String,
+    reason: Option<String>,
+    f: Option<HashMap<String, String>>,
+) -> Result<i64, AppError> {
+    use crate::db::{MoveOutcome, NoticeItemRow};
+    use crate::domain::case::{
+        allowed, check_notice_item, event_kind, transition, Action, Role, Stage,
+    };
+    use crate::error::FieldError;
+    use crate::services::*;
+    use server::*;
+    let form = is_form_post().await;
+    let back = format!("/staff/cases/{}", q(&id));
+    let s = case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    let row = case_of(&id, &s).await?;
+    let action = Action::from_code(&action).ok_or(AppError::BadRequest)?;
+    let from = Stage::from_code(&row.stage).unwrap_or(Stage::None);
+    let role = Role::from_code(&s.role);
+    let to = transition(from, action);
+    let refuse = |code: &str| -> Result<i64, AppError> {
+        if form {
+            redirect(&format!("{back}?error={code}"));
+            Ok(0)
+        } else {
+            Err(AppError::Conflict { code: code.into() })
+        }
+    };
+    let Some(to) = to else {
+        return refuse("illegal");
+    };
+    if !allowed(role, action, from) {
+        return Err(AppError::Forbidden);
+    }
+    let mine = row.assigned_to.as_deref() == Some(s.staff_id.as_str());
+    if !mine && action != Action::SendBack {
+        return refuse("not_yours");
+    }
+    let reason = reason.unwrap_or_default().trim().to_string();
+    let fields = f.unwrap_or_default();
+    let lang = request_lang().await;
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    if action == Action::Return {
+        let database = database()?;
+        let matter = crate::db::list_matters(&database)
+            .await
+            .map_err(internal("matters"))?
+            .into_iter()
+            .find(|m| m.code == row.matter_code)
+            .ok_or(AppError::NotFound)?;
+        for item in &matter.checklist {
+            let m = &item.material;
+            if fields
+                .get(&format!("pick-{m}"))
+                .is_none_or(|v| v.is_empty())
+            {
+                continue;
+            }
+            let r = fields
+                .get(&format!("reason-{m}"))
+                .cloned()
+                .unwrap_or_default();
+            let note = fields
+                .get(&format!("note-{m}"))
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default();
+            if let Err(code) = check_notice_item(&r, &note) {
+                let (zh, en) = match code {
+                    "note_required" => ("选择“其他”时请写明原因", "With “Other”, write the reason"),
+                    "note_too_long" => ("说明不超过 500 字", "At most 500 characters"),
+                    _ => ("请选择原因", "Choose a reason"),
+                };
+                errors.push(FieldError::new(
+                    &format!("reason-{m}"),
+                    code,
+                    format!("{}：{zh}", item.name_zh),
+                    format!("{}: {en}", item.name_en),
+                ));
+            }
+            items.push(NoticeItemRow {
+                material: m.clone(),
+                reason: r,
+                note,
+            });
+        }
+        if items.is_empty() {
+            errors.push(FieldError::new(
+                "items",
+                "items_required",
+                "请至少选择一项需要补正的材料".into(),
+                "Choose at least one item to correct".into(),
+            ));
+        }
+    }
+    if matches!(action, Action::Reject | Action::SendBack) && reason.is_empty() {
+        errors.push(FieldError::new(
+            "reason",
+            "reason_required",
+            "请写明原因".into(),
+            "Please write the reason".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        if form {
+            redirect(&format!("{back}?error={}", errors[0].code));
+            return Ok(0);
+        }
+        return Err(AppError::Validation(errors));
+    }
+    let database = database()?;
+    let accept = if action == Action::Accept {
+        let matter = crate::db::list_matters(&database)
+            .await
+            .map_err(internal("matters"))?
+            .into_iter()
+            .find(|m| m.code == row.matter_code)
+            .ok_or(AppError::NotFound)?;
+        let days = matter.time_limit_days.max(1) as u32;
+        let due = calendar()
+            .add_working_days(today(), days)
+            .format("%Y-%m-%d")
+            .to_string();
+        let case_no = crate::db::next_case_no(&database, &row.site_code, {
+            use chrono::Datelike;
+            today().year()
+        })
+        .await
+        .map_err(internal("case no"))?;
+        Some((case_no, due))
+    } else {
+        None
+    };
+    let m = crate::db::Move {
+        action: action.code(),
+        from_stage: from.code(),
+        to_stage: to.code(),
+        version,
+        note: &reason,
+        event: event_kind(action, to),
+        items: &items,
+        accept: accept.as_ref().map(|(c, d)| (c.as_str(), d.as_str())),
+    };
+    let actor = crate::db::Actor {
+        id: &s.staff_id,
+        role: &s.role,
+    };
+    let outcome = crate::db::apply_move(&database, &id, actor, &m, lang)
+        .await
+        .map_err(internal("move"))?;
+    match outcome {
+        MoveOutcome::Done { version } => {
+            services()?.outbox_wake.notify_one();
+            if form {
+                redirect(&format!("{back}?ok={}", action.code()));
+            }
+            Ok(version)
+        }
+        MoveOutcome::Stale => refuse("stale"),
+    }
+}

@@ -1,0 +1,377 @@
+//! The clerks' side of an application: queues, assignment, lifecycle moves
+//! with their notices, timeline events, notifications and audit records.
+//! Every move is one conditional update (`stage` and `version` as the page
+//! saw them), so a stale page or a second clerk changes nothing.
+
+use super::applications::add_event_note;
+use super::outbox::{enqueue, Channel};
+use super::staff::{audit, AuditEntry};
+use super::{now_ms, Db, WriteTx};
+use crate::domain::Lang;
+use crate::{execute_tx, fetch_all, fetch_optional, fetch_optional_tx, fetch_scalar_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: String,
+    pub receipt_no: Option<String>,
+    pub matter_code: String,
+    pub stage: String,
+    pub site_code: String,
+    pub assigned_to: Option<String>,
+    pub assignee: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub due_on: Option<String>,
+    pub priority: i64,
+    pub version: i64,
+    pub case_no: Option<String>,
+    pub accepted_at: Option<i64>,
+    pub filer_mobile: String,
+}
+
+const CASE_COLUMNS: &str = "a.id, a.receipt_no, a.matter_code, a.stage, a.site_code, a.assigned_to,
+    s.name AS assignee, a.submitted_at, a.due_on, a.priority, a.version, a.case_no, a.accepted_at,
+    c.mobile AS filer_mobile";
+const CASE_FROM: &str = "applications a JOIN citizens c ON c.id = a.filer_id
+    LEFT JOIN staff s ON s.id = a.assigned_to";
+
+/// A queue of the staff member's sites. `stages` empty = every open stage;
+/// `overdue_before` keeps only cases due before that day.
+pub async fn queue(
+    db: &Db,
+    staff_id: &str,
+    stages: &[&str],
+    overdue_before: Option<&str>,
+    matter: Option<&str>,
+) -> Result<Vec<CaseRow>, sqlx::Error> {
+    let stage_list = if stages.is_empty() {
+        "'pre_review', 'returned', 'pre_accepted', 'accepted', 'review', 'register', 'certificate', 'fee_paid'"
+            .to_string()
+    } else {
+        // Codes come from the domain's fixed list, never from the request.
+        stages
+            .iter()
+            .filter(|s| crate::domain::case::Stage::from_code(s).is_some())
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM {CASE_FROM}
+         WHERE a.status = 'submitted' AND a.stage IN ({stage_list})
+           AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
+           AND ($2 = '' OR (a.due_on IS NOT NULL AND a.due_on < $2))
+           AND ($3 = '' OR a.matter_code = $3)
+         ORDER BY a.priority DESC, COALESCE(a.due_on, '9999-12-31'), a.submitted_at
+         LIMIT 500"
+    );
+    fetch_all!(
+        db,
+        CaseRow,
+        &sql,
+        staff_id,
+        overdue_before.unwrap_or(""),
+        matter.unwrap_or("")
+    )
+}
+
+/// One case, if it belongs to one of the staff member's sites.
+pub async fn case_for_staff(
+    db: &Db,
+    id: &str,
+    staff_id: &str,
+) -> Result<Option<CaseRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM {CASE_FROM}
+         WHERE a.id = $1 AND a.status = 'submitted'
+           AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $2)"
+    );
+    fetch_optional!(db, CaseRow, &sql, id, staff_id)
+}
+
+/// Who acts, for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: &'a str,
+    pub role: &'a str,
+}
+
+/// Take a case: only if nobody has it (one of two racing clerks wins).
+pub async fn take_case(db: &Db, id: &str, actor: Actor<'_>) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE applications SET assigned_to = $2, version = version + 1
+         WHERE id = $1 AND status = 'submitted' AND assigned_to IS NULL",
+        id,
+        actor.id
+    )?;
+    if n == 1 {
+        audit(
+            &mut tx,
+            &AuditEntry {
+                actor: actor.id,
+                role: actor.role,
+                action: "take",
+                application_id: Some(id),
+                after: actor.id,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Release a case: its assignee, or a supervisor for anyone's.
+pub async fn release_case(
+    db: &Db,
+    id: &str,
+    actor: Actor<'_>,
+    any: bool,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE applications SET assigned_to = NULL, version = version + 1
+         WHERE id = $1 AND assigned_to IS NOT NULL AND ($3 OR assigned_to = $2)",
+        id,
+        actor.id,
+        any
+    )?;
+    if n == 1 {
+        audit(
+            &mut tx,
+            &AuditEntry {
+                actor: actor.id,
+                role: actor.role,
+                action: "release",
+                application_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// An item of a correction notice.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct NoticeItemRow {
+    pub material: String,
+    pub reason: String,
+    pub note: String,
+}
+
+/// A move to apply: the stage and version the page saw, the new stage, and
+/// what comes with it.
+#[derive(Debug, Clone)]
+pub struct Move<'a> {
+    pub action: &'a str,
+    pub from_stage: &'a str,
+    pub to_stage: &'a str,
+    pub version: i64,
+    /// Shown to the applicant in the timeline (a rejection's reason).
+    pub note: &'a str,
+    /// The applicant's timeline event.
+    pub event: &'a str,
+    /// For a return: the notice's items.
+    pub items: &'a [NoticeItemRow],
+    /// For an acceptance: the formal case number and the due date.
+    pub accept: Option<(&'a str, &'a str)>,
+}
+
+/// Why a move did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveOutcome {
+    Done {
+        version: i64,
+    },
+    /// The case changed since the page was loaded (or is not in that stage).
+    Stale,
+}
+
+/// Apply a move in one transaction: the conditional update, the notice, the
+/// timeline event, the SMS to the filer, and the audit record.
+pub async fn apply_move(
+    db: &Db,
+    id: &str,
+    actor: Actor<'_>,
+    m: &Move<'_>,
+    lang: Lang,
+) -> Result<MoveOutcome, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    let (case_no, due_on) = m.accept.unwrap_or(("", ""));
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE applications SET stage = $4, version = version + 1, updated_at = $5,
+             case_no = CASE WHEN $6 = '' THEN case_no ELSE $6 END,
+             due_on = CASE WHEN $7 = '' THEN due_on ELSE $7 END,
+             accepted_at = CASE WHEN $6 = '' THEN accepted_at ELSE $5 END
+         WHERE id = $1 AND status = 'submitted' AND stage = $2 AND version = $3",
+        id,
+        m.from_stage,
+        m.version,
+        m.to_stage,
+        now,
+        case_no,
+        due_on
+    )?;
+    if n != 1 {
+        return Ok(MoveOutcome::Stale);
+    }
+    if m.action == "return" {
+        open_notice(&mut tx, id, actor.id, m.items, now).await?;
+    }
+    if m.action == "resubmit" {
+        execute_tx!(
+            &mut tx,
+            "UPDATE notices SET answered_at = $2 WHERE application_id = $1 AND answered_at IS NULL",
+            id,
+            now
+        )?;
+    }
+    add_event_note(&mut tx, id, m.event, now, m.note).await?;
+    let (receipt, mobile) = fetch_optional_tx!(
+        &mut tx,
+        (Option<String>, String),
+        "SELECT a.receipt_no, c.mobile FROM applications a JOIN citizens c ON c.id = a.filer_id WHERE a.id = $1",
+        id
+    )?
+    .unwrap_or((None, String::new()));
+    if m.action != "resubmit" {
+        enqueue(
+            &mut tx,
+            Channel::Sms,
+            &mobile,
+            "case_event",
+            &serde_json::json!({ "receipt": receipt, "stage": m.to_stage }),
+            lang,
+        )
+        .await?;
+    }
+    audit(
+        &mut tx,
+        &AuditEntry {
+            actor: actor.id,
+            role: actor.role,
+            action: m.action,
+            application_id: Some(id),
+            before: m.from_stage,
+            after: m.to_stage,
+            reason: m.note,
+        },
+    )
+    .await?;
+    let version = fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT version FROM applications WHERE id = $1",
+        id
+    )?;
+    tx.commit().await?;
+    Ok(MoveOutcome::Done { version })
+}
+
+async fn open_notice(
+    tx: &mut WriteTx,
+    id: &str,
+    staff_id: &str,
+    items: &[NoticeItemRow],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    // What the named items hold now, to show the clerk the difference later.
+    let docs: Vec<(String, String, String)> = match tx {
+        WriteTx::Sqlite(t) => {
+            sqlx::query_as(
+                "SELECT material, id, sha256 FROM documents WHERE application_id = $1 ORDER BY material, position",
+            )
+            .bind(id)
+            .fetch_all(&mut **t)
+            .await?
+        }
+        WriteTx::Postgres(t) => {
+            sqlx::query_as(
+                "SELECT material, id, sha256 FROM documents WHERE application_id = $1 ORDER BY material, position",
+            )
+            .bind(id)
+            .fetch_all(&mut **t)
+            .await?
+        }
+    };
+    let snapshot: Vec<serde_json::Value> = docs
+        .into_iter()
+        .filter(|(m, _, _)| items.iter().any(|i| &i.material == m))
+        .map(|(m, d, s)| serde_json::json!({ "material": m, "id": d, "sha256": s }))
+        .collect();
+    let notice_id = uuid::Uuid::new_v4().to_string();
+    execute_tx!(
+        tx,
+        "INSERT INTO notices (id, application_id, staff_id, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)",
+        &notice_id,
+        id,
+        staff_id,
+        now,
+        serde_json::Value::Array(snapshot).to_string()
+    )?;
+    for item in items {
+        execute_tx!(
+            tx,
+            "INSERT INTO notice_items (notice_id, material, reason, note) VALUES ($1, $2, $3, $4)",
+            &notice_id,
+            &item.material,
+            &item.reason,
+            &item.note
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoticeRow {
+    pub id: String,
+    pub created_at: i64,
+    pub answered_at: Option<i64>,
+    pub snapshot: String,
+}
+
+/// The latest correction notice of an application, with its items.
+pub async fn latest_notice(
+    db: &Db,
+    application_id: &str,
+) -> Result<Option<(NoticeRow, Vec<NoticeItemRow>)>, sqlx::Error> {
+    let Some(n) = fetch_optional!(
+        db,
+        NoticeRow,
+        "SELECT id, created_at, answered_at, snapshot FROM notices WHERE application_id = $1
+         ORDER BY created_at DESC LIMIT 1",
+        application_id
+    )?
+    else {
+        return Ok(None);
+    };
+    let items = fetch_all!(
+        db,
+        NoticeItemRow,
+        "SELECT material, reason, note FROM notice_items WHERE notice_id = $1 ORDER BY material",
+        &n.id
+    )?;
+    Ok(Some((n, items)))
+}
+
+/// Formal case numbers: `<year>-<site>-<6 digits>`, counted per site and
+/// year inside the accepting transaction's database (the unique index
+/// refuses a duplicate if two acceptances race; the caller retries).
+pub async fn next_case_no(db: &Db, site: &str, year: i32) -> Result<String, sqlx::Error> {
+    let prefix = format!("{year}-{site}-");
+    let n: Vec<(i64,)> = fetch_all!(
+        db,
+        (i64,),
+        "SELECT COUNT(*) FROM applications WHERE case_no LIKE $1",
+        format!("{prefix}%")
+    )?;
+    let count = n.first().map(|(c,)| *c).unwrap_or(0);
+    Ok(format!("{prefix}{:06}", count + 1))
+}

@@ -1,0 +1,576 @@
+//! The clerks' workbench through HTTP on both backends: staff sign-in and
+//! lockout, administration, queues, taking a case (one winner), the whole
+//! lifecycle with a one-time correction notice, illegal and stale moves,
+//! site authorisation, and the audit chain.
+
+use crate::citizen::{call, complete_draft, csrf, sign_in, HOLDER_A};
+use crate::documents::{upload, Filer};
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Create a staff account directly (as `onetrip create-admin` would).
+pub async fn staff(app: &TestApp, username: &str, role: &str, sites: &[&str]) {
+    let hash = app::services::hash_password(PASSWORD.into()).await.unwrap();
+    let sites: Vec<String> = sites.iter().map(|s| s.to_string()).collect();
+    let id = uuid::Uuid::new_v4().to_string();
+    assert!(
+        app::db::insert_staff(&app.db, &id, username, username, &hash, role, &sites)
+            .await
+            .unwrap()
+    );
+}
+
+fn staff_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("onetrip_staff=") && !v.starts_with("onetrip_staff=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn staff_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.server_fn(
+        "staff/sign_in",
+        &[("username", username), ("password", password)],
+    )
+    .await
+}
+
+/// Signed-in staff: cookie and CSRF token.
+pub struct Staff {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub async fn signed_in(app: &TestApp, username: &str) -> Staff {
+    let res = staff_sign_in(app, username, PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK, "staff sign-in");
+    let cookie = staff_cookie(&res).expect("staff cookie");
+    let me: Value = call(app, &cookie, "staff/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    Staff {
+        csrf: me["csrf"].as_str().expect("signed in").to_string(),
+        cookie,
+    }
+}
+
+async fn act(
+    app: &TestApp,
+    s: &Staff,
+    id: &str,
+    version: i64,
+    action: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let v = version.to_string();
+    let mut form = vec![
+        ("id", id),
+        ("csrf", s.csrf.as_str()),
+        ("version", v.as_str()),
+        ("action", action),
+    ];
+    form.extend_from_slice(extra);
+    call(app, &s.cookie, "cases/act", &form).await
+}
+
+async fn case(app: &TestApp, s: &Staff, id: &str) -> Value {
+    let res = call(app, &s.cookie, "cases/get", &[("id", id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn take(app: &TestApp, s: &Staff, id: &str) -> StatusCode {
+    call(
+        app,
+        &s.cookie,
+        "cases/assign",
+        &[("id", id), ("csrf", &s.csrf), ("op", "take")],
+    )
+    .await
+    .status()
+}
+
+/// A citizen's submitted application: (citizen cookie, application id).
+async fn submitted(app: &TestApp) -> (String, String) {
+    let cookie = sign_in(app, HOLDER_A.2).await;
+    let id = complete_draft(app, &cookie).await;
+    let token = csrf(app, &cookie).await;
+    let res = call(
+        app,
+        &cookie,
+        "applications/submit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (cookie, id)
+}
+
+async fn staff_sign_in_and_lockout(app: &TestApp) {
+    staff(app, "clerk.li", "clerk", &["MAIN"]).await;
+    // Unknown user and wrong password answer alike.
+    for (u, p) in [("nobody", PASSWORD), ("clerk.li", "wrong password!")] {
+        let res = staff_sign_in(app, u, p).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["Validation"][0]["code"], "credentials");
+    }
+    // Four more failures: five in a row lock the account, even for the
+    // right password.
+    for _ in 0..4 {
+        staff_sign_in(app, "clerk.li", "wrong password!").await;
+    }
+    let res = staff_sign_in(app, "clerk.li", PASSWORD).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["Validation"][0]["code"], "locked");
+
+    // A citizen's session is not a staff session.
+    let citizen = sign_in(app, HOLDER_A.2).await;
+    assert_eq!(
+        call(app, &citizen, "cases/queue", &[("queue", "all")])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The administrator creates accounts; nobody else may.
+    staff(app, "admin", "admin", &[]).await;
+    let admin = signed_in(app, "admin").await;
+    let create = |s: &Staff, username: &str| {
+        let (client, url) = (app.client.clone(), app.url("/api/staff/create"));
+        let (cookie, csrf, username) = (s.cookie.clone(), s.csrf.clone(), username.to_string());
+        async move {
+            client
+                .post(url)
+                .header("cookie", cookie)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", username.as_str()),
+                    ("name", "王审核"),
+                    ("role", "reviewer"),
+                    ("password", "reviewer password"),
+                    ("f[site-MAIN]", "1"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        create(&admin, "reviewer.wang").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        create(&admin, "reviewer.wang").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "username taken"
+    );
+    let res = app
+        .server_fn(
+            "staff/sign_in",
+            &[
+                ("username", "reviewer.wang"),
+                ("password", "reviewer password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let reviewer_cookie = staff_cookie(&res).unwrap();
+    let me: Value = call(app, &reviewer_cookie, "staff/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "reviewer");
+    assert_eq!(me["sites"], serde_json::json!(["MAIN"]));
+    let reviewer = Staff {
+        csrf: me["csrf"].as_str().unwrap().into(),
+        cookie: reviewer_cookie,
+    };
+    assert_eq!(
+        create(&reviewer, "sneaky").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Disabling ends the reviewer's sessions at once.
+    let list: Value = call(app, &admin.cookie, "staff/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["username"] == "reviewer.wang")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = call(
+        app,
+        &admin.cookie,
+        "staff/set_active",
+        &[("csrf", &admin.csrf), ("id", &id), ("active", "0")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me: Value = call(app, &reviewer.cookie, "staff/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(me.is_null(), "signed out by disabling");
+}
+
+async fn a_case_goes_from_submission_to_issue(app: &TestApp) {
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    staff(app, "reviewer", "reviewer", &["MAIN"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let reviewer = signed_in(app, "reviewer").await;
+    let (citizen, id) = submitted(app).await;
+
+    let queue: Value = call(
+        app,
+        &clerk.cookie,
+        "cases/queue",
+        &[("queue", "pre_review")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["id"], id.as_str());
+
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(c["stage"], "pre_review");
+    assert_eq!(c["actions"], serde_json::json!([]), "nothing until taken");
+    let checks = c["checks"].as_array().unwrap();
+    let check = |code: &str| checks.iter().find(|x| x["code"] == code).unwrap()["pass"].clone();
+    assert_eq!(check("id_checksums"), true);
+    assert_eq!(check("materials"), false, "no documents uploaded yet");
+    assert_eq!(check("unit_open_case"), true);
+
+    assert_eq!(take(app, &clerk, &id).await, StatusCode::OK);
+    let c = case(app, &clerk, &id).await;
+    let version = c["version"].as_i64().unwrap();
+    let materials: Vec<String> = c["matter"]["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["material"].as_str().unwrap().to_string())
+        .collect();
+    let (m1, m2, m3) = (&materials[0], &materials[1], &materials[2]);
+
+    // A notice needs items, and "other" needs a note.
+    let res = act(app, &clerk, &id, version, "return", &[]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (p1, r1, p2, r2) = (
+        format!("f[pick-{m1}]"),
+        format!("f[reason-{m1}]"),
+        format!("f[pick-{m2}]"),
+        format!("f[reason-{m2}]"),
+    );
+    let res = act(
+        app,
+        &clerk,
+        &id,
+        version,
+        "return",
+        &[(&p1, "1"), (&r1, "unclear"), (&p2, "1"), (&r2, "other")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let n2 = format!("f[note-{m2}]");
+    let res = act(
+        app,
+        &clerk,
+        &id,
+        version,
+        "return",
+        &[
+            (&p1, "1"),
+            (&r1, "unclear"),
+            (&p2, "1"),
+            (&r2, "other"),
+            (&n2, "请上传盖章页"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let version: i64 = res.json().await.unwrap();
+    // The same page acting again: stale.
+    let res = act(app, &clerk, &id, version - 1, "pre_accept", &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The citizen sees the notice item by item; only those items unlock.
+    let view: Value = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["stage"], "returned");
+    let items = view["notice"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let token = csrf(app, &citizen).await;
+    let filer = |material: &str| Filer {
+        cookie: citizen.clone(),
+        csrf: token.clone(),
+        application: id.clone(),
+        material: material.to_string(),
+    };
+    let photo = crate::documents::jpeg(1600, 1200, 3000);
+    assert_eq!(
+        upload(app, &filer(m3), "other.jpg", &photo).await.status(),
+        StatusCode::CONFLICT,
+        "an item not in the notice stays locked"
+    );
+    assert_eq!(
+        upload(app, &filer(m1), "clear.jpg", &photo).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Not everything fixed yet.
+    let res = call(
+        app,
+        &citizen,
+        "applications/resubmit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        upload(app, &filer(m2), "sealed.pdf", &crate::documents::pdf(2000))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let res = call(
+        app,
+        &citizen,
+        "applications/resubmit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Twice: the second finds it already back in pre-review.
+    let res = call(
+        app,
+        &citizen,
+        "applications/resubmit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        upload(app, &filer(m1), "late.jpg", &photo).await.status(),
+        StatusCode::CONFLICT,
+        "locked again after resubmission"
+    );
+
+    // The clerk sees exactly what changed since the notice.
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(c["stage"], "pre_review");
+    let items = c["notice"]["items"].as_array().unwrap();
+    let added = |m: &str| {
+        items.iter().find(|i| i["material"] == m).unwrap()["added"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(added(m1), vec![Value::from("clear.jpg")]);
+    assert_eq!(added(m2), vec![Value::from("sealed.pdf")]);
+
+    // Pre-accept, accept (case number, deadline), then the formal stages.
+    let mut version = c["version"].as_i64().unwrap();
+    for (who, action) in [
+        (&clerk, "pre_accept"),
+        (&clerk, "accept"),
+        (&clerk, "advance"),
+    ] {
+        let res = act(app, who, &id, version, action, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK, "{action}");
+        version = res.json().await.unwrap();
+    }
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(c["stage"], "review");
+    assert!(c["case_no"].as_str().unwrap().starts_with("20"));
+    assert!(c["due_on"].as_str().is_some());
+    // Review is the reviewer's: the clerk is refused, and the reviewer must
+    // take the case first.
+    assert_eq!(
+        act(app, &clerk, &id, version, "advance", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    call(
+        app,
+        &clerk.cookie,
+        "cases/assign",
+        &[("id", &id), ("csrf", &clerk.csrf), ("op", "release")],
+    )
+    .await;
+    assert_eq!(take(app, &reviewer, &id).await, StatusCode::OK);
+    version += 2;
+    for _ in 0..2 {
+        let res = act(app, &reviewer, &id, version, "advance", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    call(
+        app,
+        &reviewer.cookie,
+        "cases/assign",
+        &[("id", &id), ("csrf", &reviewer.csrf), ("op", "release")],
+    )
+    .await;
+    assert_eq!(take(app, &clerk, &id).await, StatusCode::OK);
+    version += 2;
+    for _ in 0..2 {
+        let res = act(app, &clerk, &id, version, "advance", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    let view: Value = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted",
+            "returned",
+            "resubmitted",
+            "pre_accepted",
+            "accepted",
+            "review",
+            "register",
+            "certificate",
+            "fee_paid",
+            "issued"
+        ]
+    );
+    // Every step was texted to the filer.
+    let texts = app::db::recent_messages(&app.db, 100).await.unwrap();
+    assert_eq!(
+        texts.iter().filter(|m| m.template == "case_event").count(),
+        8
+    );
+    // Issued: out of the open queues, and no more moves but archiving.
+    let all: Value = call(app, &clerk.cookie, "cases/queue", &[("queue", "all")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(all.as_array().unwrap().is_empty());
+    assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), None);
+}
+
+async fn illegal_moves_races_and_sites(app: &TestApp) {
+    staff(app, "clerk.a", "clerk", &["MAIN"]).await;
+    staff(app, "clerk.b", "clerk", &["MAIN"]).await;
+    staff(app, "town.clerk", "clerk", &["TOWN-QS"]).await;
+    staff(app, "super", "supervisor", &["MAIN"]).await;
+    staff(app, "admin", "admin", &[]).await;
+    let a = signed_in(app, "clerk.a").await;
+    let b = signed_in(app, "clerk.b").await;
+    let (_, id) = submitted(app).await;
+
+    // Two clerks take the same case at once: exactly one wins.
+    let (ra, rb) = tokio::join!(take(app, &a, &id), take(app, &b, &id));
+    let wins = [ra, rb].iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(wins, 1, "{ra} {rb}");
+    let (winner, loser) = if ra == StatusCode::OK {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let version = case(app, winner, &id).await["version"].as_i64().unwrap();
+    // The other clerk may not act on it.
+    assert_eq!(
+        act(app, loser, &id, version, "pre_accept", &[])
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // Illegal moves from pre-review are refused without changing anything.
+    for action in ["accept", "advance", "resubmit", "send_back"] {
+        let res = act(app, winner, &id, version, action, &[]).await;
+        assert!(
+            res.status() == StatusCode::CONFLICT || res.status() == StatusCode::FORBIDDEN,
+            "{action}: {}",
+            res.status()
+        );
+    }
+    assert_eq!(
+        act(app, winner, &id, version, "nonsense", &[])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    // A rejection needs a reason.
+    assert_eq!(
+        act(app, winner, &id, version, "reject", &[]).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(case(app, winner, &id).await["version"], version);
+
+    // Another site's clerk cannot even see it; an administrator works no cases.
+    let town = signed_in(app, "town.clerk").await;
+    assert_eq!(
+        call(app, &town.cookie, "cases/get", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let queue: Value = call(app, &town.cookie, "cases/queue", &[("queue", "all")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(queue.as_array().unwrap().is_empty());
+    let admin = signed_in(app, "admin").await;
+    assert_eq!(
+        call(app, &admin.cookie, "cases/get", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A supervisor releases the case for someone else.
+    let sup = signed_in(app, "super").await;
+    let res = call(
+        app,
+        &sup.cookie,
+        "cases/assign",
+        &[("id", &id), ("csrf", &sup.csrf), ("op", "release")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(take(app, loser, &id).await, StatusCode::OK);
+
+    // The audit chain holds, and an edited row breaks it.
+    assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), None);
+    app::execute!(&app.db, "UPDATE audit SET reason = 'edited' WHERE seq = 2").unwrap();
+    assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), Some(2));
+}
+
+on_both_backends!(
+    staff_sign_in_and_lockout,
+    a_case_goes_from_submission_to_issue,
+    illegal_moves_races_and_sites,
+);
