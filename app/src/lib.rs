@@ -32,8 +32,9 @@ pub use i18n_catalogue::i18n;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    ApplicationPage, Audience, ComingSoon, HomePage, MatterPage, MattersPage, MePage, NotFound,
-    SignInPage, SitesPage, TrackPage, VerifyPage, ViewerPage, WizardPage,
+    AdminPage, ApplicationPage, Audience, CasePage, ComingSoon, HomePage, MatterPage, MattersPage,
+    MePage, NotFound, SignInPage, SitesPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage,
+    WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -102,10 +103,10 @@ pub fn App() -> impl IntoView {
                             path=path!("/developer")
                             view=|| view! { <ComingSoon audience=Audience::Developer /> }
                         />
-                        <Route
-                            path=path!("/staff")
-                            view=|| view! { <ComingSoon audience=Audience::Staff /> }
-                        />
+                        <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/signin") view=StaffSignInPage />
+                        <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

@@ -123,6 +123,8 @@ pub struct ApplicationSummary {
 pub struct TrackView {
     pub receipt_no: String,
     pub status: Status,
+    /// The case's stage (`pre_review`, `accepted`, …).
+    pub stage: String,
     pub matter_zh: String,
     pub matter_en: String,
     pub events: Vec<EventView>,
@@ -840,6 +842,7 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         .map(|p| mask_name(&p.name))
         .collect();
     Ok(TrackView {
+        stage: row.stage.clone(),
         receipt_no: row.receipt_no.unwrap_or_default(),
         status: Status::from_code(&row.status),
         matter_zh: matter.name_zh,

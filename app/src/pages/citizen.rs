@@ -32,6 +32,30 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("submitted", Lang::En) => "Pre-application submitted; receipt issued",
         ("withdrawn", Lang::Zh) => "申请人撤回",
         ("withdrawn", Lang::En) => "Withdrawn by the applicant",
+        ("returned", Lang::Zh) => "预审退回补正（一次性告知）",
+        ("returned", Lang::En) => "Returned for correction (one notice listing everything)",
+        ("resubmitted", Lang::Zh) => "补正后重新提交",
+        ("resubmitted", Lang::En) => "Corrected and resubmitted",
+        ("pre_accepted", Lang::Zh) => "预审通过，可预约到场办理",
+        ("pre_accepted", Lang::En) => "Pre-accepted: you can book a visit",
+        ("rejected", Lang::Zh) => "不予受理",
+        ("rejected", Lang::En) => "Not accepted",
+        ("accepted", Lang::Zh) => "正式受理，开始计算办理时限",
+        ("accepted", Lang::En) => "Formally accepted; the time limit starts",
+        ("review", Lang::Zh) => "进入审核",
+        ("review", Lang::En) => "In review",
+        ("register", Lang::Zh) => "审核通过，待登簿",
+        ("register", Lang::En) => "Reviewed; to be entered in the register",
+        ("certificate", Lang::Zh) => "已登簿，缮制证书",
+        ("certificate", Lang::En) => "Registered; certificate being prepared",
+        ("fee_paid", Lang::Zh) => "已缴费，待领证",
+        ("fee_paid", Lang::En) => "Fees paid; ready to collect",
+        ("issued", Lang::Zh) => "已发证",
+        ("issued", Lang::En) => "Certificate issued",
+        ("archived", Lang::Zh) => "已归档",
+        ("archived", Lang::En) => "Archived",
+        ("sent_back", Lang::Zh) => "退回上一环节重新办理",
+        ("sent_back", Lang::En) => "Sent back a stage",
         (_, Lang::Zh) => "办理进展",
         (_, Lang::En) => "Progress",
     }
@@ -88,6 +112,10 @@ pub fn Timeline(events: Vec<EventView>) -> impl IntoView {
                             <span class="timeline__what">
                                 {move || event_label(&kind, current_lang())}
                             </span>
+                            {(!e.note.is_empty())
+                                .then(|| {
+                                    view! { <span class="timeline__note">{e.note.clone()}</span> }
+                                })}
                         </li>
                     }
                 })
@@ -305,7 +333,12 @@ pub fn ApplicationPage() -> impl IntoView {
 fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
     let m = StoredValue::new(a.matter.clone());
     let status = a.status;
-    let can_withdraw = a.is_filer && status == Status::Submitted;
+    let stage = a.stage.clone();
+    let can_withdraw = a.is_filer
+        && status == Status::Submitted
+        && matches!(a.stage.as_str(), "pre_review" | "returned" | "pre_accepted");
+    let correction = (a.is_filer && a.stage == "returned" && a.notice.is_some())
+        .then(|| view! { <Correction a=a.clone() /> });
     let track_href = a
         .receipt_no
         .clone()
@@ -322,7 +355,16 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 {a.receipt_no.clone().unwrap_or_default()}
             </dd>
             <dt>{bi("状态", "Status")}</dt>
-            <dd data-testid="status">{move || status_label(status, current_lang())}</dd>
+            <dd data-testid="status">
+                {move || {
+                    match crate::domain::case::Stage::from_code(&stage) {
+                        Some(st) if status == Status::Submitted => {
+                            st.label(current_lang()).to_string()
+                        }
+                        _ => status_label(status, current_lang()).to_string(),
+                    }
+                }}
+            </dd>
             <dt>{bi("提交时间", "Submitted")}</dt>
             <dd>{a.submitted_at.clone().unwrap_or_default()}</dd>
         </dl>
@@ -347,6 +389,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {correction}
         <h2>{bi("申请材料", "Documents")}</h2>
         <DocumentList matter=m.get_value() docs=a.documents.clone() />
         <h2>{bi("办理进度", "Progress")}</h2>
@@ -489,6 +532,7 @@ pub fn TrackPage() -> impl IntoView {
 #[component]
 fn TrackResult(t: TrackView) -> impl IntoView {
     let status = t.status;
+    let stage = t.stage.clone();
     let (zh, en) = (t.matter_zh.clone(), t.matter_en.clone());
     view! {
         <section class="track-result" data-testid="track-result">
@@ -497,11 +541,195 @@ fn TrackResult(t: TrackView) -> impl IntoView {
                 <dt>{bi("回执号", "Receipt number")}</dt>
                 <dd class="receipt">{t.receipt_no}</dd>
                 <dt>{bi("状态", "Status")}</dt>
-                <dd data-testid="status">{move || status_label(status, current_lang())}</dd>
+                <dd data-testid="status">
+                    {move || {
+                        match crate::domain::case::Stage::from_code(&stage) {
+                            Some(st) if status == Status::Submitted => {
+                                st.label(current_lang()).to_string()
+                            }
+                            _ => status_label(status, current_lang()).to_string(),
+                        }
+                    }}
+                </dd>
                 <dt>{bi("申请人", "Parties")}</dt>
                 <dd>{t.names.join("、")}</dd>
             </dl>
             <Timeline events=t.events />
+        </section>
+    }
+}
+
+/// After a return for correction: the notice item by item, each with its
+/// files and an upload form (plain multipart forms: they work with or
+/// without JavaScript), then "resubmit".
+#[component]
+fn Correction(a: ApplicationView) -> impl IntoView {
+    use crate::components::documents::{viewer_href, DocThumb};
+    use crate::domain::case::reason_label;
+    use crate::domain::document::{error_from_code, human_size};
+    let query = use_query_map();
+    let upload_error = query.with_untracked(|q| {
+        let m = q.get("m").unwrap_or_default();
+        q.get("upload_error")
+            .and_then(|c| error_from_code(&c, a.max_file_mb as u64))
+            .map(|e| (m, e))
+    });
+    let not_fixed = query.with_untracked(|q| q.get("error").as_deref() == Some("not_fixed"));
+    let notice = a
+        .notice
+        .clone()
+        .unwrap_or_else(|| crate::api::cases::NoticeView {
+            created_at: String::new(),
+            answered_at: None,
+            items: vec![],
+        });
+    let csrf = a.csrf.clone();
+    let id = a.id.clone();
+    view! {
+        <section class="correction" id="correction" aria-labelledby="correction-title">
+            <h2 id="correction-title">{bi("需要补正", "Corrections needed")}</h2>
+            <p>
+                {bi(
+                    "预审人员一次性列出了需要修改的全部材料。请逐项重新上传，完成后点击“补正完毕，重新提交”。其他材料无需改动。",
+                    "The pre-review lists everything to fix, at once. Upload a new file for each item below, then press “Resubmit”. Nothing else needs to change.",
+                )}
+            </p>
+            {not_fixed
+                .then(|| {
+                    view! {
+                        <p class="notice notice--error" role="alert">
+                            {bi(
+                                "还有事项没有上传新的文件，请逐项完成后再提交。",
+                                "Some items have no new file yet; finish each one, then resubmit.",
+                            )}
+                        </p>
+                    }
+                })}
+            <ol class="notice-items">
+                {notice
+                    .items
+                    .into_iter()
+                    .map(|item| {
+                        let material = item.material.clone();
+                        let docs: Vec<_> = a
+                            .documents
+                            .iter()
+                            .filter(|d| d.material == material)
+                            .cloned()
+                            .collect();
+                        let reason = item.reason.clone();
+                        let names = StoredValue::new((
+                            item.material_zh.clone(),
+                            item.material_en.clone(),
+                        ));
+                        let fixed = !item.added.is_empty();
+                        let error = upload_error
+                            .clone()
+                            .filter(|(m, _)| *m == material)
+                            .map(|(_, e)| e);
+                        let file_id = format!("fix-{material}");
+                        view! {
+                            <li class="notice-item" id=format!("material_{material}")>
+                                <h3>
+                                    {move || {
+                                        names
+                                            .with_value(|(zh, en)| {
+                                                if current_lang() == Lang::En {
+                                                    en.clone()
+                                                } else {
+                                                    zh.clone()
+                                                }
+                                            })
+                                    }}
+                                </h3>
+                                <p class="notice-reason">
+                                    {move || reason_label(&reason, current_lang())}
+                                    {(!item.note.is_empty()).then(|| format!("：{}", item.note))}
+                                </p>
+                                {fixed
+                                    .then(|| {
+                                        view! {
+                                            <p class="tag tag--ok">
+                                                {bi("✓ 已上传新文件", "✓ New file uploaded")}
+                                            </p>
+                                        }
+                                    })}
+                                <ul class="doc-list">
+                                    {docs
+                                        .into_iter()
+                                        .map(|d| {
+                                            view! {
+                                                <li class="doc">
+                                                    <DocThumb doc=d.clone() />
+                                                    <span class="doc-body">
+                                                        <a href=viewer_href(&d.id)>{d.name.clone()}</a>
+                                                        <span class="muted">{human_size(d.size)}</span>
+                                                    </span>
+                                                    <form
+                                                        method="post"
+                                                        action=format!("/documents/{}/delete", d.id)
+                                                    >
+                                                        <input type="hidden" name="csrf" value=csrf.clone() />
+                                                        <input type="hidden" name="back" value="application" />
+                                                        <button
+                                                            type="submit"
+                                                            class="button button--link"
+                                                            aria-label=format!("删除 {}", d.name)
+                                                        >
+                                                            {bi("删除", "Delete")}
+                                                        </button>
+                                                    </form>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                                <form
+                                    method="post"
+                                    action="/uploads/form"
+                                    enctype="multipart/form-data"
+                                    class="upload"
+                                >
+                                    <input type="hidden" name="csrf" value=csrf.clone() />
+                                    <input type="hidden" name="application" value=id.clone() />
+                                    <input type="hidden" name="material" value=material.clone() />
+                                    <input type="hidden" name="back" value="application" />
+                                    {error
+                                        .map(|e| {
+                                            view! {
+                                                <p class="field-error" role="alert">
+                                                    {move || e.message(current_lang())}
+                                                </p>
+                                            }
+                                        })}
+                                    <label for=file_id.clone() class="upload__label">
+                                        {bi(
+                                            "选择新的照片或 PDF",
+                                            "Choose a new photo or PDF",
+                                        )}
+                                    </label>
+                                    <input
+                                        id=file_id
+                                        type="file"
+                                        name="file"
+                                        accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
+                                    />
+                                    <button type="submit" class="button button--secondary">
+                                        {bi("上传", "Upload")}
+                                    </button>
+                                </form>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <form method="post" action="/api/applications/resubmit">
+                <input type="hidden" name="id" value=a.id.clone() />
+                <input type="hidden" name="csrf" value=a.csrf.clone() />
+                <button type="submit" class="button">
+                    {bi("补正完毕，重新提交", "Resubmit")}
+                </button>
+            </form>
         </section>
     }
 }

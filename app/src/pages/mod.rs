@@ -8,6 +8,7 @@ mod matters;
 pub mod not_found;
 mod signin;
 mod sites;
+mod staff;
 mod viewer;
 
 pub use apply::WizardPage;
@@ -18,4 +19,5 @@ pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;
 pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;
+pub use staff::{AdminPage, CasePage, StaffSignInPage, WorkbenchPage};
 pub use viewer::ViewerPage;

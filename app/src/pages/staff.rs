@@ -1,0 +1,849 @@
+//! The clerks' pages: sign-in, the queues, one case, and account
+//! administration. Plain forms posting to the server functions (each answers
+//! a browser's form post with a redirect), so everything works with or
+//! without JavaScript; the server checks role and site on every call.
+
+use crate::api::cases::{case_queue, get_case, CaseLine, CaseView, QUEUES};
+use crate::api::staff::{current_staff_member, list_staff, staff_message, StaffMe};
+use crate::components::documents::{viewer_href, DocThumb};
+use crate::components::forms::bi;
+use crate::components::language::current_lang;
+use crate::domain::calendar::Urgency;
+use crate::domain::case::{reason_label, Role, Stage, REASONS};
+use crate::domain::Lang;
+use crate::error::AppError;
+use crate::pages::citizen::{role_label, Timeline};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn zh_en(lang: Lang, zh: &str, en: &str) -> String {
+    if lang == Lang::Zh {
+        zh.to_string()
+    } else {
+        en.to_string()
+    }
+}
+
+/// Error or status message from the query string (`?error=…`, `?ok=…`).
+#[component]
+fn QueryMessage() -> impl IntoView {
+    let query = use_query_map();
+    let error = query.with_untracked(|q| q.get("error"));
+    let ok = query.with_untracked(|q| q.get("ok"));
+    let case_msg = |code: &str, lang: Lang| -> Option<String> {
+        let (zh, en) = match code {
+            "stale" => (
+                "案件已被其他人更新，页面已刷新，请核对后再操作。",
+                "The case changed since this page was loaded; check it again, then act.",
+            ),
+            "taken" => ("案件已被其他人领取。", "Someone else has taken this case."),
+            "not_yours" => ("请先领取案件再办理。", "Take the case before acting on it."),
+            "illegal" => (
+                "当前环节不能进行这个操作。",
+                "That move is not possible at this stage.",
+            ),
+            "items_required" => (
+                "请至少选择一项需要补正的材料，并为每项选择原因。",
+                "Choose at least one item, with a reason for each.",
+            ),
+            "note_required" => (
+                "选择“其他”原因时请写明说明。",
+                "With “Other”, write a note.",
+            ),
+            "reason_unknown" => ("请为每项选择原因。", "Choose a reason for each item."),
+            "reason_required" => ("请写明原因。", "Please write the reason."),
+            _ => return staff_message(code, lang).map(str::to_string),
+        };
+        Some(zh_en(lang, zh, en))
+    };
+    view! {
+        {error
+            .map(|c| {
+                view! {
+                    <p class="notice notice--error" role="alert">
+                        {move || case_msg(&c, current_lang()).unwrap_or_default()}
+                    </p>
+                }
+            })}
+        {ok
+            .map(|c| {
+                view! {
+                    <p class="notice" role="status">
+                        {move || {
+                            case_msg(&c, current_lang())
+                                .unwrap_or_else(|| zh_en(current_lang(), "已完成。", "Done."))
+                        }}
+                    </p>
+                }
+            })}
+    }
+}
+
+#[component]
+pub fn StaffSignInPage() -> impl IntoView {
+    view! {
+        <h1>{bi("工作人员登录", "Staff sign-in")}</h1>
+        <QueryMessage />
+        <form method="post" action="/api/staff/sign_in" class="form">
+            <div class="field">
+                <label for="username">{bi("用户名", "Username")}</label>
+                <input id="username" name="username" autocomplete="username" required=true />
+            </div>
+            <div class="field">
+                <label for="password">{bi("密码", "Password")}</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required=true
+                />
+            </div>
+            <button type="submit" class="button">
+                {bi("登录", "Sign in")}
+            </button>
+        </form>
+    }
+}
+
+/// Asks staff to sign in.
+#[component]
+fn StaffSignInPrompt() -> impl IntoView {
+    view! {
+        <section class="notice" role="status">
+            <p>
+                {bi("请先登录工作人员账户。", "Please sign in with your staff account.")}
+            </p>
+            <a class="button" href="/staff/signin">
+                {bi("工作人员登录", "Staff sign-in")}
+            </a>
+        </section>
+    }
+}
+
+#[component]
+fn StaffBar(me: StaffMe) -> impl IntoView {
+    let role = Role::from_code(&me.role);
+    view! {
+        <div class="staff-bar">
+            <span>
+                <strong>{me.name.clone()}</strong>
+                " · "
+                {move || role.map(|r| r.label(current_lang())).unwrap_or_default()}
+                " · "
+                {me.sites.join(", ")}
+            </span>
+            <form method="post" action="/api/staff/sign_out">
+                <input type="hidden" name="csrf" value=me.csrf.clone() />
+                <button type="submit" class="button button--link">
+                    {bi("退出", "Sign out")}
+                </button>
+            </form>
+        </div>
+    }
+}
+
+fn urgency_tag(u: Option<Urgency>) -> impl IntoView {
+    u.and_then(|u| match u {
+        Urgency::OnTime => None,
+        Urgency::DueSoon => Some(
+            view! { <span class="tag tag--warn">{bi("即将超时", "Due soon")}</span> }.into_any(),
+        ),
+        Urgency::Overdue => Some(
+            view! { <span class="tag tag--danger">{bi("已超时", "Overdue")}</span> }.into_any(),
+        ),
+    })
+}
+
+/// `/staff?q=<queue>`: the queues of the staff member's sites.
+#[component]
+pub fn WorkbenchPage() -> impl IntoView {
+    let query = use_query_map();
+    let queue = move || {
+        query
+            .with(|q| q.get("q"))
+            .unwrap_or_else(|| "pre_review".into())
+    };
+    let me = Resource::new(|| (), |_| current_staff_member());
+    let lines = Resource::new(queue, |q| case_queue(q, None));
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) if me.role == "admin" => {
+                        view! {
+                            <StaffBar me />
+                            <p>
+                                <a href="/staff/admin">{bi("账户管理", "Accounts")}</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(Some(me)) => {
+                        let lines = lines.await;
+                        view! {
+                            <StaffBar me />
+                            <h1>{bi("预审与办件", "Cases")}</h1>
+                            <nav class="queue-tabs" aria-label="队列 Queues">
+                                {QUEUES
+                                    .iter()
+                                    .map(|(code, zh, en)| {
+                                        let current = queue() == *code;
+                                        view! {
+                                            <a
+                                                href=format!("/staff?q={code}")
+                                                class:current=current
+                                                aria-current=current.then_some("page")
+                                            >
+                                                {move || zh_en(current_lang(), zh, en)}
+                                            </a>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </nav>
+                            {match lines {
+                                Ok(lines) => view! { <QueueTable lines /> }.into_any(),
+                                Err(_) => {
+                                    view! {
+                                        <p class="field-error">
+                                            {bi(
+                                                "队列暂时无法读取。",
+                                                "The queue cannot be read now.",
+                                            )}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            }}
+                        }
+                            .into_any()
+                    }
+                    _ => view! { <StaffSignInPrompt /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QueueTable(lines: Vec<CaseLine>) -> impl IntoView {
+    if lines.is_empty() {
+        return view! { <p class="muted">{bi("这个队列里没有案件。", "No cases in this queue.")}</p> }
+            .into_any();
+    }
+    view! {
+        <table class="cases">
+            <thead>
+                <tr>
+                    <th>{bi("回执号 / 案件号", "Receipt / case")}</th>
+                    <th>{bi("事项", "Matter")}</th>
+                    <th>{bi("环节", "Stage")}</th>
+                    <th>{bi("提交时间", "Submitted")}</th>
+                    <th>{bi("办结期限", "Due")}</th>
+                    <th>{bi("经办人", "Clerk")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {lines
+                    .into_iter()
+                    .map(|l| {
+                        let stage = Stage::from_code(&l.stage).unwrap_or(Stage::None);
+                        let (zh, en) = (l.matter_zh.clone(), l.matter_en.clone());
+                        view! {
+                            <tr data-testid="case-line">
+                                <td>
+                                    <a href=format!(
+                                        "/staff/cases/{}",
+                                        l.id,
+                                    )>{l.receipt_no.clone()}</a>
+                                    {l
+                                        .case_no
+                                        .clone()
+                                        .map(|c| view! { <div class="muted">{c}</div> })}
+                                    {l
+                                        .priority
+                                        .then(|| {
+                                            view! {
+                                                <span class="tag">{bi("绿色通道", "Priority")}</span>
+                                            }
+                                        })}
+                                </td>
+                                <td>{move || zh_en(current_lang(), &zh, &en)}</td>
+                                <td>{move || stage.label(current_lang())}</td>
+                                <td>{l.submitted_at.clone()}</td>
+                                <td>
+                                    {l.due_on.clone().unwrap_or_default()} {urgency_tag(l.urgency)}
+                                </td>
+                                <td>{l.assignee.clone().unwrap_or_else(|| "—".into())}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+        .into_any()
+}
+
+/// `/staff/cases/:id`: one case with its checks, documents, notice and moves.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let case = Resource::new(id, get_case);
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(c) => view! { <CaseDetail c /> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <StaffSignInPrompt /> }.into_any(),
+                    Err(AppError::NotFound) | Err(AppError::Forbidden) => {
+                        crate::pages::not_found::respond_not_found();
+                        view! { <crate::pages::NotFound /> }.into_any()
+                    }
+                    Err(_) => {
+                        view! {
+                            <p class="field-error">
+                                {bi("案件暂时无法读取。", "The case cannot be read now.")}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn action_label(code: &str, stage: Stage, lang: Lang) -> String {
+    let (zh, en) = match code {
+        "pre_accept" => ("预审通过", "Pre-accept"),
+        "accept" => ("正式受理", "Accept"),
+        "advance" => match stage {
+            Stage::Accepted => ("提交审核", "Send to review"),
+            Stage::Review => ("审核通过", "Approve the review"),
+            Stage::Register => ("登簿完成", "Entered in the register"),
+            Stage::Certificate => ("已缴费", "Fees paid"),
+            Stage::FeePaid => ("发证", "Issue"),
+            Stage::Issued => ("归档", "Archive"),
+            _ => ("下一环节", "Next stage"),
+        },
+        _ => ("", ""),
+    };
+    zh_en(lang, zh, en)
+}
+
+#[component]
+fn CaseDetail(c: CaseView) -> impl IntoView {
+    let stage = Stage::from_code(&c.stage).unwrap_or(Stage::None);
+    let m = StoredValue::new(c.matter.clone());
+    let action_form = |action: String, c: &CaseView| {
+        let label_action = action.clone();
+        view! {
+            <form method="post" action="/api/cases/act" class="inline-form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <input type="hidden" name="version" value=c.version.to_string() />
+                <input type="hidden" name="action" value=action />
+                <button type="submit" class="button">
+                    {move || action_label(&label_action, stage, current_lang())}
+                </button>
+            </form>
+        }
+    };
+    let simple: Vec<String> = c
+        .actions
+        .iter()
+        .filter(|a| matches!(a.as_str(), "pre_accept" | "accept" | "advance"))
+        .cloned()
+        .collect();
+    let can = |a: &str| c.actions.iter().any(|x| x == a);
+    let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
+    view! {
+        <p class="breadcrumb">
+            <a href="/staff">{bi("← 队列", "← Queues")}</a>
+        </p>
+        <QueryMessage />
+        <h1>{move || m.with_value(|m| m.name(current_lang()).to_string())}</h1>
+        <dl class="facts">
+            <dt>{bi("回执号", "Receipt")}</dt>
+            <dd class="receipt">{c.receipt_no.clone()}</dd>
+            {c
+                .case_no
+                .clone()
+                .map(|n| {
+                    view! {
+                        <dt>{bi("案件号", "Case number")}</dt>
+                        <dd data-testid="case-no">{n}</dd>
+                    }
+                })}
+            <dt>{bi("环节", "Stage")}</dt>
+            <dd data-testid="stage">{move || stage.label(current_lang())}</dd>
+            <dt>{bi("提交时间", "Submitted")}</dt>
+            <dd>{c.submitted_at.clone()}</dd>
+            {c
+                .due_on
+                .clone()
+                .map(|d| {
+                    view! {
+                        <dt>{bi("办结期限", "Due")}</dt>
+                        <dd>{d} " " {urgency_tag(c.urgency)}</dd>
+                    }
+                })}
+            <dt>{bi("经办人", "Clerk")}</dt>
+            <dd data-testid="assignee">{c.assignee.clone().unwrap_or_else(|| "—".into())}</dd>
+        </dl>
+        <section class="case-actions">
+            {if c.assignee.is_none() {
+                view! {
+                    <form method="post" action="/api/cases/assign" class="inline-form">
+                        <input type="hidden" name="id" value=c.id.clone() />
+                        <input type="hidden" name="csrf" value=c.csrf.clone() />
+                        <input type="hidden" name="op" value="take" />
+                        <button type="submit" class="button">
+                            {bi("领取案件", "Take this case")}
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            } else if c.mine || c.role == "supervisor" {
+                view! {
+                    <form method="post" action="/api/cases/assign" class="inline-form">
+                        <input type="hidden" name="id" value=c.id.clone() />
+                        <input type="hidden" name="csrf" value=c.csrf.clone() />
+                        <input type="hidden" name="op" value="release" />
+                        <button type="submit" class="button button--secondary">
+                            {bi("释放案件", "Release")}
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            } else {
+                ().into_any()
+            }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
+        </section>
+
+        <h2>{bi("智能辅助审核", "Automatic checks")}</h2>
+        <ul class="checks">
+            {c
+                .checks
+                .iter()
+                .map(|k| {
+                    let (zh, en) = (k.zh.clone(), k.en.clone());
+                    view! {
+                        <li
+                            class:pass=k.pass
+                            class:fail=!k.pass
+                            data-testid=format!("check-{}", k.code)
+                        >
+                            <span class="check-mark" aria-hidden="true">
+                                {if k.pass { "✓" } else { "✗" }}
+                            </span>
+                            {if k.pass {
+                                bi("通过：", "Pass: ")()
+                            } else {
+                                bi("不通过：", "Fail: ")()
+                            }}
+                            {move || zh_en(current_lang(), &zh, &en)}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+
+        <h2>{bi("不动产", "Property")}</h2>
+        <dl class="facts">
+            <dt>{bi("不动产单元号", "Unit number")}</dt>
+            <dd>{c.draft.property.unit_number.clone()}</dd>
+            <dt>{bi("坐落", "Address")}</dt>
+            <dd>{c.draft.property.address.clone()}</dd>
+        </dl>
+
+        <h2>{bi("申请人", "Parties")}</h2>
+        <ul class="party-list">
+            {c
+                .parties
+                .iter()
+                .map(|p| {
+                    let role = p.role.clone();
+                    view! {
+                        <li>
+                            <strong>{p.name.clone()}</strong>
+                            " · "
+                            {move || role_label(&role, current_lang())}
+                            " · "
+                            {p.id_masked.clone()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+
+        {c.notice.clone().map(|n| view! { <NoticeSummary n /> })}
+
+        <h2>{bi("材料", "Documents")}</h2>
+        <ul class="doc-list">
+            {c
+                .documents
+                .iter()
+                .map(|d| {
+                    let item = c
+                        .matter
+                        .checklist
+                        .iter()
+                        .find(|i| i.material == d.material)
+                        .cloned();
+                    view! {
+                        <li class="doc">
+                            <DocThumb doc=d.clone() />
+                            <span class="doc-body">
+                                <a href=viewer_href(&d.id)>{d.name.clone()}</a>
+                                <span class="muted">
+                                    {move || {
+                                        item.as_ref()
+                                            .map(|i| zh_en(current_lang(), &i.name_zh, &i.name_en))
+                                            .unwrap_or_default()
+                                    }}
+                                </span>
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+
+        {can_return.then(|| view! { <ReturnForm c=c.clone() /> })}
+        {can_reject
+            .then(|| {
+                view! {
+                    <ReasonForm
+                        c=c.clone()
+                        action="reject"
+                        title=bi("不予受理", "Do not accept")
+                        button=bi("不予受理", "Do not accept")
+                    />
+                }
+            })}
+        {can_send_back
+            .then(|| {
+                view! {
+                    <ReasonForm
+                        c=c.clone()
+                        action="send_back"
+                        title=bi("退回上一环节", "Send back a stage")
+                        button=bi("退回", "Send back")
+                    />
+                }
+            })}
+
+        <h2>{bi("办理进度", "Timeline")}</h2>
+        <Timeline events=c.events.clone() />
+    }
+}
+
+#[component]
+fn NoticeSummary(n: crate::api::cases::NoticeView) -> impl IntoView {
+    view! {
+        <section class="notice-summary" data-testid="notice">
+            <h2>{bi("补正通知", "Correction notice")}</h2>
+            <p class="muted">
+                {n.created_at.clone()} {n.answered_at.clone().map(|a| format!(" → {a}"))}
+            </p>
+            <ul>
+                {n
+                    .items
+                    .into_iter()
+                    .map(|i| {
+                        let reason = i.reason.clone();
+                        let (zh, en) = (i.material_zh.clone(), i.material_en.clone());
+                        let added = i.added.join("、");
+                        let changed = !i.added.is_empty() || i.removed > 0;
+                        view! {
+                            <li data-testid=format!("notice-{}", i.material)>
+                                <strong>{move || zh_en(current_lang(), &zh, &en)}</strong>
+                                "："
+                                {move || reason_label(&reason, current_lang())}
+                                {(!i.note.is_empty()).then(|| format!("（{}）", i.note))}
+                                <div class="notice-diff">
+                                    {if changed {
+                                        view! {
+                                            <span class="tag tag--ok">
+                                                {move || {
+                                                    if current_lang() == Lang::Zh {
+                                                        format!("新增：{added}；删除 {} 份", i.removed)
+                                                    } else {
+                                                        format!("added: {added}; removed {}", i.removed)
+                                                    }
+                                                }}
+                                            </span>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <span class="tag">{bi("未改动", "Unchanged")}</span>
+                                        }
+                                            .into_any()
+                                    }}
+                                </div>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The one-time correction notice: tick every item to fix, each with a
+/// standard reason or a note.
+#[component]
+fn ReturnForm(c: CaseView) -> impl IntoView {
+    view! {
+        <section class="return-form">
+            <h2>{bi("退回补正（一次性告知）", "Return for correction (one notice)")}</h2>
+            <form method="post" action="/api/cases/act" class="form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <input type="hidden" name="version" value=c.version.to_string() />
+                <input type="hidden" name="action" value="return" />
+                {c
+                    .matter
+                    .checklist
+                    .iter()
+                    .map(|i| {
+                        let m = i.material.clone();
+                        let (zh, en) = (i.name_zh.clone(), i.name_en.clone());
+                        let pick = format!("pick-{m}");
+                        view! {
+                            <fieldset class="return-item">
+                                <legend>
+                                    <label>
+                                        <input
+                                            type="checkbox"
+                                            name=format!("f[{pick}]")
+                                            value="1"
+                                        />
+                                        " "
+                                        {move || zh_en(current_lang(), &zh, &en)}
+                                    </label>
+                                </legend>
+                                <label for=format!("reason-{m}")>{bi("原因", "Reason")}</label>
+                                <select id=format!("reason-{m}") name=format!("f[reason-{m}]")>
+                                    {REASONS
+                                        .iter()
+                                        .map(|(code, zh, en)| {
+                                            view! {
+                                                <option value=*code>
+                                                    {move || zh_en(current_lang(), zh, en)}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                                <label for=format!(
+                                    "note-{m}",
+                                )>{bi("说明（可选）", "Note (optional)")}</label>
+                                <input
+                                    id=format!("note-{m}")
+                                    name=format!("f[note-{m}]")
+                                    maxlength="500"
+                                />
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+                <button type="submit" class="button button--danger">
+                    {bi("发送补正通知", "Send the notice")}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ReasonForm(
+    c: CaseView,
+    action: &'static str,
+    title: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
+    button: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let field = format!("reason-{action}");
+    view! {
+        <section class="reason-form">
+            <h2>{title}</h2>
+            <form method="post" action="/api/cases/act" class="form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <input type="hidden" name="version" value=c.version.to_string() />
+                <input type="hidden" name="action" value=action />
+                <label for=field
+                    .clone()>
+                    {bi("原因（申请人可见）", "Reason (the applicant sees it)")}
+                </label>
+                <textarea id=field name="reason" rows="3" maxlength="500" required=true></textarea>
+                <button type="submit" class="button button--danger">
+                    {button}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// `/staff/admin`: accounts (administrators only).
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_staff_member());
+    let staff = Resource::new(|| (), |_| list_staff());
+    let sites = Resource::new(|| (), |_| crate::api::sites::list_sites());
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                let me = match me.await {
+                    Ok(Some(me)) => me,
+                    _ => return view! { <StaffSignInPrompt /> }.into_any(),
+                };
+                let Ok(staff) = staff.await else {
+                    crate::pages::not_found::respond_not_found();
+                    return view! { <crate::pages::NotFound /> }.into_any();
+                };
+                let sites = sites.await.unwrap_or_default();
+                let csrf = me.csrf.clone();
+                view! {
+                    <StaffBar me />
+                    <h1>{bi("账户管理", "Accounts")}</h1>
+                    <QueryMessage />
+                    <table class="cases">
+                        <thead>
+                            <tr>
+                                <th>{bi("用户名", "Username")}</th>
+                                <th>{bi("姓名", "Name")}</th>
+                                <th>{bi("角色", "Role")}</th>
+                                <th>{bi("网点", "Sites")}</th>
+                                <th>{bi("状态", "Status")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {staff
+                                .into_iter()
+                                .map(|s| {
+                                    let role = Role::from_code(&s.role);
+                                    let csrf = csrf.clone();
+                                    view! {
+                                        <tr>
+                                            <td>{s.username.clone()}</td>
+                                            <td>{s.name.clone()}</td>
+                                            <td>
+                                                {move || {
+                                                    role.map(|r| r.label(current_lang())).unwrap_or_default()
+                                                }}
+                                            </td>
+                                            <td>{s.sites.join(", ")}</td>
+                                            <td>
+                                                {if s.active {
+                                                    bi("启用", "Active")()
+                                                } else {
+                                                    bi("已停用", "Disabled")()
+                                                }} {s.locked.then(|| bi("（锁定中）", " (locked)")())}
+                                                <form
+                                                    method="post"
+                                                    action="/api/staff/set_active"
+                                                    class="inline-form"
+                                                >
+                                                    <input type="hidden" name="csrf" value=csrf />
+                                                    <input type="hidden" name="id" value=s.id.clone() />
+                                                    <input
+                                                        type="hidden"
+                                                        name="active"
+                                                        value=if s.active { "0" } else { "1" }
+                                                    />
+                                                    <button type="submit" class="button button--link">
+                                                        {if s.active {
+                                                            bi("停用", "Disable")()
+                                                        } else {
+                                                            bi("启用", "Enable")()
+                                                        }}
+                                                    </button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    <h2>{bi("新建账户", "New account")}</h2>
+                    <form method="post" action="/api/staff/create" class="form">
+                        <input type="hidden" name="csrf" value=csrf.clone() />
+                        <div class="field">
+                            <label for="new-username">{bi("用户名", "Username")}</label>
+                            <input id="new-username" name="username" required=true />
+                        </div>
+                        <div class="field">
+                            <label for="new-name">{bi("姓名", "Name")}</label>
+                            <input id="new-name" name="name" required=true />
+                        </div>
+                        <div class="field">
+                            <label for="new-role">{bi("角色", "Role")}</label>
+                            <select id="new-role" name="role">
+                                {[Role::Clerk, Role::Reviewer, Role::Supervisor, Role::Admin]
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <option value=r
+                                                .code()>{move || r.label(current_lang())}</option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="new-password">
+                                {bi(
+                                    "初始密码（至少 10 位）",
+                                    "Initial password (10+ characters)",
+                                )}
+                            </label>
+                            <input
+                                id="new-password"
+                                name="password"
+                                type="password"
+                                autocomplete="new-password"
+                                required=true
+                            />
+                        </div>
+                        <fieldset class="field">
+                            <legend>{bi("服务网点", "Sites")}</legend>
+                            {sites
+                                .into_iter()
+                                .map(|s| {
+                                    let (zh, en) = (s.name_zh.clone(), s.name_en.clone());
+                                    view! {
+                                        <label class="check">
+                                            <input
+                                                type="checkbox"
+                                                name=format!("f[site-{}]", s.code)
+                                                value="1"
+                                            />
+                                            " "
+                                            {move || zh_en(current_lang(), &zh, &en)}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                        <button type="submit" class="button">
+                            {bi("创建账户", "Create the account")}
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
