@@ -44,11 +44,14 @@ export default defineConfig({
   ],
   webServer: {
     command:
-      `rm -rf target/e2e-data && ONETRIP_DATA_DIR=target/e2e-data LEPTOS_SITE_ADDR=127.0.0.1:${PORT} ` +
+      `rm -rf target/e2e-data && export ONETRIP_DATA_DIR=target/e2e-data LEPTOS_SITE_ADDR=127.0.0.1:${PORT} ` +
       // Testers read sign-in codes from the development outbox; every test
       // signs in from 127.0.0.1, so the per-address limits are raised.
       `ONETRIP_DEV_OUTBOX=1 ONETRIP_CODES_PER_IP_HOUR=10000 ONETRIP_LOOKUPS_PER_IP_10MIN=10000 ` +
-      `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn target/release/onetrip`,
+      `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn && ` +
+      // The first administrator, as the README tells a new centre to create it.
+      `ONETRIP_ADMIN_PASSWORD=e2e-admin-password target/release/onetrip create-admin admin && ` +
+      `exec target/release/onetrip`,
     cwd: "..",
     url: `${BASE}/healthz`,
     reuseExistingServer: false,

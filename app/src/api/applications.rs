@@ -116,6 +116,8 @@ pub struct ApplicationSummary {
     pub is_filer: bool,
     /// For drafts: the wizard page to continue on (the first with errors).
     pub resume: String,
+    /// The case's stage once submitted.
+    pub stage: String,
 }
 
 /// What the public lookup shows: status, timeline, masked names.
@@ -705,6 +707,7 @@ pub async fn my_applications() -> Result<Vec<ApplicationSummary>, AppError> {
                 .slug()
                 .to_string();
             ApplicationSummary {
+                stage: r.stage.clone(),
                 resume,
                 is_filer: r.filer_id == session.citizen_id,
                 status: Status::from_code(&r.status),

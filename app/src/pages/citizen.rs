@@ -241,6 +241,8 @@ fn MyApplications(
                                             format!("/applications/{}", a.id)
                                         };
                                         let status = a.status;
+                                        let stage = crate::domain::case::Stage::from_code(&a.stage)
+                                            .filter(|_| status == Status::Submitted);
                                         let (zh, en) = (a.matter_zh.clone(), a.matter_en.clone());
                                         view! {
                                             <li>
@@ -259,7 +261,12 @@ fn MyApplications(
                                                         serde_json::to_string(&status)
                                                             .unwrap_or_default()
                                                             .trim_matches('"'),
-                                                    )>{move || status_label(status, current_lang())}</span>
+                                                    )>
+                                                        {move || match stage {
+                                                            Some(st) => st.label(current_lang()),
+                                                            None => status_label(status, current_lang()),
+                                                        }}
+                                                    </span>
                                                     <span class="app-link__meta">
                                                         {a.receipt_no.clone().unwrap_or_default()} " · "
                                                         {a.updated_at.clone()}

@@ -1,0 +1,190 @@
+import { test, expect, open } from "../fixtures";
+import { Page } from "@playwright/test";
+
+// The whole life of a case, at phone size, with JavaScript on and off: a
+// citizen submits; the administrator creates a clerk and a reviewer; the
+// clerk takes the case and returns it with two items; the citizen fixes
+// exactly those and resubmits; the clerk sees what changed, pre-accepts,
+// accepts; the reviewer reviews and registers; the clerk issues; the
+// citizen's timeline shows every step.
+
+const ADMIN_PASSWORD = "e2e-admin-password";
+
+function pngBytes(seed: number): Buffer {
+  // A tiny valid PNG header with unique filler (the server checks type by content).
+  const head = Buffer.from("89504e470d0a1a0a0000000d49484452000000100000001008020000000000000000", "hex");
+  const iend = Buffer.from("0000000049454e44ae426082", "hex");
+  return Buffer.concat([head, Buffer.from([seed % 256, 1, 2, 3]), iend]);
+}
+
+function jpeg(seed: number): Buffer {
+  const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "binary")];
+  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x03, 0xe8, 0x05, 0x00, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  return Buffer.concat([Buffer.from(head), Buffer.from(sof), Buffer.alloc(4000, seed % 256), Buffer.from([0xff, 0xd9])]);
+}
+
+async function citizenSignIn(page: Page, mobile: string) {
+  await page.getByLabel("手机号码").fill(mobile);
+  await page.getByRole("button", { name: "获取验证码" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("输入验证码");
+  const outbox = await page.context().newPage();
+  let code = "";
+  for (let i = 0; i < 30 && !code; i++) {
+    await outbox.goto("/dev/outbox");
+    const text = await outbox.locator(`li[data-recipient="${mobile}"] .text`).first().textContent({ timeout: 1000 }).catch(() => "");
+    code = /(\d{6})/.exec(text ?? "")?.[1] ?? "";
+  }
+  await outbox.close();
+  await page.getByLabel("6 位验证码").fill(code);
+  await page.getByRole("button", { name: "登录" }).click();
+}
+
+async function staffSignIn(page: Page, username: string, password: string) {
+  await page.goto("/staff/signin");
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+}
+
+async function act(page: Page, name: string, stage: string) {
+  await page.getByRole("button", { name, exact: true }).click();
+  await expect(page.getByTestId("stage")).toHaveText(stage);
+}
+
+test("a case goes from submission through one correction to issue", async ({ page, js }) => {
+  test.setTimeout(180_000);
+  const tag = js ? "js" : "nojs";
+  const mobile = `158${js ? "1" : "2"}${String(Date.now() % 10_000_000).padStart(7, "0")}`;
+
+  // The citizen files and submits with one document.
+  await open(page, "/matters/RESALE-TRANSFER", js);
+  await page.getByTestId("start").click();
+  await citizenSignIn(page, mobile);
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
+  await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.locator("#party0_name").fill("张三");
+  await page.locator("#party0_id_number").fill("330203198501011238");
+  await page.locator("#party0_mobile").fill(mobile);
+  await page.locator("#party1_name").fill("王五");
+  await page.locator("#party1_id_number").fill("330203196003033451");
+  await page.locator("#party1_mobile").fill("13700137003");
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
+  const first = page.locator(".checklist__items--form > li").first();
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await first.locator('input[type="file"]').setInputFiles({ name: "身份证.jpg", mimeType: "image/jpeg", buffer: jpeg(1) });
+  if (!js) await first.getByRole("button", { name: "上传" }).click();
+  await expect(page.getByText("文件已上传。")).toBeVisible();
+  const boxes = page.locator(".checklist__items--form input[type=checkbox]");
+  for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByLabel(/本人承诺/).check();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByRole("button", { name: "提交预申请" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
+  const receipt = (await page.getByTestId("receipt").first().textContent())!.trim();
+
+  // The administrator creates a clerk and a reviewer for the main centre.
+  await staffSignIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("账户管理");
+  for (const [username, role] of [[`clerk-${tag}`, "clerk"], [`reviewer-${tag}`, "reviewer"]]) {
+    await page.getByLabel("用户名").fill(username);
+    await page.getByLabel("姓名").fill(username);
+    await page.getByLabel("角色").selectOption(role);
+    await page.getByLabel("初始密码（至少 10 位）").fill("staff password 1");
+    await page.getByLabel("明州市不动产登记中心").check();
+    await page.getByRole("button", { name: "创建账户" }).click();
+    await expect(page.getByText("账户已创建。")).toBeVisible();
+  }
+
+  // The clerk finds the case in the pre-review queue, takes it and returns
+  // it with two items.
+  await staffSignIn(page, `clerk-${tag}`, "staff password 1");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("预审与办件");
+  await page.getByRole("link", { name: receipt }).click();
+  await expect(page.getByTestId("stage")).toHaveText("待预审");
+  await expect(page.getByTestId("check-id_checksums")).toContainText("通过");
+  await page.getByRole("button", { name: "领取案件" }).click();
+  await expect(page.getByTestId("assignee")).toHaveText(`clerk-${tag}`);
+  const items = page.locator(".return-item");
+  const firstName = (await items.nth(0).locator("legend").textContent())!.trim();
+  const secondName = (await items.nth(1).locator("legend").textContent())!.trim();
+  await items.nth(0).getByRole("checkbox").check();
+  await items.nth(0).getByLabel("原因").selectOption("unclear");
+  await items.nth(1).getByRole("checkbox").check();
+  await items.nth(1).getByLabel("原因").selectOption("other");
+  await items.nth(1).getByLabel("说明（可选）").fill("请上传盖章页");
+  await page.getByRole("button", { name: "发送补正通知" }).click();
+  await expect(page.getByTestId("stage")).toHaveText("退回补正");
+
+  // The citizen sees the two items, fixes exactly those, resubmits.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await expect(page.getByTestId("status")).toHaveText("退回补正");
+  const correction = page.locator(".correction");
+  await expect(correction.locator(".notice-item")).toHaveCount(2);
+  await expect(correction).toContainText("照片不清晰");
+  await expect(correction).toContainText("请上传盖章页");
+  for (let i = 0; i < 2; i++) {
+    const item = correction.locator(".notice-item").nth(i);
+    await item.locator('input[type="file"]').setInputFiles({ name: `补正${i + 1}.png`, mimeType: "image/png", buffer: pngBytes(i + 10) });
+    await item.getByRole("button", { name: "上传" }).click();
+    await expect(page.locator(".correction .notice-item").nth(i)).toContainText("已上传新文件");
+  }
+  await page.getByRole("button", { name: "补正完毕，重新提交" }).click();
+  await expect(page.getByTestId("status")).toHaveText("待预审");
+
+  // The clerk sees what changed, pre-accepts and accepts.
+  await staffSignIn(page, `clerk-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: receipt }).click();
+  const notice = page.getByTestId("notice");
+  await expect(notice).toContainText(firstName);
+  await expect(notice).toContainText("新增：补正1.png");
+  await expect(notice).toContainText(secondName);
+  await expect(notice).toContainText("新增：补正2.png");
+  await act(page, "预审通过", "预审通过");
+  await act(page, "正式受理", "已受理");
+  await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
+  await act(page, "提交审核", "审核中");
+  await page.getByRole("button", { name: "释放案件" }).click();
+
+  // The reviewer reviews and registers.
+  await staffSignIn(page, `reviewer-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: "审核中", exact: true }).click();
+  await page.getByRole("link", { name: receipt }).click();
+  await page.getByRole("button", { name: "领取案件" }).click();
+  await act(page, "审核通过", "待登簿");
+  await act(page, "登簿完成", "待缮证");
+  await page.getByRole("button", { name: "释放案件" }).click();
+
+  // The clerk takes the fee and issues.
+  await staffSignIn(page, `clerk-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: "待缮证", exact: true }).click();
+  await page.getByRole("link", { name: receipt }).click();
+  await page.getByRole("button", { name: "领取案件" }).click();
+  await act(page, "已缴费", "已缴费，待发证");
+  await act(page, "发证", "已发证");
+
+  // The citizen's timeline shows every step.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  const timeline = page.locator(".timeline");
+  for (const step of [
+    "提交预申请",
+    "预审退回补正",
+    "补正后重新提交",
+    "预审通过",
+    "正式受理",
+    "进入审核",
+    "待登簿",
+    "缮制证书",
+    "已缴费",
+    "已发证",
+  ]) {
+    await expect(timeline).toContainText(step);
+  }
+});
