@@ -64,7 +64,7 @@ impl Stage {
     pub fn label(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             Stage::None => ("—", "—"),
-            Stage::PreReview => ("待预审", "Waiting for pre-review"),
+            Stage::PreReview => ("已提交，待预审", "Submitted, awaiting pre-review"),
             Stage::Returned => ("退回补正", "Returned for correction"),
             Stage::PreAccepted => ("预审通过", "Pre-accepted"),
             Stage::Rejected => ("不予受理", "Not accepted"),

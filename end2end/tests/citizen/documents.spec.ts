@@ -173,8 +173,9 @@ test.describe("with JavaScript", () => {
     const doc = page.locator(".checklist__items--form > li").first().locator(".doc");
     await expect(doc).toHaveCount(1);
     await expect(doc).toContainText("房产证.jpg");
-    const href = await doc.locator("a").getAttribute("href");
-    const res = await page.request.get(href!);
+    // The name opens the viewer; the original is the document itself.
+    const href = (await doc.locator(".doc-body a").getAttribute("href"))!.replace(/\/view$/, "");
+    const res = await page.request.get(href);
     const stored = await res.body();
     expect(stored.length).toBeLessThan(original.length);
     expect(stored.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
@@ -226,7 +227,7 @@ test.describe("with JavaScript", () => {
     expect(offsets.slice(0, 3)).toEqual(["0", mb, mb]);
     const doc = page.locator(".checklist__items--form > li").first().locator(".doc");
     await expect(doc).toContainText("购房合同.pdf");
-    const res = await page.request.get((await doc.locator("a").getAttribute("href"))!);
+    const res = await page.request.get((await doc.locator(".doc-body a").getAttribute("href"))!.replace(/\/view$/, ""));
     expect((await res.body()).equals(big)).toBe(true);
   });
 });

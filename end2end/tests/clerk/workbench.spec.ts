@@ -106,7 +106,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await staffSignIn(page, `clerk-${tag}`, "staff password 1");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("预审与办件");
   await page.getByRole("link", { name: receipt }).click();
-  await expect(page.getByTestId("stage")).toHaveText("待预审");
+  await expect(page.getByTestId("stage")).toHaveText("已提交，待预审");
   await expect(page.getByTestId("check-id_checksums")).toContainText("通过");
   await page.getByRole("button", { name: "领取案件" }).click();
   await expect(page.getByTestId("assignee")).toHaveText(`clerk-${tag}`);
@@ -136,7 +136,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
     await expect(page.locator(".correction .notice-item").nth(i)).toContainText("已上传新文件");
   }
   await page.getByRole("button", { name: "补正完毕，重新提交" }).click();
-  await expect(page.getByTestId("status")).toHaveText("待预审");
+  await expect(page.getByTestId("status")).toHaveText("已提交，待预审");
 
   // The clerk sees what changed, pre-accepts and accepts.
   await staffSignIn(page, `clerk-${tag}`, "staff password 1");
@@ -151,6 +151,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
   await act(page, "提交审核", "审核中");
   await page.getByRole("button", { name: "释放案件" }).click();
+  await expect(page.getByRole("button", { name: "领取案件" })).toBeVisible();
 
   // The reviewer reviews and registers.
   await staffSignIn(page, `reviewer-${tag}`, "staff password 1");
@@ -160,6 +161,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await act(page, "审核通过", "待登簿");
   await act(page, "登簿完成", "待缮证");
   await page.getByRole("button", { name: "释放案件" }).click();
+  await expect(page.getByRole("button", { name: "领取案件" })).toBeVisible();
 
   // The clerk takes the fee and issues.
   await staffSignIn(page, `clerk-${tag}`, "staff password 1");
