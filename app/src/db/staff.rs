@@ -345,3 +345,25 @@ pub async fn verify_audit(db: &Db) -> Result<Option<i64>, sqlx::Error> {
     }
     Ok(None)
 }
+
+/// Views of cases by staff since `since`, for the cases of a supervisor's
+/// sites, newest first, with the viewer's name and the receipt number.
+pub async fn case_views_since(
+    db: &Db,
+    supervisor_id: &str,
+    since: i64,
+) -> Result<Vec<(i64, String, Option<String>)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, String, Option<String>),
+        "SELECT au.at, COALESCE(s.name, au.actor), a.receipt_no
+         FROM audit au
+         JOIN applications a ON a.id = au.application_id
+         LEFT JOIN staff s ON s.id = au.actor
+         WHERE au.action = 'view' AND au.at >= $2
+           AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
+         ORDER BY au.seq DESC LIMIT 2000",
+        supervisor_id,
+        since
+    )
+}

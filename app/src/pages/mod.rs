@@ -19,5 +19,5 @@ pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;
 pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;
-pub use staff::{AdminPage, CasePage, StaffSignInPage, WorkbenchPage};
+pub use staff::{AdminPage, AuditPage, CasePage, StaffSignInPage, WorkbenchPage};
 pub use viewer::ViewerPage;

@@ -3,7 +3,7 @@
 //! a browser's form post with a redirect), so everything works with or
 //! without JavaScript; the server checks role and site on every call.
 
-use crate::api::cases::{case_queue, get_case, CaseLine, CaseView, QUEUES};
+use crate::api::cases::{case_queue, get_case, review_audit, CaseLine, CaseView, QUEUES};
 use crate::api::staff::{current_staff_member, list_staff, staff_message, StaffMe};
 use crate::components::documents::{viewer_href, DocThumb};
 use crate::components::forms::bi;
@@ -183,9 +183,20 @@ pub fn WorkbenchPage() -> impl IntoView {
                     }
                     Ok(Some(me)) => {
                         let lines = lines.await;
+                        let supervisor = me.role == "supervisor";
                         view! {
                             <StaffBar me />
                             <h1>{bi("预审与办件", "Cases")}</h1>
+                            {supervisor
+                                .then(|| {
+                                    view! {
+                                        <p>
+                                            <a href="/staff/audit">
+                                                {bi("非工作时间查询审查", "Off-hours views")}
+                                            </a>
+                                        </p>
+                                    }
+                                })}
                             <nav class="queue-tabs" aria-label="队列 Queues">
                                 {QUEUES
                                     .iter()
@@ -841,6 +852,109 @@ pub fn AdminPage() -> impl IntoView {
                             {bi("创建账户", "Create the account")}
                         </button>
                     </form>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/staff/audit`: a supervisor's review of case views made outside working
+/// hours, and the state of the audit chain.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_staff_member());
+    let review = Resource::new(|| (), |_| review_audit());
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                let me = match me.await {
+                    Ok(Some(me)) => me,
+                    _ => return view! { <StaffSignInPrompt /> }.into_any(),
+                };
+                let Ok(r) = review.await else {
+                    crate::pages::not_found::respond_not_found();
+                    return view! { <crate::pages::NotFound /> }.into_any();
+                };
+                view! {
+                    <StaffBar me />
+                    <p class="breadcrumb">
+                        <a href="/staff">{bi("← 队列", "← Queues")}</a>
+                    </p>
+                    <h1>{bi("非工作时间查询审查", "Off-hours views")}</h1>
+                    {match r.broken_at {
+                        None => {
+                            view! {
+                                <p class="notice" role="status" data-testid="chain">
+                                    {bi(
+                                        "审计记录链完整，未发现改动。",
+                                        "The audit chain is intact.",
+                                    )}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Some(seq) => {
+                            view! {
+                                <p class="notice notice--error" role="alert" data-testid="chain">
+                                    {move || {
+                                        if current_lang() == Lang::Zh {
+                                            format!(
+                                                "审计记录第 {seq} 条之后的链接不成立：记录可能被改动。",
+                                            )
+                                        } else {
+                                            format!(
+                                                "The audit chain breaks at record {seq}: records may have been edited.",
+                                            )
+                                        }
+                                    }}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }}
+                    <p class="muted">
+                        {bi(
+                            "近 30 天内，在非工作日或 8:00 前、18:00 后查看本网点案件的记录。",
+                            "Views of this site's cases in the last 30 days on days off, before 08:00 or from 18:00.",
+                        )}
+                    </p>
+                    {if r.off_hours.is_empty() {
+                        view! {
+                            <p>{bi("没有非工作时间的查询。", "No off-hours views.")}</p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <table class="cases">
+                                <thead>
+                                    <tr>
+                                        <th>{bi("时间", "Time")}</th>
+                                        <th>{bi("人员", "Who")}</th>
+                                        <th>{bi("回执号", "Receipt")}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {r
+                                        .off_hours
+                                        .into_iter()
+                                        .map(|v| {
+                                            view! {
+                                                <tr>
+                                                    <td>{v.at}</td>
+                                                    <td>{v.who}</td>
+                                                    <td>{v.receipt_no}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }}
                 }
                     .into_any()
             })}

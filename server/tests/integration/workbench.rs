@@ -563,10 +563,28 @@ async fn illegal_moves_races_and_sites(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(take(app, loser, &id).await, StatusCode::OK);
 
-    // The audit chain holds, and an edited row breaks it.
+    // The audit chain holds, and an edited row breaks it; the supervisor's
+    // review page says so (clerks may not open it).
+    let review = "cases/audit_review";
+    assert_eq!(
+        call(app, &a.cookie, review, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r: Value = call(app, &sup.cookie, review, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(r["broken_at"].is_null());
     assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), None);
     app::execute!(&app.db, "UPDATE audit SET reason = 'edited' WHERE seq = 2").unwrap();
     assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), Some(2));
+    let r: Value = call(app, &sup.cookie, review, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["broken_at"], 2);
 }
 
 on_both_backends!(
