@@ -617,8 +617,14 @@ async fn readable_document(
     headers: &HeaderMap,
     id: &str,
 ) -> Result<db::DocumentRow, Response> {
-    // Staff of the case's site (not administrators) see its documents.
-    if let Ok(Some(staff)) = app::services::staff_for_headers(&st.db, &st.services, headers).await {
+    // Staff of the case's site (not administrators) see its documents;
+    // other staff get 404 (unless they are also the citizen concerned).
+    let staff = app::services::staff_for_headers(&st.db, &st.services, headers)
+        .await
+        .ok()
+        .flatten();
+    let is_staff = staff.is_some();
+    if let Some(staff) = staff {
         if staff.role != "admin" {
             if let Some(doc) = db::document(&st.db, id)
                 .await
@@ -634,7 +640,11 @@ async fn readable_document(
             }
         }
     }
-    let session = session(st, headers).await?;
+    let session = match session(st, headers).await {
+        Ok(s) => s,
+        Err(_) if is_staff => return Err(app_error(AppError::NotFound)),
+        Err(r) => return Err(r),
+    };
     let doc = db::document(&st.db, id)
         .await
         .map_err(|e| internal("document", e))?

@@ -388,6 +388,29 @@ async fn a_case_goes_from_submission_to_issue(app: &TestApp) {
     assert_eq!(added(m1), vec![Value::from("clear.jpg")]);
     assert_eq!(added(m2), vec![Value::from("sealed.pdf")]);
 
+    // Staff of the case's site open its documents and the viewer; staff of
+    // another site get 404.
+    let doc = c["documents"][0]["id"].as_str().unwrap().to_string();
+    for path in [
+        format!("/documents/{doc}"),
+        format!("/documents/{doc}/view"),
+    ] {
+        assert_eq!(
+            app.get_with_cookie(&path, &clerk.cookie).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    staff(app, "town.clerk", "clerk", &["TOWN-QS"]).await;
+    let town = signed_in(app, "town.clerk").await;
+    assert_eq!(
+        app.get_with_cookie(&format!("/documents/{doc}"), &town.cookie)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "another site's case"
+    );
+
     // Pre-accept, accept (case number, deadline), then the formal stages.
     let mut version = c["version"].as_i64().unwrap();
     for (who, action) in [
