@@ -204,6 +204,32 @@ pub async fn notice_view(
     }))
 }
 
+/// A check that passes when nothing was found, and otherwise names it.
+#[cfg(feature = "ssr")]
+fn list_check(
+    code: &str,
+    found_zh: &[String],
+    found_en: &[String],
+    ok: (&str, &str),
+    bad: (&str, &str),
+) -> CheckView {
+    let pass = found_zh.is_empty();
+    CheckView {
+        code: code.into(),
+        pass,
+        zh: if pass {
+            ok.0.into()
+        } else {
+            format!("{}{}", bad.0, found_zh.join("、"))
+        },
+        en: if pass {
+            ok.1.into()
+        } else {
+            format!("{}{}", bad.1, found_en.join(", "))
+        },
+    }
+}
+
 #[server(endpoint = "cases/queue")]
 pub async fn case_queue(queue: String, matter: Option<String>) -> Result<Vec<CaseLine>, AppError> {
     use crate::services::*;
@@ -292,7 +318,6 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         .collect();
 
     // The automatic checks.
-    let mut checks = Vec::new();
     let bad_ids: Vec<String> = parties_rows
         .iter()
         .filter(|p| {
@@ -302,54 +327,12 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         })
         .map(|p| p.name.clone())
         .collect();
-    checks.push(CheckView {
-        code: "id_checksums".into(),
-        pass: bad_ids.is_empty(),
-        zh: if bad_ids.is_empty() {
-            "所有证件号码校验通过".into()
-        } else {
-            format!("证件号码校验不通过：{}", bad_ids.join("、"))
-        },
-        en: if bad_ids.is_empty() {
-            "Every ID number passes its checksum".into()
-        } else {
-            format!("ID numbers failing their checksum: {}", bad_ids.join(", "))
-        },
-    });
     let missing: Vec<&crate::domain::catalogue::ChecklistItem> = matter
         .checklist
         .iter()
         .filter(|i| i.requirement == Requirement::Required)
         .filter(|i| !documents.iter().any(|d| d.material == i.material))
         .collect();
-    checks.push(CheckView {
-        code: "materials".into(),
-        pass: missing.is_empty(),
-        zh: if missing.is_empty() {
-            "必交材料均已上传".into()
-        } else {
-            format!(
-                "未上传：{}",
-                missing
-                    .iter()
-                    .map(|i| i.name_zh.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )
-        },
-        en: if missing.is_empty() {
-            "Every required material is uploaded".into()
-        } else {
-            format!(
-                "Not uploaded: {}",
-                missing
-                    .iter()
-                    .map(|i| i.name_en.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        },
-    });
     let mut names: HashMap<&str, &str> = HashMap::new();
     let mut inconsistent = Vec::new();
     for p in &parties_rows {
@@ -360,41 +343,61 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
             }
         }
     }
-    checks.push(CheckView {
-        code: "names".into(),
-        pass: inconsistent.is_empty(),
-        zh: if inconsistent.is_empty() {
-            "同一证件号码的姓名一致".into()
-        } else {
-            format!("同一证件号码姓名不一致：{}", inconsistent.join("；"))
-        },
-        en: if inconsistent.is_empty() {
-            "Names agree wherever an ID number appears".into()
-        } else {
-            format!(
-                "One ID number, different names: {}",
-                inconsistent.join("; ")
-            )
-        },
-    });
     let unit = draft.property.unit_number.trim().to_string();
     let others = crate::db::open_cases_for_unit(&database, &unit, &id)
         .await
         .map_err(internal("unit"))?;
-    checks.push(CheckView {
-        code: "unit_open_case".into(),
-        pass: others.is_empty(),
-        zh: if others.is_empty() {
-            "该不动产单元没有其他在办案件".into()
-        } else {
-            format!("该单元已有在办案件：{}", others.join("、"))
-        },
-        en: if others.is_empty() {
-            "No other open case for this unit".into()
-        } else {
-            format!("Open cases for this unit: {}", others.join(", "))
-        },
-    });
+    let checks = vec![
+        list_check(
+            "id_checksums",
+            &bad_ids,
+            &bad_ids,
+            (
+                "所有证件号码校验通过",
+                "Every ID number passes its checksum",
+            ),
+            (
+                "证件号码校验不通过：",
+                "ID numbers failing their checksum: ",
+            ),
+        ),
+        list_check(
+            "materials",
+            &missing
+                .iter()
+                .map(|i| i.name_zh.clone())
+                .collect::<Vec<_>>(),
+            &missing
+                .iter()
+                .map(|i| i.name_en.clone())
+                .collect::<Vec<_>>(),
+            ("必交材料均已上传", "Every required material is uploaded"),
+            ("未上传：", "Not uploaded: "),
+        ),
+        list_check(
+            "names",
+            &inconsistent,
+            &inconsistent,
+            (
+                "同一证件号码的姓名一致",
+                "Names agree wherever an ID number appears",
+            ),
+            (
+                "同一证件号码姓名不一致：",
+                "One ID number, different names: ",
+            ),
+        ),
+        list_check(
+            "unit_open_case",
+            &others,
+            &others,
+            (
+                "该不动产单元没有其他在办案件",
+                "No other open case for this unit",
+            ),
+            ("该单元已有在办案件：", "Open cases for this unit: "),
+        ),
+    ];
 
     let notice = notice_view(&database, &id, &matter, &documents).await?;
 

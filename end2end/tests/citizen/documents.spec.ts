@@ -1,5 +1,6 @@
 import { test, expect, open } from "../fixtures";
 import { Page } from "@playwright/test";
+import { signIn } from "../steps";
 
 /** Bytes that pass the server's checks: a JPEG header with dimensions and end marker. */
 function jpeg(width: number, height: number, filler: number): Buffer {
@@ -22,21 +23,6 @@ function uniqueMobile(js: boolean): string {
   return `15${js ? "7" : "9"}02${tail}`;
 }
 
-async function signIn(page: Page, mobile: string) {
-  await page.getByLabel("手机号码").fill(mobile);
-  await page.getByRole("button", { name: "获取验证码" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("输入验证码");
-  const outbox = await page.context().newPage();
-  let code = "";
-  for (let i = 0; i < 30 && !code; i++) {
-    await outbox.goto("/dev/outbox");
-    const text = await outbox.locator(`li[data-recipient="${mobile}"] .text`).first().textContent({ timeout: 1000 }).catch(() => "");
-    code = /(\d{6})/.exec(text ?? "")?.[1] ?? "";
-  }
-  await outbox.close();
-  await page.getByLabel("6 位验证码").fill(code);
-  await page.getByRole("button", { name: "登录" }).click();
-}
 
 async function next(page: Page) {
   await page.getByRole("button", { name: "保存并继续" }).click();

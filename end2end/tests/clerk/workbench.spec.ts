@@ -1,5 +1,6 @@
 import { test, expect, open } from "../fixtures";
 import { Page } from "@playwright/test";
+import { signIn } from "../steps";
 
 // The whole life of a case, at phone size, with JavaScript on and off: a
 // citizen submits; the administrator creates a clerk and a reviewer; the
@@ -23,21 +24,6 @@ function jpeg(seed: number): Buffer {
   return Buffer.concat([Buffer.from(head), Buffer.from(sof), Buffer.alloc(4000, seed % 256), Buffer.from([0xff, 0xd9])]);
 }
 
-async function citizenSignIn(page: Page, mobile: string) {
-  await page.getByLabel("手机号码").fill(mobile);
-  await page.getByRole("button", { name: "获取验证码" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("输入验证码");
-  const outbox = await page.context().newPage();
-  let code = "";
-  for (let i = 0; i < 30 && !code; i++) {
-    await outbox.goto("/dev/outbox");
-    const text = await outbox.locator(`li[data-recipient="${mobile}"] .text`).first().textContent({ timeout: 1000 }).catch(() => "");
-    code = /(\d{6})/.exec(text ?? "")?.[1] ?? "";
-  }
-  await outbox.close();
-  await page.getByLabel("6 位验证码").fill(code);
-  await page.getByRole("button", { name: "登录" }).click();
-}
 
 async function staffSignIn(page: Page, username: string, password: string) {
   await page.goto("/staff/signin");
@@ -59,7 +45,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   // The citizen files and submits with one document.
   await open(page, "/matters/RESALE-TRANSFER", js);
   await page.getByTestId("start").click();
-  await citizenSignIn(page, mobile);
+  await signIn(page, mobile);
   if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
