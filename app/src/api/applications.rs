@@ -135,18 +135,13 @@ pub struct TrackView {
 
 /// China Standard Time for display (UTC+8, no daylight saving).
 pub fn local_time(ms: i64) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&offset)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+    crate::domain::calendar::china_time(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::db::{self, ApplicationRow};
     use crate::services::*;

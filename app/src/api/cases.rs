@@ -115,19 +115,24 @@ mod server {
         move |e| AppError::internal(ctx, e)
     }
 
-    /// The working-day calendar (seeded file; an editor comes later).
-    pub fn calendar() -> WorkCalendar {
-        WorkCalendar::from_json(include_str!("../../../seed/calendar.json")).unwrap_or_default()
+    /// The working-day calendar (the seeded file, parsed once; an editor
+    /// comes later).
+    pub fn calendar() -> &'static WorkCalendar {
+        static CALENDAR: std::sync::OnceLock<WorkCalendar> = std::sync::OnceLock::new();
+        CALENDAR.get_or_init(|| {
+            WorkCalendar::from_json(include_str!("../../../seed/calendar.json")).unwrap_or_default()
+        })
     }
 
     pub fn today() -> chrono::NaiveDate {
-        let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-        chrono::Utc::now().with_timezone(&offset).date_naive()
+        chrono::Utc::now()
+            .with_timezone(&crate::domain::calendar::china())
+            .date_naive()
     }
 
-    pub fn urgency_of(due: Option<&str>) -> Option<Urgency> {
+    pub fn urgency_of(due: Option<&str>, today: chrono::NaiveDate) -> Option<Urgency> {
         let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
-        Some(crate::domain::calendar::urgency(&calendar(), due, today()))
+        Some(crate::domain::calendar::urgency(calendar(), due, today))
     }
 
     /// Staff who work cases (not administrators).
@@ -236,7 +241,8 @@ pub async fn case_queue(queue: String, matter: Option<String>) -> Result<Vec<Cas
     use server::*;
     let s = case_worker().await?;
     let database = database()?;
-    let today = today().format("%Y-%m-%d").to_string();
+    let day = today();
+    let today = day.format("%Y-%m-%d").to_string();
     let (stages, overdue): (Vec<&str>, Option<&str>) = match queue.as_str() {
         "all" => (vec![], None),
         "overdue" => (vec![], Some(today.as_str())),
@@ -260,7 +266,7 @@ pub async fn case_queue(queue: String, matter: Option<String>) -> Result<Vec<Cas
         .map(|r| {
             let m = matters.iter().find(|m| m.code == r.matter_code);
             CaseLine {
-                urgency: urgency_of(r.due_on.as_deref()),
+                urgency: urgency_of(r.due_on.as_deref(), day),
                 matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
                 matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
                 id: r.id,
@@ -295,12 +301,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         .await
         .map_err(internal("application"))?
         .ok_or(AppError::NotFound)?;
-    let matter = crate::db::list_matters(&database)
-        .await
-        .map_err(internal("matters"))?
-        .into_iter()
-        .find(|m| m.code == row.matter_code)
-        .ok_or(AppError::NotFound)?;
+    let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
     let draft: Draft = serde_json::from_str(&app.draft).unwrap_or_default();
     let parties_rows = crate::db::parties(&database, &id)
         .await
@@ -441,7 +442,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
                 share: p.share,
             })
             .collect(),
-        urgency: urgency_of(row.due_on.as_deref()),
+        urgency: urgency_of(row.due_on.as_deref(), today()),
         id: row.id,
         receipt_no: row.receipt_no.unwrap_or_default(),
         case_no: row.case_no,
@@ -550,14 +551,8 @@ pub async fn act_on_case(
     let lang = request_lang().await;
     let mut errors = Vec::new();
     let mut items = Vec::new();
+    let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
     if action == Action::Return {
-        let database = database()?;
-        let matter = crate::db::list_matters(&database)
-            .await
-            .map_err(internal("matters"))?
-            .into_iter()
-            .find(|m| m.code == row.matter_code)
-            .ok_or(AppError::NotFound)?;
         for item in &matter.checklist {
             let m = &item.material;
             if fields
@@ -618,45 +613,44 @@ pub async fn act_on_case(
         return Err(AppError::Validation(errors));
     }
     let database = database()?;
-    let accept = if action == Action::Accept {
-        let matter = crate::db::list_matters(&database)
-            .await
-            .map_err(internal("matters"))?
-            .into_iter()
-            .find(|m| m.code == row.matter_code)
-            .ok_or(AppError::NotFound)?;
-        let days = matter.time_limit_days.max(1) as u32;
-        let due = calendar()
-            .add_working_days(today(), days)
-            .format("%Y-%m-%d")
-            .to_string();
-        let case_no = crate::db::next_case_no(&database, &row.site_code, {
-            use chrono::Datelike;
-            today().year()
-        })
-        .await
-        .map_err(internal("case no"))?;
-        Some((case_no, due))
-    } else {
-        None
-    };
-    let m = crate::db::Move {
-        action: action.code(),
-        from_stage: from.code(),
-        to_stage: to.code(),
-        version,
-        note: &reason,
-        event: event_kind(action, to),
-        items: &items,
-        accept: accept.as_ref().map(|(c, d)| (c.as_str(), d.as_str())),
-    };
     let actor = crate::db::Actor {
         id: &s.staff_id,
         role: &s.role,
     };
-    let outcome = crate::db::apply_move(&database, &id, actor, &m, lang)
-        .await
-        .map_err(internal("move"))?;
+    let day = today();
+    let due = calendar()
+        .add_working_days(day, matter.time_limit_days.max(1) as u32)
+        .format("%Y-%m-%d")
+        .to_string();
+    // Two acceptances at one site at once may compute the same case number:
+    // the unique index refuses the second, which tries the next number.
+    let mut attempt = 0;
+    let outcome = loop {
+        let case_no = if action == Action::Accept {
+            use chrono::Datelike;
+            crate::db::next_case_no(&database, &row.site_code, day.year())
+                .await
+                .map_err(internal("case no"))?
+        } else {
+            String::new()
+        };
+        let m = crate::db::Move {
+            action: action.code(),
+            from_stage: from.code(),
+            to_stage: to.code(),
+            version,
+            note: &reason,
+            event: event_kind(action, to),
+            items: &items,
+            accept: (action == Action::Accept).then_some((case_no.as_str(), due.as_str())),
+        };
+        match crate::db::apply_move(&database, &id, actor, &m, lang).await {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {
+                attempt += 1;
+            }
+            other => break other.map_err(internal("move"))?,
+        }
+    };
     match outcome {
         MoveOutcome::Done { version } => {
             services()?.outbox_wake.notify_one();
@@ -690,11 +684,9 @@ pub struct AuditReview {
 /// Is this instant (Unix ms) outside working hours in China?
 pub fn off_hours(cal: &crate::domain::calendar::WorkCalendar, ms: i64) -> bool {
     use chrono::Timelike;
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+    let Some(t) = crate::domain::calendar::china_time(ms) else {
         return false;
     };
-    let t = t.with_timezone(&offset);
     !cal.is_working_day(t.date_naive()) || t.hour() < 8 || t.hour() >= 18
 }
 
@@ -718,7 +710,7 @@ pub async fn review_audit() -> Result<AuditReview, AppError> {
     Ok(AuditReview {
         off_hours: views
             .into_iter()
-            .filter(|(at, _, _)| off_hours(&cal, *at))
+            .filter(|(at, _, _)| off_hours(cal, *at))
             .map(|(at, who, receipt)| OffHoursView {
                 at: crate::api::applications::local_time(at),
                 who,

@@ -361,17 +361,21 @@ pub async fn latest_notice(
     Ok(Some((n, items)))
 }
 
-/// Formal case numbers: `<year>-<site>-<6 digits>`, counted per site and
-/// year inside the accepting transaction's database (the unique index
-/// refuses a duplicate if two acceptances race; the caller retries).
+/// Formal case numbers: `<year>-<site>-<6 digits>`, one more than the
+/// highest given at that site that year. The unique index refuses a
+/// duplicate when two acceptances race; the caller (`cases/act`) then asks
+/// again and gets the number after the winner's.
 pub async fn next_case_no(db: &Db, site: &str, year: i32) -> Result<String, sqlx::Error> {
     let prefix = format!("{year}-{site}-");
-    let n: Vec<(i64,)> = fetch_all!(
+    let last: Option<(Option<String>,)> = fetch_optional!(
         db,
-        (i64,),
-        "SELECT COUNT(*) FROM applications WHERE case_no LIKE $1",
+        (Option<String>,),
+        "SELECT MAX(case_no) FROM applications WHERE case_no LIKE $1",
         format!("{prefix}%")
     )?;
-    let count = n.first().map(|(c,)| *c).unwrap_or(0);
-    Ok(format!("{prefix}{:06}", count + 1))
+    let n = last
+        .and_then(|(c,)| c)
+        .and_then(|c| c.rsplit('-').next().and_then(|d| d.parse::<u64>().ok()))
+        .unwrap_or(0);
+    Ok(format!("{prefix}{:06}", n + 1))
 }

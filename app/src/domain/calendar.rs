@@ -8,6 +8,17 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// China Standard Time (UTC+8, no daylight saving), in which dates,
+/// deadlines and working hours are reckoned.
+pub fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// An instant (Unix ms) in China Standard Time.
+pub fn china_time(ms: i64) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&china()))
+}
+
 /// One year's declared days off and declared working days.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearDays {

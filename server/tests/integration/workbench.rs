@@ -424,7 +424,19 @@ async fn a_case_goes_from_submission_to_issue(app: &TestApp) {
     }
     let c = case(app, &clerk, &id).await;
     assert_eq!(c["stage"], "review");
-    assert!(c["case_no"].as_str().unwrap().starts_with("20"));
+    let case_no = c["case_no"].as_str().unwrap().to_string();
+    let year = &case_no[..4];
+    assert_eq!(
+        case_no,
+        format!("{year}-MAIN-000001"),
+        "the site's first this year"
+    );
+    assert_eq!(
+        app::db::next_case_no(&app.db, "MAIN", year.parse().unwrap())
+            .await
+            .unwrap(),
+        format!("{year}-MAIN-000002")
+    );
     assert!(c["due_on"].as_str().is_some());
     // Review is the reviewer's: the clerk is refused, and the reviewer must
     // take the case first.
