@@ -14,9 +14,13 @@ if [ ! -x target/release/onetrip ] || [ ! -f "$STAMP" ] || \
   touch "$STAMP"
 fi
 [ "${1:-}" = --build-only ] && exit 0
-# PDF first-page previews use Poppler's pdftoppm when it is installed.
+# PDF first-page previews use Poppler's pdftoppm; printable letters a
+# Chinese font (ONETRIP_PDF_FONT or Debian's fonts-wqy-microhei).
 if ! command -v pdftoppm >/dev/null && [ "$(id -u)" = 0 ]; then
   apt_install poppler-utils || echo "note: no pdftoppm; PDFs get no preview image"
+fi
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ -z "${ONETRIP_PDF_FONT:-}" ] && [ "$(id -u)" = 0 ]; then
+  apt_install fonts-wqy-microhei || echo "note: no Chinese font; letters (PDF) answer 500 until ONETRIP_PDF_FONT is set"
 fi
 mkdir -p "${ONETRIP_DATA_DIR:-data}"
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD

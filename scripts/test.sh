@@ -34,12 +34,15 @@ else
   echo "PostgreSQL unavailable: its tests will be reported as SKIPPED"
 fi
 
-step "PDF renderer for previews (poppler-utils)"
-if ! command -v pdftoppm >/dev/null; then
+step "PDF tools: Poppler (previews, reading letters back) and a Chinese font (letters)"
+need=()
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -n "${ONETRIP_PDF_FONT:-}" ] || need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt_install poppler-utils || echo "note: poppler-utils could not be installed; PDF previews are tested as unsupported"
+    apt_install "${need[@]}" || echo "note: ${need[*]} could not be installed; PDF previews/letters are tested as unavailable"
   else
-    echo "note: pdftoppm missing (sudo apt-get install -y poppler-utils); PDF previews are tested as unsupported"
+    echo "note: missing ${need[*]} (sudo apt-get install -y ${need[*]}); PDF previews/letters are tested as unavailable"
   fi
 fi
 

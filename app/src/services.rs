@@ -41,6 +41,9 @@ pub struct Policy {
     pub max_file_bytes: i64,
     /// Largest total of all files of one application.
     pub max_application_bytes: i64,
+    /// The public address of the service, for links printed on letters
+    /// (their QR codes), without a trailing slash.
+    pub public_url: String,
 }
 
 impl Default for Policy {
@@ -58,6 +61,7 @@ impl Default for Policy {
             trust_proxy: false,
             max_file_bytes: 50 * 1024 * 1024,
             max_application_bytes: 300 * 1024 * 1024,
+            public_url: "http://127.0.0.1:3000".into(),
         }
     }
 }

@@ -22,6 +22,8 @@
 //! | `ONETRIP_MAX_FILE_MB` | `50` | largest uploaded file |
 //! | `ONETRIP_MAX_APPLICATION_MB` | `300` | all files of one application together |
 //! | `ONETRIP_STORE` | `local` | `local` (`<data dir>/documents`) or `s3://bucket[/prefix]` (with the `AWS_*` variables) |
+//! | `ONETRIP_PUBLIC_URL` | `http://<LEPTOS_SITE_ADDR>` | the address citizens reach, printed as the letters' QR codes |
+//! | `ONETRIP_PDF_FONT` | WenQuanYi Micro Hei or Noto Sans CJK from Debian's fonts | TrueType/OpenType font (`.ttf`, `.otf`, `.ttc`) with Chinese glyphs, subsetted into the letters |
 //! | `ONETRIP_PDFTOPPM` | `pdftoppm` on `PATH` | path of Poppler's `pdftoppm` for PDF previews, or `off` |
 
 use leptos::prelude::LeptosOptions;
@@ -123,6 +125,17 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
             d.max_application_bytes / (1024 * 1024),
         )? * 1024
             * 1024,
+        public_url: match var("ONETRIP_PUBLIC_URL") {
+            None => d.public_url,
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                u.trim_end_matches('/').to_string()
+            }
+            Some(_) => {
+                return Err(ConfigError::Setting(
+                    "ONETRIP_PUBLIC_URL must start with https:// (or http://)".into(),
+                ))
+            }
+        },
         ..d
     })
 }
@@ -226,6 +239,10 @@ impl Config {
             Some(hex_key) => parse_key(&hex_key)?,
             None => load_or_create_key(&data_dir.join("secret.key"))?,
         };
+        let mut policy = policy_from_env()?;
+        if var("ONETRIP_PUBLIC_URL").is_none() {
+            policy.public_url = format!("http://{}", leptos.site_addr);
+        }
         Ok(Config {
             site_addr: leptos.site_addr,
             leptos,
@@ -234,7 +251,7 @@ impl Config {
             secret_key,
             log_filter,
             log_format,
-            policy: policy_from_env()?,
+            policy,
             senders: senders_from_env()?,
             s3_store: match var("ONETRIP_STORE").as_deref() {
                 None | Some("local") => None,

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 mod dev;
 pub mod documents;
+pub mod letters;
 mod middleware;
 pub mod outbox;
 mod routes;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use serde::Deserialize;
 
 use tower::ServiceBuilder;
@@ -18,8 +18,17 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+/// The route list, generated once per process. Generating it renders the app
+/// with resource loading suppressed by a process-wide flag, so a resource
+/// first polled by a page rendering at that moment (another server in the
+/// same process, as in the tests) would wait forever (leptos issue #4773).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos = state.leptos.clone();
 
     // Hashed asset names (cargo-leptos `hash-files`) change with every build,
@@ -55,6 +64,7 @@ pub fn build(state: AppState) -> Router {
         .route("/lang", get(switch_language))
         .route("/dev/outbox", get(crate::dev::outbox_page))
         .merge(crate::documents::routes())
+        .merge(crate::letters::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())

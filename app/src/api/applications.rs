@@ -103,6 +103,10 @@ pub struct ApplicationView {
     pub stage: String,
     /// The latest correction notice (open while `stage` is `returned`).
     pub notice: Option<crate::api::cases::NoticeView>,
+    /// The printable letters the case has now.
+    pub letters: Vec<crate::domain::letter::LetterKind>,
+    /// Materials the applicant promised to bring (容缺) and whether they came.
+    pub owed: Vec<crate::api::cases::OwedView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -309,7 +313,20 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
     } else {
         None
     };
+    let has_notice = notice.is_some()
+        || (row.status == "submitted"
+            && db::latest_notice(&database, &row.id)
+                .await
+                .map_err(internal("notice"))?
+                .is_some());
+    let owed = if row.status == "submitted" {
+        crate::api::cases::owed_views(&database, &row.id, &matter).await?
+    } else {
+        Vec::new()
+    };
     Ok(ApplicationView {
+        owed,
+        letters: crate::domain::letter::available(&row.stage, has_notice),
         stage: row.stage.clone(),
         notice,
         documents,
@@ -470,6 +487,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         event: "resubmitted",
         items: &[],
         accept: None,
+        owed: &[],
     };
     let actor = crate::db::Actor {
         id: &session.citizen_id,
@@ -486,7 +504,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
             Ok(())
         }
         // Resubmitted twice: the second finds the case already moved on.
-        MoveOutcome::Stale => {
+        MoveOutcome::Stale | MoveOutcome::Owed => {
             if form {
                 redirect(&back);
                 return Ok(());
@@ -631,8 +649,9 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
     let database = database()?;
     let lang = request_lang().await;
     let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .with_timezone(&crate::domain::calendar::china())
         .date_naive();
+    let priority = crate::domain::application::priority_lane(&draft.parties, today);
     let notice = ReceiptNotice {
         filer_mobile: &session.mobile,
         matter_zh: &matter.name_zh,
@@ -652,6 +671,7 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
             &session.citizen_id,
             &receipt,
             &draft.parties,
+            priority,
             &notice,
         )
         .await

@@ -11,7 +11,7 @@ use crate::api::applications::{DocumentView, EventView, PartyView};
 use crate::domain::application::Draft;
 use crate::domain::calendar::Urgency;
 use crate::domain::catalogue::Matter;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -77,6 +77,41 @@ pub struct NoticeView {
     pub items: Vec<NoticeItemView>,
 }
 
+/// A material the case was accepted without (容缺) and whether it came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedView {
+    pub material: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub promised_at: String,
+    pub received_at: Option<String>,
+}
+
+/// The owed materials of a case, named from its checklist.
+#[cfg(feature = "ssr")]
+pub async fn owed_views(
+    database: &crate::db::Db,
+    id: &str,
+    matter: &Matter,
+) -> Result<Vec<OwedView>, AppError> {
+    use crate::api::applications::local_time;
+    Ok(crate::db::owed(database, id)
+        .await
+        .map_err(|e| AppError::internal("owed", e))?
+        .into_iter()
+        .map(|o| {
+            let item = matter.checklist.iter().find(|c| c.material == o.material);
+            OwedView {
+                name_zh: item.map(|c| c.name_zh.clone()).unwrap_or_default(),
+                name_en: item.map(|c| c.name_en.clone()).unwrap_or_default(),
+                material: o.material,
+                promised_at: local_time(o.promised_at),
+                received_at: o.received_at.map(local_time),
+            }
+        })
+        .collect())
+}
+
 /// Everything the case page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseView {
@@ -87,6 +122,7 @@ pub struct CaseView {
     pub stage: String,
     pub version: i64,
     pub site_code: String,
+    pub priority: bool,
     pub assignee: Option<String>,
     /// Taken by the viewer.
     pub mine: bool,
@@ -101,12 +137,16 @@ pub struct CaseView {
     pub notice: Option<NoticeView>,
     /// Moves the viewer may make now (action codes).
     pub actions: Vec<String>,
+    /// The printable letters the case has now.
+    pub letters: Vec<crate::domain::letter::LetterKind>,
+    /// Materials accepted as owed (容缺).
+    pub owed: Vec<OwedView>,
     pub role: String,
     pub csrf: String,
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::db::{self, StaffSession};
     use crate::domain::calendar::WorkCalendar;
@@ -235,26 +275,125 @@ fn list_check(
     }
 }
 
+/// The filters of a queue, as the page's GET form sends them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    #[serde(default)]
+    pub matter: String,
+    #[serde(default)]
+    pub site: String,
+    /// Submitted on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub from: String,
+    /// Submitted on or before this day.
+    #[serde(default)]
+    pub to: String,
+    /// `1`: the priority lane (绿色通道) only.
+    #[serde(default)]
+    pub lane: String,
+}
+
+impl QueueFilter {
+    /// The query string of the filters that are set (`&matter=…`), to keep
+    /// them across the queue tabs.
+    pub fn query(&self) -> String {
+        use crate::components::language::urlencode as q;
+        [
+            ("matter", &self.matter),
+            ("site", &self.site),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("lane", &self.lane),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("&{k}={}", q(v)))
+        .collect()
+    }
+
+    /// The day bounds as instants (ms, China time): from the start of
+    /// `from` to the end of `to`; 0 where open. A malformed or reversed day
+    /// is a field error.
+    pub fn bounds(&self) -> Result<(i64, i64), Vec<FieldError>> {
+        use chrono::NaiveDate;
+        let mut errors = Vec::new();
+        let mut day = |field: &str, v: &str| -> Option<NaiveDate> {
+            if v.is_empty() {
+                return None;
+            }
+            let d = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+            if d.is_none() {
+                errors.push(FieldError::new(
+                    field,
+                    "date_format",
+                    "日期格式应为 年-月-日，例如 2026-11-24".into(),
+                    "Dates are year-month-day, e.g. 2026-11-24".into(),
+                ));
+            }
+            d
+        };
+        let from = day("from", &self.from);
+        let to = day("to", &self.to);
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                errors.push(FieldError::new(
+                    "to",
+                    "date_order",
+                    "结束日期不能早于开始日期".into(),
+                    "The end date is before the start date".into(),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let ms = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| {
+                    t.and_local_timezone(crate::domain::calendar::china())
+                        .single()
+                })
+                .map(|t| t.timestamp_millis())
+                .unwrap_or(0)
+        };
+        Ok((
+            from.map(ms).unwrap_or(0),
+            to.and_then(|t| t.succ_opt()).map(ms).unwrap_or(0),
+        ))
+    }
+}
+
 #[server(endpoint = "cases/queue")]
-pub async fn case_queue(queue: String, matter: Option<String>) -> Result<Vec<CaseLine>, AppError> {
+pub async fn case_queue(
+    queue: String,
+    filter: Option<QueueFilter>,
+) -> Result<Vec<CaseLine>, AppError> {
     use crate::services::*;
     use server::*;
     let s = case_worker().await?;
     let database = database()?;
     let day = today();
     let today = day.format("%Y-%m-%d").to_string();
-    let (stages, overdue): (Vec<&str>, Option<&str>) = match queue.as_str() {
-        "all" => (vec![], None),
-        "overdue" => (vec![], Some(today.as_str())),
-        q if QUEUES.iter().any(|(c, _, _)| *c == q) => (vec![q], None),
+    let (stages, overdue): (Vec<&str>, &str) = match queue.as_str() {
+        "all" => (vec![], ""),
+        "overdue" => (vec![], today.as_str()),
+        q if QUEUES.iter().any(|(c, _, _)| *c == q) => (vec![q], ""),
         _ => return Err(AppError::NotFound),
     };
+    let filter = filter.unwrap_or_default();
+    let (submitted_from, submitted_before) = filter.bounds().map_err(AppError::Validation)?;
     let rows = crate::db::queue(
         &database,
         &s.staff_id,
-        &stages,
-        overdue,
-        matter.as_deref().filter(|m| !m.is_empty()),
+        &crate::db::QueueQuery {
+            stages: &stages,
+            overdue_before: overdue,
+            matter: filter.matter.trim(),
+            site: filter.site.trim(),
+            submitted_from,
+            submitted_before,
+            priority_only: filter.lane == "1",
+        },
     )
     .await
     .map_err(internal("queue"))?;
@@ -432,7 +571,10 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     .await
     .map_err(internal("audit"))?;
 
+    let letters = crate::domain::letter::available(&row.stage, notice.is_some());
+    let owed = owed_views(&database, &id, &matter).await?;
     Ok(CaseView {
+        owed,
         parties: parties_rows
             .into_iter()
             .map(|p| PartyView {
@@ -450,6 +592,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         stage: row.stage,
         version: row.version,
         site_code: row.site_code,
+        priority: row.priority == 1,
         assignee: row.assignee,
         mine,
         submitted_at: row.submitted_at.map(local_time).unwrap_or_default(),
@@ -458,6 +601,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         documents,
         events,
         checks,
+        letters,
         notice,
         actions,
         role: s.role,
@@ -516,7 +660,6 @@ pub async fn act_on_case(
     use crate::domain::case::{
         allowed, check_notice_item, event_kind, transition, Action, Role, Stage,
     };
-    use crate::error::FieldError;
     use crate::services::*;
     use server::*;
     let form = is_form_post().await;
@@ -597,6 +740,35 @@ pub async fn act_on_case(
             ));
         }
     }
+    // Tolerated deficiencies (容缺): at acceptance, materials the applicant
+    // promised to bring; only items the catalogue marks as tolerable.
+    let mut owed: Vec<String> = Vec::new();
+    let mut owed_names: Vec<String> = Vec::new();
+    if action == Action::Accept {
+        use crate::domain::catalogue::Requirement;
+        for item in &matter.checklist {
+            let m = &item.material;
+            if fields.get(&format!("owe-{m}")).is_none_or(|v| v.is_empty()) {
+                continue;
+            }
+            if item.requirement != Requirement::Tolerable {
+                errors.push(FieldError::new(
+                    &format!("owe-{m}"),
+                    "not_tolerable",
+                    format!("{}：此项材料不可容缺", item.name_zh),
+                    format!("{}: this material cannot be owed", item.name_en),
+                ));
+                continue;
+            }
+            owed.push(m.clone());
+            owed_names.push(item.name_zh.clone());
+        }
+    }
+    let reason = if owed.is_empty() {
+        reason
+    } else {
+        format!("容缺受理，承诺补交：{}", owed_names.join("、"))
+    };
     if matches!(action, Action::Reject | Action::SendBack) && reason.is_empty() {
         errors.push(FieldError::new(
             "reason",
@@ -643,6 +815,7 @@ pub async fn act_on_case(
             event: event_kind(action, to),
             items: &items,
             accept: (action == Action::Accept).then_some((case_no.as_str(), due.as_str())),
+            owed: &owed,
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {
@@ -660,6 +833,96 @@ pub async fn act_on_case(
             Ok(version)
         }
         MoveOutcome::Stale => refuse("stale"),
+        MoveOutcome::Owed => refuse("owed"),
+    }
+}
+
+/// A supervisor puts a case into the priority lane (绿色通道) or takes it
+/// out, with a written reason (audited). Applicants of 80 and over are put
+/// there automatically at submission.
+#[server(endpoint = "cases/priority")]
+pub async fn set_priority(
+    id: String,
+    csrf: String,
+    lane: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::case::Role;
+    use crate::services::*;
+    use server::*;
+    let form = is_form_post().await;
+    let back = format!("/staff/cases/{}", q(&id));
+    let s = case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    if Role::from_code(&s.role) != Some(Role::Supervisor) {
+        return Err(AppError::Forbidden);
+    }
+    case_of(&id, &s).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        if form {
+            redirect(&format!("{back}?error=reason_required"));
+            return Ok(());
+        }
+        return Err(AppError::Validation(vec![FieldError::new(
+            "reason",
+            "reason_required",
+            "请写明原因（不超过 500 字）".into(),
+            "Please write the reason (at most 500 characters)".into(),
+        )]));
+    }
+    let actor = crate::db::Actor {
+        id: &s.staff_id,
+        role: &s.role,
+    };
+    crate::db::set_priority(&database()?, &id, lane == "1", actor, reason)
+        .await
+        .map_err(internal("priority"))?;
+    if form {
+        redirect(&format!("{back}?ok=priority"));
+    }
+    Ok(())
+}
+
+/// Record that an owed material (容缺) was brought in: staff working the
+/// case's site (not only its clerk: the applicant may come to any window).
+#[server(endpoint = "cases/receive_owed")]
+pub async fn receive_owed(id: String, csrf: String, material: String) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let form = is_form_post().await;
+    let back = format!("/staff/cases/{}", q(&id));
+    let s = case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    let row = case_of(&id, &s).await?;
+    let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
+    let database = database()?;
+    let owed = crate::db::owed(&database, &id)
+        .await
+        .map_err(internal("owed"))?;
+    let item = matter
+        .checklist
+        .iter()
+        .find(|i| i.material == material)
+        .filter(|_| owed.iter().any(|o| o.material == material))
+        .ok_or(AppError::NotFound)?;
+    let actor = crate::db::Actor {
+        id: &s.staff_id,
+        role: &s.role,
+    };
+    let done = crate::db::receive_owed(&database, &id, &material, actor, &item.name_zh)
+        .await
+        .map_err(internal("receive owed"))?;
+    if form {
+        redirect(&format!("{back}?ok=owed_received"));
+        return Ok(());
+    }
+    if done {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            code: "already_received".into(),
+        })
     }
 }
 

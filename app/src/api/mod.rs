@@ -5,5 +5,7 @@ pub mod applications;
 pub mod auth;
 pub mod cases;
 pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod letters;
 pub mod sites;
 pub mod staff;

@@ -110,3 +110,40 @@ pub fn DocumentList(matter: Matter, docs: Vec<DocumentView>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// Links to the printable letters (PDF) of a case; nothing when it has none.
+#[component]
+pub fn LetterLinks(
+    application_id: String,
+    kinds: Vec<crate::domain::letter::LetterKind>,
+) -> impl IntoView {
+    (!kinds.is_empty()).then(|| {
+        view! {
+            <section class="letters" aria-labelledby="letters-title">
+                <h2 id="letters-title">{bi("文书下载（PDF）", "Letters (PDF)")}</h2>
+                <ul class="letter-list">
+                    {kinds
+                        .into_iter()
+                        .map(|k| {
+                            let (zh, en) = k.title();
+                            view! {
+                                <li>
+                                    <a
+                                        class="button button--secondary"
+                                        href=k.href(&application_id)
+                                        data-testid=format!("letter-{}", k.code())
+                                    >
+                                        {move || match current_lang() {
+                                            crate::domain::Lang::Zh => zh,
+                                            crate::domain::Lang::En => en,
+                                        }}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}

@@ -148,6 +148,7 @@ pub async fn submit(
     filer_id: &str,
     receipt: &str,
     parties: &[PartyForm],
+    priority: bool,
     notice: &ReceiptNotice<'_>,
 ) -> Result<SubmitOutcome, sqlx::Error> {
     let mut tx = db.begin_write().await?;
@@ -155,12 +156,13 @@ pub async fn submit(
     let n = execute_tx!(
         &mut tx,
         "UPDATE applications SET status = 'submitted', stage = 'pre_review', version = version + 1,
-             receipt_no = $3, submitted_at = $4, updated_at = $4
+             receipt_no = $3, submitted_at = $4, updated_at = $4, priority = $5
          WHERE id = $1 AND filer_id = $2 AND status = 'draft'",
         id,
         filer_id,
         receipt,
-        now
+        now,
+        i64::from(priority)
     )?;
     if n == 0 {
         let existing = fetch_optional_tx!(

@@ -34,21 +34,33 @@ const CASE_COLUMNS: &str = "a.id, a.receipt_no, a.matter_code, a.stage, a.site_c
 const CASE_FROM: &str = "applications a JOIN citizens c ON c.id = a.filer_id
     LEFT JOIN staff s ON s.id = a.assigned_to";
 
-/// A queue of the staff member's sites. `stages` empty = every open stage;
-/// `overdue_before` keeps only cases due before that day.
+/// What a queue holds: cases of the staff member's sites in `stages`
+/// (empty = every open stage), narrowed by the filters ('' / 0 = any).
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery<'a> {
+    pub stages: &'a [&'a str],
+    /// Only cases due before this day (`YYYY-MM-DD`).
+    pub overdue_before: &'a str,
+    pub matter: &'a str,
+    pub site: &'a str,
+    /// Submitted at or after / before these instants (ms; 0 = open).
+    pub submitted_from: i64,
+    pub submitted_before: i64,
+    pub priority_only: bool,
+}
+
+/// A queue, priority lane first, then by deadline, at most 500 lines.
 pub async fn queue(
     db: &Db,
     staff_id: &str,
-    stages: &[&str],
-    overdue_before: Option<&str>,
-    matter: Option<&str>,
+    q: &QueueQuery<'_>,
 ) -> Result<Vec<CaseRow>, sqlx::Error> {
-    let stage_list = if stages.is_empty() {
+    let stage_list = if q.stages.is_empty() {
         "'pre_review', 'returned', 'pre_accepted', 'accepted', 'review', 'register', 'certificate', 'fee_paid'"
             .to_string()
     } else {
         // Codes come from the domain's fixed list, never from the request.
-        stages
+        q.stages
             .iter()
             .filter(|s| crate::domain::case::Stage::from_code(s).is_some())
             .map(|s| format!("'{s}'"))
@@ -61,6 +73,9 @@ pub async fn queue(
            AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
            AND ($2 = '' OR (a.due_on IS NOT NULL AND a.due_on < $2))
            AND ($3 = '' OR a.matter_code = $3)
+           AND ($4 = '' OR a.site_code = $4)
+           AND a.submitted_at >= $5 AND ($6 = 0 OR a.submitted_at < $6)
+           AND ($7 = 0 OR a.priority = 1)
          ORDER BY a.priority DESC, COALESCE(a.due_on, '9999-12-31'), a.submitted_at
          LIMIT 500"
     );
@@ -69,8 +84,12 @@ pub async fn queue(
         CaseRow,
         &sql,
         staff_id,
-        overdue_before.unwrap_or(""),
-        matter.unwrap_or("")
+        q.overdue_before,
+        q.matter,
+        q.site,
+        q.submitted_from,
+        q.submitted_before,
+        i64::from(q.priority_only)
     )
 }
 
@@ -86,6 +105,14 @@ pub async fn case_for_staff(
            AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $2)"
     );
     fetch_optional!(db, CaseRow, &sql, id, staff_id)
+}
+
+/// One submitted case, whoever asks (the caller has authorised the reader).
+pub async fn case_row(db: &Db, id: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM {CASE_FROM} WHERE a.id = $1 AND a.status = 'submitted'"
+    );
+    fetch_optional!(db, CaseRow, &sql, id)
 }
 
 /// Who acts, for the audit trail.
@@ -180,6 +207,9 @@ pub struct Move<'a> {
     pub items: &'a [NoticeItemRow],
     /// For an acceptance: the formal case number and the due date.
     pub accept: Option<(&'a str, &'a str)>,
+    /// For an acceptance with tolerated deficiencies (容缺): the materials
+    /// the applicant promised to bring.
+    pub owed: &'a [String],
 }
 
 /// Why a move did not happen.
@@ -190,6 +220,8 @@ pub enum MoveOutcome {
     },
     /// The case changed since the page was loaded (or is not in that stage).
     Stale,
+    /// Not issued: materials accepted as tolerated deficiencies are still owed.
+    Owed,
 }
 
 /// Apply a move in one transaction: the conditional update, the notice, the
@@ -210,7 +242,9 @@ pub async fn apply_move(
              case_no = CASE WHEN $6 = '' THEN case_no ELSE $6 END,
              due_on = CASE WHEN $7 = '' THEN due_on ELSE $7 END,
              accepted_at = CASE WHEN $6 = '' THEN accepted_at ELSE $5 END
-         WHERE id = $1 AND status = 'submitted' AND stage = $2 AND version = $3",
+         WHERE id = $1 AND status = 'submitted' AND stage = $2 AND version = $3
+           AND ($4 <> 'issued' OR NOT EXISTS (
+                SELECT 1 FROM owed_materials o WHERE o.application_id = $1 AND o.received_at IS NULL))",
         id,
         m.from_stage,
         m.version,
@@ -220,7 +254,27 @@ pub async fn apply_move(
         due_on
     )?;
     if n != 1 {
-        return Ok(MoveOutcome::Stale);
+        let owed = m.to_stage == "issued"
+            && fetch_scalar_tx!(
+                &mut tx,
+                i64,
+                "SELECT COUNT(*) FROM owed_materials WHERE application_id = $1 AND received_at IS NULL",
+                id
+            )? > 0;
+        return Ok(if owed {
+            MoveOutcome::Owed
+        } else {
+            MoveOutcome::Stale
+        });
+    }
+    for material in m.owed {
+        execute_tx!(
+            &mut tx,
+            "INSERT INTO owed_materials (application_id, material, promised_at) VALUES ($1, $2, $3)",
+            id,
+            material,
+            now
+        )?;
     }
     if m.action == "return" {
         open_notice(&mut tx, id, actor.id, m.items, now).await?;
@@ -359,6 +413,105 @@ pub async fn latest_notice(
         &n.id
     )?;
     Ok(Some((n, items)))
+}
+
+/// Put a case into the priority lane (绿色通道) or take it out, with the
+/// supervisor's reason in the audit trail; `false` if nothing changed.
+pub async fn set_priority(
+    db: &Db,
+    id: &str,
+    on: bool,
+    actor: Actor<'_>,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let (before, after) = if on { ("0", "1") } else { ("1", "0") };
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE applications SET priority = $2, version = version + 1, updated_at = $3
+          WHERE id = $1 AND status = 'submitted' AND priority <> $2",
+        id,
+        i64::from(on),
+        now_ms()
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    audit(
+        &mut tx,
+        &AuditEntry {
+            actor: actor.id,
+            role: actor.role,
+            action: "priority",
+            application_id: Some(id),
+            before,
+            after,
+            reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A material a case was accepted without (容缺), and whether it came.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwedRow {
+    pub material: String,
+    pub promised_at: i64,
+    pub received_at: Option<i64>,
+}
+
+pub async fn owed(db: &Db, application_id: &str) -> Result<Vec<OwedRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        OwedRow,
+        "SELECT material, promised_at, received_at FROM owed_materials
+          WHERE application_id = $1 ORDER BY material",
+        application_id
+    )
+}
+
+/// Record that an owed material was brought: once (a second click, or a
+/// second clerk, changes nothing and answers `false`), with the applicant's
+/// timeline event and the audit record in the same transaction.
+pub async fn receive_owed(
+    db: &Db,
+    id: &str,
+    material: &str,
+    actor: Actor<'_>,
+    material_name: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE owed_materials SET received_at = $3, received_by = $4
+          WHERE application_id = $1 AND material = $2 AND received_at IS NULL",
+        id,
+        material,
+        now,
+        actor.id
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    add_event_note(&mut tx, id, "owed_received", now, material_name).await?;
+    audit(
+        &mut tx,
+        &AuditEntry {
+            actor: actor.id,
+            role: actor.role,
+            action: "owed_received",
+            application_id: Some(id),
+            before: "",
+            after: material,
+            reason: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Formal case numbers: `<year>-<site>-<6 digits>`, one more than the

@@ -5,7 +5,7 @@ use crate::api::applications::{
     get_application, my_applications, track, ApplicationView, EventView, Status, TrackView,
 };
 use crate::api::auth::{signin_message, whoami, Me};
-use crate::components::documents::DocumentList;
+use crate::components::documents::{DocumentList, LetterLinks};
 use crate::components::forms::bi;
 use crate::components::language::{current_lang, urlencode};
 use crate::domain::catalogue::PartyRole;
@@ -56,6 +56,8 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("archived", Lang::En) => "Archived",
         ("sent_back", Lang::Zh) => "退回上一环节重新办理",
         ("sent_back", Lang::En) => "Sent back a stage",
+        ("owed_received", Lang::Zh) => "已收到容缺补交的材料",
+        ("owed_received", Lang::En) => "Owed material received",
         (_, Lang::Zh) => "办理进展",
         (_, Lang::En) => "Progress",
     }
@@ -375,6 +377,65 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
             <dt>{bi("提交时间", "Submitted")}</dt>
             <dd>{a.submitted_at.clone().unwrap_or_default()}</dd>
         </dl>
+        <LetterLinks application_id=a.id.clone() kinds=a.letters.clone() />
+        {(!a.owed.is_empty())
+            .then(|| {
+                view! {
+                    <section class="owed" data-testid="owed">
+                        <h2>
+                            {bi(
+                                "承诺补交的材料（容缺受理）",
+                                "Materials you promised to bring",
+                            )}
+                        </h2>
+                        <p class="muted">
+                            {bi(
+                                "您的申请已先行受理。请在领证前将以下材料交到窗口，补齐后方可发证。",
+                                "Your case was accepted first. Bring these to the window before collection: the certificate is issued once they are in.",
+                            )}
+                        </p>
+                        <ul class="owed-list">
+                            {a
+                                .owed
+                                .iter()
+                                .map(|o| {
+                                    let (zh, en) = (o.name_zh.clone(), o.name_en.clone());
+                                    let received = o.received_at.clone();
+                                    view! {
+                                        <li>
+                                            <strong>
+                                                {move || match current_lang() {
+                                                    Lang::Zh => zh.clone(),
+                                                    Lang::En => en.clone(),
+                                                }}
+                                            </strong>
+                                            " · "
+                                            {match received {
+                                                Some(at) => {
+                                                    view! {
+                                                        <span class="tag tag--ok">
+                                                            {bi("已收到 ", "Received ")} {at}
+                                                        </span>
+                                                    }
+                                                        .into_any()
+                                                }
+                                                None => {
+                                                    view! {
+                                                        <span class="tag tag--warn">
+                                                            {bi("待补交", "Still to bring")}
+                                                        </span>
+                                                    }
+                                                        .into_any()
+                                                }
+                                            }}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
         <h2>{bi("申请人", "Parties")}</h2>
         <ul class="party-list">
             {a

@@ -3,9 +3,11 @@
 //! a browser's form post with a redirect), so everything works with or
 //! without JavaScript; the server checks role and site on every call.
 
-use crate::api::cases::{case_queue, get_case, review_audit, CaseLine, CaseView, QUEUES};
+use crate::api::cases::{
+    case_queue, get_case, review_audit, CaseLine, CaseView, QueueFilter, QUEUES,
+};
 use crate::api::staff::{current_staff_member, list_staff, staff_message, StaffMe};
-use crate::components::documents::{viewer_href, DocThumb};
+use crate::components::documents::{viewer_href, DocThumb, LetterLinks};
 use crate::components::forms::bi;
 use crate::components::language::current_lang;
 use crate::domain::calendar::Urgency;
@@ -52,6 +54,18 @@ fn QueryMessage() -> impl IntoView {
             ),
             "reason_unknown" => ("请为每项选择原因。", "Choose a reason for each item."),
             "reason_required" => ("请写明原因。", "Please write the reason."),
+            "owed" => (
+                "还有容缺材料未补交，补齐并登记收到后才能发证。",
+                "Owed materials have not all been received; record them before issuing.",
+            ),
+            "not_tolerable" => (
+                "所选材料不可容缺受理。",
+                "A chosen material cannot be owed.",
+            ),
+            "owed_received" => (
+                "已登记收到容缺材料。",
+                "Owed material recorded as received.",
+            ),
             _ => return staff_message(code, lang).map(str::to_string),
         };
         Some(zh_en(lang, zh, en))
@@ -164,8 +178,19 @@ pub fn WorkbenchPage() -> impl IntoView {
             .with(|q| q.get("q"))
             .unwrap_or_else(|| "pre_review".into())
     };
+    let filter = move || {
+        query.with(|q| QueueFilter {
+            matter: q.get("matter").unwrap_or_default(),
+            site: q.get("site").unwrap_or_default(),
+            from: q.get("from").unwrap_or_default(),
+            to: q.get("to").unwrap_or_default(),
+            lane: q.get("lane").unwrap_or_default(),
+        })
+    };
     let me = Resource::new(|| (), |_| current_staff_member());
-    let lines = Resource::new(queue, |q| case_queue(q, None));
+    let lines = Resource::new(move || (queue(), filter()), |(q, f)| case_queue(q, Some(f)));
+    let matters = Resource::new(|| (), |_| crate::api::catalogue::list_matters());
+    let sites = Resource::new(|| (), |_| crate::api::sites::list_sites());
     view! {
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
@@ -183,7 +208,23 @@ pub fn WorkbenchPage() -> impl IntoView {
                     }
                     Ok(Some(me)) => {
                         let lines = lines.await;
+                        let matters = matters.await.unwrap_or_default();
+                        let sites = sites.await.unwrap_or_default();
                         let supervisor = me.role == "supervisor";
+                        let f = filter();
+                        let keep = f.query();
+                        let my_sites: Vec<(String, String, String)> = me
+                            .sites
+                            .iter()
+                            .map(|code| {
+                                let s = sites.iter().find(|s| &s.code == code);
+                                (
+                                    code.clone(),
+                                    s.map(|s| s.name_zh.clone()).unwrap_or_else(|| code.clone()),
+                                    s.map(|s| s.name_en.clone()).unwrap_or_else(|| code.clone()),
+                                )
+                            })
+                            .collect();
                         view! {
                             <StaffBar me />
                             <h1>{bi("预审与办件", "Cases")}</h1>
@@ -204,7 +245,7 @@ pub fn WorkbenchPage() -> impl IntoView {
                                         let current = queue() == *code;
                                         view! {
                                             <a
-                                                href=format!("/staff?q={code}")
+                                                href=format!("/staff?q={code}{keep}")
                                                 class:current=current
                                                 aria-current=current.then_some("page")
                                             >
@@ -214,8 +255,24 @@ pub fn WorkbenchPage() -> impl IntoView {
                                     })
                                     .collect_view()}
                             </nav>
+                            <QueueFilters queue=queue() f=f.clone() matters my_sites />
                             {match lines {
                                 Ok(lines) => view! { <QueueTable lines /> }.into_any(),
+                                Err(AppError::Validation(errors)) => {
+                                    view! {
+                                        <div class="notice notice--error" role="alert">
+                                            {errors
+                                                .into_iter()
+                                                .map(|e| {
+                                                    view! {
+                                                        <p>{move || zh_en(current_lang(), &e.zh, &e.en)}</p>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </div>
+                                    }
+                                        .into_any()
+                                }
                                 Err(_) => {
                                     view! {
                                         <p class="field-error">
@@ -235,6 +292,80 @@ pub fn WorkbenchPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The queue's filters: matter, site, submission dates, priority lane. A
+/// plain GET form, so it works without JavaScript and the address can be
+/// bookmarked.
+#[component]
+fn QueueFilters(
+    queue: String,
+    f: QueueFilter,
+    matters: Vec<crate::domain::catalogue::Matter>,
+    my_sites: Vec<(String, String, String)>,
+) -> impl IntoView {
+    let (matter, site) = (f.matter.clone(), f.site.clone());
+    view! {
+        <form method="get" action="/staff" class="queue-filters" aria-label="筛选 Filters">
+            <input type="hidden" name="q" value=queue />
+            <div class="field">
+                <label for="filter-matter">{bi("事项", "Matter")}</label>
+                <select id="filter-matter" name="matter">
+                    <option value="">{bi("全部事项", "All matters")}</option>
+                    {matters
+                        .into_iter()
+                        .map(|m| {
+                            let selected = m.code == matter;
+                            let (zh, en) = (m.name_zh.clone(), m.name_en.clone());
+                            view! {
+                                <option value=m.code.clone() selected=selected>
+                                    {move || zh_en(current_lang(), &zh, &en)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-site">{bi("办理点", "Site")}</label>
+                <select id="filter-site" name="site">
+                    <option value="">{bi("我的全部办理点", "All my sites")}</option>
+                    {my_sites
+                        .into_iter()
+                        .map(|(code, zh, en)| {
+                            let selected = code == site;
+                            view! {
+                                <option value=code selected=selected>
+                                    {move || zh_en(current_lang(), &zh, &en)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-from">{bi("提交日期自", "Submitted from")}</label>
+                <input id="filter-from" name="from" type="date" value=f.from.clone() />
+            </div>
+            <div class="field">
+                <label for="filter-to">{bi("至", "to")}</label>
+                <input id="filter-to" name="to" type="date" value=f.to.clone() />
+            </div>
+            <div class="check-row">
+                <input
+                    id="filter-lane"
+                    name="lane"
+                    type="checkbox"
+                    value="1"
+                    checked=f.lane == "1"
+                />
+                <label for="filter-lane">{bi("只看绿色通道", "Priority lane only")}</label>
+            </div>
+            <button type="submit" class="button button--secondary">
+                {bi("筛选", "Filter")}
+            </button>
+        </form>
     }
 }
 
@@ -369,11 +500,12 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
     let simple: Vec<String> = c
         .actions
         .iter()
-        .filter(|a| matches!(a.as_str(), "pre_accept" | "accept" | "advance"))
+        .filter(|a| matches!(a.as_str(), "pre_accept" | "advance"))
         .cloned()
         .collect();
     let can = |a: &str| c.actions.iter().any(|x| x == a);
     let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
+    let can_accept = can("accept");
     view! {
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
@@ -407,6 +539,16 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 })}
             <dt>{bi("经办人", "Clerk")}</dt>
             <dd data-testid="assignee">{c.assignee.clone().unwrap_or_else(|| "—".into())}</dd>
+            {c
+                .priority
+                .then(|| {
+                    view! {
+                        <dt>{bi("通道", "Lane")}</dt>
+                        <dd data-testid="priority">
+                            <span class="tag tag--warn">{bi("绿色通道", "Priority lane")}</span>
+                        </dd>
+                    }
+                })}
         </dl>
         <section class="case-actions">
             {if c.assignee.is_none() {
@@ -437,6 +579,9 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 ().into_any()
             }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
         </section>
+        {can_accept.then(|| view! { <AcceptForm c=c.clone() /> })}
+        {(c.role == "supervisor").then(|| view! { <PriorityForm c=c.clone() /> })}
+        <OwedList c=c.clone() />
 
         <h2>{bi("智能辅助审核", "Automatic checks")}</h2>
         <ul class="checks">
@@ -495,6 +640,7 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         </ul>
 
         {c.notice.clone().map(|n| view! { <NoticeSummary n /> })}
+        <LetterLinks application_id=c.id.clone() kinds=c.letters.clone() />
 
         <h2>{bi("材料", "Documents")}</h2>
         <ul class="doc-list">
@@ -673,6 +819,166 @@ fn ReturnForm(c: CaseView) -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// Formal acceptance, optionally with tolerated deficiencies (容缺): the
+/// catalogue's tolerable materials the applicant promises to bring.
+#[component]
+fn AcceptForm(c: CaseView) -> impl IntoView {
+    use crate::domain::catalogue::Requirement;
+    let tolerable: Vec<_> = c
+        .matter
+        .checklist
+        .iter()
+        .filter(|i| i.requirement == Requirement::Tolerable)
+        .cloned()
+        .collect();
+    view! {
+        <form method="post" action="/api/cases/act" class="form accept-form">
+            <input type="hidden" name="id" value=c.id.clone() />
+            <input type="hidden" name="csrf" value=c.csrf.clone() />
+            <input type="hidden" name="version" value=c.version.to_string() />
+            <input type="hidden" name="action" value="accept" />
+            {(!tolerable.is_empty())
+                .then(|| {
+                    view! {
+                        <fieldset class="owe-items">
+                            <legend>
+                                {bi(
+                                    "容缺受理（可选）：申请人承诺在领证前补交的材料",
+                                    "Tolerated deficiency (optional): materials the applicant promises to bring before issue",
+                                )}
+                            </legend>
+                            {tolerable
+                                .into_iter()
+                                .map(|i| {
+                                    let (zh, en) = (i.name_zh.clone(), i.name_en.clone());
+                                    let id = format!("owe-{}", i.material);
+                                    view! {
+                                        <div class="check-row">
+                                            <input
+                                                type="checkbox"
+                                                id=id.clone()
+                                                name=format!("f[{id}]")
+                                                value="1"
+                                            />
+                                            <label for=id>
+                                                {move || zh_en(current_lang(), &zh, &en)}
+                                            </label>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })}
+            <button type="submit" class="button">
+                {bi("正式受理", "Accept")}
+            </button>
+        </form>
+    }
+}
+
+/// A supervisor moves a case into the priority lane or out of it.
+#[component]
+fn PriorityForm(c: CaseView) -> impl IntoView {
+    let (lane, title, button) = if c.priority {
+        (
+            "0",
+            bi("移出绿色通道", "Take out of the priority lane"),
+            bi("移出", "Take out"),
+        )
+    } else {
+        (
+            "1",
+            bi("列入绿色通道", "Put in the priority lane"),
+            bi("列入", "Put in"),
+        )
+    };
+    view! {
+        <details class="reason-form">
+            <summary>{title}</summary>
+            <form method="post" action="/api/cases/priority" class="form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <input type="hidden" name="lane" value=lane />
+                <label for="priority-reason">
+                    {bi("原因（记入审计）", "Reason (audited)")}
+                </label>
+                <textarea
+                    id="priority-reason"
+                    name="reason"
+                    rows="2"
+                    maxlength="500"
+                    required=true
+                ></textarea>
+                <button type="submit" class="button button--secondary">
+                    {button}
+                </button>
+            </form>
+        </details>
+    }
+}
+
+/// Owed materials (容缺) with their state; staff record each one received.
+#[component]
+fn OwedList(c: CaseView) -> impl IntoView {
+    (!c.owed.is_empty())
+        .then(|| {
+            view! {
+                <section class="owed" data-testid="owed">
+                    <h2>{bi("容缺材料", "Owed materials")}</h2>
+                    <ul class="owed-list">
+                        {c
+                            .owed
+                            .iter()
+                            .map(|o| {
+                                let (zh, en) = (o.name_zh.clone(), o.name_en.clone());
+                                let received = o.received_at.clone();
+                                view! {
+                                    <li>
+                                        <strong>{move || zh_en(current_lang(), &zh, &en)}</strong>
+                                        " · "
+                                        {match received {
+                                            Some(at) => {
+                                                view! {
+                                                    <span class="tag tag--ok">
+                                                        {bi("已收到 ", "Received ")} {at}
+                                                    </span>
+                                                }
+                                                    .into_any()
+                                            }
+                                            None => {
+                                                view! {
+                                                    <span class="tag tag--warn">{bi("待补交", "Owed")}</span>
+                                                    <form
+                                                        method="post"
+                                                        action="/api/cases/receive_owed"
+                                                        class="inline-form"
+                                                    >
+                                                        <input type="hidden" name="id" value=c.id.clone() />
+                                                        <input type="hidden" name="csrf" value=c.csrf.clone() />
+                                                        <input
+                                                            type="hidden"
+                                                            name="material"
+                                                            value=o.material.clone()
+                                                        />
+                                                        <button type="submit" class="button button--secondary">
+                                                            {bi("登记已收到", "Record as received")}
+                                                        </button>
+                                                    </form>
+                                                }
+                                                    .into_any()
+                                            }
+                                        }}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
 }
 
 #[component]

@@ -37,6 +37,16 @@ async function act(page: Page, name: string, stage: string) {
   await expect(page.getByTestId("stage")).toHaveText(stage);
 }
 
+// A letter link opens a real PDF (for whoever follows it: same cookies).
+async function expectPdf(page: Page, testId: string) {
+  const link = page.getByTestId(testId);
+  await expect(link).toBeVisible();
+  const res = await page.request.get((await link.getAttribute("href"))!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toBe("application/pdf");
+  expect((await res.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+}
+
 test("a case goes from submission through one correction to issue", async ({ page, js }) => {
   test.setTimeout(180_000);
   const tag = js ? "js" : "nojs";
@@ -106,6 +116,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await items.nth(1).getByLabel("说明（可选）").fill("请上传盖章页");
   await page.getByRole("button", { name: "发送补正通知" }).click();
   await expect(page.getByTestId("stage")).toHaveText("退回补正");
+  await expectPdf(page, "letter-correction");
 
   // The citizen sees the two items, fixes exactly those, resubmits.
   await page.goto("/me");
@@ -115,6 +126,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(correction.locator(".notice-item")).toHaveCount(2);
   await expect(correction).toContainText("照片不清晰");
   await expect(correction).toContainText("请上传盖章页");
+  await expectPdf(page, "letter-correction");
   for (let i = 0; i < 2; i++) {
     const item = correction.locator(".notice-item").nth(i);
     await item.locator('input[type="file"]').setInputFiles({ name: `补正${i + 1}.png`, mimeType: "image/png", buffer: pngBytes(i + 10) });
@@ -175,4 +187,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   ]) {
     await expect(timeline).toContainText(step);
   }
+  // The acceptance receipt and the correction notice open as PDFs.
+  await expectPdf(page, "letter-receipt");
+  await expectPdf(page, "letter-correction");
 });

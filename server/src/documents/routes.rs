@@ -47,7 +47,7 @@ fn docs(st: &AppState) -> Result<&Documents, Response> {
         .ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
 }
 
-fn app_error(e: AppError) -> Response {
+pub(crate) fn app_error(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(e)).into_response()
 }
@@ -60,7 +60,7 @@ fn file_error(status: StatusCode, e: &DomainError) -> Response {
     res
 }
 
-fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
     app_error(AppError::internal(ctx, e))
 }
 
@@ -609,35 +609,34 @@ async fn finish(
     }
 }
 
-/// A document the requester may see: staff of the case's site, or the
-/// application's filer or a party named on it. Anything else is 404, as if
-/// it did not exist.
-async fn readable_document(
+/// Who reads an application's files and letters.
+pub(crate) enum Reader {
+    Staff(db::StaffSession),
+    Citizen,
+}
+
+/// May the requester read this application: staff of its case's site (not
+/// administrators), or its filer or a party named on it? Anything else is
+/// 404, as if it did not exist; nobody signed in is 401. `None` (an unknown
+/// document) answers like a foreign one.
+pub(crate) async fn may_read_application(
     st: &AppState,
     headers: &HeaderMap,
-    id: &str,
-) -> Result<db::DocumentRow, Response> {
-    // Staff of the case's site (not administrators) see its documents;
-    // other staff get 404 (unless they are also the citizen concerned).
+    application_id: Option<&str>,
+) -> Result<Reader, Response> {
     let staff = app::services::staff_for_headers(&st.db, &st.services, headers)
         .await
         .ok()
         .flatten();
     let is_staff = staff.is_some();
-    if let Some(staff) = staff {
-        if staff.role != "admin" {
-            if let Some(doc) = db::document(&st.db, id)
+    if let (Some(staff), Some(id)) = (staff, application_id) {
+        if staff.role != "admin"
+            && db::case_for_staff(&st.db, id, &staff.staff_id)
                 .await
-                .map_err(|e| internal("document", e))?
-            {
-                if db::case_for_staff(&st.db, &doc.application_id, &staff.staff_id)
-                    .await
-                    .map_err(|e| internal("case", e))?
-                    .is_some()
-                {
-                    return Ok(doc);
-                }
-            }
+                .map_err(|e| internal("case", e))?
+                .is_some()
+        {
+            return Ok(Reader::Staff(staff));
         }
     }
     let session = match session(st, headers).await {
@@ -645,20 +644,27 @@ async fn readable_document(
         Err(_) if is_staff => return Err(app_error(AppError::NotFound)),
         Err(r) => return Err(r),
     };
+    let Some(id) = application_id else {
+        return Err(app_error(AppError::NotFound));
+    };
+    db::application_for(&st.db, id, &session.citizen_id, &session.mobile)
+        .await
+        .map_err(|e| internal("application_for", e))?
+        .ok_or_else(|| app_error(AppError::NotFound))?;
+    Ok(Reader::Citizen)
+}
+
+/// A document the requester may see (see [`may_read_application`]).
+async fn readable_document(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<db::DocumentRow, Response> {
     let doc = db::document(&st.db, id)
         .await
-        .map_err(|e| internal("document", e))?
-        .ok_or_else(|| app_error(AppError::NotFound))?;
-    db::application_for(
-        &st.db,
-        &doc.application_id,
-        &session.citizen_id,
-        &session.mobile,
-    )
-    .await
-    .map_err(|e| internal("application_for", e))?
-    .ok_or_else(|| app_error(AppError::NotFound))?;
-    Ok(doc)
+        .map_err(|e| internal("document", e))?;
+    may_read_application(st, headers, doc.as_ref().map(|d| d.application_id.as_str())).await?;
+    doc.ok_or_else(|| app_error(AppError::NotFound))
 }
 
 fn private_headers(h: &mut HeaderMap, cache: &'static str) {

@@ -10,6 +10,7 @@ mod citizen;
 mod database;
 mod documents;
 mod health;
+mod letters;
 mod outbox;
 mod pages;
 mod previews;

@@ -62,7 +62,7 @@ pub async fn signed_in(app: &TestApp, username: &str) -> Staff {
     }
 }
 
-async fn act(
+pub async fn act(
     app: &TestApp,
     s: &Staff,
     id: &str,
@@ -81,13 +81,13 @@ async fn act(
     call(app, &s.cookie, "cases/act", &form).await
 }
 
-async fn case(app: &TestApp, s: &Staff, id: &str) -> Value {
+pub async fn case(app: &TestApp, s: &Staff, id: &str) -> Value {
     let res = call(app, &s.cookie, "cases/get", &[("id", id)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
 
-async fn take(app: &TestApp, s: &Staff, id: &str) -> StatusCode {
+pub async fn take(app: &TestApp, s: &Staff, id: &str) -> StatusCode {
     call(
         app,
         &s.cookie,
@@ -99,7 +99,7 @@ async fn take(app: &TestApp, s: &Staff, id: &str) -> StatusCode {
 }
 
 /// A citizen's submitted application: (citizen cookie, application id).
-async fn submitted(app: &TestApp) -> (String, String) {
+pub async fn submitted(app: &TestApp) -> (String, String) {
     let cookie = sign_in(app, HOLDER_A.2).await;
     let id = complete_draft(app, &cookie).await;
     let token = csrf(app, &cookie).await;
@@ -622,7 +622,249 @@ async fn illegal_moves_races_and_sites(app: &TestApp) {
     assert_eq!(r["broken_at"], 2);
 }
 
+/// 容缺受理: accepted with a tolerable material owed; not issued until a
+/// clerk records it received; the applicant sees what is owed.
+async fn tolerated_deficiency(app: &TestApp) {
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    let sup = signed_in(app, "sup").await;
+    let (citizen, id) = submitted(app).await;
+    assert_eq!(take(app, &sup, &id).await, StatusCode::OK);
+    let c = case(app, &sup, &id).await;
+    let checklist = c["matter"]["checklist"].as_array().unwrap().clone();
+    let tolerable = checklist
+        .iter()
+        .find(|i| i["requirement"] == "tolerable")
+        .expect("the matter has a tolerable material");
+    let required = checklist
+        .iter()
+        .find(|i| i["requirement"] == "required")
+        .unwrap();
+    let (owe, owe_name) = (
+        tolerable["material"].as_str().unwrap(),
+        tolerable["name_zh"].as_str().unwrap(),
+    );
+    let mut version = c["version"].as_i64().unwrap();
+    let res = act(app, &sup, &id, version, "pre_accept", &[]).await;
+    version = res.json().await.unwrap();
+
+    // A required material cannot be owed; nothing changes.
+    let bad = format!("f[owe-{}]", required["material"].as_str().unwrap());
+    let res = act(app, &sup, &id, version, "accept", &[(&bad, "1")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(case(app, &sup, &id).await["stage"], "pre_accepted");
+
+    let field = format!("f[owe-{owe}]");
+    let res = act(app, &sup, &id, version, "accept", &[(&field, "1")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    version = res.json().await.unwrap();
+    let c = case(app, &sup, &id).await;
+    assert_eq!(c["owed"].as_array().unwrap().len(), 1);
+    assert_eq!(c["owed"][0]["material"], owe);
+    assert!(c["owed"][0]["received_at"].is_null());
+    let view: Value = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["owed"][0]["name_zh"], owe_name);
+    let accepted = view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "accepted")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        accepted["note"],
+        format!("容缺受理，承诺补交：{owe_name}").as_str()
+    );
+
+    // Through the stages up to fee paid; issuing is refused while owed.
+    for _ in 0..4 {
+        let res = act(app, &sup, &id, version, "advance", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    assert_eq!(case(app, &sup, &id).await["stage"], "fee_paid");
+    let res = act(app, &sup, &id, version, "advance", &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.to_string().contains("owed"), "{body}");
+    assert_eq!(case(app, &sup, &id).await["version"], version);
+
+    // Recorded as received, once; then the certificate can be issued.
+    let receive = |material: &str| {
+        let material = material.to_string();
+        let (cookie, token, id) = (sup.cookie.clone(), sup.csrf.clone(), id.clone());
+        async move {
+            call(
+                app,
+                &cookie,
+                "cases/receive_owed",
+                &[("id", &id), ("csrf", &token), ("material", &material)],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(
+        receive(required["material"].as_str().unwrap()).await,
+        StatusCode::NOT_FOUND,
+        "not an owed material"
+    );
+    assert_eq!(receive(owe).await, StatusCode::OK);
+    assert_eq!(receive(owe).await, StatusCode::CONFLICT, "only once");
+    let c = case(app, &sup, &id).await;
+    assert!(c["owed"][0]["received_at"].is_string());
+    let res = act(app, &sup, &id, version, "advance", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(case(app, &sup, &id).await["stage"], "issued");
+    assert_eq!(app::db::verify_audit(&app.db).await.unwrap(), None);
+}
+
+/// Queue filters (matter, site, submission days, priority lane) and the
+/// supervisor's priority lane, on the server side.
+async fn queue_filters_and_priority_lane(app: &TestApp) {
+    staff(app, "sup", "supervisor", &["MAIN", "TOWN-QS"]).await;
+    staff(app, "clerk", "clerk", &["MAIN", "TOWN-QS"]).await;
+    let sup = signed_in(app, "sup").await;
+    let clerk = signed_in(app, "clerk").await;
+    let (citizen, first) = submitted(app).await;
+    let id = crate::citizen::complete_draft(app, &citizen).await;
+    let token = crate::citizen::csrf(app, &citizen).await;
+    let res = call(
+        app,
+        &citizen,
+        "applications/submit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app::execute!(
+        &app.db,
+        "UPDATE applications SET site_code = 'TOWN-QS' WHERE id = $1",
+        &id
+    )
+    .unwrap();
+
+    let lines = |filters: Vec<(&'static str, String)>| {
+        let cookie = clerk.cookie.clone();
+        async move {
+            let mut form: Vec<(String, String)> = vec![("queue".into(), "all".into())];
+            form.extend(
+                filters
+                    .into_iter()
+                    .map(|(k, v)| (format!("filter[{k}]"), v)),
+            );
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let res = call(app, &cookie, "cases/queue", &form).await;
+            let status = res.status();
+            let body: Value = res.json().await.unwrap();
+            match body.as_array() {
+                Some(a) if status == StatusCode::OK => Ok(a
+                    .iter()
+                    .map(|l| l["id"].as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()),
+                _ => Err(status),
+            }
+        }
+    };
+    assert_eq!(lines(vec![]).await.unwrap().len(), 2);
+    assert_eq!(
+        lines(vec![("site", "TOWN-QS".into())]).await.unwrap(),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        lines(vec![("site", "MAIN".into())]).await.unwrap(),
+        vec![first.clone()]
+    );
+    assert_eq!(
+        lines(vec![("matter", "TRANSFER-WITH-MORTGAGE".into())])
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(lines(vec![("matter", "DOUBLE-NOTICE".into())])
+        .await
+        .unwrap()
+        .is_empty());
+    let today = chrono::Utc::now()
+        .with_timezone(&app::domain::calendar::china())
+        .date_naive();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let tomorrow = today.succ_opt().unwrap();
+    let yesterday = today.pred_opt().unwrap();
+    assert_eq!(
+        lines(vec![("from", day(today)), ("to", day(today))])
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(lines(vec![("from", day(tomorrow))])
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(lines(vec![("to", day(yesterday))])
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        lines(vec![("from", "2026-13-01".into())]).await,
+        Err(StatusCode::UNPROCESSABLE_ENTITY)
+    );
+    assert_eq!(
+        lines(vec![("from", day(today)), ("to", day(yesterday))]).await,
+        Err(StatusCode::UNPROCESSABLE_ENTITY)
+    );
+    assert!(lines(vec![("lane", "1".into())]).await.unwrap().is_empty());
+
+    // The priority lane: a supervisor's decision, with a reason.
+    let priority = |s: &Staff, reason: &str| {
+        let (cookie, token, id, reason) = (
+            s.cookie.clone(),
+            s.csrf.clone(),
+            id.clone(),
+            reason.to_string(),
+        );
+        async move {
+            call(
+                app,
+                &cookie,
+                "cases/priority",
+                &[
+                    ("id", &id),
+                    ("csrf", &token),
+                    ("lane", "1"),
+                    ("reason", &reason),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(priority(&clerk, "老人").await, StatusCode::FORBIDDEN);
+    assert_eq!(priority(&sup, "  ").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(priority(&sup, "申请人行动不便").await, StatusCode::OK);
+    assert_eq!(
+        lines(vec![("lane", "1".into())]).await.unwrap(),
+        vec![id.clone()]
+    );
+    assert_eq!(lines(vec![]).await.unwrap()[0], id, "the lane comes first");
+    assert_eq!(case(app, &sup, &id).await["priority"], true);
+    let audited = app::db::audit_rows(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .any(|a| a.action == "priority" && a.reason == "申请人行动不便");
+    assert!(audited);
+}
+
 on_both_backends!(
+    queue_filters_and_priority_lane,
+    tolerated_deficiency,
     staff_sign_in_and_lockout,
     a_case_goes_from_submission_to_issue,
     illegal_moves_races_and_sites,
