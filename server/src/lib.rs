@@ -10,6 +10,7 @@ pub mod letters;
 mod middleware;
 pub mod outbox;
 mod routes;
+mod stats;
 pub mod telemetry;
 
 use app::db::{Db, OpenError};

@@ -9,3 +9,4 @@ pub mod catalogue;
 pub mod letters;
 pub mod sites;
 pub mod staff;
+pub mod stats;

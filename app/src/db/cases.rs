@@ -454,6 +454,43 @@ pub async fn set_priority(
     Ok(true)
 }
 
+/// One timeline event of a case, for the dashboard.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatsRow {
+    pub id: String,
+    pub site_code: String,
+    pub matter_code: String,
+    pub due_on: Option<String>,
+    pub kind: String,
+    pub at: i64,
+}
+
+/// The timelines of the cases of the staff member's sites that changed
+/// since `since_ms`, narrowed to a site and a matter ('' = any), case by
+/// case in order.
+pub async fn stats_rows(
+    db: &Db,
+    staff_id: &str,
+    since_ms: i64,
+    site: &str,
+    matter: &str,
+) -> Result<Vec<StatsRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        StatsRow,
+        "SELECT a.id, a.site_code, a.matter_code, a.due_on, e.kind, e.at
+           FROM applications a JOIN application_events e ON e.application_id = a.id
+          WHERE a.status IN ('submitted', 'withdrawn') AND a.updated_at >= $2
+            AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
+            AND ($3 = '' OR a.site_code = $3) AND ($4 = '' OR a.matter_code = $4)
+          ORDER BY a.id, e.seq",
+        staff_id,
+        since_ms,
+        site,
+        matter
+    )
+}
+
 /// A material a case was accepted without (容缺), and whether it came.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OwedRow {

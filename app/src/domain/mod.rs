@@ -17,6 +17,7 @@ mod mobile;
 mod normalize;
 pub mod notify;
 mod resident_id;
+pub mod stats;
 mod unit_number;
 
 pub use certificate_number::{CertificateKind, CertificateNumber};

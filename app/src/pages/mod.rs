@@ -3,17 +3,19 @@
 mod apply;
 pub mod citizen;
 mod coming_soon;
+mod dashboard;
 mod home;
 mod matters;
 pub mod not_found;
 mod signin;
 mod sites;
-mod staff;
+pub mod staff;
 mod viewer;
 
 pub use apply::WizardPage;
 pub use citizen::{ApplicationPage, MePage, TrackPage};
 pub use coming_soon::{Audience, ComingSoon};
+pub use dashboard::DashboardPage;
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;

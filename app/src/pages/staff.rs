@@ -122,7 +122,7 @@ pub fn StaffSignInPage() -> impl IntoView {
 
 /// Asks staff to sign in.
 #[component]
-fn StaffSignInPrompt() -> impl IntoView {
+pub fn StaffSignInPrompt() -> impl IntoView {
     view! {
         <section class="notice" role="status">
             <p>
@@ -232,6 +232,10 @@ pub fn WorkbenchPage() -> impl IntoView {
                                 .then(|| {
                                     view! {
                                         <p>
+                                            <a href="/staff/dashboard">
+                                                {bi("统计分析", "Statistics")}
+                                            </a>
+                                            " · "
                                             <a href="/staff/audit">
                                                 {bi("非工作时间查询审查", "Off-hours views")}
                                             </a>

@@ -862,7 +862,121 @@ async fn queue_filters_and_priority_lane(app: &TestApp) {
     assert!(audited);
 }
 
+/// The supervisors' dashboard and its CSV: a case received, accepted and
+/// issued today is counted once in each, within its deadline.
+async fn dashboard_and_csv(app: &TestApp) {
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    let sup = signed_in(app, "sup").await;
+    let clerk = signed_in(app, "clerk").await;
+    let (_, id) = submitted(app).await;
+    assert_eq!(take(app, &sup, &id).await, StatusCode::OK);
+    let mut version = case(app, &sup, &id).await["version"].as_i64().unwrap();
+    for action in [
+        "pre_accept",
+        "accept",
+        "advance",
+        "advance",
+        "advance",
+        "advance",
+        "advance",
+    ] {
+        let res = act(app, &sup, &id, version, action, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK, "{action}");
+        version = res.json().await.unwrap();
+    }
+    assert_eq!(case(app, &sup, &id).await["stage"], "issued");
+
+    assert_eq!(
+        call(app, &clerk.cookie, "cases/dashboard", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let v: Value = call(app, &sup.cookie, "cases/dashboard", &[("days", "7")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let d = &v["dashboard"];
+    assert_eq!(d["days"].as_array().unwrap().len(), 7);
+    let total = &d["total"];
+    assert_eq!(
+        (&total["received"], &total["accepted"], &total["issued"]),
+        (&Value::from(1), &Value::from(1), &Value::from(1))
+    );
+    assert_eq!(
+        (&total["overdue"], &total["with_deadline"]),
+        (&Value::from(0), &Value::from(1))
+    );
+    let today = d["to"].as_str().unwrap().to_string();
+    let last = d["days"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["day"], today.as_str());
+    assert_eq!(last["received"], 1);
+    let stays: Vec<i64> = d["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_i64().unwrap())
+        .collect();
+    // pre-review, returned, pre-accepted, accepted, review, register,
+    // certificate, fee paid: each passed through once except "returned".
+    assert_eq!(stays, vec![1, 0, 1, 1, 1, 1, 1, 1]);
+    assert_eq!(d["by_site"][0]["key"], "MAIN");
+    // Another matter: nothing.
+    let v: Value = call(
+        app,
+        &sup.cookie,
+        "cases/dashboard",
+        &[("matter", "DOUBLE-NOTICE")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(v["dashboard"]["total"]["received"], 0);
+
+    // The page draws the charts on the server.
+    let html = app
+        .get_with_cookie("/staff/dashboard?days=7", &sup.cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-testid="daily-chart""#));
+    assert!(html.contains("<rect"));
+
+    // CSV: supervisors only, Excel-friendly.
+    let res = app
+        .get_with_cookie("/staff/dashboard.csv?days=7", &sup.cookie)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.contains(&format!("\"{today}\",\"1\",\"1\",\"1\"\r\n")),
+        "{csv}"
+    );
+    assert!(csv.contains("带押过户"), "matters by name");
+    assert_eq!(
+        app.get_with_cookie("/staff/dashboard.csv", &clerk.cookie)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/staff/dashboard.csv").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 on_both_backends!(
+    dashboard_and_csv,
     queue_filters_and_priority_lane,
     tolerated_deficiency,
     staff_sign_in_and_lockout,
