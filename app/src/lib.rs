@@ -32,9 +32,9 @@ pub use i18n_catalogue::i18n;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    AdminPage, ApplicationPage, Audience, AuditPage, CasePage, ComingSoon, DashboardPage, HomePage,
-    MatterPage, MattersPage, MePage, NotFound, SignInPage, SitesPage, StaffSignInPage, TrackPage,
-    VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
+    AdminPage, ApplicationPage, Audience, AuditPage, CalendarPage, CasePage, ComingSoon,
+    DashboardPage, HomePage, MatterPage, MattersPage, MePage, NotFound, SignInPage, SitesPage,
+    StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/signin") view=StaffSignInPage />
                         <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/staff/dashboard")
                             view=DashboardPage

@@ -100,6 +100,11 @@ pub async fn open_database(url: &str) -> Result<Db, OpenError> {
     let db = Db::open(url).await?;
     db.migrate().await?;
     let backend = db.backend().name();
+    match app::db::seed_calendar_if_empty(&db, app::db::CALENDAR_SEED).await {
+        Ok(true) => tracing::info!("working-day calendar loaded from seed/calendar.json"),
+        Ok(false) => {}
+        Err(reason) => return Err(OpenError::Migrate { backend, reason }),
+    }
     match app::db::seed_catalogue_if_empty(&db, app::db::SEED).await {
         Ok(true) => tracing::info!("matter catalogue loaded from seed/matters.json"),
         Ok(false) => {}

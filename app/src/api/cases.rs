@@ -155,13 +155,12 @@ pub(crate) mod server {
         move |e| AppError::internal(ctx, e)
     }
 
-    /// The working-day calendar (the seeded file, parsed once; an editor
-    /// comes later).
-    pub fn calendar() -> &'static WorkCalendar {
-        static CALENDAR: std::sync::OnceLock<WorkCalendar> = std::sync::OnceLock::new();
-        CALENDAR.get_or_init(|| {
-            WorkCalendar::from_json(include_str!("../../../seed/calendar.json")).unwrap_or_default()
-        })
+    /// The working-day calendar as the administrators keep it (read per
+    /// request: a small table, and every server sees an edit at once).
+    pub async fn calendar(database: &crate::db::Db) -> Result<WorkCalendar, AppError> {
+        crate::db::load_calendar(database)
+            .await
+            .map_err(internal("calendar"))
     }
 
     pub fn today() -> chrono::NaiveDate {
@@ -170,9 +169,13 @@ pub(crate) mod server {
             .date_naive()
     }
 
-    pub fn urgency_of(due: Option<&str>, today: chrono::NaiveDate) -> Option<Urgency> {
+    pub fn urgency_of(
+        cal: &WorkCalendar,
+        due: Option<&str>,
+        today: chrono::NaiveDate,
+    ) -> Option<Urgency> {
         let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
-        Some(crate::domain::calendar::urgency(calendar(), due, today))
+        Some(crate::domain::calendar::urgency(cal, due, today))
     }
 
     /// Staff who work cases (not administrators).
@@ -397,6 +400,7 @@ pub async fn case_queue(
     )
     .await
     .map_err(internal("queue"))?;
+    let cal = calendar(&database).await?;
     let matters = crate::db::list_matters(&database)
         .await
         .map_err(internal("matters"))?;
@@ -405,7 +409,7 @@ pub async fn case_queue(
         .map(|r| {
             let m = matters.iter().find(|m| m.code == r.matter_code);
             CaseLine {
-                urgency: urgency_of(r.due_on.as_deref(), day),
+                urgency: urgency_of(&cal, r.due_on.as_deref(), day),
                 matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
                 matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
                 id: r.id,
@@ -584,7 +588,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
                 share: p.share,
             })
             .collect(),
-        urgency: urgency_of(row.due_on.as_deref(), today()),
+        urgency: urgency_of(&calendar(&database).await?, row.due_on.as_deref(), today()),
         id: row.id,
         receipt_no: row.receipt_no.unwrap_or_default(),
         case_no: row.case_no,
@@ -790,7 +794,8 @@ pub async fn act_on_case(
         role: &s.role,
     };
     let day = today();
-    let due = calendar()
+    let due = calendar(&database)
+        .await?
         .add_working_days(day, matter.time_limit_days.max(1) as u32)
         .format("%Y-%m-%d")
         .to_string();
@@ -962,7 +967,7 @@ pub async fn review_audit() -> Result<AuditReview, AppError> {
         return Err(AppError::Forbidden);
     }
     let database = database()?;
-    let cal = calendar();
+    let cal = calendar(&database).await?;
     let since = crate::db::now_ms() - 30 * 24 * 3600 * 1000;
     let views = crate::db::case_views_since(&database, &s.staff_id, since)
         .await
@@ -973,7 +978,7 @@ pub async fn review_audit() -> Result<AuditReview, AppError> {
     Ok(AuditReview {
         off_hours: views
             .into_iter()
-            .filter(|(at, _, _)| off_hours(cal, *at))
+            .filter(|(at, _, _)| off_hours(&cal, *at))
             .map(|(at, who, receipt)| OffHoursView {
                 at: crate::api::applications::local_time(at),
                 who,

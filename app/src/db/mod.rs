@@ -10,6 +10,7 @@
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
 mod applications;
+mod calendar;
 mod cases;
 mod catalogue;
 mod citizens;
@@ -19,6 +20,7 @@ mod sites;
 mod staff;
 
 pub use applications::*;
+pub use calendar::*;
 pub use cases::*;
 pub use catalogue::*;
 pub use citizens::*;

@@ -46,7 +46,58 @@ pub enum CalendarError {
     Both(NaiveDate),
 }
 
+/// A declared day: off (a public holiday) or working (调休上班).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    Holiday,
+    Workday,
+}
+
+impl DayKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DayKind::Holiday => "holiday",
+            DayKind::Workday => "workday",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<DayKind> {
+        match s {
+            "holiday" => Some(DayKind::Holiday),
+            "workday" => Some(DayKind::Workday),
+            _ => None,
+        }
+    }
+}
+
 impl WorkCalendar {
+    /// From declared days (as stored); a later entry for a date wins.
+    pub fn from_days(days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> WorkCalendar {
+        let mut cal = WorkCalendar::default();
+        for (d, kind) in days {
+            cal.holidays.remove(&d);
+            cal.workdays.remove(&d);
+            match kind {
+                DayKind::Holiday => cal.holidays.insert(d),
+                DayKind::Workday => cal.workdays.insert(d),
+            };
+        }
+        cal
+    }
+
+    /// Every declared day, in date order.
+    pub fn days(&self) -> Vec<(NaiveDate, DayKind)> {
+        let mut out: Vec<(NaiveDate, DayKind)> = self
+            .holidays
+            .iter()
+            .map(|d| (*d, DayKind::Holiday))
+            .chain(self.workdays.iter().map(|d| (*d, DayKind::Workday)))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// From `{"2026": {"holidays": [...], "workdays": [...]}, ...}`.
     pub fn from_json(json: &str) -> Result<WorkCalendar, CalendarError> {
         let years: BTreeMap<i32, YearDays> =
@@ -155,6 +206,16 @@ pub fn urgency(cal: &WorkCalendar, due: NaiveDate, today: NaiveDate) -> Urgency 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn declared_days_round_trip_and_the_last_word_wins() {
+        let seed = WorkCalendar::from_json(include_str!("../../../seed/calendar.json")).unwrap();
+        assert_eq!(WorkCalendar::from_days(seed.days()), seed);
+        let d = NaiveDate::from_ymd_opt(2026, 12, 26).unwrap(); // a Saturday
+        let cal = WorkCalendar::from_days([(d, DayKind::Holiday), (d, DayKind::Workday)]);
+        assert!(cal.is_working_day(d));
+        assert_eq!(cal.days(), vec![(d, DayKind::Workday)]);
+    }
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

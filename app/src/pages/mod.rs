@@ -21,5 +21,5 @@ pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;
 pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;
-pub use staff::{AdminPage, AuditPage, CasePage, StaffSignInPage, WorkbenchPage};
+pub use staff::{AdminPage, AuditPage, CalendarPage, CasePage, StaffSignInPage, WorkbenchPage};
 pub use viewer::ViewerPage;

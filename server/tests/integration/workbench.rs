@@ -975,7 +975,129 @@ async fn dashboard_and_csv(app: &TestApp) {
     );
 }
 
+/// The administrators' calendar: a day declared a holiday moves the
+/// deadlines computed afterwards; every change is audited.
+async fn calendar_editing_moves_new_deadlines(app: &TestApp) {
+    staff(app, "root", "admin", &["MAIN"]).await;
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    let admin = signed_in(app, "root").await;
+    let sup = signed_in(app, "sup").await;
+    assert_eq!(
+        call(app, &sup.cookie, "calendar/year", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let year: Value = call(app, &admin.cookie, "calendar/year", &[("year", "2026")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let days = year["days"].as_array().unwrap();
+    assert!(
+        days.contains(&serde_json::json!(["2026-10-01", "holiday"])),
+        "seeded"
+    );
+    assert!(
+        days.contains(&serde_json::json!(["2026-02-14", "workday"])),
+        "调休 seeded"
+    );
+
+    let set = |day: String, kind: &'static str, csrf: String| {
+        let cookie = admin.cookie.clone();
+        async move {
+            call(
+                app,
+                &cookie,
+                "calendar/set",
+                &[("csrf", &csrf), ("day", &day), ("kind", kind)],
+            )
+            .await
+            .status()
+        }
+    };
+    let first_due = accept_again(app, &sup, crate::citizen::HOLDER_A.2).await;
+    assert_eq!(
+        set(first_due.clone(), "holiday", admin.csrf.clone()).await,
+        StatusCode::OK
+    );
+    let second_due = accept_again(app, &sup, crate::citizen::HOLDER_B.2).await;
+    assert!(second_due > first_due, "{second_due} after {first_due}");
+    // Bad input changes nothing.
+    assert_eq!(
+        set("2026-02-30".into(), "holiday", admin.csrf.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        set("2026-12-26".into(), "party", admin.csrf.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_ne!(
+        set("2026-12-26".into(), "holiday", "forged".into()).await,
+        StatusCode::OK
+    );
+    // Back to the weekday rule.
+    assert_eq!(
+        set(first_due.clone(), "normal", admin.csrf.clone()).await,
+        StatusCode::OK
+    );
+    let year: Value = call(
+        app,
+        &admin.cookie,
+        "calendar/year",
+        &[("year", &first_due[..4])],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(!year["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d[0] == first_due.as_str()));
+    let audited: Vec<String> = app::db::audit_rows(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "calendar")
+        .map(|a| format!("{}:{}>{}", a.reason, a.before_state, a.after_state))
+        .collect();
+    assert_eq!(
+        audited,
+        vec![
+            format!("{first_due}:>holiday"),
+            format!("{first_due}:holiday>"),
+        ]
+    );
+}
+
+/// An application of a new citizen (by mobile), accepted by `sup`: its due day.
+async fn accept_again(app: &TestApp, sup: &Staff, mobile: &str) -> String {
+    let cookie = crate::citizen::sign_in(app, mobile).await;
+    let id = crate::citizen::complete_draft(app, &cookie).await;
+    let token = crate::citizen::csrf(app, &cookie).await;
+    let res = call(
+        app,
+        &cookie,
+        "applications/submit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(take(app, sup, &id).await, StatusCode::OK);
+    let mut version = case(app, sup, &id).await["version"].as_i64().unwrap();
+    for action in ["pre_accept", "accept"] {
+        let res = act(app, sup, &id, version, action, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    case(app, sup, &id).await["due_on"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 on_both_backends!(
+    calendar_editing_moves_new_deadlines,
     dashboard_and_csv,
     queue_filters_and_priority_lane,
     tolerated_deficiency,
