@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod deadlines;
 mod dev;
 pub mod documents;
 pub mod letters;
@@ -179,6 +180,13 @@ pub async fn run() -> Result<(), StartError> {
         ),
     }
     let previews = tokio::spawn(documents.preview_worker(&db, preview_settings).run());
+    let deadlines = tokio::spawn(
+        deadlines::DeadlineJob {
+            db: db.clone(),
+            every: std::time::Duration::from_secs(300),
+        }
+        .run(),
+    );
     if config.policy.dev_outbox {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }
@@ -198,6 +206,7 @@ pub async fn run() -> Result<(), StartError> {
     .map_err(|e| StartError::Serve(e.to_string()))?;
     worker.abort();
     previews.abort();
+    deadlines.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

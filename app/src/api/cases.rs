@@ -889,6 +889,62 @@ pub async fn set_priority(
     Ok(())
 }
 
+/// A deadline alert on the workbench (超时预警).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: String,
+    pub application_id: String,
+    /// `due_soon` or `overdue`.
+    pub kind: String,
+    pub due_on: String,
+    pub receipt_no: String,
+    pub case_no: Option<String>,
+    pub stage: String,
+}
+
+/// The signed-in staff member's unread deadline alerts.
+#[server(endpoint = "cases/alerts")]
+pub async fn my_alerts() -> Result<Vec<AlertView>, AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = case_worker().await?;
+    Ok(crate::db::unread_alerts(&database()?, &s.staff_id)
+        .await
+        .map_err(internal("alerts"))?
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.id,
+            application_id: a.application_id,
+            kind: a.kind,
+            due_on: a.due_on,
+            receipt_no: a.receipt_no.unwrap_or_default(),
+            case_no: a.case_no,
+            stage: a.stage,
+        })
+        .collect())
+}
+
+/// Dismiss one's own alert (others' answer 404).
+#[server(endpoint = "cases/alert_read")]
+pub async fn read_alert(id: String, csrf: String) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    let done = crate::db::mark_alert_read(&database()?, &s.staff_id, &id)
+        .await
+        .map_err(internal("alert"))?;
+    if is_form_post().await {
+        redirect("/staff");
+        return Ok(());
+    }
+    if done {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Record that an owed material (容缺) was brought in: staff working the
 /// case's site (not only its clerk: the applicant may come to any window).
 #[server(endpoint = "cases/receive_owed")]

@@ -9,6 +9,7 @@
 //! Time is stored as BIGINT Unix epoch milliseconds (UTC) in every table, and
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
+mod alerts;
 mod applications;
 mod calendar;
 mod cases;
@@ -19,6 +20,7 @@ mod outbox;
 mod sites;
 mod staff;
 
+pub use alerts::*;
 pub use applications::*;
 pub use calendar::*;
 pub use cases::*;

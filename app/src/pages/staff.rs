@@ -191,6 +191,7 @@ pub fn WorkbenchPage() -> impl IntoView {
     let lines = Resource::new(move || (queue(), filter()), |(q, f)| case_queue(q, Some(f)));
     let matters = Resource::new(|| (), |_| crate::api::catalogue::list_matters());
     let sites = Resource::new(|| (), |_| crate::api::sites::list_sites());
+    let alerts = Resource::new(|| (), |_| crate::api::cases::my_alerts());
     view! {
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
@@ -210,6 +211,8 @@ pub fn WorkbenchPage() -> impl IntoView {
                         let lines = lines.await;
                         let matters = matters.await.unwrap_or_default();
                         let sites = sites.await.unwrap_or_default();
+                        let alerts = alerts.await.unwrap_or_default();
+                        let csrf = me.csrf.clone();
                         let supervisor = me.role == "supervisor";
                         let f = filter();
                         let keep = f.query();
@@ -242,6 +245,7 @@ pub fn WorkbenchPage() -> impl IntoView {
                                         </p>
                                     }
                                 })}
+                            <Alerts alerts csrf />
                             <nav class="queue-tabs" aria-label="队列 Queues">
                                 {QUEUES
                                     .iter()
@@ -297,6 +301,61 @@ pub fn WorkbenchPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Deadline alerts from the background job, each dismissed once read.
+#[component]
+fn Alerts(alerts: Vec<crate::api::cases::AlertView>, csrf: String) -> impl IntoView {
+    (!alerts.is_empty()).then(|| {
+        view! {
+            <section class="alerts" data-testid="alerts" aria-labelledby="alerts-title">
+                <h2 id="alerts-title">{bi("超时预警", "Deadline alerts")}</h2>
+                <ul class="owed-list">
+                    {alerts
+                        .into_iter()
+                        .map(|a| {
+                            let overdue = a.kind == "overdue";
+                            view! {
+                                <li>
+                                    {if overdue {
+                                        view! {
+                                            <span class="tag tag--danger">
+                                                {bi("已超时", "Overdue")}
+                                            </span>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <span class="tag tag--warn">
+                                                {bi("即将到期", "Due soon")}
+                                            </span>
+                                        }
+                                            .into_any()
+                                    }}
+                                    <a href=format!(
+                                        "/staff/cases/{}",
+                                        a.application_id,
+                                    )>{a.case_no.clone().unwrap_or(a.receipt_no.clone())}</a>
+                                    {bi(" 办结期限 ", " due ")} {a.due_on.clone()}
+                                    <form
+                                        method="post"
+                                        action="/api/cases/alert_read"
+                                        class="inline-form"
+                                    >
+                                        <input type="hidden" name="id" value=a.id.clone() />
+                                        <input type="hidden" name="csrf" value=csrf.clone() />
+                                        <button type="submit" class="button button--secondary">
+                                            {bi("知道了", "Dismiss")}
+                                        </button>
+                                    </form>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 /// The queue's filters: matter, site, submission dates, priority lane. A

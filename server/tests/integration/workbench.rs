@@ -1096,7 +1096,133 @@ async fn accept_again(app: &TestApp, sup: &Staff, mobile: &str) -> String {
         .to_string()
 }
 
+/// The deadline job: the assigned clerk and the site's supervisors are
+/// alerted once when a case falls due, once more when it is overdue, never
+/// twice for the same (even with two passes at once); alerts are read on
+/// the workbench and dismissed by their owner only.
+async fn deadline_job_alerts_clerk_and_supervisor(app: &TestApp) {
+    use onetrip_server::deadlines::run_once;
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    staff(app, "town.sup", "supervisor", &["TOWN-QS"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let sup = signed_in(app, "sup").await;
+    let (_, id) = submitted(app).await;
+    assert_eq!(take(app, &clerk, &id).await, StatusCode::OK);
+    let mut version = case(app, &clerk, &id).await["version"].as_i64().unwrap();
+    for action in ["pre_accept", "accept"] {
+        let res = act(app, &clerk, &id, version, action, &[]).await;
+        version = res.json().await.unwrap();
+    }
+    let due: chrono::NaiveDate = case(app, &clerk, &id).await["due_on"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let cal = app::db::load_calendar(&app.db).await.unwrap();
+    let long_before = due - chrono::Days::new(30);
+    assert_eq!(
+        run_once(&app.db, long_before).await.unwrap(),
+        0,
+        "not due yet"
+    );
+    // Due today: two alerts (the clerk, the site's supervisor), once only,
+    // even with two passes racing.
+    let (a, b) = tokio::join!(run_once(&app.db, due), run_once(&app.db, due));
+    assert_eq!(a.unwrap() + b.unwrap(), 2);
+    assert_eq!(run_once(&app.db, due).await.unwrap(), 0);
+    // Overdue the next working day: one more each.
+    let after = cal.add_working_days(due, 1);
+    assert_eq!(run_once(&app.db, after).await.unwrap(), 2);
+
+    let alerts: Value = call(app, &clerk.cookie, "cases/alerts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(kinds.contains(&"due_soon") && kinds.contains(&"overdue"));
+    assert_eq!(alerts[0]["application_id"], id.as_str());
+    let html = app
+        .get_with_cookie("/staff", &clerk.cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-testid="alerts""#));
+    // Someone else cannot dismiss the clerk's alert; the clerk can, once.
+    let alert_id = alerts[0]["id"].as_str().unwrap();
+    let read = |s: &Staff| {
+        let (cookie, csrf) = (s.cookie.clone(), s.csrf.clone());
+        async move {
+            call(
+                app,
+                &cookie,
+                "cases/alert_read",
+                &[("id", alert_id), ("csrf", &csrf)],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(read(&sup).await, StatusCode::NOT_FOUND);
+    assert_eq!(read(&clerk).await, StatusCode::OK);
+    assert_eq!(read(&clerk).await, StatusCode::NOT_FOUND);
+    let left: Value = call(app, &clerk.cookie, "cases/alerts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    let sup_alerts: Value = call(app, &sup.cookie, "cases/alerts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sup_alerts.as_array().unwrap().len(), 2);
+    let town = signed_in(app, "town.sup").await;
+    let town_alerts: Value = call(app, &town.cookie, "cases/alerts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        town_alerts.as_array().unwrap().is_empty(),
+        "another site's supervisor"
+    );
+    // Issued cases stop alerting.
+    let res = call(
+        app,
+        &sup.cookie,
+        "cases/assign",
+        &[("id", &id), ("csrf", &sup.csrf), ("op", "release")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(take(app, &sup, &id).await, StatusCode::OK);
+    let mut version = case(app, &sup, &id).await["version"].as_i64().unwrap();
+    for _ in 0..5 {
+        let res = act(app, &sup, &id, version, "advance", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    assert_eq!(case(app, &sup, &id).await["stage"], "issued");
+    assert_eq!(
+        run_once(&app.db, cal.add_working_days(after, 1))
+            .await
+            .unwrap(),
+        0
+    );
+}
+
 on_both_backends!(
+    deadline_job_alerts_clerk_and_supervisor,
     calendar_editing_moves_new_deadlines,
     dashboard_and_csv,
     queue_filters_and_priority_lane,
