@@ -147,3 +147,28 @@ pub fn LetterLinks(
         }
     })
 }
+
+/// An owed material (容缺): its name, and received (when) or still owed.
+#[component]
+pub fn OwedStatus(o: crate::api::cases::OwedView) -> impl IntoView {
+    let (zh, en) = (o.name_zh, o.name_en);
+    view! {
+        <strong>
+            {move || match current_lang() {
+                crate::domain::Lang::Zh => zh.clone(),
+                crate::domain::Lang::En => en.clone(),
+            }}
+        </strong>
+        " · "
+        {match o.received_at {
+            Some(at) => {
+                view! { <span class="tag tag--ok">{bi("已收到 ", "Received ")} {at}</span> }
+                    .into_any()
+            }
+            None => {
+                view! { <span class="tag tag--warn">{bi("待补交", "Still owed")}</span> }
+                    .into_any()
+            }
+        }}
+    }
+}

@@ -22,6 +22,15 @@ pub fn bi(
     }
 }
 
+/// A pair of texts in the given language (for runtime strings; `bi` for
+/// literals).
+pub fn zh_en(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
 /// The first error of a field, if any.
 pub fn error_for(errors: &[FieldError], field: &str) -> Option<FieldError> {
     errors.iter().find(|e| e.field == field).cloned()

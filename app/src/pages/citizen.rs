@@ -5,7 +5,7 @@ use crate::api::applications::{
     get_application, my_applications, track, ApplicationView, EventView, Status, TrackView,
 };
 use crate::api::auth::{signin_message, whoami, Me};
-use crate::components::documents::{DocumentList, LetterLinks};
+use crate::components::documents::{DocumentList, LetterLinks, OwedStatus};
 use crate::components::forms::bi;
 use crate::components::language::{current_lang, urlencode};
 use crate::domain::catalogue::PartyRole;
@@ -399,35 +399,9 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                                 .owed
                                 .iter()
                                 .map(|o| {
-                                    let (zh, en) = (o.name_zh.clone(), o.name_en.clone());
-                                    let received = o.received_at.clone();
                                     view! {
                                         <li>
-                                            <strong>
-                                                {move || match current_lang() {
-                                                    Lang::Zh => zh.clone(),
-                                                    Lang::En => en.clone(),
-                                                }}
-                                            </strong>
-                                            " · "
-                                            {match received {
-                                                Some(at) => {
-                                                    view! {
-                                                        <span class="tag tag--ok">
-                                                            {bi("已收到 ", "Received ")} {at}
-                                                        </span>
-                                                    }
-                                                        .into_any()
-                                                }
-                                                None => {
-                                                    view! {
-                                                        <span class="tag tag--warn">
-                                                            {bi("待补交", "Still to bring")}
-                                                        </span>
-                                                    }
-                                                        .into_any()
-                                                }
-                                            }}
+                                            <OwedStatus o=o.clone() />
                                         </li>
                                     }
                                 })

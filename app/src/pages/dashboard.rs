@@ -3,21 +3,13 @@
 //! its numbers in a table, and a CSV export.
 
 use crate::api::stats::{get_dashboard, DashboardView, PERIODS};
-use crate::components::forms::bi;
+use crate::components::forms::{bi, zh_en};
 use crate::components::language::{current_lang, urlencode};
 use crate::domain::case::Stage;
 use crate::domain::stats::{Breakdown, DayCount, StageTime};
-use crate::domain::Lang;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-fn zh_en(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
 
 const SERIES: [(&str, &str, &str); 3] = [
     ("收件", "Received", "#1f5fa8"),

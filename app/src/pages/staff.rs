@@ -7,8 +7,8 @@ use crate::api::cases::{
     case_queue, get_case, review_audit, CaseLine, CaseView, QueueFilter, QUEUES,
 };
 use crate::api::staff::{current_staff_member, list_staff, staff_message, StaffMe};
-use crate::components::documents::{viewer_href, DocThumb, LetterLinks};
-use crate::components::forms::bi;
+use crate::components::documents::{viewer_href, DocThumb, LetterLinks, OwedStatus};
+use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
 use crate::domain::calendar::Urgency;
 use crate::domain::case::{reason_label, Role, Stage, REASONS};
@@ -17,14 +17,6 @@ use crate::error::AppError;
 use crate::pages::citizen::{role_label, Timeline};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn zh_en(lang: Lang, zh: &str, en: &str) -> String {
-    if lang == Lang::Zh {
-        zh.to_string()
-    } else {
-        en.to_string()
-    }
-}
 
 /// Error or status message from the query string (`?error=…`, `?ok=…`).
 #[component]
@@ -996,24 +988,13 @@ fn OwedList(c: CaseView) -> impl IntoView {
                             .owed
                             .iter()
                             .map(|o| {
-                                let (zh, en) = (o.name_zh.clone(), o.name_en.clone());
-                                let received = o.received_at.clone();
+                                let owed = o.received_at.is_none();
                                 view! {
                                     <li>
-                                        <strong>{move || zh_en(current_lang(), &zh, &en)}</strong>
-                                        " · "
-                                        {match received {
-                                            Some(at) => {
+                                        <OwedStatus o=o.clone() />
+                                        {owed
+                                            .then(|| {
                                                 view! {
-                                                    <span class="tag tag--ok">
-                                                        {bi("已收到 ", "Received ")} {at}
-                                                    </span>
-                                                }
-                                                    .into_any()
-                                            }
-                                            None => {
-                                                view! {
-                                                    <span class="tag tag--warn">{bi("待补交", "Owed")}</span>
                                                     <form
                                                         method="post"
                                                         action="/api/cases/receive_owed"
@@ -1031,9 +1012,7 @@ fn OwedList(c: CaseView) -> impl IntoView {
                                                         </button>
                                                     </form>
                                                 }
-                                                    .into_any()
-                                            }
-                                        }}
+                                            })}
                                     </li>
                                 }
                             })
