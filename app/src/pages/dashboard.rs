@@ -11,6 +11,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// The daily series and their colours (the legend's swatches use the same
+/// colours from the stylesheet: the page's CSP allows no inline styles).
 const SERIES: [(&str, &str, &str); 3] = [
     ("收件", "Received", "#1f5fa8"),
     ("受理", "Accepted", "#2e7d4f"),
@@ -185,10 +187,11 @@ fn Dashboard(v: DashboardView) -> impl IntoView {
         <ul class="legend">
             {SERIES
                 .iter()
-                .map(|(zh, en, color)| {
+                .enumerate()
+                .map(|(i, (zh, en, _))| {
                     view! {
                         <li>
-                            <span class="swatch" style=format!("background:{color}")></span>
+                            <span class=format!("swatch swatch--{i}")></span>
                             {move || zh_en(current_lang(), zh, en)}
                         </li>
                     }

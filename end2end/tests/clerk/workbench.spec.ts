@@ -87,7 +87,11 @@ test("a case goes from submission through one correction to issue", async ({ pag
   // The administrator creates a clerk and a reviewer for the main centre.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("账户管理");
-  for (const [username, role] of [[`clerk-${tag}`, "clerk"], [`reviewer-${tag}`, "reviewer"]]) {
+  for (const [username, role] of [
+    [`clerk-${tag}`, "clerk"],
+    [`reviewer-${tag}`, "reviewer"],
+    [`sup-${tag}`, "supervisor"],
+  ]) {
     await page.getByLabel("用户名").fill(username);
     await page.getByLabel("姓名").fill(username);
     await page.getByLabel("角色").selectOption(role);
@@ -190,4 +194,23 @@ test("a case goes from submission through one correction to issue", async ({ pag
   // The acceptance receipt and the correction notice open as PDFs.
   await expectPdf(page, "letter-receipt");
   await expectPdf(page, "letter-correction");
+
+  // The supervisor's statistics count the issued case; the CSV downloads.
+  await staffSignIn(page, `sup-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: "统计分析" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("统计分析");
+  await expect(page.getByTestId("daily-chart")).toBeVisible();
+  await expect(page.getByTestId("daily-chart").locator("rect").first()).toBeAttached();
+  const csv = await page.request.get((await page.getByTestId("csv").getAttribute("href"))!);
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain("发证 Issued");
+
+  // The administrator declares a day off in the calendar.
+  await staffSignIn(page, "admin", ADMIN_PASSWORD);
+  await page.getByRole("link", { name: "工作日历（节假日与调休）" }).click();
+  await page.getByLabel("日期").fill(js ? "2030-01-02" : "2030-01-03");
+  await page.getByLabel("类型").selectOption("holiday");
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByText("已保存。")).toBeVisible();
+  await expect(page.getByTestId("calendar-days")).toContainText(js ? "2030-01-02" : "2030-01-03");
 });

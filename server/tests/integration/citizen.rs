@@ -117,6 +117,21 @@ async fn step(
 
 /// File a complete 带押过户 (transfer with mortgage) draft: two right holders
 /// 50/50, the seller, the new bank. Returns the application id.
+/// One more submitted application of a signed-in citizen: its id.
+pub async fn submit(app: &TestApp, cookie: &str) -> String {
+    let id = complete_draft(app, cookie).await;
+    let token = csrf(app, cookie).await;
+    let res = call(
+        app,
+        cookie,
+        "applications/submit",
+        &[("id", &id), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK, "submit");
+    id
+}
+
 pub async fn complete_draft(app: &TestApp, cookie: &str) -> String {
     let csrf = csrf(app, cookie).await;
     let res = call(

@@ -3,7 +3,7 @@
 //! `pdftotext`) and where their QR code leads (rendered with `pdftoppm` and
 //! decoded).
 
-use crate::citizen::{call, complete_draft, csrf, sign_in};
+use crate::citizen::{call, sign_in, submit};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 use crate::workbench::{act, case, signed_in, staff, submitted, take};
@@ -75,21 +75,6 @@ fn qr_of(pdf: &[u8]) -> Option<String> {
     assert_eq!(grids.len(), 1, "one QR code on the page");
     let (_, content) = grids[0].decode().expect("the QR code decodes");
     Some(content)
-}
-
-/// One more submitted application of a signed-in citizen.
-async fn submit(app: &TestApp, cookie: &str) -> String {
-    let id = complete_draft(app, cookie).await;
-    let token = csrf(app, cookie).await;
-    let res = call(
-        app,
-        cookie,
-        "applications/submit",
-        &[("id", &id), ("csrf", &token)],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    id
 }
 
 async fn letters_follow_the_case(app: &TestApp) {

@@ -3,7 +3,7 @@
 //! lifecycle with a one-time correction notice, illegal and stale moves,
 //! site authorisation, and the audit chain.
 
-use crate::citizen::{call, complete_draft, csrf, sign_in, HOLDER_A};
+use crate::citizen::{call, csrf, sign_in, HOLDER_A};
 use crate::documents::{upload, Filer};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
@@ -101,16 +101,7 @@ pub async fn take(app: &TestApp, s: &Staff, id: &str) -> StatusCode {
 /// A citizen's submitted application: (citizen cookie, application id).
 pub async fn submitted(app: &TestApp) -> (String, String) {
     let cookie = sign_in(app, HOLDER_A.2).await;
-    let id = complete_draft(app, &cookie).await;
-    let token = csrf(app, &cookie).await;
-    let res = call(
-        app,
-        &cookie,
-        "applications/submit",
-        &[("id", &id), ("csrf", &token)],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let id = crate::citizen::submit(app, &cookie).await;
     (cookie, id)
 }
 
@@ -730,16 +721,7 @@ async fn queue_filters_and_priority_lane(app: &TestApp) {
     let sup = signed_in(app, "sup").await;
     let clerk = signed_in(app, "clerk").await;
     let (citizen, first) = submitted(app).await;
-    let id = crate::citizen::complete_draft(app, &citizen).await;
-    let token = crate::citizen::csrf(app, &citizen).await;
-    let res = call(
-        app,
-        &citizen,
-        "applications/submit",
-        &[("id", &id), ("csrf", &token)],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let id = crate::citizen::submit(app, &citizen).await;
     app::execute!(
         &app.db,
         "UPDATE applications SET site_code = 'TOWN-QS' WHERE id = $1",
@@ -1073,16 +1055,7 @@ async fn calendar_editing_moves_new_deadlines(app: &TestApp) {
 /// An application of a new citizen (by mobile), accepted by `sup`: its due day.
 async fn accept_again(app: &TestApp, sup: &Staff, mobile: &str) -> String {
     let cookie = crate::citizen::sign_in(app, mobile).await;
-    let id = crate::citizen::complete_draft(app, &cookie).await;
-    let token = crate::citizen::csrf(app, &cookie).await;
-    let res = call(
-        app,
-        &cookie,
-        "applications/submit",
-        &[("id", &id), ("csrf", &token)],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let id = crate::citizen::submit(app, &cookie).await;
     assert_eq!(take(app, sup, &id).await, StatusCode::OK);
     let mut version = case(app, sup, &id).await["version"].as_i64().unwrap();
     for action in ["pre_accept", "accept"] {
