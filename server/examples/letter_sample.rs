@@ -18,8 +18,8 @@ fn main() {
         unit: "320684413219GB00029F00010002".into(),
         submitted_on: "2026-11-20".into(),
         accepted_on: Some("2026-11-24".into()),
-        due_on: Some("2026-11-25".into()),
-        promised_days: Some(1),
+        due_on: Some("2026-11-25 09:20".into()),
+        promised: Some("60分钟（工作时间内）".into()),
         notice: Some((
             "2026-11-21".into(),
             vec![

@@ -1,12 +1,13 @@
 //! The deadline job (超时预警): every few minutes, alert the assigned clerk
 //! and the site's supervisors of each case due today or on the next working
-//! day, and again once it is overdue. Alerts appear on their workbench. The
+//! day (a limit in working minutes: with at most 20 working minutes left),
+//! and again once it is overdue. Alerts appear on their workbench. The
 //! database's UNIQUE constraint makes a pass idempotent, so any number of
 //! servers may run the job.
 
 use app::db::{self, Db};
-use app::domain::calendar::{urgency, Urgency};
-use chrono::NaiveDate;
+use app::domain::calendar::Urgency;
+use app::domain::hours::Due;
 use std::time::Duration;
 
 pub struct DeadlineJob {
@@ -18,10 +19,7 @@ impl DeadlineJob {
     /// Run until the task is aborted.
     pub async fn run(self) {
         loop {
-            let today = chrono::Utc::now()
-                .with_timezone(&app::domain::calendar::china())
-                .date_naive();
-            match run_once(&self.db, today).await {
+            match run_once(&self.db, db::now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(alerts = n, "deadline alerts written"),
                 Err(e) => {
@@ -33,19 +31,20 @@ impl DeadlineJob {
     }
 }
 
-/// One pass as of `today`: the number of alerts written.
-pub async fn run_once(db: &Db, today: NaiveDate) -> Result<usize, sqlx::Error> {
-    let cal = db::load_calendar(db).await?;
-    let due_by = cal
-        .add_working_days(today, 1)
+/// One pass as of `now_ms`: the number of alerts written.
+pub async fn run_once(db: &Db, now_ms: i64) -> Result<usize, sqlx::Error> {
+    let clock = db::load_clock(db, now_ms).await?;
+    let due_by = clock
+        .cal
+        .add_working_days(clock.today(), 1)
         .format("%Y-%m-%d")
         .to_string();
     let mut written = 0;
     for case in db::deadline_candidates(db, &due_by).await? {
-        let Ok(due) = NaiveDate::parse_from_str(&case.due_on, "%Y-%m-%d") else {
+        let Some(due) = Due::from_columns(Some(&case.due_on), case.due_at) else {
             continue;
         };
-        let kind = match urgency(&cal, due, today) {
+        let kind = match clock.urgency(&case.site_code, &due) {
             Urgency::Overdue => "overdue",
             Urgency::DueSoon => "due_soon",
             Urgency::OnTime => continue,

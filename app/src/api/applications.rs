@@ -107,6 +107,11 @@ pub struct ApplicationView {
     pub letters: Vec<crate::domain::letter::LetterKind>,
     /// Materials the applicant promised to bring (容缺) and whether they came.
     pub owed: Vec<crate::api::cases::OwedView>,
+    /// The formal case number and promised deadline, once accepted.
+    pub case_no: Option<String>,
+    pub due: Option<String>,
+    /// The clock stands still, waiting for the applicant.
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +140,9 @@ pub struct TrackView {
     pub matter_en: String,
     pub events: Vec<EventView>,
     pub names: Vec<String>,
+    /// The promised deadline once accepted (a day, or a day and minute).
+    pub due: Option<String>,
+    pub paused: bool,
 }
 
 /// China Standard Time for display (UTC+8, no daylight saving).
@@ -326,6 +334,9 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
     };
     Ok(ApplicationView {
         owed,
+        case_no: row.case_no.clone(),
+        due: due_label(&row),
+        paused: row.paused_at.is_some(),
         letters: crate::domain::letter::available(&row.stage, has_notice),
         stage: row.stage.clone(),
         notice,
@@ -344,6 +355,15 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         events,
         parties,
     })
+}
+
+/// The promised deadline of an accepted case as shown, while it runs.
+#[cfg(feature = "ssr")]
+fn due_label(row: &crate::db::ApplicationRow) -> Option<String> {
+    if matches!(row.stage.as_str(), "issued" | "archived") || row.status != "submitted" {
+        return None;
+    }
+    crate::domain::hours::Due::from_columns(row.due_on.as_deref(), row.due_at).map(|d| d.label())
 }
 
 /// An ID number with only its first 3 and last 4 characters shown.
@@ -486,7 +506,8 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         note: "",
         event: "resubmitted",
         items: &[],
-        accept: None,
+        deadline: None,
+        clock: "keep",
         owed: &[],
     };
     let actor = crate::db::Actor {
@@ -860,6 +881,8 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         .map(|p| mask_name(&p.name))
         .collect();
     Ok(TrackView {
+        due: due_label(&row),
+        paused: row.paused_at.is_some(),
         stage: row.stage.clone(),
         receipt_no: row.receipt_no.unwrap_or_default(),
         status: Status::from_code(&row.status),

@@ -28,8 +28,14 @@ pub struct CaseLine {
     pub site_code: String,
     pub assignee: Option<String>,
     pub submitted_at: String,
+    /// The due day (`YYYY-MM-DD`).
     pub due_on: Option<String>,
+    /// The deadline as shown: the due day, or its minute for a limit in
+    /// working minutes (`YYYY-MM-DD HH:MM`).
+    pub due: Option<String>,
     pub urgency: Option<Urgency>,
+    /// The clock stands still, waiting on the applicant.
+    pub paused: bool,
     pub priority: bool,
 }
 
@@ -128,7 +134,11 @@ pub struct CaseView {
     pub mine: bool,
     pub submitted_at: String,
     pub due_on: Option<String>,
+    /// As shown (see [`CaseLine::due`]).
+    pub due: Option<String>,
     pub urgency: Option<Urgency>,
+    /// Since when the clock stands still, waiting on the applicant.
+    pub paused_since: Option<String>,
     pub draft: Draft,
     pub parties: Vec<PartyView>,
     pub documents: Vec<DocumentView>,
@@ -149,33 +159,38 @@ pub struct CaseView {
 pub(crate) mod server {
     use super::*;
     use crate::db::{self, StaffSession};
-    use crate::domain::calendar::WorkCalendar;
+    use crate::domain::hours::{Clock, Due};
 
     pub fn internal(ctx: &'static str) -> impl Fn(sqlx::Error) -> AppError {
         move |e| AppError::internal(ctx, e)
     }
 
-    /// The working-day calendar as the administrators keep it (read per
-    /// request: a small table, and every server sees an edit at once).
-    pub async fn calendar(database: &crate::db::Db) -> Result<WorkCalendar, AppError> {
-        crate::db::load_calendar(database)
+    /// The working-day calendar as the administrators keep it and the
+    /// sites' hours, now (read per request: small tables, and every server
+    /// sees an edit at once).
+    pub async fn clock(database: &crate::db::Db) -> Result<Clock, AppError> {
+        crate::db::load_clock(database, crate::db::now_ms())
             .await
-            .map_err(internal("calendar"))
+            .map_err(internal("clock"))
+    }
+
+    /// A stored deadline's urgency now and its label.
+    pub fn judge(
+        clock: &Clock,
+        site: &str,
+        due_on: Option<&str>,
+        due_at: Option<i64>,
+    ) -> (Option<Urgency>, Option<String>) {
+        match Due::from_columns(due_on, due_at) {
+            Some(due) => (Some(clock.urgency(site, &due)), Some(due.label())),
+            None => (None, None),
+        }
     }
 
     pub fn today() -> chrono::NaiveDate {
         chrono::Utc::now()
             .with_timezone(&crate::domain::calendar::china())
             .date_naive()
-    }
-
-    pub fn urgency_of(
-        cal: &WorkCalendar,
-        due: Option<&str>,
-        today: chrono::NaiveDate,
-    ) -> Option<Urgency> {
-        let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
-        Some(crate::domain::calendar::urgency(cal, due, today))
     }
 
     /// Staff who work cases (not administrators).
@@ -375,8 +390,8 @@ pub async fn case_queue(
     use server::*;
     let s = case_worker().await?;
     let database = database()?;
-    let day = today();
-    let today = day.format("%Y-%m-%d").to_string();
+    let clock = clock(&database).await?;
+    let today = clock.today().format("%Y-%m-%d").to_string();
     let (stages, overdue): (Vec<&str>, &str) = match queue.as_str() {
         "all" => (vec![], ""),
         "overdue" => (vec![], today.as_str()),
@@ -391,6 +406,7 @@ pub async fn case_queue(
         &crate::db::QueueQuery {
             stages: &stages,
             overdue_before: overdue,
+            now_ms: clock.now_ms,
             matter: filter.matter.trim(),
             site: filter.site.trim(),
             submitted_from,
@@ -400,7 +416,6 @@ pub async fn case_queue(
     )
     .await
     .map_err(internal("queue"))?;
-    let cal = calendar(&database).await?;
     let matters = crate::db::list_matters(&database)
         .await
         .map_err(internal("matters"))?;
@@ -408,8 +423,11 @@ pub async fn case_queue(
         .into_iter()
         .map(|r| {
             let m = matters.iter().find(|m| m.code == r.matter_code);
+            let (urgency, due) = judge(&clock, &r.site_code, r.due_on.as_deref(), r.due_at);
             CaseLine {
-                urgency: urgency_of(&cal, r.due_on.as_deref(), day),
+                urgency: urgency.filter(|_| r.paused_at.is_none()),
+                paused: r.paused_at.is_some(),
+                due,
                 matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
                 matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
                 id: r.id,
@@ -555,10 +573,14 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         Action::Accept,
         Action::Advance,
         Action::SendBack,
+        Action::Pause,
+        Action::Resume,
     ]
     .into_iter()
     .filter(|a| transition(stage, *a).is_some() && allowed(role, *a, stage))
     .filter(|a| mine || *a == Action::SendBack)
+    // While the clock stands still the case only waits to be resumed.
+    .filter(|a| (*a == Action::Resume) == row.paused_at.is_some())
     .map(|a| a.code().to_string())
     .collect();
 
@@ -577,7 +599,15 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
 
     let letters = crate::domain::letter::available(&row.stage, notice.is_some());
     let owed = owed_views(&database, &id, &matter).await?;
+    let (urgency, due) = judge(
+        &clock(&database).await?,
+        &row.site_code,
+        row.due_on.as_deref(),
+        row.due_at,
+    );
     Ok(CaseView {
+        urgency: urgency.filter(|_| row.paused_at.is_none()),
+        paused_since: row.paused_at.map(local_time),
         owed,
         parties: parties_rows
             .into_iter()
@@ -588,7 +618,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
                 share: p.share,
             })
             .collect(),
-        urgency: urgency_of(&calendar(&database).await?, row.due_on.as_deref(), today()),
+        due,
         id: row.id,
         receipt_no: row.receipt_no.unwrap_or_default(),
         case_no: row.case_no,
@@ -693,6 +723,14 @@ pub async fn act_on_case(
     if !mine && action != Action::SendBack {
         return refuse("not_yours");
     }
+    // While the clock stands still, resuming it is the only move (the
+    // conditional update enforces the same against races).
+    if row.paused_at.is_some() && action != Action::Resume {
+        return refuse("paused");
+    }
+    if row.paused_at.is_none() && action == Action::Resume {
+        return refuse("not_paused");
+    }
     let reason = reason.unwrap_or_default().trim().to_string();
     let fields = f.unwrap_or_default();
     let lang = request_lang().await;
@@ -773,7 +811,7 @@ pub async fn act_on_case(
     } else {
         format!("容缺受理，承诺补交：{}", owed_names.join("、"))
     };
-    if matches!(action, Action::Reject | Action::SendBack) && reason.is_empty() {
+    if matches!(action, Action::Reject | Action::SendBack | Action::Pause) && reason.is_empty() {
         errors.push(FieldError::new(
             "reason",
             "reason_required",
@@ -793,12 +831,26 @@ pub async fn act_on_case(
         id: &s.staff_id,
         role: &s.role,
     };
-    let day = today();
-    let due = calendar(&database)
-        .await?
-        .add_working_days(day, matter.time_limit_days.max(1) as u32)
-        .format("%Y-%m-%d")
-        .to_string();
+    let clock = clock(&database).await?;
+    let day = clock.today();
+    // A deadline from now at acceptance; moved on by the working time
+    // paused when the clock restarts.
+    let due = match (action, row.paused_at) {
+        (Action::Accept, _) => Some(clock.deadline(
+            &row.site_code,
+            matter.time_limit_days,
+            matter.time_limit_minutes,
+        )),
+        (Action::Resume, Some(since)) => {
+            crate::domain::hours::Due::from_columns(row.due_on.as_deref(), row.due_at)
+                .map(|d| d.extended(&clock.cal, clock.hours(&row.site_code), since, clock.now_ms))
+        }
+        _ => None,
+    };
+    let due_on = due
+        .map(|d| d.day().format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let due_at = due.and_then(|d| d.instant());
     // Two acceptances at one site at once may compute the same case number:
     // the unique index refuses the second, which tries the next number.
     let mut attempt = 0;
@@ -819,7 +871,16 @@ pub async fn act_on_case(
             note: &reason,
             event: event_kind(action, to),
             items: &items,
-            accept: (action == Action::Accept).then_some((case_no.as_str(), due.as_str())),
+            deadline: due.map(|_| crate::db::Deadline {
+                case_no: &case_no,
+                due_on: &due_on,
+                due_at,
+            }),
+            clock: match action {
+                Action::Pause => "pause",
+                Action::Resume => "resume",
+                _ => "keep",
+            },
             owed: &owed,
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
@@ -896,6 +957,7 @@ pub struct AlertView {
     pub application_id: String,
     /// `due_soon` or `overdue`.
     pub kind: String,
+    /// The deadline as shown (the day, or its minute).
     pub due_on: String,
     pub receipt_no: String,
     pub case_no: Option<String>,
@@ -916,7 +978,9 @@ pub async fn my_alerts() -> Result<Vec<AlertView>, AppError> {
             id: a.id,
             application_id: a.application_id,
             kind: a.kind,
-            due_on: a.due_on,
+            due_on: crate::domain::hours::Due::from_columns(Some(&a.due_on), a.due_at)
+                .map(|d| d.label())
+                .unwrap_or(a.due_on),
             receipt_no: a.receipt_no.unwrap_or_default(),
             case_no: a.case_no,
             stage: a.stage,
@@ -1023,7 +1087,9 @@ pub async fn review_audit() -> Result<AuditReview, AppError> {
         return Err(AppError::Forbidden);
     }
     let database = database()?;
-    let cal = calendar(&database).await?;
+    let cal = crate::db::load_calendar(&database)
+        .await
+        .map_err(internal("calendar"))?;
     let since = crate::db::now_ms() - 30 * 24 * 3600 * 1000;
     let views = crate::db::case_views_since(&database, &s.staff_id, since)
         .await

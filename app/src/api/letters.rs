@@ -97,8 +97,9 @@ pub async fn letter_facts(database: &Db, id: &str) -> Result<LetterFacts, AppErr
         unit: draft.property.unit_number.trim().to_string(),
         submitted_on: case.submitted_at.map(day).unwrap_or_default(),
         accepted_on: case.accepted_at.map(day),
-        due_on: case.due_on,
-        promised_days: Some(matter.time_limit_days).filter(|d| *d > 0),
+        due_on: crate::domain::hours::Due::from_columns(case.due_on.as_deref(), case.due_at)
+            .map(|d| d.label()),
+        promised: Some(matter.promise_zh()),
         notice,
         refusal_reason,
         owed: db::owed(database, id)

@@ -94,16 +94,15 @@ pub async fn load(
                 site: r.site_code,
                 matter: r.matter_code,
                 events: Vec::new(),
-                due_on: r
-                    .due_on
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                due: crate::domain::hours::Due::from_columns(r.due_on.as_deref(), r.due_at),
+                paused_at: r.paused_at,
             });
         }
         if let Some(c) = cases.last_mut() {
             c.events.push((r.kind, r.at));
         }
     }
-    let dashboard = dashboard(&cases, from, today, today, |ms| {
+    let dashboard = dashboard(&cases, from, today, crate::db::now_ms(), |ms| {
         crate::domain::calendar::china_time(ms).map(|t| t.date_naive())
     });
     Ok(DashboardView {

@@ -11,6 +11,7 @@ pub struct DeadlineRow {
     pub site_code: String,
     pub assigned_to: Option<String>,
     pub due_on: String,
+    pub due_at: Option<i64>,
 }
 
 /// Cases in a formal, still-open stage due on or before `due_by`.
@@ -18,10 +19,10 @@ pub async fn deadline_candidates(db: &Db, due_by: &str) -> Result<Vec<DeadlineRo
     fetch_all!(
         db,
         DeadlineRow,
-        "SELECT id, site_code, assigned_to, due_on FROM applications
-          WHERE status = 'submitted' AND due_on IS NOT NULL AND due_on <= $1
+        "SELECT id, site_code, assigned_to, due_on, due_at FROM applications
+          WHERE status = 'submitted' AND due_on IS NOT NULL AND due_on <= $1 AND paused_at IS NULL
             AND stage IN ('accepted', 'review', 'register', 'certificate', 'fee_paid')
-          ORDER BY due_on",
+          ORDER BY due_on, due_at",
         due_by
     )
 }
@@ -68,6 +69,8 @@ pub struct AlertRow {
     pub application_id: String,
     pub kind: String,
     pub due_on: String,
+    /// The case's due instant, for a limit in working minutes.
+    pub due_at: Option<i64>,
     pub created_at: i64,
     pub receipt_no: Option<String>,
     pub case_no: Option<String>,
@@ -79,7 +82,7 @@ pub async fn unread_alerts(db: &Db, staff_id: &str) -> Result<Vec<AlertRow>, sql
     fetch_all!(
         db,
         AlertRow,
-        "SELECT al.id, al.application_id, al.kind, al.due_on, al.created_at,
+        "SELECT al.id, al.application_id, al.kind, al.due_on, a.due_at, al.created_at,
                 a.receipt_no, a.case_no, a.stage
            FROM staff_alerts al JOIN applications a ON a.id = al.application_id
           WHERE al.staff_id = $1 AND al.read_at IS NULL

@@ -19,6 +19,10 @@ pub struct ApplicationRow {
     pub submitted_at: Option<i64>,
     pub stage: String,
     pub version: i64,
+    pub case_no: Option<String>,
+    pub due_on: Option<String>,
+    pub due_at: Option<i64>,
+    pub paused_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -40,7 +44,7 @@ pub struct PartyRow {
     pub share: String,
 }
 
-const COLUMNS: &str = "a.id, a.filer_id, a.matter_code, a.status, a.receipt_no, a.draft, a.created_at, a.updated_at, a.submitted_at, a.stage, a.version";
+const COLUMNS: &str = "a.id, a.filer_id, a.matter_code, a.status, a.receipt_no, a.draft, a.created_at, a.updated_at, a.submitted_at, a.stage, a.version, a.case_no, a.due_on, a.due_at, a.paused_at";
 
 pub async fn create_draft(
     db: &Db,

@@ -4,6 +4,7 @@
 use super::staff::{audit, AuditEntry};
 use super::{now_ms, Db};
 use crate::domain::calendar::{DayKind, WorkCalendar};
+use crate::domain::hours::{Clock, WorkHours};
 use crate::{execute, execute_tx, fetch_all, fetch_optional, fetch_optional_tx};
 
 pub const CALENDAR_SEED: &str = include_str!("../../../seed/calendar.json");
@@ -50,6 +51,27 @@ pub async fn load_calendar(db: &Db) -> Result<WorkCalendar, sqlx::Error> {
             ))
         },
     )))
+}
+
+/// The calendar and every site's working-day hours, judged at `now_ms`. A
+/// site whose stored hours do not parse (the editor refuses such text)
+/// keeps the default hours, with a warning in the log.
+pub async fn load_clock(db: &Db, now_ms: i64) -> Result<Clock, sqlx::Error> {
+    let cal = load_calendar(db).await?;
+    let rows: Vec<(String, String)> =
+        fetch_all!(db, (String, String), "SELECT code, work_hours FROM sites")?;
+    let mut hours = std::collections::HashMap::new();
+    for (code, text) in rows {
+        match WorkHours::parse(&text) {
+            Ok(h) => {
+                hours.insert(code, h);
+            }
+            Err(e) => {
+                tracing::warn!(site = %code, error = ?e, "unreadable work hours; using the default")
+            }
+        }
+    }
+    Ok(Clock::new(cal, hours, now_ms))
 }
 
 /// Declare a day off or working, or (`None`) return it to its weekday rule;

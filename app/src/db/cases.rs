@@ -21,6 +21,9 @@ pub struct CaseRow {
     pub assignee: Option<String>,
     pub submitted_at: Option<i64>,
     pub due_on: Option<String>,
+    pub due_at: Option<i64>,
+    /// Since when the clock stands still, waiting on the applicant.
+    pub paused_at: Option<i64>,
     pub priority: i64,
     pub version: i64,
     pub case_no: Option<String>,
@@ -29,7 +32,7 @@ pub struct CaseRow {
 }
 
 const CASE_COLUMNS: &str = "a.id, a.receipt_no, a.matter_code, a.stage, a.site_code, a.assigned_to,
-    s.name AS assignee, a.submitted_at, a.due_on, a.priority, a.version, a.case_no, a.accepted_at,
+    s.name AS assignee, a.submitted_at, a.due_on, a.due_at, a.paused_at, a.priority, a.version, a.case_no, a.accepted_at,
     c.mobile AS filer_mobile";
 const CASE_FROM: &str = "applications a JOIN citizens c ON c.id = a.filer_id
     LEFT JOIN staff s ON s.id = a.assigned_to";
@@ -39,8 +42,10 @@ const CASE_FROM: &str = "applications a JOIN citizens c ON c.id = a.filer_id
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery<'a> {
     pub stages: &'a [&'a str],
-    /// Only cases due before this day (`YYYY-MM-DD`).
+    /// Only overdue cases: due before this day (`YYYY-MM-DD`), or due at an
+    /// instant before `now_ms`.
     pub overdue_before: &'a str,
+    pub now_ms: i64,
     pub matter: &'a str,
     pub site: &'a str,
     /// Submitted at or after / before these instants (ms; 0 = open).
@@ -71,12 +76,14 @@ pub async fn queue(
         "SELECT {CASE_COLUMNS} FROM {CASE_FROM}
          WHERE a.status = 'submitted' AND a.stage IN ({stage_list})
            AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
-           AND ($2 = '' OR (a.due_on IS NOT NULL AND a.due_on < $2))
+           AND ($2 = '' OR (a.paused_at IS NULL
+                AND ((a.due_on IS NOT NULL AND a.due_on < $2) OR (a.due_at IS NOT NULL AND a.due_at < $8))))
            AND ($3 = '' OR a.matter_code = $3)
            AND ($4 = '' OR a.site_code = $4)
            AND a.submitted_at >= $5 AND ($6 = 0 OR a.submitted_at < $6)
            AND ($7 = 0 OR a.priority = 1)
-         ORDER BY a.priority DESC, COALESCE(a.due_on, '9999-12-31'), a.submitted_at
+         ORDER BY a.priority DESC, COALESCE(a.due_on, '9999-12-31'),
+                  COALESCE(a.due_at, 9223372036854775807), a.submitted_at
          LIMIT 500"
     );
     fetch_all!(
@@ -89,7 +96,8 @@ pub async fn queue(
         q.site,
         q.submitted_from,
         q.submitted_before,
-        i64::from(q.priority_only)
+        i64::from(q.priority_only),
+        q.now_ms
     )
 }
 
@@ -205,11 +213,25 @@ pub struct Move<'a> {
     pub event: &'a str,
     /// For a return: the notice's items.
     pub items: &'a [NoticeItemRow],
-    /// For an acceptance: the formal case number and the due date.
-    pub accept: Option<(&'a str, &'a str)>,
+    /// A new deadline: at acceptance (with the formal case number), or when
+    /// the clock restarts after a pause (case number '').
+    pub deadline: Option<Deadline<'a>>,
+    /// What the move does to the clock: `pause`, `resume` or `keep`. Only
+    /// `resume` is possible while it is paused.
+    pub clock: &'a str,
     /// For an acceptance with tolerated deficiencies (容缺): the materials
     /// the applicant promised to bring.
     pub owed: &'a [String],
+}
+
+/// A deadline to record: the formal case number (at acceptance; '' when the
+/// clock restarts), the due day, and for a limit in working minutes the due
+/// instant.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline<'a> {
+    pub case_no: &'a str,
+    pub due_on: &'a str,
+    pub due_at: Option<i64>,
 }
 
 /// Why a move did not happen.
@@ -235,14 +257,20 @@ pub async fn apply_move(
 ) -> Result<MoveOutcome, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let now = now_ms();
-    let (case_no, due_on) = m.accept.unwrap_or(("", ""));
+    let (case_no, due_on, due_at) = m
+        .deadline
+        .map(|a| (a.case_no, a.due_on, a.due_at))
+        .unwrap_or(("", "", None));
     let n = execute_tx!(
         &mut tx,
         "UPDATE applications SET stage = $4, version = version + 1, updated_at = $5,
              case_no = CASE WHEN $6 = '' THEN case_no ELSE $6 END,
              due_on = CASE WHEN $7 = '' THEN due_on ELSE $7 END,
-             accepted_at = CASE WHEN $6 = '' THEN accepted_at ELSE $5 END
+             due_at = CASE WHEN $7 = '' THEN due_at ELSE $8 END,
+             accepted_at = CASE WHEN $6 = '' THEN accepted_at ELSE $5 END,
+             paused_at = CASE $9 WHEN 'pause' THEN $5 WHEN 'resume' THEN NULL ELSE paused_at END
          WHERE id = $1 AND status = 'submitted' AND stage = $2 AND version = $3
+           AND (paused_at IS NULL OR $9 = 'resume') AND ($9 <> 'resume' OR paused_at IS NOT NULL)
            AND ($4 <> 'issued' OR NOT EXISTS (
                 SELECT 1 FROM owed_materials o WHERE o.application_id = $1 AND o.received_at IS NULL))",
         id,
@@ -251,7 +279,9 @@ pub async fn apply_move(
         m.to_stage,
         now,
         case_no,
-        due_on
+        due_on,
+        due_at,
+        m.clock
     )?;
     if n != 1 {
         let owed = m.to_stage == "issued"
@@ -301,7 +331,12 @@ pub async fn apply_move(
             Channel::Sms,
             &mobile,
             "case_event",
-            &serde_json::json!({ "receipt": receipt, "stage": m.to_stage }),
+            &serde_json::json!({
+                "receipt": receipt,
+                "stage": m.to_stage,
+                "event": m.event,
+                "note": m.note,
+            }),
             lang,
         )
         .await?;
@@ -461,6 +496,8 @@ pub struct StatsRow {
     pub site_code: String,
     pub matter_code: String,
     pub due_on: Option<String>,
+    pub due_at: Option<i64>,
+    pub paused_at: Option<i64>,
     pub kind: String,
     pub at: i64,
 }
@@ -478,7 +515,7 @@ pub async fn stats_rows(
     fetch_all!(
         db,
         StatsRow,
-        "SELECT a.id, a.site_code, a.matter_code, a.due_on, e.kind, e.at
+        "SELECT a.id, a.site_code, a.matter_code, a.due_on, a.due_at, a.paused_at, e.kind, e.at
            FROM applications a JOIN application_events e ON e.application_id = a.id
           WHERE a.status IN ('submitted', 'withdrawn') AND a.updated_at >= $2
             AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)

@@ -33,6 +33,8 @@ struct SeedMatter {
     filers: Vec<String>,
     parties: Vec<String>,
     time_limit_days: i64,
+    #[serde(default)]
+    time_limit_minutes: Option<i64>,
     visit_required: bool,
     risk_notice: bool,
     fee_zh: String,
@@ -99,8 +101,9 @@ pub async fn seed_catalogue_if_empty(db: &Db, json: &str) -> Result<bool, SeedEr
         crate::execute_tx!(
             &mut tx,
             "INSERT INTO matters (code, family, name_zh, name_en, keywords, filers, parties, time_limit_days,
-                                  visit_required, risk_notice, fee_zh, fee_en, sort_order, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)
+                                  visit_required, risk_notice, fee_zh, fee_en, sort_order, active, created_at, updated_at,
+                                  time_limit_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15)
              ON CONFLICT (code) DO NOTHING",
             &m.code,
             m.family,
@@ -115,7 +118,8 @@ pub async fn seed_catalogue_if_empty(db: &Db, json: &str) -> Result<bool, SeedEr
             &m.fee_zh,
             &m.fee_en,
             (pos as i64) * 10,
-            now
+            now,
+            m.time_limit_minutes
         )?;
     }
     for m in &seed.matters {
@@ -195,6 +199,7 @@ struct MatterRow {
     filers: String,
     parties: String,
     time_limit_days: i64,
+    time_limit_minutes: Option<i64>,
     visit_required: i64,
     risk_notice: i64,
     fee_zh: String,
@@ -229,6 +234,7 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
         MatterRow,
         "SELECT code, CAST(family AS BIGINT) AS family, name_zh, name_en, keywords, filers, parties,
                 CAST(time_limit_days AS BIGINT) AS time_limit_days,
+                CAST(time_limit_minutes AS BIGINT) AS time_limit_minutes,
                 CAST(visit_required AS BIGINT) AS visit_required, CAST(risk_notice AS BIGINT) AS risk_notice,
                 fee_zh, fee_en
            FROM matters WHERE active = 1 ORDER BY sort_order, code"
@@ -307,6 +313,7 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
                 name_en: r.name_en,
                 keywords: r.keywords,
                 time_limit_days: r.time_limit_days,
+                time_limit_minutes: r.time_limit_minutes,
                 visit_required: r.visit_required != 0,
                 risk_notice: r.risk_notice != 0,
                 fee_zh: r.fee_zh,

@@ -608,6 +608,7 @@ mod tests {
             filers: vec![Filer::Citizen],
             parties,
             time_limit_days: 5,
+            time_limit_minutes: None,
             visit_required: true,
             risk_notice: risk,
             fee_zh: String::new(),

@@ -159,6 +159,11 @@ pub enum Action {
     Advance,
     /// A supervisor sends a case back one formal stage, with a reason.
     SendBack,
+    /// Stop the statutory clock while the case waits on the applicant
+    /// (a missing original, a signature, a fee), with a reason they see.
+    Pause,
+    /// Restart it: the deadline moves on by the working time paused.
+    Resume,
 }
 
 impl Action {
@@ -171,6 +176,8 @@ impl Action {
             Action::Accept => "accept",
             Action::Advance => "advance",
             Action::SendBack => "send_back",
+            Action::Pause => "pause",
+            Action::Resume => "resume",
         }
     }
 
@@ -183,6 +190,8 @@ impl Action {
             Action::Accept,
             Action::Advance,
             Action::SendBack,
+            Action::Pause,
+            Action::Resume,
         ]
         .into_iter()
         .find(|a| a.code() == s)
@@ -197,6 +206,8 @@ pub fn allowed(role: Option<Role>, action: Action, from: Stage) -> bool {
         (Some(Role::Admin), _) => false,
         (Some(Role::Supervisor), _) => true,
         (Some(_), Action::SendBack) => false,
+        // Whoever holds a formal case may stop its clock for the applicant.
+        (Some(_), Action::Pause | Action::Resume) => true,
         // Review and entry in the register are the reviewers' work.
         (Some(Role::Reviewer), Action::Advance) => {
             matches!(from, Stage::Review | Stage::Register)
@@ -226,6 +237,11 @@ pub fn transition(from: Stage, action: Action) -> Option<Stage> {
         (Register, Action::SendBack) => Some(Review),
         (Certificate, Action::SendBack) => Some(Register),
         (FeePaid, Action::SendBack) => Some(Certificate),
+        // The clock stops and restarts in a formal stage that runs on it;
+        // the stage stays (whether it is stopped is the case's own state).
+        (Accepted | Review | Register | Certificate | FeePaid, Action::Pause | Action::Resume) => {
+            Some(from)
+        }
         _ => Option::None,
     }
 }
@@ -235,6 +251,8 @@ pub fn event_kind(action: Action, to: Stage) -> &'static str {
     match action {
         Action::SendBack => "sent_back",
         Action::Resubmit => "resubmitted",
+        Action::Pause => "paused",
+        Action::Resume => "resumed",
         _ => to.code(),
     }
 }
@@ -292,7 +310,7 @@ pub fn check_notice_item(reason: &str, note: &str) -> Result<(), &'static str> {
 mod tests {
     use super::*;
 
-    const ACTIONS: [Action; 7] = [
+    const ACTIONS: [Action; 9] = [
         Action::PreAccept,
         Action::Return,
         Action::Reject,
@@ -300,6 +318,8 @@ mod tests {
         Action::Accept,
         Action::Advance,
         Action::SendBack,
+        Action::Pause,
+        Action::Resume,
     ];
 
     #[test]
@@ -324,7 +344,8 @@ mod tests {
 
     #[test]
     fn every_other_move_is_refused() {
-        let legal = 15;
+        // 15 stage moves, and pausing/resuming in the 5 clocked stages.
+        let legal = 25;
         let mut n = 0;
         for s in STAGES {
             for a in ACTIONS {
@@ -341,6 +362,20 @@ mod tests {
         }
         assert_eq!(transition(Stage::Accepted, Action::SendBack), None);
         assert_eq!(transition(Stage::Issued, Action::SendBack), None);
+        assert_eq!(
+            transition(Stage::PreReview, Action::Pause),
+            None,
+            "no clock yet"
+        );
+        assert_eq!(
+            transition(Stage::Issued, Action::Pause),
+            None,
+            "clock stopped"
+        );
+        assert_eq!(
+            transition(Stage::Review, Action::Pause),
+            Some(Stage::Review)
+        );
     }
 
     #[test]
@@ -369,6 +404,9 @@ mod tests {
             Stage::PreReview
         ));
         assert!(allowed(None, Action::Resubmit, Stage::Returned));
+        assert!(allowed(Some(Role::Reviewer), Action::Pause, Stage::Review));
+        assert!(!allowed(None, Action::Pause, Stage::Review));
+        assert!(!allowed(Some(Role::Admin), Action::Resume, Stage::Review));
         assert!(!allowed(None, Action::PreAccept, Stage::PreReview));
         assert!(!allowed(
             Some(Role::Clerk),

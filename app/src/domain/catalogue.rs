@@ -231,7 +231,12 @@ pub struct Matter {
     pub keywords: String,
     pub filers: Vec<Filer>,
     pub parties: Vec<PartyRole>,
+    /// The promise in working days from acceptance.
     pub time_limit_days: i64,
+    /// Where set, the promise is this many working minutes instead (counted
+    /// in the site's opening hours on working days; see `domain::hours`).
+    #[serde(default)]
+    pub time_limit_minutes: Option<i64>,
     pub visit_required: bool,
     pub risk_notice: bool,
     pub fee_zh: String,
@@ -242,6 +247,14 @@ pub struct Matter {
 }
 
 impl Matter {
+    /// The promise in Chinese words, as printed on the acceptance receipt.
+    pub fn promise_zh(&self) -> String {
+        match self.time_limit_minutes {
+            Some(m) => format!("{m}分钟（工作时间内）"),
+            None => format!("{}个工作日", self.time_limit_days),
+        }
+    }
+
     pub fn name(&self, lang: super::Lang) -> &str {
         match lang {
             super::Lang::Zh => &self.name_zh,
@@ -384,6 +397,7 @@ mod tests {
             filers: vec![Filer::Citizen],
             parties: vec![PartyRole::RightHolder],
             time_limit_days: 1,
+            time_limit_minutes: None,
             visit_required: true,
             risk_notice: false,
             fee_zh: String::new(),

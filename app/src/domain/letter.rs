@@ -88,9 +88,11 @@ pub struct LetterFacts {
     pub unit: String,
     pub submitted_on: String,
     pub accepted_on: Option<String>,
+    /// The deadline as shown: a day, or a day and minute for a limit in
+    /// working minutes.
     pub due_on: Option<String>,
-    /// Promised days of the matter (working days), for the receipt.
-    pub promised_days: Option<i64>,
+    /// The matter's promise in words (“5个工作日”, “60分钟（工作时间内）”).
+    pub promised: Option<String>,
     /// The latest correction notice: when it was made and its items.
     pub notice: Option<(String, Vec<NoticeLine>)>,
     /// The written reason of a rejection.
@@ -148,8 +150,9 @@ pub fn compose(kind: LetterKind, f: &LetterFacts, public_base: &str) -> Option<L
             fields.push(("受理日期".into(), accepted));
             if let Some(due) = &f.due_on {
                 let promised = f
-                    .promised_days
-                    .map(|d| format!("（{d}个工作日）"))
+                    .promised
+                    .as_ref()
+                    .map(|p| format!("（{p}）"))
                     .unwrap_or_default();
                 fields.push(("承诺办结日期".into(), format!("{due}{promised}")));
             }
@@ -306,7 +309,7 @@ mod tests {
             submitted_on: "2026-11-20".into(),
             accepted_on: Some("2026-11-23".into()),
             due_on: Some("2026-11-30".into()),
-            promised_days: Some(5),
+            promised: Some("5个工作日".into()),
             notice: Some((
                 "2026-11-21".into(),
                 vec![

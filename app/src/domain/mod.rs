@@ -12,6 +12,7 @@ mod certificate_number;
 mod credit_code;
 pub mod document;
 mod error;
+pub mod hours;
 pub mod letter;
 mod mobile;
 mod normalize;

@@ -34,6 +34,28 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("receipt")
         ),
         // A step of the case: `stage` is the new stage's code.
+        ("case_event", lang) if p("event") == "paused" => match lang {
+            Lang::Zh => format!(
+                "【一趟办】回执号 {} 的案件暂停计时，需要您补充：{}。补充后继续办理，办结期限相应顺延。",
+                p("receipt"),
+                p("note")
+            ),
+            Lang::En => format!(
+                "[OneTrip] The case with receipt {} is on hold until you supply: {}. The deadline moves on accordingly.",
+                p("receipt"),
+                p("note")
+            ),
+        },
+        ("case_event", lang) if p("event") == "resumed" => match lang {
+            Lang::Zh => format!(
+                "【一趟办】回执号 {} 的案件已恢复办理，办结期限已顺延，可登录查看。",
+                p("receipt")
+            ),
+            Lang::En => format!(
+                "[OneTrip] The case with receipt {} is moving again; sign in to see the new deadline.",
+                p("receipt")
+            ),
+        },
         ("case_event", lang) => {
             let stage = super::case::Stage::from_code(p("stage"))?;
             let label = stage.label(lang);
@@ -85,5 +107,22 @@ mod tests {
             .unwrap()
             .contains("123456"));
         assert_eq!(render("nope", &p, Lang::Zh), None);
+    }
+
+    #[test]
+    fn a_stopped_clock_tells_the_applicant_what_to_supply() {
+        let p = serde_json::json!({
+            "receipt": "261124-ABCD-EFGH", "stage": "review", "event": "paused",
+            "note": "请补交抵押合同原件",
+        });
+        let zh = render("case_event", &p, Lang::Zh).unwrap();
+        assert!(zh.contains("暂停计时") && zh.contains("请补交抵押合同原件"));
+        assert!(render("case_event", &p, Lang::En)
+            .unwrap()
+            .contains("on hold"));
+        let moved = serde_json::json!({ "receipt": "X", "stage": "review", "event": "review" });
+        assert!(render("case_event", &moved, Lang::Zh)
+            .unwrap()
+            .contains("审核"));
     }
 }

@@ -15,7 +15,9 @@ pub struct CaseFacts {
     pub matter: String,
     /// `(kind, at_ms)`, in order.
     pub events: Vec<(String, i64)>,
-    pub due_on: Option<NaiveDate>,
+    pub due: Option<super::hours::Due>,
+    /// Since when the clock stands still (an open case is judged then).
+    pub paused_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +86,7 @@ fn entered(kind: &str) -> Option<Stage> {
     match kind {
         "submitted" | "resubmitted" => Some(Stage::PreReview),
         "withdrawn" => Some(Stage::None),
-        "owed_received" | "sent_back" => None,
+        "owed_received" | "sent_back" | "paused" | "resumed" => None,
         other => Stage::from_code(other),
     }
 }
@@ -111,12 +113,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The dashboard of `cases` for the days `from..=to` (local days of the
-/// events, via `day_of`), judged on `today` for open cases' deadlines.
+/// events, via `day_of`), judged at `now_ms` for open cases' deadlines.
 pub fn dashboard(
     cases: &[CaseFacts],
     from: NaiveDate,
     to: NaiveDate,
-    today: NaiveDate,
+    now_ms: i64,
     day_of: impl Fn(i64) -> Option<NaiveDate>,
 ) -> Dashboard {
     let n_days = (to - from).num_days().max(0) as usize + 1;
@@ -138,7 +140,7 @@ pub fn dashboard(
     for case in cases {
         let mut received = false;
         let mut accepted = false;
-        let mut issued_on: Option<NaiveDate> = None;
+        let mut issued_at: Option<i64> = None;
         let mut issued_in_period = false;
         let mut current: Option<(Stage, i64)> = None;
         for (kind, at) in &case.events {
@@ -159,7 +161,7 @@ pub fn dashboard(
                     }
                 }
                 "issued" => {
-                    issued_on = Some(day);
+                    issued_at = Some(*at);
                     if let Some(s) = slot {
                         s.issued += 1;
                         issued_in_period = true;
@@ -183,11 +185,11 @@ pub fn dashboard(
             }
             current = Some((next, *at));
         }
-        let overdue = case.due_on.map(|due| match issued_on {
-            Some(done) => done > due,
+        let overdue = case.due.map(|due| match issued_at {
+            Some(done) => due.missed_at(done),
             None => {
                 let open = current.is_some_and(|(s, _)| s.is_open());
-                open && today > due
+                open && due.missed_at(case.paused_at.unwrap_or(now_ms))
             }
         });
         for b in [
@@ -338,6 +340,7 @@ pub fn to_csv(d: &Dashboard, matter_name: impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::hours::Due;
 
     const H: i64 = 3_600_000;
 
@@ -359,8 +362,43 @@ mod tests {
                 .iter()
                 .map(|(k, h)| (k.to_string(), base + h * H))
                 .collect(),
-            due_on: due.map(day),
+            due: due.map(|d| Due::Day(day(d))),
+            paused_at: None,
         }
+    }
+
+    /// Noon UTC of a day (20:00 in China, the same day).
+    fn noon(s: &str) -> i64 {
+        day(s)
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_limit_in_minutes_is_missed_by_the_minute() {
+        // Accepted 01:00 UTC on the 2nd, due at 02:00, issued at 02:00 and
+        // at 03:00; a third still open at noon.
+        let base = noon("2026-11-02") - 12 * H;
+        let due = Some(Due::At(base + 2 * H));
+        let mut on_time = case("MAIN", &[("accepted", 1), ("issued", 2)], None);
+        on_time.due = due;
+        let mut late = case("MAIN", &[("accepted", 1), ("issued", 3)], None);
+        late.due = due;
+        let mut open = case("MAIN", &[("accepted", 1), ("review", 1)], None);
+        open.due = due;
+        // Stopped before its deadline, waiting on the applicant: not late.
+        let mut paused = open.clone();
+        paused.paused_at = Some(base + H + H / 2);
+        let d = dashboard(
+            &[on_time, late, open, paused],
+            day("2026-11-02"),
+            day("2026-11-02"),
+            noon("2026-11-02"),
+            day_of,
+        );
+        assert_eq!((d.total.with_deadline, d.total.overdue), (4, 2));
     }
 
     fn day_of(ms: i64) -> Option<NaiveDate> {
@@ -408,7 +446,7 @@ mod tests {
             &cases,
             day("2026-11-02"),
             day("2026-11-08"),
-            day("2026-11-09"),
+            noon("2026-11-09"),
             day_of,
         );
         assert_eq!(d.days.len(), 7);
@@ -435,7 +473,7 @@ mod tests {
             &cases,
             day("2026-11-02"),
             day("2026-11-08"),
-            day("2026-11-11"),
+            noon("2026-11-11"),
             day_of,
         );
         assert_eq!(later.total.overdue, 2);
@@ -456,7 +494,7 @@ mod tests {
             &cases,
             day("2026-11-02"),
             day("2026-11-03"),
-            day("2026-11-03"),
+            noon("2026-11-03"),
             day_of,
         );
         let csv = to_csv(&d, |m| format!("事项{m}"));

@@ -58,6 +58,10 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("sent_back", Lang::En) => "Sent back a stage",
         ("owed_received", Lang::Zh) => "已收到容缺补交的材料",
         ("owed_received", Lang::En) => "Owed material received",
+        ("paused", Lang::Zh) => "暂停计时：等待您补充（见说明）",
+        ("paused", Lang::En) => "Clock stopped: waiting for you (see the note)",
+        ("resumed", Lang::Zh) => "已收到补充，恢复计时",
+        ("resumed", Lang::En) => "Received; the clock runs again",
         (_, Lang::Zh) => "办理进展",
         (_, Lang::En) => "Progress",
     }
@@ -376,6 +380,16 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
             </dd>
             <dt>{bi("提交时间", "Submitted")}</dt>
             <dd>{a.submitted_at.clone().unwrap_or_default()}</dd>
+            {a
+                .case_no
+                .clone()
+                .map(|n| {
+                    view! {
+                        <dt>{bi("受理编号", "Case number")}</dt>
+                        <dd>{n}</dd>
+                    }
+                })}
+            <DuePromise due=a.due.clone() paused=a.paused />
         </dl>
         <LetterLinks application_id=a.id.clone() kinds=a.letters.clone() />
         {(!a.owed.is_empty())
@@ -571,6 +585,30 @@ pub fn TrackPage() -> impl IntoView {
     }
 }
 
+/// The promised deadline of an accepted case, in a facts list.
+#[component]
+fn DuePromise(due: Option<String>, paused: bool) -> impl IntoView {
+    due.map(|d| {
+        view! {
+            <dt>{bi("承诺办结", "Promised by")}</dt>
+            <dd data-testid="due">
+                {d}
+                {paused
+                    .then(|| {
+                        view! {
+                            <span class="muted">
+                                {bi(
+                                    "（暂停计时：待您补充后继续，期限相应顺延）",
+                                    " (clock stopped until you supply what was asked; the deadline moves on)",
+                                )}
+                            </span>
+                        }
+                    })}
+            </dd>
+        }
+    })
+}
+
 #[component]
 fn TrackResult(t: TrackView) -> impl IntoView {
     let status = t.status;
@@ -595,6 +633,7 @@ fn TrackResult(t: TrackView) -> impl IntoView {
                 </dd>
                 <dt>{bi("申请人", "Parties")}</dt>
                 <dd>{t.names.join("、")}</dd>
+                <DuePromise due=t.due.clone() paused=t.paused />
             </dl>
             <Timeline events=t.events />
         </section>

@@ -139,9 +139,10 @@ fn MatterResults(
                                             <span class="matter-link__meta">
                                                 {move || m.with_value(|m| m.family.name(current_lang()))}
                                                 " · "
-                                                {t!(
-                                                    i18n, matter_days, days = move || m.with_value(|m| m.time_limit_days)
-                                                )}
+                                                <TimeLimit
+                                                    days=m.with_value(|m| m.time_limit_days)
+                                                    minutes=m.with_value(|m| m.time_limit_minutes)
+                                                />
                                             </span>
                                         </A>
                                     </li>
@@ -259,13 +260,22 @@ fn MatterMissing() -> impl IntoView {
     }
 }
 
+/// The promise: working minutes where the matter has them, else working days.
+#[component]
+fn TimeLimit(days: i64, minutes: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    match minutes {
+        Some(minutes) => t!(i18n, matter_minutes, minutes).into_any(),
+        None => t!(i18n, matter_days, days).into_any(),
+    }
+}
+
 #[component]
 fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl IntoView {
     let i18n = use_i18n();
     let m = StoredValue::new(matter);
     let parts = StoredValue::new(parts);
     let lang = current_lang;
-    let days = m.with_value(|m| m.time_limit_days);
     view! {
         <p class="breadcrumb">
             <A href="/matters">{t!(i18n, matter_back)}</A>
@@ -274,7 +284,12 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
         <p class="muted">{move || m.with_value(|m| m.family.name(lang()))}</p>
         <dl class="facts">
             <dt>{t!(i18n, matter_time_limit)}</dt>
-            <dd>{t!(i18n, matter_days, days)}</dd>
+            <dd>
+                <TimeLimit
+                    days=m.with_value(|m| m.time_limit_days)
+                    minutes=m.with_value(|m| m.time_limit_minutes)
+                />
+            </dd>
             <dt>{t!(i18n, matter_visit)}</dt>
             <dd>
                 {move || {

@@ -46,6 +46,19 @@ fn QueryMessage() -> impl IntoView {
             ),
             "reason_unknown" => ("请为每项选择原因。", "Choose a reason for each item."),
             "reason_required" => ("请写明原因。", "Please write the reason."),
+            "paused" => (
+                "案件正在暂停计时（等待申请人），请先恢复计时。",
+                "The clock is stopped (waiting on the applicant); resume it first.",
+            ),
+            "not_paused" => ("案件没有暂停计时。", "The clock is not stopped."),
+            "pause" => (
+                "已暂停计时，申请人已收到通知。",
+                "Clock stopped; the applicant has been told.",
+            ),
+            "resume" => (
+                "已恢复计时，办结期限已按暂停的工作时间顺延。",
+                "Clock restarted; the deadline moved on by the working time paused.",
+            ),
             "owed" => (
                 "还有容缺材料未补交，补齐并登记收到后才能发证。",
                 "Owed materials have not all been received; record them before issuing.",
@@ -471,7 +484,16 @@ fn QueueTable(lines: Vec<CaseLine>) -> impl IntoView {
                                 <td>{move || stage.label(current_lang())}</td>
                                 <td>{l.submitted_at.clone()}</td>
                                 <td>
-                                    {l.due_on.clone().unwrap_or_default()} {urgency_tag(l.urgency)}
+                                    {l.due.clone().unwrap_or_default()} {urgency_tag(l.urgency)}
+                                    {l
+                                        .paused
+                                        .then(|| {
+                                            view! {
+                                                <span class="tag">
+                                                    {bi("暂停计时", "Clock stopped")}
+                                                </span>
+                                            }
+                                        })}
                                 </td>
                                 <td>{l.assignee.clone().unwrap_or_else(|| "—".into())}</td>
                             </tr>
@@ -520,6 +542,10 @@ fn action_label(code: &str, stage: Stage, lang: Lang) -> String {
     let (zh, en) = match code {
         "pre_accept" => ("预审通过", "Pre-accept"),
         "accept" => ("正式受理", "Accept"),
+        "resume" => (
+            "恢复计时（申请人已补充）",
+            "Restart the clock (the applicant has supplied it)",
+        ),
         "advance" => match stage {
             Stage::Accepted => ("提交审核", "Send to review"),
             Stage::Review => ("审核通过", "Approve the review"),
@@ -555,11 +581,12 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
     let simple: Vec<String> = c
         .actions
         .iter()
-        .filter(|a| matches!(a.as_str(), "pre_accept" | "advance"))
+        .filter(|a| matches!(a.as_str(), "pre_accept" | "advance" | "resume"))
         .cloned()
         .collect();
     let can = |a: &str| c.actions.iter().any(|x| x == a);
     let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
+    let can_pause = can("pause");
     let can_accept = can("accept");
     view! {
         <p class="breadcrumb">
@@ -584,12 +611,28 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
             <dt>{bi("提交时间", "Submitted")}</dt>
             <dd>{c.submitted_at.clone()}</dd>
             {c
-                .due_on
+                .due
                 .clone()
                 .map(|d| {
                     view! {
                         <dt>{bi("办结期限", "Due")}</dt>
-                        <dd>{d} " " {urgency_tag(c.urgency)}</dd>
+                        <dd data-testid="due">{d} " " {urgency_tag(c.urgency)}</dd>
+                    }
+                })}
+            {c
+                .paused_since
+                .clone()
+                .map(|since| {
+                    view! {
+                        <dt>{bi("暂停计时", "Clock stopped")}</dt>
+                        <dd data-testid="paused">
+                            <span class="tag">
+                                {bi("等待申请人", "Waiting on the applicant")}
+                            </span>
+                            " "
+                            {bi("自 ", "since ")}
+                            {since}
+                        </dd>
                     }
                 })}
             <dt>{bi("经办人", "Clerk")}</dt>
@@ -737,6 +780,20 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                         action="reject"
                         title=bi("不予受理", "Do not accept")
                         button=bi("不予受理", "Do not accept")
+                    />
+                }
+            })}
+        {can_pause
+            .then(|| {
+                view! {
+                    <ReasonForm
+                        c=c.clone()
+                        action="pause"
+                        title=bi(
+                            "暂停计时（等待申请人补充）",
+                            "Stop the clock (waiting on the applicant)",
+                        )
+                        button=bi("暂停计时", "Stop the clock")
                     />
                 }
             })}

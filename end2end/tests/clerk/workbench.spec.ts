@@ -151,6 +151,16 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await act(page, "预审通过", "预审通过");
   await act(page, "正式受理", "已受理");
   await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
+  // A 60-minute matter is due to the minute. Waiting on the applicant, the
+  // clerk stops the clock (nothing else can move it), then restarts it.
+  await expect(page.getByTestId("due")).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  await page.locator("#reason-pause").fill("请携带抵押权人同意注销的证明原件");
+  await page.getByRole("button", { name: "暂停计时", exact: true }).click();
+  await expect(page.getByTestId("paused")).toContainText("等待申请人");
+  await expect(page.getByRole("button", { name: "提交审核" })).toHaveCount(0);
+  await page.getByRole("button", { name: "恢复计时（申请人已补充）" }).click();
+  await expect(page.getByTestId("paused")).toHaveCount(0);
+  await expect(page.getByTestId("due")).toContainText(/\d{2}:\d{2}/);
   await act(page, "提交审核", "审核中");
   await page.getByRole("button", { name: "释放案件" }).click();
   await expect(page.getByRole("button", { name: "领取案件" })).toBeVisible();
@@ -183,6 +193,8 @@ test("a case goes from submission through one correction to issue", async ({ pag
     "补正后重新提交",
     "预审通过",
     "正式受理",
+    "暂停计时：等待您补充",
+    "恢复计时",
     "进入审核",
     "待登簿",
     "缮制证书",

@@ -48,6 +48,9 @@ async fn the_catalogue_is_seeded_with_the_common_and_combined_matters(app: &Test
         assert!(!m.name_zh.is_empty() && !m.name_en.is_empty());
         assert!(m.time_limit_days >= 1);
         assert!(!m.parties.is_empty(), "{code} names its parties");
+        // Mortgages and ordinary transfers are promised in 60 minutes.
+        let sixty = ["RESALE-TRANSFER", "MORTGAGE-FIRST", "MORTGAGE-CANCEL"].contains(&code);
+        assert_eq!(m.time_limit_minutes, sixty.then_some(60), "{code}");
     }
     assert_eq!(find(&list, "TRANSFER-WITH-MORTGAGE").parts.len(), 3);
 }
@@ -140,6 +143,18 @@ async fn the_matter_page_shows_the_one_time_notice(app: &TestApp) {
     assert!(html.contains("可容缺") && html.contains("必须提供"));
     assert!(html.contains("抵押权人（贷款银行）"), "who must take part");
     assert!(html.contains("1 个工作日"));
+    let html = without_markers(
+        &app.get("/matters/MORTGAGE-CANCEL")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        html.contains("60 分钟（工作时间内）"),
+        "a promise in minutes"
+    );
+    assert!(!html.contains("1 个工作日"));
 
     let en = app
         .get_with_cookie("/matters/transfer-with-mortgage", "i18n_pref_locale=en")

@@ -1069,6 +1069,266 @@ async fn accept_again(app: &TestApp, sup: &Staff, mobile: &str) -> String {
         .to_string()
 }
 
+/// Noon of a day in China (Unix ms).
+fn noon(day: chrono::NaiveDate) -> i64 {
+    day.and_hms_opt(4, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+/// A matter promised in 60 working minutes: the deadline is an instant in
+/// the site's opening hours (stored, shown to clerk and citizen to the
+/// minute), the deadline job warns in the last 20 working minutes and
+/// again once it has passed, the overdue queue and the dashboard count it
+/// by the minute, not by the day.
+async fn sixty_minute_matters_are_due_to_the_minute(app: &TestApp) {
+    use app::domain::hours::{add_working_minutes, local, WorkHours};
+    use onetrip_server::deadlines::run_once;
+    app::execute!(
+        &app.db,
+        "UPDATE matters SET time_limit_minutes = 60 WHERE code = 'TRANSFER-WITH-MORTGAGE'"
+    )
+    .unwrap();
+    app::execute!(
+        &app.db,
+        "UPDATE sites SET work_hours = '08:30-12:00,13:30-17:00' WHERE code = 'MAIN'"
+    )
+    .unwrap();
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let sup = signed_in(app, "sup").await;
+    let (citizen, id) = submitted(app).await;
+    assert_eq!(take(app, &clerk, &id).await, StatusCode::OK);
+    let mut version = case(app, &clerk, &id).await["version"].as_i64().unwrap();
+    for action in ["pre_accept", "accept"] {
+        let res = act(app, &clerk, &id, version, action, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        version = res.json().await.unwrap();
+    }
+    let (accepted_at, due_at): (i64, Option<i64>) = app::fetch_optional!(
+        &app.db,
+        (i64, Option<i64>),
+        "SELECT accepted_at, due_at FROM applications WHERE id = $1",
+        &id
+    )
+    .unwrap()
+    .unwrap();
+    let due_at = due_at.expect("a limit in minutes stores its instant");
+    let cal = app::db::load_calendar(&app.db).await.unwrap();
+    let hours = WorkHours::parse("08:30-12:00,13:30-17:00").unwrap();
+    let expected = add_working_minutes(&cal, &hours, local(accepted_at), 60);
+    assert_eq!(
+        local(due_at),
+        expected,
+        "60 working minutes after acceptance"
+    );
+    let label = expected.format("%Y-%m-%d %H:%M").to_string();
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(c["due"], label.as_str());
+    assert_eq!(
+        c["due_on"],
+        expected.format("%Y-%m-%d").to_string().as_str()
+    );
+    let mine: Value = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine["due"],
+        label.as_str(),
+        "the applicant sees the promise"
+    );
+
+    // The job: nothing at acceptance, a warning with a minute left, an
+    // overdue alert a minute after (each for the clerk and the supervisor).
+    assert_eq!(run_once(&app.db, accepted_at).await.unwrap(), 0);
+    assert_eq!(run_once(&app.db, due_at - 60_000).await.unwrap(), 2);
+    assert_eq!(run_once(&app.db, due_at + 60_000).await.unwrap(), 2);
+    let alerts: Value = call(app, &clerk.cookie, "cases/alerts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["due_on"] == label.as_str()));
+
+    // Overdue by the minute while still due today: in the overdue queue,
+    // flagged, and counted late on the dashboard.
+    let queue_has = |q: &'static str| {
+        let cookie = clerk.cookie.clone();
+        let id = id.clone();
+        async move {
+            let lines: Value = call(app, &cookie, "cases/queue", &[("queue", q)])
+                .await
+                .json()
+                .await
+                .unwrap();
+            lines
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["id"] == id.as_str())
+                .cloned()
+        }
+    };
+    let today = local(app::db::now_ms()).date();
+    app::execute!(
+        &app.db,
+        "UPDATE applications SET due_at = $2, due_on = $3 WHERE id = $1",
+        &id,
+        app::db::now_ms() - 60_000,
+        today.format("%Y-%m-%d").to_string()
+    )
+    .unwrap();
+    let line = queue_has("overdue").await.expect("in the overdue queue");
+    assert_eq!(line["urgency"], "overdue");
+    let dashboard: Value = call(app, &sup.cookie, "cases/dashboard", &[("days", "7")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dashboard["dashboard"]["total"]["overdue"], 1);
+    // Due a week from now: on time, not in the overdue queue.
+    app::execute!(
+        &app.db,
+        "UPDATE applications SET due_at = $2, due_on = $3 WHERE id = $1",
+        &id,
+        app::db::now_ms() + 7 * 24 * 3_600_000,
+        (today + chrono::Days::new(7))
+            .format("%Y-%m-%d")
+            .to_string()
+    )
+    .unwrap();
+    assert!(queue_has("overdue").await.is_none());
+    assert_eq!(queue_has("all").await.unwrap()["urgency"], "on_time");
+}
+
+/// Waiting on the applicant after acceptance: the clerk stops the clock
+/// with a reason the applicant reads (timeline and SMS); nothing moves and
+/// nothing alerts while it stands; restarting it moves the deadline on by
+/// the working days begun in the pause.
+async fn the_clock_stops_while_the_case_waits_on_the_applicant(app: &TestApp) {
+    use onetrip_server::deadlines::run_once;
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let (citizen, id) = submitted(app).await;
+    assert_eq!(take(app, &clerk, &id).await, StatusCode::OK);
+    let mut version = case(app, &clerk, &id).await["version"].as_i64().unwrap();
+    // No clock to stop before acceptance.
+    let res = act(app, &clerk, &id, version, "pause", &[("reason", "x")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    for action in ["pre_accept", "accept"] {
+        let res = act(app, &clerk, &id, version, action, &[]).await;
+        version = res.json().await.unwrap();
+    }
+    let c = case(app, &clerk, &id).await;
+    let due: chrono::NaiveDate = c["due_on"].as_str().unwrap().parse().unwrap();
+    assert!(c["actions"].as_array().unwrap().contains(&"pause".into()));
+    assert!(!c["actions"].as_array().unwrap().contains(&"resume".into()));
+
+    let res = act(app, &clerk, &id, version, "pause", &[("reason", " ")]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let reason = "请补交抵押权人同意注销的证明原件";
+    let res = act(app, &clerk, &id, version, "pause", &[("reason", reason)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    version = res.json().await.unwrap();
+    let c = case(app, &clerk, &id).await;
+    assert!(c["paused_since"].is_string());
+    assert_eq!(c["urgency"], Value::Null, "no flag while the clock stands");
+    assert_eq!(c["actions"], serde_json::json!(["resume"]));
+    // Nothing else moves it, and it is not paused twice.
+    for action in ["advance", "pause"] {
+        let res = act(app, &clerk, &id, version, action, &[("reason", "again")]).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{action}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["Conflict"]["code"], "paused");
+    }
+    // The applicant reads why, in the timeline and by SMS.
+    let mine: Value = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["paused"], true);
+    let paused_event = mine["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "paused")
+        .cloned()
+        .expect("a timeline event");
+    assert_eq!(paused_event["note"], reason);
+    let texts = app::db::recent_messages(&app.db, 10).await.unwrap();
+    assert!(texts
+        .iter()
+        .any(|m| m.template == "case_event" && m.params.contains(reason)));
+    // The deadline job leaves it alone, however late.
+    let noon = |d: chrono::NaiveDate| d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis();
+    assert_eq!(
+        run_once(&app.db, noon(due + chrono::Days::new(20)))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Stopped two weeks ago (as if): restarting moves the due date on by
+    // the working days begun since.
+    let since = app::db::now_ms() - 14 * 24 * 3_600_000;
+    app::execute!(
+        &app.db,
+        "UPDATE applications SET paused_at = $2 WHERE id = $1",
+        &id,
+        since
+    )
+    .unwrap();
+    let res = act(app, &clerk, &id, version, "resume", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    version = res.json().await.unwrap();
+    let cal = app::db::load_calendar(&app.db).await.unwrap();
+    let local = app::domain::hours::local;
+    let paused_days =
+        cal.working_days_between(local(since).date(), local(app::db::now_ms()).date());
+    assert!(paused_days >= 5);
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(
+        c["due_on"],
+        cal.add_working_days(due, paused_days).to_string().as_str()
+    );
+    assert_eq!(c["paused_since"], Value::Null);
+    let res = act(app, &clerk, &id, version, "resume", &[]).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["Conflict"]["code"],
+        "not_paused"
+    );
+    assert_eq!(
+        act(app, &clerk, &id, version, "advance", &[])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let kinds: Vec<String> = call(app, &citizen, "applications/get", &[("id", &id)])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.ends_with(&["paused".into(), "resumed".into(), "review".into()]));
+}
+
 /// The deadline job: the assigned clerk and the site's supervisors are
 /// alerted once when a case falls due, once more when it is overdue, never
 /// twice for the same (even with two passes at once); alerts are read on
@@ -1095,18 +1355,18 @@ async fn deadline_job_alerts_clerk_and_supervisor(app: &TestApp) {
     let cal = app::db::load_calendar(&app.db).await.unwrap();
     let long_before = due - chrono::Days::new(30);
     assert_eq!(
-        run_once(&app.db, long_before).await.unwrap(),
+        run_once(&app.db, noon(long_before)).await.unwrap(),
         0,
         "not due yet"
     );
     // Due today: two alerts (the clerk, the site's supervisor), once only,
     // even with two passes racing.
-    let (a, b) = tokio::join!(run_once(&app.db, due), run_once(&app.db, due));
+    let (a, b) = tokio::join!(run_once(&app.db, noon(due)), run_once(&app.db, noon(due)));
     assert_eq!(a.unwrap() + b.unwrap(), 2);
-    assert_eq!(run_once(&app.db, due).await.unwrap(), 0);
+    assert_eq!(run_once(&app.db, noon(due)).await.unwrap(), 0);
     // Overdue the next working day: one more each.
     let after = cal.add_working_days(due, 1);
-    assert_eq!(run_once(&app.db, after).await.unwrap(), 2);
+    assert_eq!(run_once(&app.db, noon(after)).await.unwrap(), 2);
 
     let alerts: Value = call(app, &clerk.cookie, "cases/alerts", &[])
         .await
@@ -1187,7 +1447,7 @@ async fn deadline_job_alerts_clerk_and_supervisor(app: &TestApp) {
     }
     assert_eq!(case(app, &sup, &id).await["stage"], "issued");
     assert_eq!(
-        run_once(&app.db, cal.add_working_days(after, 1))
+        run_once(&app.db, noon(cal.add_working_days(after, 1)))
             .await
             .unwrap(),
         0
@@ -1195,6 +1455,8 @@ async fn deadline_job_alerts_clerk_and_supervisor(app: &TestApp) {
 }
 
 on_both_backends!(
+    the_clock_stops_while_the_case_waits_on_the_applicant,
+    sixty_minute_matters_are_due_to_the_minute,
     deadline_job_alerts_clerk_and_supervisor,
     calendar_editing_moves_new_deadlines,
     dashboard_and_csv,
