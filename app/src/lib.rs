@@ -32,9 +32,10 @@ pub use i18n_catalogue::i18n;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    AdminPage, ApplicationPage, Audience, AuditPage, CalendarPage, CasePage, ComingSoon,
-    DashboardPage, HomePage, MatterPage, MattersPage, MePage, NotFound, SignInPage, SitesPage,
-    StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
+    AdminPage, ApplicationPage, Audience, AuditPage, BookingPage, CalendarPage, CasePage,
+    ComingSoon, DashboardPage, HomePage, MatterPage, MattersPage, MePage, NotFound, SignInPage,
+    SitesPage, StaffBookingsPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage,
+    WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -93,6 +94,11 @@ pub fn App() -> impl IntoView {
                             view=ApplicationPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/applications/:id/booking")
+                            view=BookingPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/documents/:id/view")
@@ -114,6 +120,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/staff/bookings")
+                            view=StaffBookingsPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </Layout>
             </Router>

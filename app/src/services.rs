@@ -44,6 +44,8 @@ pub struct Policy {
     /// The public address of the service, for links printed on letters
     /// (their QR codes), without a trailing slash.
     pub public_url: String,
+    /// Appointment rules: the booking window, the cut-off, the per-person cap.
+    pub booking: crate::domain::booking::BookingRules,
 }
 
 impl Default for Policy {
@@ -62,6 +64,7 @@ impl Default for Policy {
             max_file_bytes: 50 * 1024 * 1024,
             max_application_bytes: 300 * 1024 * 1024,
             public_url: "http://127.0.0.1:3000".into(),
+            booking: Default::default(),
         }
     }
 }

@@ -136,6 +136,15 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
                 ))
             }
         },
+        booking: app::domain::booking::BookingRules {
+            days_ahead: number(
+                "ONETRIP_BOOKING_DAYS_AHEAD",
+                i64::from(d.booking.days_ahead),
+            )?
+            .min(90) as u32,
+            close_minutes: number("ONETRIP_BOOKING_CLOSE_MINUTES", d.booking.close_minutes)?,
+            max_future: number("ONETRIP_BOOKING_MAX_FUTURE", d.booking.max_future)?,
+        },
         ..d
     })
 }

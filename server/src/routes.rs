@@ -65,6 +65,7 @@ pub fn build(state: AppState) -> Router {
         .route("/dev/outbox", get(crate::dev::outbox_page))
         .merge(crate::documents::routes())
         .merge(crate::letters::routes())
+        .merge(crate::bookings::routes())
         .merge(crate::stats::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

@@ -112,6 +112,9 @@ pub struct ApplicationView {
     pub due: Option<String>,
     /// The clock stands still, waiting for the applicant.
     pub paused: bool,
+    /// The case's live appointment, and whether one can be booked now.
+    pub booking: Option<crate::api::bookings::BookingView>,
+    pub bookable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +340,10 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         case_no: row.case_no.clone(),
         due: due_label(&row),
         paused: row.paused_at.is_some(),
+        booking: crate::api::bookings::server::booking_view(&database, &row.id).await?,
+        bookable: row.filer_id == session.citizen_id
+            && row.status == "submitted"
+            && row.stage == "pre_accepted",
         letters: crate::domain::letter::available(&row.stage, has_notice),
         stage: row.stage.clone(),
         notice,

@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod bookings;
 pub mod cases;
 pub mod catalogue;
 #[cfg(feature = "ssr")]

@@ -11,6 +11,7 @@
 
 mod alerts;
 mod applications;
+mod bookings;
 mod calendar;
 mod cases;
 mod catalogue;
@@ -22,6 +23,7 @@ mod staff;
 
 pub use alerts::*;
 pub use applications::*;
+pub use bookings::*;
 pub use calendar::*;
 pub use cases::*;
 pub use catalogue::*;

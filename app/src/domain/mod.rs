@@ -5,6 +5,7 @@
 //! I/O, so the browser shows exactly the message the server would return.
 
 pub mod application;
+pub mod booking;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

@@ -34,6 +34,22 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("receipt")
         ),
         // A step of the case: `stage` is the new stage's code.
+        ("booked", Lang::Zh) => format!(
+            "【一趟办】预约成功：{}，{}（{}），预约码 {}。请携带本人身份证件和材料原件按时到场；开始前 {} 小时内不能再改约或取消。",
+            p("when"),
+            p("site_zh"),
+            p("address_zh"),
+            p("code"),
+            p("close_hours")
+        ),
+        ("booked", Lang::En) => format!(
+            "[OneTrip] Booked: {} at {} ({}), booking code {}. Bring your ID and the original documents. It can be moved or cancelled until {} hours before.",
+            p("when"),
+            p("site_en"),
+            p("address_en"),
+            p("code"),
+            p("close_hours")
+        ),
         ("case_event", lang) if p("event") == "paused" => match lang {
             Lang::Zh => format!(
                 "【一趟办】回执号 {} 的案件暂停计时，需要您补充：{}。补充后继续办理，办结期限相应顺延。",

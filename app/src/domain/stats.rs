@@ -86,7 +86,9 @@ fn entered(kind: &str) -> Option<Stage> {
     match kind {
         "submitted" | "resubmitted" => Some(Stage::PreReview),
         "withdrawn" => Some(Stage::None),
-        "owed_received" | "sent_back" | "paused" | "resumed" => None,
+        "owed_received" | "sent_back" | "paused" | "resumed" | "booked" | "booking_cancelled" => {
+            None
+        }
         other => Stage::from_code(other),
     }
 }

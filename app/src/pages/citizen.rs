@@ -391,6 +391,12 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })}
             <DuePromise due=a.due.clone() paused=a.paused />
         </dl>
+        <crate::pages::booking::BookingCard
+            application_id=a.id.clone()
+            booking=a.booking.clone()
+            bookable=a.bookable && a.is_filer
+            csrf=a.csrf.clone()
+        />
         <LetterLinks application_id=a.id.clone() kinds=a.letters.clone() />
         {(!a.owed.is_empty())
             .then(|| {

@@ -1,6 +1,7 @@
 //! Pages, one module per audience plus shared pages.
 
 mod apply;
+pub mod booking;
 pub mod citizen;
 mod coming_soon;
 mod dashboard;
@@ -13,6 +14,7 @@ pub mod staff;
 mod viewer;
 
 pub use apply::WizardPage;
+pub use booking::{BookingPage, StaffBookingsPage};
 pub use citizen::{ApplicationPage, MePage, TrackPage};
 pub use coming_soon::{Audience, ComingSoon};
 pub use dashboard::DashboardPage;

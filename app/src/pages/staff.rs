@@ -151,6 +151,8 @@ fn StaffBar(me: StaffMe) -> impl IntoView {
                 {move || role.map(|r| r.label(current_lang())).unwrap_or_default()}
                 " · "
                 {me.sites.join(", ")}
+                " · "
+                <a href="/staff/bookings">{bi("预约日程", "Visits")}</a>
             </span>
             <form method="post" action="/api/staff/sign_out">
                 <input type="hidden" name="csrf" value=me.csrf.clone() />

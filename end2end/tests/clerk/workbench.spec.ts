@@ -1,4 +1,4 @@
-import { test, expect, open } from "../fixtures";
+import { test, expect, open, expectTapTargets } from "../fixtures";
 import { Page } from "@playwright/test";
 import { signIn } from "../steps";
 
@@ -149,6 +149,45 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(notice).toContainText(secondName);
   await expect(notice).toContainText("新增：补正2.png");
   await act(page, "预审通过", "预审通过");
+  const caseUrl = page.url();
+
+  // Pre-accepted: the citizen books a visit, adds it to the phone's
+  // calendar, moves it and cancels it; the clerk's day view follows.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await page.getByTestId("book-link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("预约到场办理");
+  await expectTapTargets(page, ".slot");
+  await page.locator(".slot").first().click();
+  await page.getByTestId("book").click();
+  const when = page.getByTestId("booking-when");
+  await expect(when).toBeVisible();
+  const booked = (await when.textContent())!.trim();
+  const code = (await page.getByTestId("booking-code").textContent())!.trim();
+  const ics = await page.request.get((await page.getByTestId("booking-ics").getAttribute("href"))!);
+  expect(ics.status()).toBe(200);
+  expect(ics.headers()["content-type"]).toContain("text/calendar");
+  expect(await ics.text()).toContain("BEGIN:VEVENT");
+  await page.getByRole("link", { name: "改约" }).click();
+  await expect(page.getByTestId("current-booking")).toContainText(booked);
+  await page.locator(".slot").nth(1).click();
+  await page.getByTestId("book").click();
+  await expect(when).toBeVisible();
+  await expect(when).not.toHaveText(booked);
+  const moved = (await when.textContent())!.trim();
+  const movedCode = (await page.getByTestId("booking-code").textContent())!.trim();
+  const visitsUrl = `/staff/bookings?site=MAIN&day=${moved.slice(0, 10)}`;
+  await page.goto(visitsUrl);
+  await expect(page.getByTestId("visits")).toContainText(movedCode);
+  await expect(page.getByTestId("visits")).toContainText(moved.slice(11, 16));
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await page.getByRole("button", { name: "取消预约" }).click();
+  await expect(page.getByTestId("book-link")).toBeVisible();
+  await page.goto(visitsUrl);
+  await expect(page.locator("main")).not.toContainText(movedCode);
+
+  await page.goto(caseUrl);
   await act(page, "正式受理", "已受理");
   await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
   // A 60-minute matter is due to the minute. Waiting on the applicant, the

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod binary;
+mod bookings;
 mod catalogue;
 mod citizen;
 mod database;

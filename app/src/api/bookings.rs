@@ -1,0 +1,580 @@
+//! Appointments (预约) for pre-accepted cases: the sites that serve the
+//! matter, their free slots over the next days, booking, moving and
+//! cancelling (the filer, up to the cut-off), and the clerks' day view.
+//!
+//! Capacity is the database's: see `db::bookings`. Everything here checks
+//! who may act and whether a slot exists and is still bookable.
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::FieldError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteChoice {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    /// `YYYY-MM-DD HH:MM`, what the form sends back.
+    pub key: String,
+    /// `09:00–09:30`.
+    pub label: String,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    pub day: String,
+    pub weekday: u32,
+    pub slots: Vec<SlotView>,
+}
+
+/// A booking as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: String,
+    pub code: String,
+    pub site: SiteChoice,
+    /// `YYYY-MM-DD HH:MM–HH:MM`.
+    pub when: String,
+    pub status: String,
+    /// Still before the cut-off: it may be moved or cancelled.
+    pub changeable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingChoices {
+    pub application_id: String,
+    pub receipt_no: String,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub group: String,
+    pub sites: Vec<SiteChoice>,
+    /// The site whose slots are listed.
+    pub site: String,
+    /// Days with at least one free slot, soonest first.
+    pub days: Vec<DayView>,
+    pub current: Option<BookingView>,
+    pub close_minutes: i64,
+    pub csrf: String,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::*;
+    use crate::db::{self, BookingRow};
+    use crate::domain::booking::BookingRules;
+    use crate::domain::hours::local;
+
+    pub fn internal(ctx: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+        move |e| AppError::internal(ctx, e)
+    }
+
+    pub fn rules() -> Result<BookingRules, AppError> {
+        Ok(crate::services::services()?.policy.booking)
+    }
+
+    pub fn site_choice(s: &crate::model::Site) -> SiteChoice {
+        SiteChoice {
+            code: s.code.clone(),
+            name_zh: s.name_zh.clone(),
+            name_en: s.name_en.clone(),
+            address_zh: s.address_zh.clone(),
+            address_en: s.address_en.clone(),
+        }
+    }
+
+    pub fn view(b: &BookingRow, sites: &[crate::model::Site], rules: &BookingRules) -> BookingView {
+        let start = local(b.starts_at);
+        let end = local(b.ends_at);
+        BookingView {
+            id: b.id.clone(),
+            code: b.code.clone(),
+            site: sites
+                .iter()
+                .find(|s| s.code == b.site_code)
+                .map(site_choice)
+                .unwrap_or_else(|| SiteChoice {
+                    code: b.site_code.clone(),
+                    name_zh: b.site_code.clone(),
+                    name_en: b.site_code.clone(),
+                    address_zh: String::new(),
+                    address_en: String::new(),
+                }),
+            when: format!("{}–{}", start.format("%Y-%m-%d %H:%M"), end.format("%H:%M")),
+            status: b.status.clone(),
+            changeable: b.status == "booked"
+                && b.starts_at - db::now_ms() >= rules.close_minutes * 60_000,
+        }
+    }
+
+    /// The case the signed-in citizen filed, if it is waiting for a visit.
+    pub async fn bookable_case(
+        id: &str,
+        session: &db::SessionRow,
+    ) -> Result<db::ApplicationRow, AppError> {
+        let row = crate::api::applications::server::visible(id, session).await?;
+        if row.filer_id != session.citizen_id {
+            return Err(AppError::NotFound);
+        }
+        if row.status != "submitted" || row.stage != "pre_accepted" {
+            return Err(AppError::Conflict {
+                code: "not_bookable".into(),
+            });
+        }
+        Ok(row)
+    }
+
+    /// The live booking of a case as its holder sees it.
+    pub async fn booking_view(
+        database: &db::Db,
+        application_id: &str,
+    ) -> Result<Option<BookingView>, AppError> {
+        let Some(b) = db::live_booking(database, application_id)
+            .await
+            .map_err(internal("booking"))?
+        else {
+            return Ok(None);
+        };
+        let sites = db::list_active_sites(database)
+            .await
+            .map_err(internal("sites"))?;
+        Ok(Some(view(&b, &sites, &rules()?)))
+    }
+}
+
+/// What the filer of a pre-accepted case can book: the sites serving its
+/// matter, and the chosen site's free slots over the booking window.
+#[server(endpoint = "bookings/options")]
+pub async fn booking_options(id: String, site: Option<String>) -> Result<BookingChoices, AppError> {
+    use crate::domain::booking::open_slots;
+    use crate::services::*;
+    use server::*;
+    let session = require_session().await?;
+    let row = bookable_case(&id, &session).await?;
+    let database = database()?;
+    let group = crate::db::matter_booking_group(&database, &row.matter_code)
+        .await
+        .map_err(internal("group"))?;
+    let services = crate::db::services_for(&database, &group)
+        .await
+        .map_err(internal("services"))?;
+    let all_sites = crate::db::list_active_sites(&database)
+        .await
+        .map_err(internal("sites"))?;
+    let sites: Vec<SiteChoice> = services
+        .iter()
+        .filter_map(|s| all_sites.iter().find(|x| x.code == s.site_code))
+        .map(site_choice)
+        .collect();
+    let chosen = site
+        .filter(|s| services.iter().any(|x| &x.site_code == s))
+        .or_else(|| services.first().map(|s| s.site_code.clone()))
+        .unwrap_or_default();
+    let rules = rules()?;
+    let clock = crate::db::load_clock(&database, crate::db::now_ms())
+        .await
+        .map_err(internal("clock"))?;
+    let mut days: Vec<DayView> = Vec::new();
+    if let Some(service) = services.iter().find(|s| s.site_code == chosen) {
+        let slots = open_slots(
+            &clock.cal,
+            clock.hours(&chosen),
+            service.slot_minutes as u32,
+            &rules,
+            clock.now_ms,
+        );
+        let taken = crate::db::seats_taken(
+            &database,
+            &chosen,
+            &group,
+            clock.now_ms,
+            clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000,
+        )
+        .await
+        .map_err(internal("seats"))?;
+        for s in slots {
+            let used = taken
+                .iter()
+                .find(|(at, _)| *at == s.start_ms())
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            let free = service.windows - used;
+            if free <= 0 {
+                continue;
+            }
+            let day = s.start.date().format("%Y-%m-%d").to_string();
+            if days.last().is_none_or(|d| d.day != day) {
+                use chrono::Datelike;
+                days.push(DayView {
+                    day,
+                    weekday: s.start.date().weekday().number_from_monday(),
+                    slots: Vec::new(),
+                });
+            }
+            if let Some(d) = days.last_mut() {
+                d.slots.push(SlotView {
+                    key: s.key(),
+                    label: s.label(),
+                    free,
+                });
+            }
+        }
+    }
+    let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
+    Ok(BookingChoices {
+        current: booking_view(&database, &id).await?,
+        application_id: row.id,
+        receipt_no: row.receipt_no.unwrap_or_default(),
+        matter_zh: matter.name_zh,
+        matter_en: matter.name_en,
+        group,
+        sites,
+        site: chosen,
+        days,
+        close_minutes: rules.close_minutes,
+        csrf: session.csrf_token,
+    })
+}
+
+/// Book a slot for a pre-accepted case (or move the case's booking to it).
+/// Answers the booking's id; a form post goes back to the application.
+#[server(endpoint = "bookings/book")]
+pub async fn book_visit(
+    id: String,
+    site: String,
+    slot: String,
+    csrf: String,
+) -> Result<String, AppError> {
+    use crate::db::{BookOutcome, NewBooking};
+    use crate::domain::booking::{check_slot, SlotRefusal};
+    use crate::services::*;
+    use server::*;
+    let back = format!("/applications/{}/booking?site={}", q(&id), q(&site));
+    let session = crate::api::applications::server::form_session(&csrf, &back).await?;
+    let row = bookable_case(&id, &session).await?;
+    let form = is_form_post().await;
+    let fail = |field: &str, code: &str, zh: &str, en: &str| -> Result<String, AppError> {
+        if form {
+            redirect(&format!("{back}&error={code}"));
+            return Ok(String::new());
+        }
+        Err(AppError::Validation(vec![FieldError::new(
+            field,
+            code,
+            zh.into(),
+            en.into(),
+        )]))
+    };
+    let database = database()?;
+    let group = crate::db::matter_booking_group(&database, &row.matter_code)
+        .await
+        .map_err(internal("group"))?;
+    let offered = crate::db::services_for(&database, &group)
+        .await
+        .map_err(internal("services"))?;
+    let Some(service) = offered.iter().find(|s| s.site_code == site) else {
+        return fail(
+            "site",
+            "site",
+            "该办理点不办理此事项，请重新选择",
+            "That site does not handle this matter; choose another",
+        );
+    };
+    let Ok(start) = chrono::NaiveDateTime::parse_from_str(slot.trim(), "%Y-%m-%d %H:%M") else {
+        return fail("slot", "slot", "请选择一个时段", "Choose a time");
+    };
+    let rules = rules()?;
+    let clock = crate::db::load_clock(&database, crate::db::now_ms())
+        .await
+        .map_err(internal("clock"))?;
+    let slot = match check_slot(
+        &clock.cal,
+        clock.hours(&site),
+        service.slot_minutes as u32,
+        &rules,
+        start,
+        clock.now_ms,
+    ) {
+        Ok(s) => s,
+        Err(SlotRefusal::NotASlot) => {
+            return fail(
+                "slot",
+                "not_a_slot",
+                "该时段不开放预约（休息日、午休或非整点时段），请重新选择",
+                "That time is not open for booking (day off, lunch or off the grid)",
+            )
+        }
+        Err(SlotRefusal::TooLate) => {
+            return fail(
+                "slot",
+                "too_late",
+                "该时段已过或距开始不足预约截止时间，请选择更晚的时段",
+                "That time has passed or is too close; choose a later one",
+            )
+        }
+        Err(SlotRefusal::TooFar) => {
+            return fail(
+                "slot",
+                "too_far",
+                "只能预约近期的时段，请选择更早的日期",
+                "Bookings open only for the coming days; choose an earlier date",
+            )
+        }
+    };
+    let current = crate::db::live_booking(&database, &id)
+        .await
+        .map_err(internal("booking"))?;
+    if let Some(b) = &current {
+        if b.starts_at - clock.now_ms < rules.close_minutes * 60_000 {
+            return fail(
+                "slot",
+                "locked",
+                "原预约即将开始，已不能改约",
+                "The current booking is about to start and can no longer be moved",
+            );
+        }
+    }
+    let sites = crate::db::list_active_sites(&database)
+        .await
+        .map_err(internal("sites"))?;
+    let site_row = sites.iter().find(|s| s.code == site);
+    let when = format!("{} {}", slot.start.format("%Y-%m-%d"), slot.label());
+    let site_zh = site_row.map(|s| s.name_zh.clone()).unwrap_or_default();
+    let lang = request_lang().await;
+    let outcome = crate::db::book(
+        &database,
+        &NewBooking {
+            application_id: &id,
+            citizen_id: &session.citizen_id,
+            site_code: &site,
+            matter_group: &group,
+            starts_at: slot.start_ms(),
+            ends_at: slot.end.and_utc().timestamp_millis() - 8 * 3_600_000,
+            windows: service.windows,
+            replaces: current.as_ref().map(|b| b.id.as_str()),
+            max_future: rules.max_future,
+            note: &format!("{when} {site_zh}"),
+            mobile: &session.mobile,
+            sms: serde_json::json!({
+                "when": when,
+                "site_zh": site_zh,
+                "site_en": site_row.map(|s| s.name_en.clone()).unwrap_or_default(),
+                "address_zh": site_row.map(|s| s.address_zh.clone()).unwrap_or_default(),
+                "address_en": site_row.map(|s| s.address_en.clone()).unwrap_or_default(),
+                "close_hours": (rules.close_minutes / 60).to_string(),
+            }),
+        },
+        lang,
+    )
+    .await
+    .map_err(internal("book"))?;
+    match outcome {
+        BookOutcome::Booked { id: booking, .. } => {
+            services()?.outbox_wake.notify_one();
+            if form {
+                redirect(&format!("/applications/{}?ok=booked", q(&id)));
+            }
+            Ok(booking)
+        }
+        BookOutcome::Full => fail(
+            "slot",
+            "full",
+            "这个时段刚刚被约满了，请从下面仍有空位的时段中选择",
+            "That time was just taken; choose one of the free times below",
+        ),
+        BookOutcome::CaseBooked => fail(
+            "slot",
+            "case_booked",
+            "此案件已有预约，可改约或取消",
+            "This case is already booked; move or cancel that booking",
+        ),
+        BookOutcome::TooMany => fail(
+            "slot",
+            "too_many",
+            "您的未到期预约已达上限，请先取消不需要的预约",
+            "You hold as many future bookings as allowed; cancel one first",
+        ),
+        BookOutcome::Gone => fail(
+            "slot",
+            "stale",
+            "预约已有变化，请刷新后重试",
+            "The booking changed meanwhile; reload and try again",
+        ),
+    }
+}
+
+/// Cancel the case's booking (its filer, up to the cut-off).
+#[server(endpoint = "bookings/cancel")]
+pub async fn cancel_visit(id: String, csrf: String) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let back = format!("/applications/{}", q(&id));
+    let session = crate::api::applications::server::form_session(&csrf, &back).await?;
+    let row = crate::api::applications::server::visible(&id, &session).await?;
+    if row.filer_id != session.citizen_id {
+        return Err(AppError::NotFound);
+    }
+    let database = database()?;
+    let refuse =
+        |code: &str| -> Result<(), AppError> { Err(AppError::Conflict { code: code.into() }) };
+    let Some(b) = crate::db::live_booking(&database, &id)
+        .await
+        .map_err(internal("booking"))?
+    else {
+        return refuse("no_booking");
+    };
+    if b.starts_at - crate::db::now_ms() < rules()?.close_minutes * 60_000 {
+        if is_form_post().await {
+            redirect(&format!("{back}?error=booking_locked"));
+            return Ok(());
+        }
+        return refuse("booking_locked");
+    }
+    let when = crate::domain::hours::local(b.starts_at)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    if !crate::db::cancel_booking(&database, &b.id, &id, &when)
+        .await
+        .map_err(internal("cancel"))?
+    {
+        return refuse("no_booking");
+    }
+    if is_form_post().await {
+        redirect(&format!("{back}?ok=booking_cancelled"));
+    }
+    Ok(())
+}
+
+/// One visit of a site's day, for the clerks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitLine {
+    pub id: String,
+    pub code: String,
+    pub application_id: String,
+    pub receipt_no: String,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub group: String,
+    pub time: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayPlan {
+    pub site: String,
+    pub day: String,
+    /// The staff member's sites (code, 中文名, English name).
+    pub sites: Vec<(String, String, String)>,
+    pub visits: Vec<VisitLine>,
+    pub csrf: String,
+}
+
+/// A site's day of visits (staff of that site; others see their own sites).
+#[server(endpoint = "bookings/day")]
+pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPlan, AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = crate::api::cases::server::case_worker().await?;
+    let database = database()?;
+    let mine = crate::db::staff_sites(&database, &s.staff_id)
+        .await
+        .map_err(internal("sites"))?;
+    let all = crate::db::list_active_sites(&database)
+        .await
+        .map_err(internal("sites"))?;
+    let sites: Vec<(String, String, String)> = all
+        .iter()
+        .filter(|x| mine.contains(&x.code))
+        .map(|x| (x.code.clone(), x.name_zh.clone(), x.name_en.clone()))
+        .collect();
+    let site = site
+        .filter(|c| mine.contains(c))
+        .or_else(|| sites.first().map(|x| x.0.clone()))
+        .ok_or(AppError::NotFound)?;
+    let day = match day.filter(|d| !d.trim().is_empty()) {
+        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::Validation(vec![FieldError::new(
+                "day",
+                "day",
+                "日期格式应为 2026-11-26".into(),
+                "Dates look like 2026-11-26".into(),
+            )])
+        })?,
+        None => crate::domain::hours::local(crate::db::now_ms()).date(),
+    };
+    let from = day
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+        .unwrap_or(0);
+    let rows = crate::db::day_bookings(&database, &s.staff_id, &site, from, from + 86_400_000)
+        .await
+        .map_err(internal("day"))?;
+    let matters = crate::db::list_matters(&database)
+        .await
+        .map_err(internal("matters"))?;
+    Ok(DayPlan {
+        visits: rows
+            .into_iter()
+            .map(|r| {
+                let m = matters.iter().find(|m| m.code == r.matter_code);
+                VisitLine {
+                    time: format!(
+                        "{}–{}",
+                        crate::domain::hours::local(r.starts_at).format("%H:%M"),
+                        crate::domain::hours::local(r.ends_at).format("%H:%M")
+                    ),
+                    matter_zh: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
+                    matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
+                    id: r.id,
+                    code: r.code,
+                    application_id: r.application_id,
+                    receipt_no: r.receipt_no.unwrap_or_default(),
+                    group: r.matter_group,
+                    status: r.status,
+                }
+            })
+            .collect(),
+        site,
+        day: day.format("%Y-%m-%d").to_string(),
+        sites,
+        csrf: s.csrf_token,
+    })
+}
+
+/// Mark a booked visit arrived or a no-show (staff of its site; once).
+#[server(endpoint = "bookings/mark")]
+pub async fn mark_visit(
+    id: String,
+    status: String,
+    csrf: String,
+    back: Option<String>,
+) -> Result<(), AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = crate::api::cases::server::case_worker().await?;
+    crate::services::check_staff_csrf(&s, &csrf)?;
+    if !matches!(status.as_str(), "arrived" | "no_show") {
+        return Err(AppError::BadRequest);
+    }
+    let done = crate::db::mark_booking(&database()?, &s.staff_id, &id, &status)
+        .await
+        .map_err(internal("mark"))?;
+    if !done {
+        return Err(AppError::NotFound);
+    }
+    if is_form_post().await {
+        let back = back
+            .filter(|b| b.starts_with("/staff/bookings"))
+            .unwrap_or_else(|| "/staff/bookings".into());
+        redirect(&back);
+    }
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! Appointments in the database. Capacity is never checked by reading and
+//! then writing: a booking inserts a row for one seat of the slot (1 ..
+//! windows), and the unique index on live seats lets exactly one of two
+//! racing requests have it; the other tries the next seat, and finds the
+//! slot full when none is left.
+
+use super::applications::add_event_note;
+use super::outbox::{enqueue, Channel};
+use super::{now_ms, Db};
+use crate::domain::Lang;
+use crate::{execute_tx, fetch_all, fetch_optional, fetch_scalar_tx};
+
+/// A site's booking service for a matter group.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ServiceRow {
+    pub site_code: String,
+    pub windows: i64,
+    pub slot_minutes: i64,
+}
+
+/// Active sites that take bookings for `group`, in network order.
+pub async fn services_for(db: &Db, group: &str) -> Result<Vec<ServiceRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        ServiceRow,
+        "SELECT ss.site_code, CAST(ss.windows AS BIGINT) AS windows,
+                CAST(ss.slot_minutes AS BIGINT) AS slot_minutes
+           FROM site_services ss JOIN sites s ON s.code = ss.site_code
+          WHERE ss.matter_group = $1 AND s.active = 1
+          ORDER BY CASE s.kind WHEN 'main' THEN 0 WHEN 'sub' THEN 1 ELSE 2 END, s.sort_order, s.code",
+        group
+    )
+}
+
+/// Live seats per slot start of a site and group in `[from, to)`.
+pub async fn seats_taken(
+    db: &Db,
+    site: &str,
+    group: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, i64),
+        "SELECT starts_at, COUNT(*) FROM bookings
+          WHERE site_code = $1 AND matter_group = $2 AND status <> 'cancelled'
+            AND starts_at >= $3 AND starts_at < $4
+          GROUP BY starts_at",
+        site,
+        group,
+        from_ms,
+        to_ms
+    )
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookingRow {
+    pub id: String,
+    pub code: String,
+    pub application_id: String,
+    pub citizen_id: String,
+    pub site_code: String,
+    pub matter_group: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: String,
+}
+
+const COLUMNS: &str =
+    "id, code, application_id, citizen_id, site_code, matter_group, starts_at, ends_at, status";
+
+/// The live booking of a case, if any.
+pub async fn live_booking(
+    db: &Db,
+    application_id: &str,
+) -> Result<Option<BookingRow>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM bookings WHERE application_id = $1 AND status = 'booked'");
+    fetch_optional!(db, BookingRow, &sql, application_id)
+}
+
+pub async fn booking(db: &Db, id: &str) -> Result<Option<BookingRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM bookings WHERE id = $1");
+    fetch_optional!(db, BookingRow, &sql, id)
+}
+
+/// A new booking, as the caller checked it.
+#[derive(Debug, Clone)]
+pub struct NewBooking<'a> {
+    pub application_id: &'a str,
+    pub citizen_id: &'a str,
+    pub site_code: &'a str,
+    pub matter_group: &'a str,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub windows: i64,
+    /// The live booking this one replaces (moving), cancelled in the same
+    /// transaction: if the new seat cannot be had, the old one stays.
+    pub replaces: Option<&'a str>,
+    /// At most this many future live bookings per person (this one included).
+    pub max_future: i64,
+    /// Timeline note and SMS parameters.
+    pub note: &'a str,
+    pub mobile: &'a str,
+    pub sms: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookOutcome {
+    Booked {
+        id: String,
+        code: String,
+    },
+    /// Every seat of the slot is taken.
+    Full,
+    /// The case already has a live booking (move it instead).
+    CaseBooked,
+    /// The person holds as many future bookings as allowed.
+    TooMany,
+    /// The booking to replace is not live any more.
+    Gone,
+}
+
+pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    if let Some(old) = b.replaces {
+        let n = execute_tx!(
+            &mut tx,
+            "UPDATE bookings SET status = 'cancelled', updated_at = $3
+              WHERE id = $1 AND application_id = $2 AND status = 'booked'",
+            old,
+            b.application_id,
+            now
+        )?;
+        if n != 1 {
+            return Ok(BookOutcome::Gone);
+        }
+    }
+    let future = fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT COUNT(*) FROM bookings WHERE citizen_id = $1 AND status = 'booked' AND starts_at > $2",
+        b.citizen_id,
+        now
+    )?;
+    if future >= b.max_future {
+        return Ok(BookOutcome::TooMany);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let code = crate::domain::booking::booking_code();
+    for seat in 1..=b.windows {
+        let inserted = execute_tx!(
+            &mut tx,
+            "INSERT INTO bookings (id, code, application_id, citizen_id, site_code, matter_group,
+                                   starts_at, ends_at, seat, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'booked', $10, $10)
+             ON CONFLICT (site_code, matter_group, starts_at, seat) WHERE status <> 'cancelled' DO NOTHING",
+            &id,
+            &code,
+            b.application_id,
+            b.citizen_id,
+            b.site_code,
+            b.matter_group,
+            b.starts_at,
+            b.ends_at,
+            seat,
+            now
+        );
+        match inserted {
+            Ok(1) => {
+                add_event_note(&mut tx, b.application_id, "booked", now, b.note).await?;
+                let mut sms = b.sms.clone();
+                sms["code"] = serde_json::Value::from(code.as_str());
+                enqueue(&mut tx, Channel::Sms, b.mobile, "booked", &sms, lang).await?;
+                tx.commit().await?;
+                return Ok(BookOutcome::Booked { id, code });
+            }
+            Ok(_) => continue,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(BookOutcome::CaseBooked);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(BookOutcome::Full)
+}
+
+/// Cancel a live booking of the case (by the applicant, before the
+/// cut-off the caller checked): the seat is free again at once.
+pub async fn cancel_booking(
+    db: &Db,
+    id: &str,
+    application_id: &str,
+    note: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let now = now_ms();
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE bookings SET status = 'cancelled', updated_at = $3
+          WHERE id = $1 AND application_id = $2 AND status = 'booked'",
+        id,
+        application_id,
+        now
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    add_event_note(&mut tx, application_id, "booking_cancelled", now, note).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// One line of a site's day: who is coming when, for which case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DayBookingRow {
+    pub id: String,
+    pub code: String,
+    pub application_id: String,
+    pub receipt_no: Option<String>,
+    pub matter_code: String,
+    pub matter_group: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: String,
+}
+
+/// The live bookings of a site in `[from, to)` (a day), by time, if the
+/// staff member works there.
+pub async fn day_bookings(
+    db: &Db,
+    staff_id: &str,
+    site: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<DayBookingRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        DayBookingRow,
+        "SELECT b.id, b.code, b.application_id, a.receipt_no, a.matter_code, b.matter_group,
+                b.starts_at, b.ends_at, b.status
+           FROM bookings b JOIN applications a ON a.id = b.application_id
+          WHERE b.site_code = $2 AND b.status <> 'cancelled' AND b.starts_at >= $3 AND b.starts_at < $4
+            AND EXISTS (SELECT 1 FROM staff_sites ss WHERE ss.staff_id = $1 AND ss.site_code = $2)
+          ORDER BY b.starts_at, b.code",
+        staff_id,
+        site,
+        from_ms,
+        to_ms
+    )
+}
+
+/// A clerk of the booking's site marks a booked visit arrived or a no-show
+/// (once: only from `booked`).
+pub async fn mark_booking(
+    db: &Db,
+    staff_id: &str,
+    id: &str,
+    status: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = crate::execute!(
+        db,
+        "UPDATE bookings SET status = $3, updated_at = $4
+          WHERE id = $1 AND status = 'booked' AND $3 IN ('arrived', 'no_show')
+            AND site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $2)",
+        id,
+        staff_id,
+        status,
+        now_ms()
+    )?;
+    Ok(n == 1)
+}
+
+/// The windows a matter is served at (`general` where unknown).
+pub async fn matter_booking_group(db: &Db, matter: &str) -> Result<String, sqlx::Error> {
+    Ok(fetch_optional!(
+        db,
+        (String,),
+        "SELECT booking_group FROM matters WHERE code = $1",
+        matter
+    )?
+    .map(|(g,)| g)
+    .unwrap_or_else(|| "general".into()))
+}

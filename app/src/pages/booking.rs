@@ -1,0 +1,497 @@
+//! Appointments: the citizen's booking page (a site, then a free slot over
+//! the next days, as plain radio buttons in a GET/POST form that works
+//! without JavaScript) and the clerks' day view of a site.
+
+use crate::api::bookings::{booking_options, site_day, BookingChoices, BookingView, DayPlan};
+use crate::components::forms::{bi, zh_en};
+use crate::components::language::current_lang;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn weekday(n: u32) -> (&'static str, &'static str) {
+    match n {
+        1 => ("周一", "Mon"),
+        2 => ("周二", "Tue"),
+        3 => ("周三", "Wed"),
+        4 => ("周四", "Thu"),
+        5 => ("周五", "Fri"),
+        6 => ("周六", "Sat"),
+        _ => ("周日", "Sun"),
+    }
+}
+
+fn booking_error(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "full" => (
+            "这个时段刚刚被约满了，请从下面仍有空位的时段中选择。",
+            "That time was just taken; choose one of the free times below.",
+        ),
+        "too_late" => (
+            "该时段已过或距开始太近，请选择更晚的时段。",
+            "That time has passed or is too close; choose a later one.",
+        ),
+        "too_far" => (
+            "只能预约近期的时段。",
+            "Bookings open only for the coming days.",
+        ),
+        "not_a_slot" => (
+            "该时段不开放预约，请重新选择。",
+            "That time is not open for booking.",
+        ),
+        "slot" => ("请选择一个时段。", "Choose a time."),
+        "site" => ("请选择办理点。", "Choose a site."),
+        "too_many" => (
+            "您的未到期预约已达上限，请先取消不需要的预约。",
+            "You hold as many future bookings as allowed; cancel one first.",
+        ),
+        "locked" => (
+            "原预约即将开始，已不能改约。",
+            "The current booking is about to start and can no longer be moved.",
+        ),
+        "csrf" => (
+            "页面已过期，请重新操作。",
+            "The page expired; please try again.",
+        ),
+        _ => (
+            "预约未成功，请重试。",
+            "The booking did not go through; try again.",
+        ),
+    }
+}
+
+/// `/applications/:id/booking?site=`: choose a site and a free slot.
+#[component]
+pub fn BookingPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let site = move || query.with(|q| q.get("site"));
+    let error = query.with_untracked(|q| q.get("error"));
+    let data = Resource::new(
+        move || (id(), site()),
+        |(id, site)| booking_options(id, site),
+    );
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(b) => view! { <BookingForm b error /> }.into_any(),
+                        Err(AppError::Unauthorized) => {
+                            view! { <crate::pages::citizen::SignInPrompt /> }.into_any()
+                        }
+                        Err(AppError::Conflict { .. }) => {
+                            view! {
+                                <h1>{bi("预约到场办理", "Book a visit")}</h1>
+                                <p class="notice">
+                                    {bi(
+                                        "预审通过后才能预约到场办理。",
+                                        "A visit can be booked once the application is pre-accepted.",
+                                    )}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => {
+                            crate::pages::not_found::respond_not_found();
+                            view! { <crate::pages::NotFound /> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
+    let id = b.application_id.clone();
+    let (mzh, men) = (b.matter_zh.clone(), b.matter_en.clone());
+    let site = b.site.clone();
+    let has_slots = !b.days.is_empty();
+    view! {
+        <p class="breadcrumb">
+            <a href=format!(
+                "/applications/{id}",
+            )>{bi("← 返回申请", "← Back to the application")}</a>
+        </p>
+        <h1>{bi("预约到场办理", "Book a visit")}</h1>
+        <p class="muted">
+            {move || zh_en(current_lang(), &mzh, &men)} " · " {b.receipt_no.clone()}
+        </p>
+        {error
+            .map(|code| {
+                let (zh, en) = booking_error(&code);
+                view! {
+                    <p class="notice notice--error" role="alert" data-testid="booking-error">
+                        {move || zh_en(current_lang(), zh, en)}
+                    </p>
+                }
+            })}
+        {b
+            .current
+            .clone()
+            .map(|c| {
+                view! {
+                    <p class="notice" data-testid="current-booking">
+                        {bi("当前预约：", "Current booking: ")}
+                        {c.when}
+                        " · "
+                        {move || zh_en(current_lang(), &c.site.name_zh, &c.site.name_en)}
+                        {bi(
+                            "。选择新的时段即可改约。",
+                            ". Choose a new time to move it.",
+                        )}
+                    </p>
+                }
+            })}
+        <form method="get" action=format!("/applications/{id}/booking") class="form">
+            <div class="field">
+                <label for="site">{bi("办理点", "Site")}</label>
+                <select id="site" name="site">
+                    {b
+                        .sites
+                        .iter()
+                        .map(|s| {
+                            let (zh, en) = (s.name_zh.clone(), s.name_en.clone());
+                            view! {
+                                <option value=s.code.clone() selected=s.code == site>
+                                    {move || zh_en(current_lang(), &zh, &en)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button--secondary">
+                {bi("查看该办理点的时段", "Show this site's times")}
+            </button>
+        </form>
+        {if has_slots {
+            view! {
+                <form method="post" action="/api/bookings/book" class="form booking-slots">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <input type="hidden" name="csrf" value=b.csrf.clone() />
+                    <input type="hidden" name="site" value=b.site.clone() />
+                    {b
+                        .days
+                        .iter()
+                        .map(|d| {
+                            let (wz, we) = weekday(d.weekday);
+                            view! {
+                                <fieldset class="slot-day">
+                                    <legend>
+                                        {d.day.clone()} " " {move || zh_en(current_lang(), wz, we)}
+                                    </legend>
+                                    <div class="slot-grid">
+                                        {d
+                                            .slots
+                                            .iter()
+                                            .map(|s| {
+                                                let input_id = format!(
+                                                    "slot-{}",
+                                                    s.key.replace([' ', ':'], "-"),
+                                                );
+                                                let label_for = input_id.clone();
+                                                view! {
+                                                    <label class="slot" for=label_for>
+                                                        <input
+                                                            type="radio"
+                                                            name="slot"
+                                                            id=input_id
+                                                            value=s.key.clone()
+                                                            required=true
+                                                        />
+                                                        <span>{s.label.clone()}</span>
+                                                        <small class="muted">{bi("余 ", "free ")} {s.free}</small>
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </div>
+                                </fieldset>
+                            }
+                        })
+                        .collect_view()}
+                    <p class="muted">
+                        {bi("开始前 ", "Bookings can be moved or cancelled until ")}
+                        {b.close_minutes / 60}
+                        {bi(" 小时内不能再改约或取消。", " hours before they start.")}
+                    </p>
+                    <button type="submit" class="button" data-testid="book">
+                        {bi("确认预约", "Book this time")}
+                    </button>
+                </form>
+            }
+                .into_any()
+        } else {
+            view! {
+                <p class="notice" data-testid="no-slots">
+                    {bi(
+                        "该办理点近期没有可预约的时段，请选择其他办理点。",
+                        "This site has no free times in the coming days; choose another site.",
+                    )}
+                </p>
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// The booking block of the application page: the booking with its code,
+/// calendar file, move and cancel; or the way to book.
+#[component]
+pub fn BookingCard(
+    application_id: String,
+    booking: Option<BookingView>,
+    bookable: bool,
+    csrf: String,
+) -> impl IntoView {
+    let id = application_id;
+    match booking {
+        Some(b) => {
+            let (szh, sen) = (b.site.name_zh.clone(), b.site.name_en.clone());
+            let (azh, aen) = (b.site.address_zh.clone(), b.site.address_en.clone());
+            view! {
+                <section class="booking" data-testid="booking">
+                    <h2>{bi("到场预约", "Your visit")}</h2>
+                    <dl class="facts">
+                        <dt>{bi("预约码", "Booking code")}</dt>
+                        <dd class="receipt" data-testid="booking-code">
+                            {b.code.clone()}
+                        </dd>
+                        <dt>{bi("时间", "When")}</dt>
+                        <dd data-testid="booking-when">{b.when.clone()}</dd>
+                        <dt>{bi("地点", "Where")}</dt>
+                        <dd>
+                            {move || zh_en(current_lang(), &szh, &sen)} <br />
+                            <span class="muted">{move || zh_en(current_lang(), &azh, &aen)}</span>
+                        </dd>
+                    </dl>
+                    <p>
+                        <a
+                            class="button button--secondary"
+                            href=format!("/applications/{id}/booking.ics")
+                            data-testid="booking-ics"
+                        >
+                            {bi("加入手机日历", "Add to my calendar")}
+                        </a>
+                    </p>
+                    {b
+                        .changeable
+                        .then(|| {
+                            view! {
+                                <p>
+                                    <a
+                                        class="button button--secondary"
+                                        href=format!("/applications/{id}/booking")
+                                    >
+                                        {bi("改约", "Move")}
+                                    </a>
+                                </p>
+                                <form
+                                    method="post"
+                                    action="/api/bookings/cancel"
+                                    class="inline-form"
+                                >
+                                    <input type="hidden" name="id" value=id.clone() />
+                                    <input type="hidden" name="csrf" value=csrf.clone() />
+                                    <button type="submit" class="button button--danger">
+                                        {bi("取消预约", "Cancel the booking")}
+                                    </button>
+                                </form>
+                            }
+                        })}
+                </section>
+            }
+                .into_any()
+        }
+        None if bookable => {
+            view! {
+                <section class="booking" data-testid="booking">
+                    <h2>{bi("到场预约", "Your visit")}</h2>
+                    <p>
+                        {bi(
+                            "预审已通过。请预约到场时间，携带材料原件办理，只需跑一次。",
+                            "Pre-review passed. Book a time to bring the originals: one visit is enough.",
+                        )}
+                    </p>
+                    <a
+                        class="button"
+                        href=format!("/applications/{id}/booking")
+                        data-testid="book-link"
+                    >
+                        {bi("预约到场办理", "Book a visit")}
+                    </a>
+                </section>
+            }
+                .into_any()
+        }
+        None => ().into_any(),
+    }
+}
+
+/// `/staff/bookings?site=&day=`: who is coming when to a site.
+#[component]
+pub fn StaffBookingsPage() -> impl IntoView {
+    let query = use_query_map();
+    let args = move || query.with(|q| (q.get("site"), q.get("day")));
+    let data = Resource::new(args, |(site, day)| site_day(site, day));
+    view! {
+        <p class="breadcrumb">
+            <a href="/staff">{bi("← 队列", "← Queues")}</a>
+        </p>
+        <h1>{bi("预约日程", "Visits of the day")}</h1>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <DayPlanView d /> }.into_any(),
+                    Err(AppError::Unauthorized) => {
+                        view! { <crate::pages::staff::StaffSignInPrompt /> }.into_any()
+                    }
+                    Err(AppError::Validation(_)) => {
+                        view! {
+                            <p class="notice notice--error" role="alert">
+                                {bi(
+                                    "日期格式应为 2026-11-26。",
+                                    "Dates look like 2026-11-26.",
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(_) => {
+                        crate::pages::not_found::respond_not_found();
+                        view! { <crate::pages::NotFound /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DayPlanView(d: DayPlan) -> impl IntoView {
+    let back = format!("/staff/bookings?site={}&day={}", d.site, d.day);
+    let site = d.site.clone();
+    view! {
+        <form method="get" action="/staff/bookings" class="form filters">
+            <div class="field">
+                <label for="site">{bi("网点", "Site")}</label>
+                <select id="site" name="site">
+                    {d
+                        .sites
+                        .iter()
+                        .map(|(code, zh, en)| {
+                            let (zh, en) = (zh.clone(), en.clone());
+                            view! {
+                                <option value=code.clone() selected=*code == site>
+                                    {move || zh_en(current_lang(), &zh, &en)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="day">{bi("日期", "Day")}</label>
+                <input id="day" name="day" type="date" value=d.day.clone() />
+            </div>
+            <button type="submit" class="button button--secondary">
+                {bi("查看", "Show")}
+            </button>
+        </form>
+        {if d.visits.is_empty() {
+            view! {
+                <p class="muted" data-testid="no-visits">
+                    {bi("当天没有预约。", "No visits booked that day.")}
+                </p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <table class="cases" data-testid="visits">
+                    <thead>
+                        <tr>
+                            <th>{bi("时间", "Time")}</th>
+                            <th>{bi("预约码", "Code")}</th>
+                            <th>{bi("案件", "Case")}</th>
+                            <th>{bi("状态", "Status")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {d
+                            .visits
+                            .iter()
+                            .map(|v| {
+                                let (zh, en) = (v.matter_zh.clone(), v.matter_en.clone());
+                                let booked = v.status == "booked";
+                                let status = v.status.clone();
+                                view! {
+                                    <tr>
+                                        <td>{v.time.clone()}</td>
+                                        <td class="receipt">{v.code.clone()}</td>
+                                        <td>
+                                            <a href=format!(
+                                                "/staff/cases/{}",
+                                                v.application_id,
+                                            )>{v.receipt_no.clone()}</a>
+                                            <br />
+                                            <span class="muted">
+                                                {move || zh_en(current_lang(), &zh, &en)}
+                                            </span>
+                                        </td>
+                                        <td>
+                                            {move || {
+                                                let (zh, en) = match status.as_str() {
+                                                    "arrived" => ("已到场", "Arrived"),
+                                                    "no_show" => ("未到场", "No-show"),
+                                                    _ => ("待到场", "Expected"),
+                                                };
+                                                zh_en(current_lang(), zh, en)
+                                            }}
+                                            {booked
+                                                .then(|| {
+                                                    let mark = |
+                                                        status: &'static str,
+                                                        label: (&'static str, &'static str)|
+                                                    {
+                                                        view! {
+                                                            <form
+                                                                method="post"
+                                                                action="/api/bookings/mark"
+                                                                class="inline-form"
+                                                            >
+                                                                <input type="hidden" name="id" value=v.id.clone() />
+                                                                <input type="hidden" name="csrf" value=d.csrf.clone() />
+                                                                <input type="hidden" name="status" value=status />
+                                                                <input type="hidden" name="back" value=back.clone() />
+                                                                <button type="submit" class="button button--secondary">
+                                                                    {move || zh_en(current_lang(), label.0, label.1)}
+                                                                </button>
+                                                            </form>
+                                                        }
+                                                    };
+                                                    view! {
+                                                        {mark("arrived", ("到场", "Arrived"))}
+                                                        {mark("no_show", ("未到", "No-show"))}
+                                                    }
+                                                })}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+    }
+}
