@@ -25,4 +25,4 @@ ALTER TABLE application_events ADD CONSTRAINT application_events_kind_check
     CHECK (kind IN ('submitted', 'withdrawn', 'returned', 'resubmitted',
                     'pre_accepted', 'rejected', 'accepted', 'review', 'register', 'certificate',
                     'fee_paid', 'issued', 'archived', 'sent_back', 'owed_received',
-                    'paused', 'resumed', 'booked', 'booking_cancelled'));
+                    'paused', 'resumed', 'booked', 'booking_cancelled', 'booking_closed'));

@@ -45,3 +45,20 @@ CREATE UNIQUE INDEX bookings_live_seat ON bookings (site_code, matter_group, sta
 CREATE UNIQUE INDEX bookings_live_case ON bookings (application_id) WHERE status = 'booked';
 CREATE INDEX bookings_day ON bookings (site_code, starts_at);
 CREATE INDEX bookings_citizen ON bookings (citizen_id, starts_at);
+
+-- One-off closures of a site (an afternoon, a day): no slot inside one is
+-- offered or bookable, and the bookings it covers are cancelled with a
+-- message when it is declared. A closure and a booking of the same site
+-- never interleave (a row lock on the site on PostgreSQL; SQLite has one
+-- writer), so no booking survives on a closed slot.
+CREATE TABLE site_closures (
+    id          TEXT PRIMARY KEY,
+    site_code   TEXT NOT NULL REFERENCES sites (code),
+    starts_at   BIGINT NOT NULL,
+    ends_at     BIGINT NOT NULL,
+    reason      TEXT NOT NULL,
+    created_by  TEXT NOT NULL REFERENCES staff (id),
+    created_at  BIGINT NOT NULL,
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX site_closures_site ON site_closures (site_code, starts_at);

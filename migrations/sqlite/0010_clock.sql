@@ -28,7 +28,7 @@ CREATE TABLE application_events_new (
     kind            TEXT NOT NULL CHECK (kind IN ('submitted', 'withdrawn', 'returned', 'resubmitted',
                         'pre_accepted', 'rejected', 'accepted', 'review', 'register', 'certificate',
                         'fee_paid', 'issued', 'archived', 'sent_back', 'owed_received',
-                        'paused', 'resumed', 'booked', 'booking_cancelled')),
+                        'paused', 'resumed', 'booked', 'booking_cancelled', 'booking_closed')),
     note            TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (application_id, seq)
 );

@@ -184,12 +184,17 @@ pub async fn booking_options(id: String, site: Option<String>) -> Result<Booking
         .map_err(internal("clock"))?;
     let mut days: Vec<DayView> = Vec::new();
     if let Some(service) = services.iter().find(|s| s.site_code == chosen) {
+        let horizon = clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000;
+        let closed = crate::db::closures(&database, &chosen, clock.now_ms, horizon)
+            .await
+            .map_err(internal("closures"))?;
         let slots = open_slots(
             &clock.cal,
             clock.hours(&chosen),
             service.slot_minutes as u32,
             &rules,
             clock.now_ms,
+            &closed,
         );
         let taken = crate::db::seats_taken(
             &database,
@@ -295,6 +300,14 @@ pub async fn book_visit(
     let clock = crate::db::load_clock(&database, crate::db::now_ms())
         .await
         .map_err(internal("clock"))?;
+    let closed = crate::db::closures(
+        &database,
+        &site,
+        clock.now_ms,
+        clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000,
+    )
+    .await
+    .map_err(internal("closures"))?;
     let slot = match check_slot(
         &clock.cal,
         clock.hours(&site),
@@ -302,6 +315,7 @@ pub async fn book_visit(
         &rules,
         start,
         clock.now_ms,
+        &closed,
     ) {
         Ok(s) => s,
         Err(SlotRefusal::NotASlot) => {
@@ -318,6 +332,14 @@ pub async fn book_visit(
                 "too_late",
                 "该时段已过或距开始不足预约截止时间，请选择更晚的时段",
                 "That time has passed or is too close; choose a later one",
+            )
+        }
+        Err(SlotRefusal::Closed) => {
+            return fail(
+                "slot",
+                "closed",
+                "办理点该时段临时闭厅，请选择其他时段",
+                "The site is closed then; choose another time",
             )
         }
         Err(SlotRefusal::TooFar) => {
@@ -402,6 +424,12 @@ pub async fn book_visit(
             "您的未到期预约已达上限，请先取消不需要的预约",
             "You hold as many future bookings as allowed; cancel one first",
         ),
+        BookOutcome::Closed => fail(
+            "slot",
+            "closed",
+            "办理点该时段临时闭厅，请选择其他时段",
+            "The site is closed then; choose another time",
+        ),
         BookOutcome::Gone => fail(
             "slot",
             "stale",
@@ -474,6 +502,10 @@ pub struct DayPlan {
     /// The staff member's sites (code, 中文名, English name).
     pub sites: Vec<(String, String, String)>,
     pub visits: Vec<VisitLine>,
+    /// The day's one-off closures (`HH:MM–HH:MM`, reason).
+    pub closures: Vec<(String, String)>,
+    /// The viewer may close the site (a supervisor or administrator of it).
+    pub can_close: bool,
     pub csrf: String,
 }
 
@@ -520,7 +552,24 @@ pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPl
     let matters = crate::db::list_matters(&database)
         .await
         .map_err(internal("matters"))?;
+    let closures = crate::db::closure_notes(&database, &site, from, from + 86_400_000)
+        .await
+        .map_err(internal("closures"))?
+        .into_iter()
+        .map(|(a, b, reason)| {
+            (
+                format!(
+                    "{}–{}",
+                    crate::domain::hours::local(a).format("%H:%M"),
+                    crate::domain::hours::local(b).format("%H:%M")
+                ),
+                reason,
+            )
+        })
+        .collect();
     Ok(DayPlan {
+        closures,
+        can_close: s.role == "supervisor",
         visits: rows
             .into_iter()
             .map(|r| {
@@ -577,4 +626,94 @@ pub async fn mark_visit(
         redirect(&back);
     }
     Ok(())
+}
+
+/// Close a site for part of a day (a supervisor of the site): slots inside
+/// are no longer offered, and the bookings they hold are cancelled with an
+/// SMS, in one transaction that no booking can interleave with.
+#[server(endpoint = "bookings/close")]
+pub async fn close_site(
+    site: String,
+    day: String,
+    from: String,
+    to: String,
+    reason: String,
+    csrf: String,
+) -> Result<usize, AppError> {
+    use crate::services::*;
+    use server::*;
+    let s = crate::api::cases::server::case_worker().await?;
+    check_staff_csrf(&s, &csrf)?;
+    if s.role != "supervisor" {
+        return Err(AppError::Forbidden);
+    }
+    let database = database()?;
+    let mine = crate::db::staff_sites(&database, &s.staff_id)
+        .await
+        .map_err(internal("sites"))?;
+    if !mine.contains(&site) {
+        return Err(AppError::NotFound);
+    }
+    let back = format!("/staff/bookings?site={}&day={}", q(&site), q(&day));
+    let form = is_form_post().await;
+    let mut errors = Vec::new();
+    let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
+    if date.is_none() {
+        errors.push(FieldError::new(
+            "day",
+            "day",
+            "日期格式应为 2026-11-26".into(),
+            "Dates look like 2026-11-26".into(),
+        ));
+    }
+    let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
+    let (a, b) = (time(&from), time(&to));
+    if a.is_none() || b.is_none() || a >= b {
+        errors.push(FieldError::new(
+            "to",
+            "times",
+            "请填写开始和结束时间（如 13:30 至 17:00），结束晚于开始".into(),
+            "Give a start and an end (e.g. 13:30 to 17:00), the end after the start".into(),
+        ));
+    }
+    let reason = reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "reason",
+            "reason_required",
+            "请写明闭厅原因（200 字以内），申请人会收到".into(),
+            "Write the reason (up to 200 characters); applicants receive it".into(),
+        ));
+    }
+    let (Some(date), Some(a), Some(b), true) = (date, a, b, errors.is_empty()) else {
+        if form {
+            redirect(&format!(
+                "{back}&error={}",
+                errors.first().map(|e| e.code.as_str()).unwrap_or("day")
+            ));
+            return Ok(0);
+        }
+        return Err(AppError::Validation(errors));
+    };
+    let ms = |t: chrono::NaiveTime| date.and_time(t).and_utc().timestamp_millis() - 8 * 3_600_000;
+    let lang = request_lang().await;
+    let cancelled = crate::db::close_site(
+        &database,
+        &crate::db::NewClosure {
+            site_code: &site,
+            starts_at: ms(a),
+            ends_at: ms(b),
+            reason: &reason,
+            staff_id: &s.staff_id,
+            role: &s.role,
+        },
+        lang,
+    )
+    .await
+    .map_err(internal("close"))?;
+    services()?.outbox_wake.notify_one();
+    if form {
+        redirect(&format!("{back}&ok=closed&cancelled={cancelled}"));
+    }
+    Ok(cancelled)
 }

@@ -6,7 +6,8 @@
 
 use super::applications::add_event_note;
 use super::outbox::{enqueue, Channel};
-use super::{now_ms, Db};
+use super::staff::{audit, AuditEntry};
+use super::{now_ms, Db, WriteTx};
 use crate::domain::Lang;
 use crate::{execute_tx, fetch_all, fetch_optional, fetch_scalar_tx};
 
@@ -120,11 +121,143 @@ pub enum BookOutcome {
     TooMany,
     /// The booking to replace is not live any more.
     Gone,
+    /// The site was closed for that time meanwhile.
+    Closed,
+}
+
+/// Serialise bookings and closures of one site: on PostgreSQL a row lock on
+/// the site (shared by bookings, exclusive for a closure); SQLite's
+/// `BEGIN IMMEDIATE` already admits one writer at a time.
+async fn lock_site(tx: &mut WriteTx, site: &str, exclusive: bool) -> Result<(), sqlx::Error> {
+    if let WriteTx::Postgres(t) = tx {
+        let sql = if exclusive {
+            "SELECT code FROM sites WHERE code = $1 FOR UPDATE"
+        } else {
+            "SELECT code FROM sites WHERE code = $1 FOR SHARE"
+        };
+        sqlx::query(sql).bind(site).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
+/// One-off closures of a site overlapping `[from, to)`, as `(start, end)`.
+pub async fn closures(
+    db: &Db,
+    site: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, i64),
+        "SELECT starts_at, ends_at FROM site_closures
+          WHERE site_code = $1 AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at",
+        site,
+        from_ms,
+        to_ms
+    )
+}
+
+/// A closure as declared.
+#[derive(Debug, Clone)]
+pub struct NewClosure<'a> {
+    pub site_code: &'a str,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub reason: &'a str,
+    pub staff_id: &'a str,
+    pub role: &'a str,
+}
+
+/// Close a site for a period: record it, and in the same transaction cancel
+/// every live booking it covers, each with a timeline note and an SMS.
+/// Answers how many bookings were cancelled.
+pub async fn close_site(db: &Db, c: &NewClosure<'_>, lang: Lang) -> Result<usize, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    lock_site(&mut tx, c.site_code, true).await?;
+    let now = now_ms();
+    execute_tx!(
+        &mut tx,
+        "INSERT INTO site_closures (id, site_code, starts_at, ends_at, reason, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        uuid::Uuid::new_v4().to_string(),
+        c.site_code,
+        c.starts_at,
+        c.ends_at,
+        c.reason,
+        c.staff_id,
+        now
+    )?;
+    let hit: Vec<(String, String, i64, String)> = crate::fetch_all_tx!(
+        &mut tx,
+        (String, String, i64, String),
+        "SELECT b.id, b.application_id, b.starts_at, c.mobile
+           FROM bookings b JOIN citizens c ON c.id = b.citizen_id
+          WHERE b.site_code = $1 AND b.status = 'booked' AND b.starts_at < $3 AND b.ends_at > $2",
+        c.site_code,
+        c.starts_at,
+        c.ends_at
+    )?;
+    for (id, application_id, starts_at, mobile) in &hit {
+        execute_tx!(
+            &mut tx,
+            "UPDATE bookings SET status = 'cancelled', updated_at = $2 WHERE id = $1",
+            id,
+            now
+        )?;
+        let when = crate::domain::hours::local(*starts_at)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        add_event_note(
+            &mut tx,
+            application_id,
+            "booking_closed",
+            now,
+            &format!("{when}：{}", c.reason),
+        )
+        .await?;
+        enqueue(
+            &mut tx,
+            Channel::Sms,
+            mobile,
+            "booking_closed",
+            &serde_json::json!({ "when": when, "reason": c.reason }),
+            lang,
+        )
+        .await?;
+    }
+    audit(
+        &mut tx,
+        &AuditEntry {
+            actor: c.staff_id,
+            role: c.role,
+            action: "close_site",
+            application_id: None,
+            before: c.site_code,
+            after: &format!("{}..{}", c.starts_at, c.ends_at),
+            reason: c.reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(hit.len())
 }
 
 pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    lock_site(&mut tx, b.site_code, false).await?;
     let now = now_ms();
+    let closed = fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT COUNT(*) FROM site_closures WHERE site_code = $1 AND starts_at < $3 AND ends_at > $2",
+        b.site_code,
+        b.starts_at,
+        b.ends_at
+    )?;
+    if closed > 0 {
+        return Ok(BookOutcome::Closed);
+    }
     if let Some(old) = b.replaces {
         let n = execute_tx!(
             &mut tx,
@@ -283,4 +416,22 @@ pub async fn matter_booking_group(db: &Db, matter: &str) -> Result<String, sqlx:
     )?
     .map(|(g,)| g)
     .unwrap_or_else(|| "general".into()))
+}
+
+/// The closures of a site overlapping `[from, to)` with their reasons.
+pub async fn closure_notes(
+    db: &Db,
+    site: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, i64, String),
+        "SELECT starts_at, ends_at, reason FROM site_closures
+          WHERE site_code = $1 AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at",
+        site,
+        from_ms,
+        to_ms
+    )
 }

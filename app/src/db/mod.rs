@@ -262,6 +262,17 @@ macro_rules! fetch_optional_tx {
     };
 }
 
+/// Like [`fetch_all!`] inside a [`WriteTx`].
+#[macro_export]
+macro_rules! fetch_all_tx {
+    ($tx:expr, $ty:ty, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match $tx {
+            $crate::db::WriteTx::Sqlite(t) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_all(&mut **t).await,
+            $crate::db::WriteTx::Postgres(t) => sqlx::query_as::<_, $ty>($sql)$(.bind($bind))*.fetch_all(&mut **t).await,
+        }
+    };
+}
+
 /// Execute a statement on the pool (its own implicit transaction).
 #[macro_export]
 macro_rules! execute {

@@ -54,6 +54,10 @@ impl Slot {
     pub fn start_ms(&self) -> i64 {
         self.start.and_utc().timestamp_millis() - 8 * 3_600_000
     }
+
+    pub fn end_ms(&self) -> i64 {
+        self.end.and_utc().timestamp_millis() - 8 * 3_600_000
+    }
 }
 
 /// The slots of one day at a site: back to back from each opening period's
@@ -96,9 +100,12 @@ pub enum SlotRefusal {
     TooLate,
     /// Beyond the booking window.
     TooFar,
+    /// The site is closed then (a one-off closure).
+    Closed,
 }
 
-/// Is `start` a slot of `site` that may be booked (or left) at `now_ms`?
+/// Is `start` a slot of `site` that may be booked (or left) at `now_ms`,
+/// given the site's one-off closures (`[start, end)` in Unix ms)?
 pub fn check_slot(
     cal: &WorkCalendar,
     hours: &WorkHours,
@@ -106,6 +113,7 @@ pub fn check_slot(
     rules: &BookingRules,
     start: NaiveDateTime,
     now_ms: i64,
+    closed: &[(i64, i64)],
 ) -> Result<Slot, SlotRefusal> {
     let slot = day_slots(cal, hours, start.date(), slot_minutes)
         .into_iter()
@@ -118,6 +126,12 @@ pub fn check_slot(
     if (slot.start.date() - now.date()).num_days() > i64::from(rules.days_ahead) {
         return Err(SlotRefusal::TooFar);
     }
+    if closed
+        .iter()
+        .any(|(a, b)| *a < slot.end_ms() && slot.start_ms() < *b)
+    {
+        return Err(SlotRefusal::Closed);
+    }
     Ok(slot)
 }
 
@@ -128,12 +142,13 @@ pub fn open_slots(
     slot_minutes: u32,
     rules: &BookingRules,
     now_ms: i64,
+    closed: &[(i64, i64)],
 ) -> Vec<Slot> {
     let today = local(now_ms).date();
     (0..=rules.days_ahead)
         .filter_map(|i| today.checked_add_days(chrono::Days::new(u64::from(i))))
         .flat_map(|d| day_slots(cal, hours, d, slot_minutes))
-        .filter(|s| check_slot(cal, hours, slot_minutes, rules, s.start, now_ms).is_ok())
+        .filter(|s| check_slot(cal, hours, slot_minutes, rules, s.start, now_ms, closed).is_ok())
         .collect()
 }
 
@@ -269,7 +284,7 @@ mod tests {
         let h = WorkHours::parse("08:30-12:00,13:30-17:00").unwrap();
         let r = BookingRules::default();
         let now = ms("2026-11-24 10:00");
-        let check = |s: &str| check_slot(&cal(), &h, 30, &r, t(s), now);
+        let check = |s: &str| check_slot(&cal(), &h, 30, &r, t(s), now, &[]);
         assert!(check("2026-11-26 09:00").is_ok());
         assert_eq!(
             check("2026-11-26 09:10"),
@@ -299,9 +314,25 @@ mod tests {
         assert!(check("2026-11-24 13:30").is_ok(), "3.5 h ahead");
         assert!(check("2026-12-08 09:00").is_ok(), "14 days ahead");
         assert_eq!(check("2026-12-09 09:00"), Err(SlotRefusal::TooFar));
-        let open = open_slots(&cal(), &h, 30, &r, now);
+        let open = open_slots(&cal(), &h, 30, &r, now, &[]);
         assert_eq!(open[0].key(), "2026-11-24 13:30");
         assert!(open.iter().all(|s| s.start_ms() >= now + 2 * 3_600_000));
+        // Closed Tuesday 14:00–17:00: the 13:30 slot stays, 14:00 on go.
+        let closed = [(ms("2026-11-24 14:00"), ms("2026-11-24 17:00"))];
+        let open = open_slots(&cal(), &h, 30, &r, now, &closed);
+        assert_eq!(open[0].key(), "2026-11-24 13:30");
+        assert_eq!(open[1].key(), "2026-11-25 08:30");
+        assert_eq!(
+            check_slot(&cal(), &h, 30, &r, t("2026-11-24 16:30"), now, &closed),
+            Err(SlotRefusal::Closed)
+        );
+        // A closure ending at 14:00 does not touch the 14:00 slot.
+        let morning = [(ms("2026-11-24 13:00"), ms("2026-11-24 14:00"))];
+        assert!(check_slot(&cal(), &h, 30, &r, t("2026-11-24 14:00"), now, &morning).is_ok());
+        assert_eq!(
+            check_slot(&cal(), &h, 30, &r, t("2026-11-24 13:30"), now, &morning),
+            Err(SlotRefusal::Closed)
+        );
     }
 
     #[test]

@@ -50,6 +50,16 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("code"),
             p("close_hours")
         ),
+        ("booking_closed", Lang::Zh) => format!(
+            "【一趟办】很抱歉，您 {} 的到场预约因“{}”已取消。请登录重新预约其他时间。",
+            p("when"),
+            p("reason")
+        ),
+        ("booking_closed", Lang::En) => format!(
+            "[OneTrip] Sorry: your visit at {} is cancelled ({}). Please sign in and book another time.",
+            p("when"),
+            p("reason")
+        ),
         ("case_event", lang) if p("event") == "paused" => match lang {
             Lang::Zh => format!(
                 "【一趟办】回执号 {} 的案件暂停计时，需要您补充：{}。补充后继续办理，办结期限相应顺延。",

@@ -86,9 +86,8 @@ fn entered(kind: &str) -> Option<Stage> {
     match kind {
         "submitted" | "resubmitted" => Some(Stage::PreReview),
         "withdrawn" => Some(Stage::None),
-        "owed_received" | "sent_back" | "paused" | "resumed" | "booked" | "booking_cancelled" => {
-            None
-        }
+        "owed_received" | "sent_back" | "paused" | "resumed" | "booked" | "booking_cancelled"
+        | "booking_closed" => None,
         other => Stage::from_code(other),
     }
 }

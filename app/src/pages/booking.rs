@@ -40,6 +40,10 @@ fn booking_error(code: &str) -> (&'static str, &'static str) {
             "That time is not open for booking.",
         ),
         "slot" => ("请选择一个时段。", "Choose a time."),
+        "closed" => (
+            "办理点该时段临时闭厅，请选择其他时段。",
+            "The site is closed then; choose another time.",
+        ),
         "site" => ("请选择办理点。", "Choose a site."),
         "too_many" => (
             "您的未到期预约已达上限，请先取消不需要的预约。",
@@ -380,7 +384,36 @@ pub fn StaffBookingsPage() -> impl IntoView {
 fn DayPlanView(d: DayPlan) -> impl IntoView {
     let back = format!("/staff/bookings?site={}&day={}", d.site, d.day);
     let site = d.site.clone();
+    let query = use_query_map();
+    let (ok, error) = query.with_untracked(|q| (q.get("ok"), q.get("error")));
+    let cancelled = query
+        .with_untracked(|q| q.get("cancelled"))
+        .unwrap_or_default();
     view! {
+        {ok
+            .filter(|o| o == "closed")
+            .map(|_| {
+                view! {
+                    <p class="notice" role="status" data-testid="closed-ok">
+                        {bi(
+                            "已登记闭厅，取消并通知的预约：",
+                            "Closure recorded; bookings cancelled and told: ",
+                        )}
+                        {cancelled}
+                    </p>
+                }
+            })}
+        {error
+            .map(|_| {
+                view! {
+                    <p class="notice notice--error" role="alert">
+                        {bi(
+                            "请填写开始和结束时间（结束晚于开始）以及闭厅原因。",
+                            "Give a start, a later end and the reason.",
+                        )}
+                    </p>
+                }
+            })}
         <form method="get" action="/staff/bookings" class="form filters">
             <div class="field">
                 <label for="site">{bi("网点", "Site")}</label>
@@ -407,6 +440,30 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
                 {bi("查看", "Show")}
             </button>
         </form>
+        {(!d.closures.is_empty())
+            .then(|| {
+                view! {
+                    <ul class="closures" data-testid="closures">
+                        {d
+                            .closures
+                            .iter()
+                            .map(|(when, reason)| {
+                                view! {
+                                    <li>
+                                        <span class="tag tag--danger">
+                                            {bi("闭厅", "Closed")}
+                                        </span>
+                                        " "
+                                        {when.clone()}
+                                        " "
+                                        {reason.clone()}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
         {if d.visits.is_empty() {
             view! {
                 <p class="muted" data-testid="no-visits">
@@ -493,5 +550,49 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
             }
                 .into_any()
         }}
+        {d
+            .can_close
+            .then(|| {
+                view! {
+                    <details class="reason-form">
+                        <summary>
+                            {bi(
+                                "临时闭厅（取消并通知受影响的预约）",
+                                "Close the site for a while (cancels and tells bookings)",
+                            )}
+                        </summary>
+                        <form method="post" action="/api/bookings/close" class="form">
+                            <input type="hidden" name="csrf" value=d.csrf.clone() />
+                            <input type="hidden" name="site" value=d.site.clone() />
+                            <input type="hidden" name="day" value=d.day.clone() />
+                            <div class="field">
+                                <label for="close-from">{bi("开始时间", "From")}</label>
+                                <input id="close-from" name="from" type="time" required=true />
+                            </div>
+                            <div class="field">
+                                <label for="close-to">{bi("结束时间", "To")}</label>
+                                <input id="close-to" name="to" type="time" required=true />
+                            </div>
+                            <div class="field">
+                                <label for="close-reason">
+                                    {bi(
+                                        "原因（申请人可见）",
+                                        "Reason (applicants see it)",
+                                    )}
+                                </label>
+                                <input
+                                    id="close-reason"
+                                    name="reason"
+                                    maxlength="200"
+                                    required=true
+                                />
+                            </div>
+                            <button type="submit" class="button button--danger">
+                                {bi("闭厅", "Close")}
+                            </button>
+                        </form>
+                    </details>
+                }
+            })}
     }
 }

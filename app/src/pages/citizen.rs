@@ -58,6 +58,14 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("sent_back", Lang::En) => "Sent back a stage",
         ("owed_received", Lang::Zh) => "已收到容缺补交的材料",
         ("owed_received", Lang::En) => "Owed material received",
+        ("booked", Lang::Zh) => "已预约到场时间",
+        ("booked", Lang::En) => "Visit booked",
+        ("booking_cancelled", Lang::Zh) => "已取消到场预约",
+        ("booking_cancelled", Lang::En) => "Visit cancelled",
+        ("booking_closed", Lang::Zh) => "办理点临时闭厅，预约已取消，请重新预约",
+        ("booking_closed", Lang::En) => {
+            "The site closed; your visit was cancelled, please book again"
+        }
         ("paused", Lang::Zh) => "暂停计时：等待您补充（见说明）",
         ("paused", Lang::En) => "Clock stopped: waiting for you (see the note)",
         ("resumed", Lang::Zh) => "已收到补充，恢复计时",

@@ -256,6 +256,16 @@ test("a case goes from submission through one correction to issue", async ({ pag
   expect(csv.status()).toBe(200);
   expect(await csv.text()).toContain("发证 Issued");
 
+  // The supervisor closes the main centre for an afternoon.
+  await page.goto(`/staff/bookings?site=MAIN&day=${js ? "2030-01-04" : "2030-01-07"}`);
+  await page.getByText("临时闭厅（取消并通知受影响的预约）").click();
+  await page.getByLabel("开始时间").fill("13:30");
+  await page.getByLabel("结束时间").fill("17:00");
+  await page.getByLabel("原因（申请人可见）").fill("系统升级");
+  await page.getByRole("button", { name: "闭厅", exact: true }).click();
+  await expect(page.getByTestId("closed-ok")).toContainText("0");
+  await expect(page.getByTestId("closures")).toContainText("13:30–17:00 系统升级");
+
   // The administrator declares a day off in the calendar.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "工作日历（节假日与调休）" }).click();

@@ -402,7 +402,143 @@ async fn the_last_seat_goes_to_exactly_one(app: &TestApp) {
     );
 }
 
+async fn close(app: &TestApp, s: &Staff, day: &str, from: &str, to: &str) -> reqwest::Response {
+    call(
+        app,
+        &s.cookie,
+        "bookings/close",
+        &[
+            ("site", "MAIN"),
+            ("day", day),
+            ("from", from),
+            ("to", to),
+            ("reason", "停电检修"),
+            ("csrf", &s.csrf),
+        ],
+    )
+    .await
+}
+
+/// A supervisor closes the main centre for an hour: the booking inside is
+/// cancelled and its holder texted, the hour is no longer offered or
+/// bookable; a closure racing with bookings of the same slot leaves no
+/// booking on it.
+async fn a_closure_cancels_bookings_and_none_slips_through(app: &TestApp) {
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    staff(app, "sup", "supervisor", &["MAIN"]).await;
+    staff(app, "town.sup", "supervisor", &["TOWN-QS"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let sup = signed_in(app, "sup").await;
+    let citizen = sign_in(app, HOLDER_A.2).await;
+    let (_, id) = pre_accepted(app, &clerk, &citizen).await;
+    let opts: Value = options(app, &citizen, &id).await.json().await.unwrap();
+    let slot = first_slots(&opts, 1).remove(0);
+    assert_eq!(
+        book(app, &citizen, &id, "MAIN", &slot).await.status(),
+        StatusCode::OK
+    );
+    let (day, time) = (&slot[..10], &slot[11..]);
+    let start = chrono::NaiveTime::parse_from_str(time, "%H:%M").unwrap();
+    let end = (start + chrono::Duration::hours(1))
+        .format("%H:%M")
+        .to_string();
+
+    // Only a supervisor of the site, with a sensible period and a reason.
+    assert_eq!(
+        close(app, &clerk, day, time, &end).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let town = signed_in(app, "town.sup").await;
+    assert_eq!(
+        close(app, &town, day, time, &end).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = close(app, &sup, day, &end, time).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ends before it starts"
+    );
+    assert!(app::db::live_booking(&app.db, &id).await.unwrap().is_some());
+
+    let res = close(app, &sup, day, time, &end).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<i64>().await.unwrap(), 1, "one booking cancelled");
+    assert!(app::db::live_booking(&app.db, &id).await.unwrap().is_none());
+    let texts = app::db::recent_messages(&app.db, 10).await.unwrap();
+    assert!(texts
+        .iter()
+        .any(|m| m.template == "booking_closed" && m.params.contains("停电检修")));
+    let res = book(app, &citizen, &id, "MAIN", &slot).await;
+    assert_eq!(error_code(res).await, "closed");
+    let opts: Value = options(app, &citizen, &id).await.json().await.unwrap();
+    let offered = first_slots(&opts, 500);
+    assert!(!offered.contains(&slot), "no longer offered");
+    let plan: Value = call(
+        app,
+        &sup.cookie,
+        "bookings/day",
+        &[("site", "MAIN"), ("day", day)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(plan["closures"][0][1], "停电检修");
+
+    // The race: four cases book one slot while the supervisor closes it.
+    let mut cases = Vec::new();
+    for mobile in [HOLDER_B.2, SELLER.2] {
+        let cookie = sign_in(app, mobile).await;
+        for _ in 0..2 {
+            cases.push(pre_accepted(app, &clerk, &cookie).await);
+        }
+    }
+    let target = offered.iter().find(|s| &s[..10] != day).unwrap().clone();
+    let (tday, ttime) = (target[..10].to_string(), target[11..].to_string());
+    let tend = (chrono::NaiveTime::parse_from_str(&ttime, "%H:%M").unwrap()
+        + chrono::Duration::minutes(30))
+    .format("%H:%M")
+    .to_string();
+    let mut tokens = Vec::new();
+    for (cookie, _) in &cases {
+        tokens.push(csrf(app, cookie).await);
+    }
+    let bookings =
+        futures::future::join_all(cases.iter().zip(&tokens).map(|((cookie, id), token)| {
+            let (cookie, id, token, slot) =
+                (cookie.clone(), id.clone(), token.clone(), target.clone());
+            async move {
+                call(
+                    app,
+                    &cookie,
+                    "bookings/book",
+                    &[
+                        ("id", &id),
+                        ("site", "MAIN"),
+                        ("slot", &slot),
+                        ("csrf", &token),
+                    ],
+                )
+                .await
+                .status()
+            }
+        }));
+    let (statuses, closed) = tokio::join!(bookings, close(app, &sup, &tday, &ttime, &tend));
+    assert_eq!(closed.status(), StatusCode::OK);
+    assert!(statuses
+        .iter()
+        .all(|s| *s == StatusCode::OK || *s == StatusCode::UNPROCESSABLE_ENTITY));
+    for (_, id) in &cases {
+        assert!(
+            app::db::live_booking(&app.db, id).await.unwrap().is_none(),
+            "no booking survives on a closed slot"
+        );
+    }
+}
+
 on_both_backends!(
     booking_a_pre_accepted_case,
-    the_last_seat_goes_to_exactly_one
+    the_last_seat_goes_to_exactly_one,
+    a_closure_cancels_bookings_and_none_slips_through
 );
