@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews
+.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -22,6 +22,11 @@ bench:
 ## DATABASE_URL=postgres://… for PostgreSQL.
 bench-submit:
 	@cargo run --release -p server --example submit_bench -- 1000 16
+
+## The booking race: 1,000 concurrent requests for 10 seats × 100 rounds; winners per round,
+## losers' p99, requests/s against bare axum. DATABASE_URL=postgres://… for PostgreSQL.
+bench-booking:
+	@cargo run --release -p server --example booking_bench -- 1000 10 100
 
 ## 20 parallel 20 MB uploads into the release server, next to dd; server memory growth.
 bench-upload:

@@ -537,7 +537,134 @@ async fn a_closure_cancels_bookings_and_none_slips_through(app: &TestApp) {
     }
 }
 
+/// `n` citizens, each signed in (a session made directly) with one
+/// pre-accepted case at the main centre: (cookie, csrf, application id).
+async fn many_pre_accepted(app: &TestApp, n: usize) -> Vec<(String, String, String)> {
+    let now = app::db::now_ms();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let citizen = uuid::Uuid::new_v4().to_string();
+        let (token, csrf) = (app::services::random_token(), app::services::random_token());
+        let id = uuid::Uuid::new_v4().to_string();
+        app::execute!(
+            &app.db,
+            "INSERT INTO citizens (id, mobile, created_at, last_sign_in_at) VALUES ($1, $2, $3, $3)",
+            &citizen,
+            format!("139{i:08}"),
+            now
+        )
+        .unwrap();
+        app::execute!(
+            &app.db,
+            "INSERT INTO sessions (token_hash, citizen_id, csrf_token, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $4, $5)",
+            app::services::sha256_hex(&token),
+            &citizen,
+            &csrf,
+            now,
+            now + 3_600_000
+        )
+        .unwrap();
+        app::execute!(
+            &app.db,
+            "INSERT INTO applications (id, filer_id, matter_code, status, receipt_no, draft, created_at,
+                                       updated_at, submitted_at, stage, site_code)
+             VALUES ($1, $2, 'TRANSFER-WITH-MORTGAGE', 'submitted', $3, '{}', $4, $4, $4, 'pre_accepted', 'MAIN')",
+            &id,
+            &citizen,
+            format!("RACE-{i:05}"),
+            now
+        )
+        .unwrap();
+        out.push((format!("onetrip_session={token}"), csrf, id));
+    }
+    out
+}
+
+/// The acceptance race: 200 concurrent requests for a slot with 3 seats,
+/// 20 rounds — exactly 3 bookings each round, every other request told
+/// "full"; on PostgreSQL the requests are split between two server
+/// instances with their own pools.
+async fn two_hundred_requests_three_seats_twenty_rounds(app: &TestApp) {
+    app::execute!(
+        &app.db,
+        "UPDATE site_services SET windows = 3 WHERE site_code = 'MAIN' AND matter_group = 'general'"
+    )
+    .unwrap();
+    let people = many_pre_accepted(app, 200).await;
+    let bases = match app.backend {
+        crate::helpers::Backend::Postgres => vec![app.base.clone(), app.second_server().await],
+        crate::helpers::Backend::Sqlite => vec![app.base.clone()],
+    };
+    let opts: Value = options(app, &people[0].0, &people[0].2)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slots = first_slots(&opts, 20);
+    assert_eq!(slots.len(), 20);
+    for (round, slot) in slots.iter().enumerate() {
+        let statuses =
+            futures::future::join_all(people.iter().enumerate().map(|(i, (cookie, csrf, id))| {
+                let url = format!("{}/api/bookings/book", bases[i % bases.len()]);
+                let client = app.client.clone();
+                let form = [
+                    ("id", id.clone()),
+                    ("site", "MAIN".to_string()),
+                    ("slot", slot.clone()),
+                    ("csrf", csrf.clone()),
+                ];
+                let cookie = cookie.clone();
+                async move {
+                    let res = client
+                        .post(url)
+                        .header("cookie", cookie)
+                        .header("accept", "application/json")
+                        .form(&form)
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = res.status();
+                    (status, error_code(res).await)
+                }
+            }))
+            .await;
+        let won = statuses
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::OK)
+            .count();
+        let full = statuses
+            .iter()
+            .filter(|(s, c)| *s == StatusCode::UNPROCESSABLE_ENTITY && c == "full")
+            .count();
+        assert_eq!((won, full), (3, 197), "round {round}: {statuses:?}");
+        let (start, _) = slot.split_at(16);
+        let at = chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+            - 8 * 3_600_000;
+        let live: i64 = app::fetch_optional!(
+            &app.db,
+            (i64,),
+            "SELECT COUNT(*) FROM bookings WHERE starts_at = $1 AND status = 'booked'",
+            at
+        )
+        .unwrap()
+        .unwrap()
+        .0;
+        assert_eq!(live, 3, "round {round}: three seats, three bookings");
+        // Free the winners for the next round.
+        app::execute!(
+            &app.db,
+            "UPDATE bookings SET status = 'cancelled' WHERE status = 'booked'"
+        )
+        .unwrap();
+    }
+}
+
 on_both_backends!(
+    two_hundred_requests_three_seats_twenty_rounds,
     booking_a_pre_accepted_case,
     the_last_seat_goes_to_exactly_one,
     a_closure_cancels_bookings_and_none_slips_through

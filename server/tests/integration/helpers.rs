@@ -185,6 +185,22 @@ impl TestApp {
         })
     }
 
+    /// A second server instance on the same database with its own pool (as
+    /// a second replica would be): its base URL. Stops with the test.
+    pub async fn second_server(&self) -> String {
+        let db = open_database(&self.fresh.url).await.expect("second pool");
+        let state = AppState::new(test_leptos_options(), db, Policy::default(), vec![7u8; 32]);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        format!("http://{addr}")
+    }
+
     /// Stop the app's own outbox worker (tests that drive a worker themselves).
     pub async fn stop_worker(&self) {
         self.worker.abort();
