@@ -33,9 +33,9 @@ use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
     AdminPage, ApplicationPage, Audience, AuditPage, BookingPage, CalendarPage, CasePage,
-    ComingSoon, DashboardPage, HomePage, MatterPage, MattersPage, MePage, NotFound, SignInPage,
-    SitesPage, StaffBookingsPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage,
-    WorkbenchPage,
+    ComingSoon, ConsultPage, DashboardPage, HomePage, HomeVisitPage, MatterPage, MattersPage,
+    MePage, NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBookingsPage, StaffSignInPage,
+    TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -99,6 +99,12 @@ pub fn App() -> impl IntoView {
                             view=BookingPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/applications/:id/home-visit")
+                            view=HomeVisitPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/consult") view=ConsultPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/documents/:id/view")
@@ -120,6 +126,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/staff/sites/:code")
+                            view=SiteAdminPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=path!("/staff/bookings")
                             view=StaffBookingsPage

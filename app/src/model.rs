@@ -45,4 +45,6 @@ pub struct Site {
     pub phone: String,
     pub hours_zh: String,
     pub hours_en: String,
+    /// A map link set by an administrator (empty: none).
+    pub map_url: String,
 }

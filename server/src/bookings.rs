@@ -14,7 +14,49 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/applications/{id}/booking.ics", get(calendar_file))
+    Router::new()
+        .route("/applications/{id}/booking.ics", get(calendar_file))
+        .route("/applications/{id}/booking.svg", get(qr_code))
+}
+
+/// `GET /applications/{id}/booking.svg`: the live booking's QR code (SVG).
+/// It carries the clerks' day view for the booking code, so a scan at the
+/// desk opens the visit (staff sign-in required there); the code itself is
+/// printed beside it for people who read it out.
+async fn qr_code(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let served = async {
+        may_read_application(&st, &headers, Some(&id)).await?;
+        let booking = app::db::live_booking(&st.db, &id)
+            .await
+            .map_err(|e| internal("booking", e))?
+            .ok_or_else(|| app_error(AppError::NotFound))?;
+        let url = format!(
+            "{}/staff/bookings?code={}",
+            st.services.policy.public_url, booking.code
+        );
+        let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+            .map_err(|_| app_error(AppError::Internal))?;
+        let svg = code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build();
+        let mut res = svg.into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok::<Response, Response>(res)
+    };
+    match served.await {
+        Ok(r) | Err(r) => r,
+    }
 }
 
 async fn calendar_file(

@@ -144,6 +144,8 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
             .min(90) as u32,
             close_minutes: number("ONETRIP_BOOKING_CLOSE_MINUTES", d.booking.close_minutes)?,
             max_future: number("ONETRIP_BOOKING_MAX_FUTURE", d.booking.max_future)?,
+            no_show_limit: number("ONETRIP_BOOKING_NO_SHOW_LIMIT", d.booking.no_show_limit)?,
+            no_show_days: number("ONETRIP_BOOKING_NO_SHOW_DAYS", d.booking.no_show_days)?,
         },
         ..d
     })

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod letters;
 mod middleware;
 pub mod outbox;
+pub mod reminders;
 mod routes;
 mod stats;
 pub mod telemetry;
@@ -188,6 +189,14 @@ pub async fn run() -> Result<(), StartError> {
         }
         .run(),
     );
+    let reminders = tokio::spawn(
+        reminders::ReminderJob {
+            db: db.clone(),
+            every: std::time::Duration::from_secs(60),
+            close_minutes: config.policy.booking.close_minutes,
+        }
+        .run(),
+    );
     if config.policy.dev_outbox {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }
@@ -208,6 +217,7 @@ pub async fn run() -> Result<(), StartError> {
     worker.abort();
     previews.abort();
     deadlines.abort();
+    reminders.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

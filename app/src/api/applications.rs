@@ -115,6 +115,8 @@ pub struct ApplicationView {
     /// The case's live appointment, and whether one can be booked now.
     pub booking: Option<crate::api::bookings::BookingView>,
     pub bookable: bool,
+    /// The open home-visit request or scheduled visit, if any.
+    pub home_visit: Option<crate::api::bookings::HomeVisitLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,6 +343,15 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         due: due_label(&row),
         paused: row.paused_at.is_some(),
         booking: crate::api::bookings::server::booking_view(&database, &row.id).await?,
+        home_visit: if row.stage == "pre_accepted" {
+            crate::db::case_home_visit(&database, &row.id)
+                .await
+                .map_err(|e| AppError::internal("home_visit", e))?
+                .filter(|v| matches!(v.status.as_str(), "requested" | "scheduled"))
+                .map(crate::api::bookings::HomeVisitLine::from)
+        } else {
+            None
+        },
         bookable: row.filer_id == session.citizen_id
             && row.status == "submitted"
             && row.stage == "pre_accepted",

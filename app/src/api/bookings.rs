@@ -63,6 +63,8 @@ pub struct BookingChoices {
     pub days: Vec<DayView>,
     pub current: Option<BookingView>,
     pub close_minutes: i64,
+    /// Online booking is limited for repeated no-shows until this day.
+    pub limited_until: Option<String>,
     pub csrf: String,
 }
 
@@ -115,6 +117,194 @@ pub(crate) mod server {
         }
     }
 
+    /// Until when online booking is limited for this person's repeated
+    /// no-shows (`YYYY-MM-DD`, China time), if it is.
+    pub async fn limited_until(
+        database: &db::Db,
+        citizen_id: &str,
+        rules: &BookingRules,
+    ) -> Result<Option<String>, AppError> {
+        let now = db::now_ms();
+        let since = now - rules.no_show_days.max(0) * 86_400_000;
+        let shows = db::no_shows(database, citizen_id, since)
+            .await
+            .map_err(internal("no_shows"))?;
+        Ok(crate::domain::booking::no_show_block(&shows, now, rules)
+            .map(|t| local(t).format("%Y-%m-%d").to_string()))
+    }
+
+    /// The refusal of a limited person's booking, as a field error.
+    pub fn limited_error(until: &str) -> FieldError {
+        FieldError::new(
+            "slot",
+            "no_shows",
+            format!("您近期多次预约后未到场，{until} 前暂停网上预约；可直接到窗口现场办理或致电办理点"),
+            format!("After repeated no-shows, online booking is paused until {until}; you can still come to a window or call the site"),
+        )
+    }
+
+    /// The slots of a site's service with a free seat over the booking
+    /// window, day by day.
+    pub async fn free_days(
+        database: &db::Db,
+        clock: &crate::domain::hours::Clock,
+        rules: &BookingRules,
+        group: &str,
+        service: &db::ServiceRow,
+    ) -> Result<Vec<DayView>, AppError> {
+        let site = &service.site_code;
+        let horizon = clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000;
+        let closed = db::closures(database, site, clock.now_ms, horizon)
+            .await
+            .map_err(internal("closures"))?;
+        let slots = crate::domain::booking::open_slots(
+            &clock.cal,
+            clock.hours(site),
+            service.slot_minutes as u32,
+            rules,
+            clock.now_ms,
+            &closed,
+        );
+        let taken = db::seats_taken(database, site, group, clock.now_ms, horizon)
+            .await
+            .map_err(internal("seats"))?;
+        let mut days: Vec<DayView> = Vec::new();
+        for s in slots {
+            let used = taken
+                .iter()
+                .find(|(at, _)| *at == s.start_ms())
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            let free = service.windows - used;
+            if free <= 0 {
+                continue;
+            }
+            let day = s.start.date().format("%Y-%m-%d").to_string();
+            if days.last().is_none_or(|d| d.day != day) {
+                use chrono::Datelike;
+                days.push(DayView {
+                    day,
+                    weekday: s.start.date().weekday().number_from_monday(),
+                    slots: Vec::new(),
+                });
+            }
+            if let Some(d) = days.last_mut() {
+                d.slots.push(SlotView {
+                    key: s.key(),
+                    label: s.label(),
+                    free,
+                });
+            }
+        }
+        Ok(days)
+    }
+
+    /// Check a chosen slot of a site's service, as a field error.
+    pub async fn checked_slot(
+        database: &db::Db,
+        clock: &crate::domain::hours::Clock,
+        rules: &BookingRules,
+        service: &db::ServiceRow,
+        slot: &str,
+    ) -> Result<crate::domain::booking::Slot, FieldError> {
+        use crate::domain::booking::{check_slot, SlotRefusal};
+        let field = |code: &str, zh: &str, en: &str| {
+            FieldError::new("slot", code, zh.to_string(), en.to_string())
+        };
+        let Ok(start) = chrono::NaiveDateTime::parse_from_str(slot.trim(), "%Y-%m-%d %H:%M") else {
+            return Err(field("slot", "请选择一个时段", "Choose a time"));
+        };
+        let closed = db::closures(
+            database,
+            &service.site_code,
+            clock.now_ms,
+            clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000,
+        )
+        .await
+        .map_err(|_| field("slot", "请稍后重试", "Please try again"))?;
+        check_slot(
+            &clock.cal,
+            clock.hours(&service.site_code),
+            service.slot_minutes as u32,
+            rules,
+            start,
+            clock.now_ms,
+            &closed,
+        )
+        .map_err(|r| match r {
+            SlotRefusal::NotASlot => field(
+                "not_a_slot",
+                "该时段不开放预约（休息日、午休或非整点时段），请重新选择",
+                "That time is not open for booking (day off, lunch or off the grid)",
+            ),
+            SlotRefusal::TooLate => field(
+                "too_late",
+                "该时段已过或距开始不足预约截止时间，请选择更晚的时段",
+                "That time has passed or is too close; choose a later one",
+            ),
+            SlotRefusal::Closed => field(
+                "closed",
+                "办理点该时段临时闭厅，请选择其他时段",
+                "The site is closed then; choose another time",
+            ),
+            SlotRefusal::TooFar => field(
+                "too_far",
+                "只能预约近期的时段，请选择更早的日期",
+                "Bookings open only for the coming days; choose an earlier date",
+            ),
+        })
+    }
+
+    /// The refusal of a booking outcome other than `Booked`, as a field error.
+    pub fn outcome_error(outcome: &db::BookOutcome) -> FieldError {
+        use db::BookOutcome::*;
+        let (code, zh, en) = match outcome {
+            Full | Booked { .. } => (
+                "full",
+                "这个时段刚刚被约满了，请从下面仍有空位的时段中选择",
+                "That time was just taken; choose one of the free times below",
+            ),
+            CaseBooked => (
+                "case_booked",
+                "此案件已有预约，可改约或取消",
+                "This case is already booked; move or cancel that booking",
+            ),
+            TooMany => (
+                "too_many",
+                "您的未到期预约已达上限，请先取消不需要的预约",
+                "You hold as many future bookings as allowed; cancel one first",
+            ),
+            Closed => (
+                "closed",
+                "办理点该时段临时闭厅，请选择其他时段",
+                "The site is closed then; choose another time",
+            ),
+            Gone => (
+                "stale",
+                "预约已有变化，请刷新后重试",
+                "The booking changed meanwhile; reload and try again",
+            ),
+        };
+        FieldError::new("slot", code, zh.into(), en.into())
+    }
+
+    /// The parameters of a booking's SMS (the code is added when it is known).
+    pub fn sms_params(
+        site: Option<&crate::model::Site>,
+        when: &str,
+        rules: &BookingRules,
+    ) -> serde_json::Value {
+        let text = |f: fn(&crate::model::Site) -> &String| site.map(f).cloned().unwrap_or_default();
+        serde_json::json!({
+            "when": when,
+            "site_zh": text(|s| &s.name_zh),
+            "site_en": text(|s| &s.name_en),
+            "address_zh": text(|s| &s.address_zh),
+            "address_en": text(|s| &s.address_en),
+            "close_hours": (rules.close_minutes / 60).to_string(),
+        })
+    }
+
     /// The case the signed-in citizen filed, if it is waiting for a visit.
     pub async fn bookable_case(
         id: &str,
@@ -154,7 +344,6 @@ pub(crate) mod server {
 /// matter, and the chosen site's free slots over the booking window.
 #[server(endpoint = "bookings/options")]
 pub async fn booking_options(id: String, site: Option<String>) -> Result<BookingChoices, AppError> {
-    use crate::domain::booking::open_slots;
     use crate::services::*;
     use server::*;
     let session = require_session().await?;
@@ -182,57 +371,10 @@ pub async fn booking_options(id: String, site: Option<String>) -> Result<Booking
     let clock = crate::db::load_clock(&database, crate::db::now_ms())
         .await
         .map_err(internal("clock"))?;
-    let mut days: Vec<DayView> = Vec::new();
-    if let Some(service) = services.iter().find(|s| s.site_code == chosen) {
-        let horizon = clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000;
-        let closed = crate::db::closures(&database, &chosen, clock.now_ms, horizon)
-            .await
-            .map_err(internal("closures"))?;
-        let slots = open_slots(
-            &clock.cal,
-            clock.hours(&chosen),
-            service.slot_minutes as u32,
-            &rules,
-            clock.now_ms,
-            &closed,
-        );
-        let taken = crate::db::seats_taken(
-            &database,
-            &chosen,
-            &group,
-            clock.now_ms,
-            clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000,
-        )
-        .await
-        .map_err(internal("seats"))?;
-        for s in slots {
-            let used = taken
-                .iter()
-                .find(|(at, _)| *at == s.start_ms())
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
-            let free = service.windows - used;
-            if free <= 0 {
-                continue;
-            }
-            let day = s.start.date().format("%Y-%m-%d").to_string();
-            if days.last().is_none_or(|d| d.day != day) {
-                use chrono::Datelike;
-                days.push(DayView {
-                    day,
-                    weekday: s.start.date().weekday().number_from_monday(),
-                    slots: Vec::new(),
-                });
-            }
-            if let Some(d) = days.last_mut() {
-                d.slots.push(SlotView {
-                    key: s.key(),
-                    label: s.label(),
-                    free,
-                });
-            }
-        }
-    }
+    let days = match services.iter().find(|s| s.site_code == chosen) {
+        Some(service) => free_days(&database, &clock, &rules, &group, service).await?,
+        None => Vec::new(),
+    };
     let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
     Ok(BookingChoices {
         current: booking_view(&database, &id).await?,
@@ -245,6 +387,7 @@ pub async fn booking_options(id: String, site: Option<String>) -> Result<Booking
         site: chosen,
         days,
         close_minutes: rules.close_minutes,
+        limited_until: limited_until(&database, &session.citizen_id, &rules).await?,
         csrf: session.csrf_token,
     })
 }
@@ -259,7 +402,6 @@ pub async fn book_visit(
     csrf: String,
 ) -> Result<String, AppError> {
     use crate::db::{BookOutcome, NewBooking};
-    use crate::domain::booking::{check_slot, SlotRefusal};
     use crate::services::*;
     use server::*;
     let back = format!("/applications/{}/booking?site={}", q(&id), q(&site));
@@ -293,64 +435,21 @@ pub async fn book_visit(
             "That site does not handle this matter; choose another",
         );
     };
-    let Ok(start) = chrono::NaiveDateTime::parse_from_str(slot.trim(), "%Y-%m-%d %H:%M") else {
-        return fail("slot", "slot", "请选择一个时段", "Choose a time");
-    };
     let rules = rules()?;
     let clock = crate::db::load_clock(&database, crate::db::now_ms())
         .await
         .map_err(internal("clock"))?;
-    let closed = crate::db::closures(
-        &database,
-        &site,
-        clock.now_ms,
-        clock.now_ms + (i64::from(rules.days_ahead) + 2) * 86_400_000,
-    )
-    .await
-    .map_err(internal("closures"))?;
-    let slot = match check_slot(
-        &clock.cal,
-        clock.hours(&site),
-        service.slot_minutes as u32,
-        &rules,
-        start,
-        clock.now_ms,
-        &closed,
-    ) {
+    let slot = match checked_slot(&database, &clock, &rules, service, &slot).await {
         Ok(s) => s,
-        Err(SlotRefusal::NotASlot) => {
-            return fail(
-                "slot",
-                "not_a_slot",
-                "该时段不开放预约（休息日、午休或非整点时段），请重新选择",
-                "That time is not open for booking (day off, lunch or off the grid)",
-            )
-        }
-        Err(SlotRefusal::TooLate) => {
-            return fail(
-                "slot",
-                "too_late",
-                "该时段已过或距开始不足预约截止时间，请选择更晚的时段",
-                "That time has passed or is too close; choose a later one",
-            )
-        }
-        Err(SlotRefusal::Closed) => {
-            return fail(
-                "slot",
-                "closed",
-                "办理点该时段临时闭厅，请选择其他时段",
-                "The site is closed then; choose another time",
-            )
-        }
-        Err(SlotRefusal::TooFar) => {
-            return fail(
-                "slot",
-                "too_far",
-                "只能预约近期的时段，请选择更早的日期",
-                "Bookings open only for the coming days; choose an earlier date",
-            )
-        }
+        Err(e) => return fail(&e.field, &e.code, &e.zh, &e.en),
     };
+    if let Some(until) = limited_until(&database, &session.citizen_id, &rules).await? {
+        if form {
+            redirect(&format!("{back}&error=no_shows"));
+            return Ok(String::new());
+        }
+        return Err(AppError::Validation(vec![limited_error(&until)]));
+    }
     let current = crate::db::live_booking(&database, &id)
         .await
         .map_err(internal("booking"))?;
@@ -374,25 +473,20 @@ pub async fn book_visit(
     let outcome = crate::db::book(
         &database,
         &NewBooking {
-            application_id: &id,
+            application_id: Some(&id),
+            topic: None,
+            walk_in: false,
             citizen_id: &session.citizen_id,
             site_code: &site,
             matter_group: &group,
             starts_at: slot.start_ms(),
-            ends_at: slot.end.and_utc().timestamp_millis() - 8 * 3_600_000,
+            ends_at: slot.end_ms(),
             windows: service.windows,
             replaces: current.as_ref().map(|b| b.id.as_str()),
             max_future: rules.max_future,
             note: &format!("{when} {site_zh}"),
             mobile: &session.mobile,
-            sms: serde_json::json!({
-                "when": when,
-                "site_zh": site_zh,
-                "site_en": site_row.map(|s| s.name_en.clone()).unwrap_or_default(),
-                "address_zh": site_row.map(|s| s.address_zh.clone()).unwrap_or_default(),
-                "address_en": site_row.map(|s| s.address_en.clone()).unwrap_or_default(),
-                "close_hours": (rules.close_minutes / 60).to_string(),
-            }),
+            sms: sms_params(site_row, &when, &rules),
         },
         lang,
     )
@@ -406,36 +500,10 @@ pub async fn book_visit(
             }
             Ok(booking)
         }
-        BookOutcome::Full => fail(
-            "slot",
-            "full",
-            "这个时段刚刚被约满了，请从下面仍有空位的时段中选择",
-            "That time was just taken; choose one of the free times below",
-        ),
-        BookOutcome::CaseBooked => fail(
-            "slot",
-            "case_booked",
-            "此案件已有预约，可改约或取消",
-            "This case is already booked; move or cancel that booking",
-        ),
-        BookOutcome::TooMany => fail(
-            "slot",
-            "too_many",
-            "您的未到期预约已达上限，请先取消不需要的预约",
-            "You hold as many future bookings as allowed; cancel one first",
-        ),
-        BookOutcome::Closed => fail(
-            "slot",
-            "closed",
-            "办理点该时段临时闭厅，请选择其他时段",
-            "The site is closed then; choose another time",
-        ),
-        BookOutcome::Gone => fail(
-            "slot",
-            "stale",
-            "预约已有变化，请刷新后重试",
-            "The booking changed meanwhile; reload and try again",
-        ),
+        other => {
+            let e = outcome_error(&other);
+            fail(&e.field, &e.code, &e.zh, &e.en)
+        }
     }
 }
 
@@ -469,7 +537,7 @@ pub async fn cancel_visit(id: String, csrf: String) -> Result<(), AppError> {
     let when = crate::domain::hours::local(b.starts_at)
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    if !crate::db::cancel_booking(&database, &b.id, &id, &when)
+    if !crate::db::cancel_booking(&database, &b.id, &session.citizen_id, Some(&id), &when)
         .await
         .map_err(internal("cancel"))?
     {
@@ -486,13 +554,18 @@ pub async fn cancel_visit(id: String, csrf: String) -> Result<(), AppError> {
 pub struct VisitLine {
     pub id: String,
     pub code: String,
+    /// Empty for a consultation (then `topic` says what about).
     pub application_id: String,
+    pub topic: String,
+    pub walk_in: bool,
     pub receipt_no: String,
     pub matter_zh: String,
     pub matter_en: String,
     pub group: String,
     pub time: String,
     pub status: String,
+    /// Its time has come (a no-show can be recorded).
+    pub started: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -502,6 +575,14 @@ pub struct DayPlan {
     /// The staff member's sites (code, 中文名, English name).
     pub sites: Vec<(String, String, String)>,
     pub visits: Vec<VisitLine>,
+    /// The code looked up (a scanned QR code), if it was found.
+    pub found: Option<String>,
+    /// Home visits: waiting to be scheduled, and scheduled that day.
+    pub home_waiting: Vec<HomeVisitLine>,
+    pub home_day: Vec<HomeVisitLine>,
+    /// Clerks and supervisors of the site `(id, name)` and the viewer's id.
+    pub workers: Vec<(String, String)>,
+    pub me: String,
     /// The day's one-off closures (`HH:MM–HH:MM`, reason).
     pub closures: Vec<(String, String)>,
     /// The viewer may close the site (a supervisor or administrator of it).
@@ -509,13 +590,86 @@ pub struct DayPlan {
     pub csrf: String,
 }
 
+/// A home visit as the clerks see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeVisitLine {
+    pub id: String,
+    pub application_id: String,
+    pub receipt_no: String,
+    pub reason: String,
+    pub note: String,
+    pub address: String,
+    pub preferred: String,
+    pub status: String,
+    /// `YYYY-MM-DD HH:MM` once scheduled.
+    pub when: String,
+    pub clerk_id: String,
+    pub clerk_name: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::HomeVisitRow> for HomeVisitLine {
+    fn from(v: crate::db::HomeVisitRow) -> Self {
+        HomeVisitLine {
+            when: v
+                .starts_at
+                .map(|t| {
+                    crate::domain::hours::local(t)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            id: v.id,
+            application_id: v.application_id,
+            receipt_no: v.receipt_no.unwrap_or_default(),
+            reason: v.reason,
+            note: v.note,
+            address: v.address,
+            preferred: v.preferred,
+            status: v.status,
+            clerk_id: v.clerk_id.unwrap_or_default(),
+            clerk_name: v.clerk_name.unwrap_or_default(),
+        }
+    }
+}
+
 /// A site's day of visits (staff of that site; others see their own sites).
+/// With `code` (what a booking's QR code carries), the day and site of that
+/// booking, the line marked.
 #[server(endpoint = "bookings/day")]
-pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPlan, AppError> {
+pub async fn site_day(
+    site: Option<String>,
+    day: Option<String>,
+    code: Option<String>,
+) -> Result<DayPlan, AppError> {
     use crate::services::*;
     use server::*;
     let s = crate::api::cases::server::case_worker().await?;
     let database = database()?;
+    let code = code
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty() && c.len() <= 16);
+    let mut found = None;
+    let (site, day) = match &code {
+        Some(c) => match crate::db::booking_by_code(&database, &s.staff_id, c)
+            .await
+            .map_err(internal("code"))?
+        {
+            Some(b) => {
+                found = Some(b.code.clone());
+                (
+                    Some(b.site_code),
+                    Some(
+                        crate::domain::hours::local(b.starts_at)
+                            .format("%Y-%m-%d")
+                            .to_string(),
+                    ),
+                )
+            }
+            None => (site, day),
+        },
+        None => (site, day),
+    };
     let mine = crate::db::staff_sites(&database, &s.staff_id)
         .await
         .map_err(internal("sites"))?;
@@ -544,11 +698,27 @@ pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPl
     };
     let from = day
         .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+        .map(crate::domain::hours::utc_ms)
         .unwrap_or(0);
     let rows = crate::db::day_bookings(&database, &s.staff_id, &site, from, from + 86_400_000)
         .await
         .map_err(internal("day"))?;
+    let home_waiting = crate::db::waiting_home_visits(&database, &s.staff_id, &site)
+        .await
+        .map_err(internal("home"))?
+        .into_iter()
+        .map(HomeVisitLine::from)
+        .collect();
+    let home_day =
+        crate::db::scheduled_home_visits(&database, &s.staff_id, &site, from, from + 86_400_000)
+            .await
+            .map_err(internal("home"))?
+            .into_iter()
+            .map(HomeVisitLine::from)
+            .collect();
+    let workers = crate::db::site_case_workers(&database, &site)
+        .await
+        .map_err(internal("workers"))?;
     let matters = crate::db::list_matters(&database)
         .await
         .map_err(internal("matters"))?;
@@ -569,11 +739,18 @@ pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPl
         .collect();
     Ok(DayPlan {
         closures,
+        found,
+        home_waiting,
+        home_day,
+        workers,
+        me: s.staff_id.clone(),
         can_close: s.role == "supervisor",
         visits: rows
             .into_iter()
             .map(|r| {
-                let m = matters.iter().find(|m| m.code == r.matter_code);
+                let m = matters
+                    .iter()
+                    .find(|m| Some(&m.code) == r.matter_code.as_ref());
                 VisitLine {
                     time: format!(
                         "{}–{}",
@@ -584,9 +761,12 @@ pub async fn site_day(site: Option<String>, day: Option<String>) -> Result<DayPl
                     matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
                     id: r.id,
                     code: r.code,
-                    application_id: r.application_id,
+                    application_id: r.application_id.unwrap_or_default(),
+                    topic: r.topic.unwrap_or_default(),
+                    walk_in: r.walk_in == 1,
                     receipt_no: r.receipt_no.unwrap_or_default(),
                     group: r.matter_group,
+                    started: r.starts_at <= crate::db::now_ms(),
                     status: r.status,
                 }
             })
@@ -613,7 +793,23 @@ pub async fn mark_visit(
     if !matches!(status.as_str(), "arrived" | "no_show") {
         return Err(AppError::BadRequest);
     }
-    let done = crate::db::mark_booking(&database()?, &s.staff_id, &id, &status)
+    let database = database()?;
+    if status == "no_show" {
+        let mine = crate::db::staff_sites(&database, &s.staff_id)
+            .await
+            .map_err(internal("sites"))?;
+        let b = crate::db::booking(&database, &id)
+            .await
+            .map_err(internal("booking"))?
+            .filter(|b| mine.contains(&b.site_code))
+            .ok_or(AppError::NotFound)?;
+        if b.status == "booked" && b.starts_at > crate::db::now_ms() {
+            return Err(AppError::Conflict {
+                code: "too_early".into(),
+            });
+        }
+    }
+    let done = crate::db::mark_booking(&database, &s.staff_id, &id, &status)
         .await
         .map_err(internal("mark"))?;
     if !done {
@@ -695,7 +891,7 @@ pub async fn close_site(
         }
         return Err(AppError::Validation(errors));
     };
-    let ms = |t: chrono::NaiveTime| date.and_time(t).and_utc().timestamp_millis() - 8 * 3_600_000;
+    let ms = |t: chrono::NaiveTime| crate::domain::hours::utc_ms(date.and_time(t));
     let lang = request_lang().await;
     let cancelled = crate::db::close_site(
         &database,

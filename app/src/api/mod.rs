@@ -11,3 +11,4 @@ pub mod letters;
 pub mod sites;
 pub mod staff;
 pub mod stats;
+pub mod visits;

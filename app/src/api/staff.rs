@@ -196,7 +196,7 @@ pub async fn staff_sign_out(csrf: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn require_admin(csrf: Option<&str>) -> Result<crate::db::StaffSession, AppError> {
+pub(crate) async fn require_admin(csrf: Option<&str>) -> Result<crate::db::StaffSession, AppError> {
     let s = crate::services::require_staff().await?;
     if s.role != "admin" {
         return Err(AppError::Forbidden);

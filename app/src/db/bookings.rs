@@ -59,17 +59,20 @@ pub async fn seats_taken(
 pub struct BookingRow {
     pub id: String,
     pub code: String,
-    pub application_id: String,
+    /// `None` for a consultation.
+    pub application_id: Option<String>,
     pub citizen_id: String,
     pub site_code: String,
     pub matter_group: String,
     pub starts_at: i64,
     pub ends_at: i64,
     pub status: String,
+    /// What a consultation is about (`None` for a case's visit).
+    pub topic: Option<String>,
 }
 
 const COLUMNS: &str =
-    "id, code, application_id, citizen_id, site_code, matter_group, starts_at, ends_at, status";
+    "id, code, application_id, citizen_id, site_code, matter_group, starts_at, ends_at, status, topic";
 
 /// The live booking of a case, if any.
 pub async fn live_booking(
@@ -89,7 +92,9 @@ pub async fn booking(db: &Db, id: &str) -> Result<Option<BookingRow>, sqlx::Erro
 /// A new booking, as the caller checked it.
 #[derive(Debug, Clone)]
 pub struct NewBooking<'a> {
-    pub application_id: &'a str,
+    /// The case; `None` for a consultation (then `topic` says what about).
+    pub application_id: Option<&'a str>,
+    pub topic: Option<&'a str>,
     pub citizen_id: &'a str,
     pub site_code: &'a str,
     pub matter_group: &'a str,
@@ -101,6 +106,9 @@ pub struct NewBooking<'a> {
     pub replaces: Option<&'a str>,
     /// At most this many future live bookings per person (this one included).
     pub max_future: i64,
+    /// A walk-in (added by a clerk, the person is at the desk): recorded
+    /// as arrived, with no per-person cap and no SMS.
+    pub walk_in: bool,
     /// Timeline note and SMS parameters.
     pub note: &'a str,
     pub mobile: &'a str,
@@ -262,24 +270,26 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
         let n = execute_tx!(
             &mut tx,
             "UPDATE bookings SET status = 'cancelled', updated_at = $3
-              WHERE id = $1 AND application_id = $2 AND status = 'booked'",
+              WHERE id = $1 AND citizen_id = $2 AND status = 'booked'",
             old,
-            b.application_id,
+            b.citizen_id,
             now
         )?;
         if n != 1 {
             return Ok(BookOutcome::Gone);
         }
     }
-    let future = fetch_scalar_tx!(
-        &mut tx,
-        i64,
-        "SELECT COUNT(*) FROM bookings WHERE citizen_id = $1 AND status = 'booked' AND starts_at > $2",
-        b.citizen_id,
-        now
-    )?;
-    if future >= b.max_future {
-        return Ok(BookOutcome::TooMany);
+    if !b.walk_in {
+        let future = fetch_scalar_tx!(
+            &mut tx,
+            i64,
+            "SELECT COUNT(*) FROM bookings WHERE citizen_id = $1 AND status = 'booked' AND starts_at > $2",
+            b.citizen_id,
+            now
+        )?;
+        if future >= b.max_future {
+            return Ok(BookOutcome::TooMany);
+        }
     }
     let id = uuid::Uuid::new_v4().to_string();
     let code = crate::domain::booking::booking_code();
@@ -287,8 +297,9 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
         let inserted = execute_tx!(
             &mut tx,
             "INSERT INTO bookings (id, code, application_id, citizen_id, site_code, matter_group,
-                                   starts_at, ends_at, seat, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'booked', $10, $10)
+                                   starts_at, ends_at, seat, status, created_at, updated_at,
+                                   topic, walk_in, lang)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10, $12, $13, $14)
              ON CONFLICT (site_code, matter_group, starts_at, seat) WHERE status <> 'cancelled' DO NOTHING",
             &id,
             &code,
@@ -299,14 +310,23 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
             b.starts_at,
             b.ends_at,
             seat,
-            now
+            now,
+            if b.walk_in { "arrived" } else { "booked" },
+            b.topic,
+            i64::from(b.walk_in),
+            lang.code()
         );
         match inserted {
             Ok(1) => {
-                add_event_note(&mut tx, b.application_id, "booked", now, b.note).await?;
-                let mut sms = b.sms.clone();
-                sms["code"] = serde_json::Value::from(code.as_str());
-                enqueue(&mut tx, Channel::Sms, b.mobile, "booked", &sms, lang).await?;
+                if let Some(case) = b.application_id {
+                    let kind = if b.walk_in { "walk_in" } else { "booked" };
+                    add_event_note(&mut tx, case, kind, now, b.note).await?;
+                }
+                if !b.walk_in {
+                    let mut sms = b.sms.clone();
+                    sms["code"] = serde_json::Value::from(code.as_str());
+                    enqueue(&mut tx, Channel::Sms, b.mobile, "booked", &sms, lang).await?;
+                }
                 tx.commit().await?;
                 return Ok(BookOutcome::Booked { id, code });
             }
@@ -325,7 +345,8 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
 pub async fn cancel_booking(
     db: &Db,
     id: &str,
-    application_id: &str,
+    citizen_id: &str,
+    application_id: Option<&str>,
     note: &str,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
@@ -333,15 +354,17 @@ pub async fn cancel_booking(
     let n = execute_tx!(
         &mut tx,
         "UPDATE bookings SET status = 'cancelled', updated_at = $3
-          WHERE id = $1 AND application_id = $2 AND status = 'booked'",
+          WHERE id = $1 AND citizen_id = $2 AND status = 'booked'",
         id,
-        application_id,
+        citizen_id,
         now
     )?;
     if n != 1 {
         return Ok(false);
     }
-    add_event_note(&mut tx, application_id, "booking_cancelled", now, note).await?;
+    if let Some(case) = application_id {
+        add_event_note(&mut tx, case, "booking_cancelled", now, note).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -351,13 +374,15 @@ pub async fn cancel_booking(
 pub struct DayBookingRow {
     pub id: String,
     pub code: String,
-    pub application_id: String,
+    pub application_id: Option<String>,
     pub receipt_no: Option<String>,
-    pub matter_code: String,
+    pub matter_code: Option<String>,
     pub matter_group: String,
     pub starts_at: i64,
     pub ends_at: i64,
     pub status: String,
+    pub topic: Option<String>,
+    pub walk_in: i64,
 }
 
 /// The live bookings of a site in `[from, to)` (a day), by time, if the
@@ -373,8 +398,8 @@ pub async fn day_bookings(
         db,
         DayBookingRow,
         "SELECT b.id, b.code, b.application_id, a.receipt_no, a.matter_code, b.matter_group,
-                b.starts_at, b.ends_at, b.status
-           FROM bookings b JOIN applications a ON a.id = b.application_id
+                b.starts_at, b.ends_at, b.status, b.topic, CAST(b.walk_in AS BIGINT) AS walk_in
+           FROM bookings b LEFT JOIN applications a ON a.id = b.application_id
           WHERE b.site_code = $2 AND b.status <> 'cancelled' AND b.starts_at >= $3 AND b.starts_at < $4
             AND EXISTS (SELECT 1 FROM staff_sites ss WHERE ss.staff_id = $1 AND ss.site_code = $2)
           ORDER BY b.starts_at, b.code",
@@ -386,7 +411,7 @@ pub async fn day_bookings(
 }
 
 /// A clerk of the booking's site marks a booked visit arrived or a no-show
-/// (once: only from `booked`).
+/// (once: only from `booked`; a no-show only once its time has come).
 pub async fn mark_booking(
     db: &Db,
     staff_id: &str,
@@ -397,6 +422,7 @@ pub async fn mark_booking(
         db,
         "UPDATE bookings SET status = $3, updated_at = $4
           WHERE id = $1 AND status = 'booked' AND $3 IN ('arrived', 'no_show')
+            AND ($3 <> 'no_show' OR starts_at <= $4)
             AND site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $2)",
         id,
         staff_id,
@@ -433,5 +459,140 @@ pub async fn closure_notes(
         site,
         from_ms,
         to_ms
+    )
+}
+
+/// A live (booked) booking by its code, at one of the staff member's sites:
+/// what the QR code on the applicant's phone leads a clerk to.
+pub async fn booking_by_code(
+    db: &Db,
+    staff_id: &str,
+    code: &str,
+) -> Result<Option<BookingRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings
+          WHERE code = $2 AND status <> 'cancelled'
+            AND site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)"
+    );
+    fetch_optional!(db, BookingRow, &sql, staff_id, code)
+}
+
+/// The citizen's live consultations (bookings without a case), soonest first.
+pub async fn consultations(db: &Db, citizen_id: &str) -> Result<Vec<BookingRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings
+          WHERE citizen_id = $1 AND application_id IS NULL AND status = 'booked'
+          ORDER BY starts_at"
+    );
+    fetch_all!(db, BookingRow, &sql, citizen_id)
+}
+
+/// When the citizen's recorded no-shows were (slot starts), newest first.
+pub async fn no_shows(db: &Db, citizen_id: &str, since_ms: i64) -> Result<Vec<i64>, sqlx::Error> {
+    Ok(fetch_all!(
+        db,
+        (i64,),
+        "SELECT starts_at FROM bookings
+          WHERE citizen_id = $1 AND status = 'no_show' AND starts_at >= $2
+          ORDER BY starts_at DESC",
+        citizen_id,
+        since_ms
+    )?
+    .into_iter()
+    .map(|(t,)| t)
+    .collect())
+}
+
+/// A booked visit a reminder may be due for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UpcomingRow {
+    pub id: String,
+    pub code: String,
+    pub site_code: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub created_at: i64,
+    pub lang: String,
+    pub mobile: String,
+    pub reminded_day_at: Option<i64>,
+    pub reminded_soon_at: Option<i64>,
+}
+
+/// Booked visits starting in `[from, to)` with a reminder not yet sent.
+pub async fn upcoming_unreminded(
+    db: &Db,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<UpcomingRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        UpcomingRow,
+        "SELECT b.id, b.code, b.site_code, b.starts_at, b.ends_at, b.created_at, b.lang, c.mobile,
+                b.reminded_day_at, b.reminded_soon_at
+           FROM bookings b JOIN citizens c ON c.id = b.citizen_id
+          WHERE b.status = 'booked' AND b.starts_at >= $1 AND b.starts_at < $2
+            AND (b.reminded_day_at IS NULL OR b.reminded_soon_at IS NULL)
+          ORDER BY b.starts_at",
+        from_ms,
+        to_ms
+    )
+}
+
+/// Send one reminder of a booking, once: the conditional update that marks
+/// it sent and the outbox message commit together, so two servers running
+/// the job send it once between them, and a crash sends it never or once.
+pub async fn remind(
+    db: &Db,
+    id: &str,
+    reminder: crate::domain::booking::Reminder,
+    params: &serde_json::Value,
+    mobile: &str,
+    lang: Lang,
+) -> Result<bool, sqlx::Error> {
+    use crate::domain::booking::Reminder;
+    let sql = match reminder {
+        Reminder::DayBefore => {
+            "UPDATE bookings SET reminded_day_at = $2
+              WHERE id = $1 AND status = 'booked' AND reminded_day_at IS NULL"
+        }
+        Reminder::Soon => {
+            "UPDATE bookings SET reminded_soon_at = $2
+              WHERE id = $1 AND status = 'booked' AND reminded_soon_at IS NULL"
+        }
+    };
+    let mut tx = db.begin_write().await?;
+    let n = execute_tx!(&mut tx, sql, id, now_ms())?;
+    if n != 1 {
+        return Ok(false);
+    }
+    enqueue(
+        &mut tx,
+        Channel::Sms,
+        mobile,
+        reminder.template(),
+        params,
+        lang,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A submitted case by its receipt number, for a walk-in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReceiptCase {
+    pub id: String,
+    pub filer_id: String,
+    pub matter_code: String,
+    pub status: String,
+    pub stage: String,
+}
+
+pub async fn case_by_receipt(db: &Db, receipt: &str) -> Result<Option<ReceiptCase>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        ReceiptCase,
+        "SELECT id, filer_id, matter_code, status, stage FROM applications WHERE receipt_no = $1",
+        receipt
     )
 }

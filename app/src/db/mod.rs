@@ -20,6 +20,7 @@ mod documents;
 mod outbox;
 mod sites;
 mod staff;
+mod visits;
 
 pub use alerts::*;
 pub use applications::*;
@@ -32,6 +33,7 @@ pub use documents::*;
 pub use outbox::*;
 pub use sites::*;
 pub use staff::*;
+pub use visits::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

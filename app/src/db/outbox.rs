@@ -40,11 +40,7 @@ pub struct OutboxRow {
 
 impl OutboxRow {
     pub fn lang(&self) -> Lang {
-        if self.lang == "en" {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
+        Lang::from_code(&self.lang)
     }
     pub fn params(&self) -> serde_json::Value {
         serde_json::from_str(&self.params).unwrap_or(serde_json::Value::Null)
@@ -71,7 +67,7 @@ pub async fn enqueue(
         recipient,
         template,
         params.to_string(),
-        if lang == Lang::En { "en" } else { "zh" },
+        lang.code(),
         now
     )?;
     Ok(id)

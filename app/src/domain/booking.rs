@@ -4,7 +4,7 @@
 //! nothing here decides capacity.
 
 use super::calendar::WorkCalendar;
-use super::hours::{local, WorkHours};
+use super::hours::{local, utc_ms, WorkHours};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,10 @@ pub struct BookingRules {
     pub close_minutes: i64,
     /// At most this many future bookings per person.
     pub max_future: i64,
+    /// This many no-shows within `no_show_days` limit online booking until
+    /// the oldest of them is `no_show_days` old (0: never limited).
+    pub no_show_limit: i64,
+    pub no_show_days: i64,
 }
 
 impl Default for BookingRules {
@@ -25,6 +29,8 @@ impl Default for BookingRules {
             days_ahead: 14,
             close_minutes: 120,
             max_future: 3,
+            no_show_limit: 2,
+            no_show_days: 60,
         }
     }
 }
@@ -52,11 +58,11 @@ impl Slot {
     }
 
     pub fn start_ms(&self) -> i64 {
-        self.start.and_utc().timestamp_millis() - 8 * 3_600_000
+        utc_ms(self.start)
     }
 
     pub fn end_ms(&self) -> i64 {
-        self.end.and_utc().timestamp_millis() - 8 * 3_600_000
+        utc_ms(self.end)
     }
 }
 
@@ -152,6 +158,70 @@ pub fn open_slots(
         .collect()
 }
 
+/// Until when (Unix ms) online booking is limited for a person whose past
+/// no-shows started at `no_shows` (any order), or `None` if it is not: the
+/// limit holds while `no_show_limit` of them lie within the last
+/// `no_show_days`, so it lifts when the oldest of those ages out.
+pub fn no_show_block(no_shows: &[i64], now_ms: i64, rules: &BookingRules) -> Option<i64> {
+    if rules.no_show_limit <= 0 {
+        return None;
+    }
+    let window = rules.no_show_days.max(0) * 86_400_000;
+    let mut recent: Vec<i64> = no_shows
+        .iter()
+        .copied()
+        .filter(|t| *t <= now_ms && now_ms - *t < window)
+        .collect();
+    recent.sort_unstable_by(|a, b| b.cmp(a));
+    let k = usize::try_from(rules.no_show_limit).ok()?;
+    recent.get(k - 1).map(|t| t + window)
+}
+
+/// The reminders a booking gets: the day before (at 09:00 China time on the
+/// calendar day before its slot) and two hours before. Each is due from its
+/// moment until the next reminder's (or the slot's) start, and only if the
+/// booking existed before that moment (a later booking's confirmation
+/// already said everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reminder {
+    DayBefore,
+    Soon,
+}
+
+pub const SOON_MINUTES: i64 = 120;
+
+impl Reminder {
+    /// The instant this reminder is sent for a slot starting at `start_ms`.
+    pub fn moment(self, start_ms: i64) -> i64 {
+        match self {
+            Reminder::Soon => start_ms - SOON_MINUTES * 60_000,
+            Reminder::DayBefore => {
+                let day = local(start_ms).date().pred_opt().unwrap_or_default();
+                day.and_hms_opt(9, 0, 0).map(utc_ms).unwrap_or(start_ms)
+            }
+        }
+    }
+
+    /// Is it due at `now_ms` for a booking made at `created_ms`?
+    pub fn due(self, start_ms: i64, created_ms: i64, now_ms: i64) -> bool {
+        let from = self.moment(start_ms);
+        let until = match self {
+            Reminder::DayBefore => Reminder::Soon.moment(start_ms).min(start_ms),
+            Reminder::Soon => start_ms,
+        };
+        created_ms < from && from <= now_ms && now_ms < until
+    }
+
+    /// The outbox template of this reminder.
+    pub fn template(self) -> &'static str {
+        match self {
+            Reminder::DayBefore => "booking_reminder_day",
+            Reminder::Soon => "booking_reminder_soon",
+        }
+    }
+}
+
 /// The alphabet of booking codes: no 0/O, 1/I/L, 2/Z, 5/S look-alikes.
 #[cfg(any(feature = "ssr", test))]
 const CODE_ALPHABET: &[u8] = b"346789ABCDEFGHJKMNPQRTWXY";
@@ -171,6 +241,8 @@ pub fn group_label(group: &str, lang: super::Lang) -> &'static str {
     match (group, lang) {
         ("mortgage", super::Lang::Zh) => "抵押业务窗口",
         ("mortgage", super::Lang::En) => "Mortgage windows",
+        ("consult", super::Lang::Zh) => "咨询窗口",
+        ("consult", super::Lang::En) => "Consultation windows",
         (_, super::Lang::Zh) => "综合受理窗口",
         (_, super::Lang::En) => "General windows",
     }
@@ -249,7 +321,67 @@ mod tests {
     }
 
     fn ms(s: &str) -> i64 {
-        t(s).and_utc().timestamp_millis() - 8 * 3_600_000
+        utc_ms(t(s))
+    }
+
+    #[test]
+    fn repeated_no_shows_limit_booking_until_the_oldest_ages_out() {
+        let r = BookingRules::default(); // 2 within 60 days
+        let now = ms("2026-11-24 10:00");
+        assert_eq!(no_show_block(&[], now, &r), None);
+        let one = [ms("2026-11-02 09:00")];
+        assert_eq!(no_show_block(&one, now, &r), None, "one is not repeated");
+        let two = [ms("2026-11-20 09:00"), ms("2026-10-01 09:00")];
+        assert_eq!(
+            no_show_block(&two, now, &r),
+            Some(ms("2026-11-30 09:00")),
+            "lifts 60 days after the older one"
+        );
+        let three = [
+            ms("2026-10-01 09:00"),
+            ms("2026-11-20 09:00"),
+            ms("2026-11-10 09:00"),
+        ];
+        assert_eq!(
+            no_show_block(&three, now, &r),
+            Some(ms("2027-01-09 09:00")),
+            "then the next one keeps it"
+        );
+        let old = [ms("2026-09-01 09:00"), ms("2026-11-20 09:00")];
+        assert_eq!(no_show_block(&old, now, &r), None, "aged out");
+        let off = BookingRules {
+            no_show_limit: 0,
+            ..r
+        };
+        assert_eq!(no_show_block(&two, now, &off), None, "0 = never limited");
+    }
+
+    #[test]
+    fn reminders_the_day_before_and_two_hours_before_once_each() {
+        let start = ms("2026-11-26 10:00");
+        let made = ms("2026-11-20 15:00");
+        let day = Reminder::DayBefore;
+        let soon = Reminder::Soon;
+        assert_eq!(day.moment(start), ms("2026-11-25 09:00"));
+        assert_eq!(soon.moment(start), ms("2026-11-26 08:00"));
+        assert!(!day.due(start, made, ms("2026-11-25 08:59")));
+        assert!(day.due(start, made, ms("2026-11-25 09:00")));
+        assert!(
+            day.due(start, made, ms("2026-11-26 07:59")),
+            "late, still useful"
+        );
+        assert!(
+            !day.due(start, made, ms("2026-11-26 08:00")),
+            "the 2 h one now"
+        );
+        assert!(!soon.due(start, made, ms("2026-11-26 07:59")));
+        assert!(soon.due(start, made, ms("2026-11-26 08:00")));
+        assert!(!soon.due(start, made, start), "never after the start");
+        // Booked after 09:00 the day before: the confirmation was enough.
+        assert!(!day.due(start, ms("2026-11-25 12:00"), ms("2026-11-25 12:01")));
+        assert!(soon.due(start, ms("2026-11-25 12:00"), ms("2026-11-26 08:30")));
+        // Monday's slot: reminded on Sunday (calendar day before).
+        assert_eq!(day.moment(ms("2026-11-30 08:30")), ms("2026-11-29 09:00"));
     }
 
     #[test]

@@ -8,6 +8,25 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// `zh` or `en`, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// From a stored code; anything else is Chinese.
+    pub fn from_code(code: &str) -> Lang {
+        if code == "en" {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+}
+
 /// Why a value was refused. Each variant has a stable code (for APIs and tests)
 /// and a message in both languages, written for the person who typed the value.
 /// Messages never echo the value back, so they are safe to log.

@@ -349,6 +349,11 @@ pub fn local(ms: i64) -> NaiveDateTime {
         .unwrap_or_default()
 }
 
+/// A China local time as an instant (Unix ms): the inverse of [`local`].
+pub fn utc_ms(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis() - CHINA_OFFSET_MS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,7 +464,7 @@ mod tests {
     }
 
     fn ms(s: &str) -> i64 {
-        t(s).and_utc().timestamp_millis() - 8 * 3_600_000
+        utc_ms(t(s))
     }
 
     #[test]

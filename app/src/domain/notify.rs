@@ -50,6 +50,48 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("code"),
             p("close_hours")
         ),
+        ("booking_reminder_day", Lang::Zh) => format!(
+            "【一趟办】提醒：您明天 {} 在{}（{}）有到场预约，预约码 {}。请携带身份证件和材料原件；如需改约，请在开始前 {} 小时以前办理。",
+            p("when"),
+            p("site_zh"),
+            p("address_zh"),
+            p("code"),
+            p("close_hours")
+        ),
+        ("booking_reminder_day", Lang::En) => format!(
+            "[OneTrip] Reminder: your visit tomorrow, {} at {} ({}), booking code {}. Bring your ID and the original documents; move it at least {} hours before if needed.",
+            p("when"),
+            p("site_en"),
+            p("address_en"),
+            p("code"),
+            p("close_hours")
+        ),
+        ("booking_reminder_soon", Lang::Zh) => format!(
+            "【一趟办】提醒：您的到场预约 {} 即将开始，地点{}（{}），预约码 {}。到场后向取号处出示预约码。",
+            p("when"),
+            p("site_zh"),
+            p("address_zh"),
+            p("code")
+        ),
+        ("booking_reminder_soon", Lang::En) => format!(
+            "[OneTrip] Your visit at {} starts soon: {} ({}), booking code {}. Show the code at the front desk.",
+            p("when"),
+            p("site_en"),
+            p("address_en"),
+            p("code")
+        ),
+        ("home_visit_scheduled", Lang::Zh) => format!(
+            "【一趟办】您申请的上门服务已安排：{}，工作人员将到 {} 办理回执号 {} 的业务。工作人员会出示工作证，不会收取任何现金。",
+            p("when"),
+            p("address"),
+            p("receipt")
+        ),
+        ("home_visit_scheduled", Lang::En) => format!(
+            "[OneTrip] Your home visit is scheduled: {} at {}, for the case with receipt {}. Staff show their ID card and never take cash.",
+            p("when"),
+            p("address"),
+            p("receipt")
+        ),
         ("booking_closed", Lang::Zh) => format!(
             "【一趟办】很抱歉，您 {} 的到场预约因“{}”已取消。请登录重新预约其他时间。",
             p("when"),
@@ -147,6 +189,13 @@ mod tests {
             .unwrap()
             .contains("on hold"));
         let moved = serde_json::json!({ "receipt": "X", "stage": "review", "event": "review" });
+        let visit = serde_json::json!({ "when": "2026-11-26 09:00–09:20", "site_zh": "东湖分中心",
+            "address_zh": "湖滨路 88 号", "code": "ABCD3467", "close_hours": "2" });
+        for t in ["booking_reminder_day", "booking_reminder_soon"] {
+            let zh = render(t, &visit, Lang::Zh).unwrap();
+            assert!(zh.contains("ABCD3467") && zh.contains("东湖分中心"), "{zh}");
+            assert!(render(t, &visit, Lang::En).unwrap().contains("ABCD3467"));
+        }
         assert!(render("case_event", &moved, Lang::Zh)
             .unwrap()
             .contains("审核"));

@@ -86,8 +86,17 @@ fn entered(kind: &str) -> Option<Stage> {
     match kind {
         "submitted" | "resubmitted" => Some(Stage::PreReview),
         "withdrawn" => Some(Stage::None),
-        "owed_received" | "sent_back" | "paused" | "resumed" | "booked" | "booking_cancelled"
-        | "booking_closed" => None,
+        "owed_received"
+        | "sent_back"
+        | "paused"
+        | "resumed"
+        | "booked"
+        | "booking_cancelled"
+        | "booking_closed"
+        | "walk_in"
+        | "home_visit_requested"
+        | "home_visit_scheduled"
+        | "home_visit_cancelled" => None,
         other => Stage::from_code(other),
     }
 }

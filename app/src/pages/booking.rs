@@ -57,6 +57,10 @@ fn booking_error(code: &str) -> (&'static str, &'static str) {
             "页面已过期，请重新操作。",
             "The page expired; please try again.",
         ),
+        "no_shows" => (
+            "您近期多次预约后未到场，网上预约暂停一段时间；可直接到窗口现场办理。",
+            "After repeated no-shows, online booking is paused for a while; you can still come to a window.",
+        ),
         _ => (
             "预约未成功，请重试。",
             "The booking did not go through; try again.",
@@ -137,6 +141,24 @@ fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
                 }
             })}
         {b
+            .limited_until
+            .clone()
+            .map(|until| {
+                view! {
+                    <p class="notice notice--error" data-testid="limited">
+                        {bi(
+                            "您近期多次预约后未到场，网上预约暂停至 ",
+                            "After repeated no-shows, online booking is paused until ",
+                        )}
+                        {until}
+                        {bi(
+                            "；可直接到窗口现场办理，或致电办理点。",
+                            "; you can still come to a window or call the site.",
+                        )}
+                    </p>
+                }
+            })}
+        {b
             .current
             .clone()
             .map(|c| {
@@ -181,46 +203,7 @@ fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
                     <input type="hidden" name="id" value=id.clone() />
                     <input type="hidden" name="csrf" value=b.csrf.clone() />
                     <input type="hidden" name="site" value=b.site.clone() />
-                    {b
-                        .days
-                        .iter()
-                        .map(|d| {
-                            let (wz, we) = weekday(d.weekday);
-                            view! {
-                                <fieldset class="slot-day">
-                                    <legend>
-                                        {d.day.clone()} " " {move || zh_en(current_lang(), wz, we)}
-                                    </legend>
-                                    <div class="slot-grid">
-                                        {d
-                                            .slots
-                                            .iter()
-                                            .map(|s| {
-                                                let input_id = format!(
-                                                    "slot-{}",
-                                                    s.key.replace([' ', ':'], "-"),
-                                                );
-                                                let label_for = input_id.clone();
-                                                view! {
-                                                    <label class="slot" for=label_for>
-                                                        <input
-                                                            type="radio"
-                                                            name="slot"
-                                                            id=input_id
-                                                            value=s.key.clone()
-                                                            required=true
-                                                        />
-                                                        <span>{s.label.clone()}</span>
-                                                        <small class="muted">{bi("余 ", "free ")} {s.free}</small>
-                                                    </label>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </div>
-                                </fieldset>
-                            }
-                        })
-                        .collect_view()}
+                    <SlotPicker days=b.days.clone() />
                     <p class="muted">
                         {bi("开始前 ", "Bookings can be moved or cancelled until ")}
                         {b.close_minutes / 60}
@@ -246,6 +229,44 @@ fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
     }
 }
 
+/// Free slots day by day as large radio tiles (`slot`).
+#[component]
+pub fn SlotPicker(days: Vec<crate::api::bookings::DayView>) -> impl IntoView {
+    days.into_iter()
+        .map(|d| {
+            let (wz, we) = weekday(d.weekday);
+            view! {
+                <fieldset class="slot-day">
+                    <legend>{d.day.clone()} " " {move || zh_en(current_lang(), wz, we)}</legend>
+                    <div class="slot-grid">
+                        {d
+                            .slots
+                            .iter()
+                            .map(|s| {
+                                let input_id = format!("slot-{}", s.key.replace([' ', ':'], "-"));
+                                let label_for = input_id.clone();
+                                view! {
+                                    <label class="slot" for=label_for>
+                                        <input
+                                            type="radio"
+                                            name="slot"
+                                            id=input_id
+                                            value=s.key.clone()
+                                            required=true
+                                        />
+                                        <span>{s.label.clone()}</span>
+                                        <small class="muted">{bi("余 ", "free ")} {s.free}</small>
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+            }
+        })
+        .collect_view()
+}
+
 /// The booking block of the application page: the booking with its code,
 /// calendar file, move and cancel; or the way to book.
 #[component]
@@ -254,8 +275,51 @@ pub fn BookingCard(
     booking: Option<BookingView>,
     bookable: bool,
     csrf: String,
+    home_visit: Option<crate::api::bookings::HomeVisitLine>,
 ) -> impl IntoView {
     let id = application_id;
+    if let Some(v) = home_visit {
+        let scheduled = v.status == "scheduled";
+        return view! {
+            <section class="booking" data-testid="home-visit">
+                <h2>{bi("上门服务", "Home visit")}</h2>
+                {if scheduled {
+                    view! {
+                        <p data-testid="home-visit-when">
+                            {bi("已安排上门：", "Scheduled: ")}
+                            <strong>{v.when.clone()}</strong>
+                        </p>
+                        <p class="muted">
+                            {bi(
+                                "工作人员会出示工作证，不会收取现金。",
+                                "Staff show their ID card and never take cash.",
+                            )}
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p data-testid="home-visit-when">
+                            {bi(
+                                "已申请，等待工作人员安排。希望日期：",
+                                "Requested; waiting to be scheduled. Preferred dates: ",
+                            )} {v.preferred.clone()}
+                        </p>
+                    }
+                        .into_any()
+                }}
+                <p class="muted">{v.address.clone()}</p>
+                <form method="post" action="/api/home_visits/cancel" class="inline-form">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <button type="submit" class="button button--danger">
+                        {bi("撤回上门服务申请", "Withdraw the home-visit request")}
+                    </button>
+                </form>
+            </section>
+        }
+        .into_any();
+    }
     match booking {
         Some(b) => {
             let (szh, sen) = (b.site.name_zh.clone(), b.site.name_en.clone());
@@ -276,6 +340,27 @@ pub fn BookingCard(
                             <span class="muted">{move || zh_en(current_lang(), &azh, &aen)}</span>
                         </dd>
                     </dl>
+                    <figure class="booking-qr">
+                        <img
+                            src=format!("/applications/{id}/booking.svg")
+                            width="160"
+                            height="160"
+                            alt=move || {
+                                zh_en(
+                                    current_lang(),
+                                    "预约二维码：到场后向工作人员出示",
+                                    "Booking QR code: show it at the desk",
+                                )
+                            }
+                            data-testid="booking-qr"
+                        />
+                        <figcaption class="muted">
+                            {bi(
+                                "到场后出示此二维码或预约码",
+                                "Show this code at the desk",
+                            )}
+                        </figcaption>
+                    </figure>
                     <p>
                         <a
                             class="button button--secondary"
@@ -331,6 +416,18 @@ pub fn BookingCard(
                     >
                         {bi("预约到场办理", "Book a visit")}
                     </a>
+                    <p class="muted">
+                        {bi(
+                            "年满 80 周岁、患病或残疾不能到场？",
+                            "Aged 80+, ill or disabled and cannot come? ",
+                        )}
+                        <a
+                            href=format!("/applications/{id}/home-visit")
+                            data-testid="home-visit-link"
+                        >
+                            {bi("申请上门服务", "Ask for a home visit")}
+                        </a>
+                    </p>
                 </section>
             }
                 .into_any()
@@ -343,8 +440,8 @@ pub fn BookingCard(
 #[component]
 pub fn StaffBookingsPage() -> impl IntoView {
     let query = use_query_map();
-    let args = move || query.with(|q| (q.get("site"), q.get("day")));
-    let data = Resource::new(args, |(site, day)| site_day(site, day));
+    let args = move || query.with(|q| (q.get("site"), q.get("day"), q.get("code")));
+    let data = Resource::new(args, |(site, day, code)| site_day(site, day, code));
     view! {
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
@@ -380,6 +477,206 @@ pub fn StaffBookingsPage() -> impl IntoView {
     }
 }
 
+fn day_error(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "receipt" => (
+            "没有找到这个回执号的案件，请核对。",
+            "No case has that receipt number; check it.",
+        ),
+        "not_bookable" => (
+            "该案件不在“预审通过、待到场”状态。",
+            "That case is not pre-accepted and waiting for a visit.",
+        ),
+        "case_booked" => (
+            "该案件已有预约，请在列表中标记到场。",
+            "That case is booked already; mark it arrived in the list.",
+        ),
+        "site" => (
+            "本办理点不办理该事项。",
+            "This site does not handle that matter.",
+        ),
+        "no_capacity" => (
+            "今天剩余时段已满（或已过办公时间），请为申请人预约其他时间。",
+            "No seat is left today (or the site has closed); book another time.",
+        ),
+        "when" => (
+            "请填写今后某个工作日的上门日期和时间。",
+            "Give a coming working day and a time for the visit.",
+        ),
+        "clash" => (
+            "该工作人员此时已有上门安排，请换一个时间或人员。",
+            "That clerk already has a visit then; choose another time or clerk.",
+        ),
+        "clerk" => ("请选择本办理点的工作人员。", "Choose a clerk of this site."),
+        _ => (
+            "请填写开始和结束时间（结束晚于开始）以及闭厅原因。",
+            "Give a start, a later end and the reason.",
+        ),
+    }
+}
+
+fn reason_label(reason: &str) -> (&'static str, &'static str) {
+    match reason {
+        "age" => ("年满 80 周岁", "Aged 80+"),
+        "illness" => ("患病", "Illness"),
+        _ => ("残疾", "Disability"),
+    }
+}
+
+/// Home visits of the site: the day's scheduled ones (the viewer's own
+/// marked) and the requests waiting to be scheduled, each with a form.
+#[component]
+fn HomeVisits(d: DayPlan) -> impl IntoView {
+    let me = d.me.clone();
+    view! {
+        <section data-testid="home-visits">
+            <h2>{bi("上门服务", "Home visits")}</h2>
+            {if d.home_day.is_empty() {
+                view! {
+                    <p class="muted">
+                        {bi("当天没有上门安排。", "No home visits that day.")}
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="cards" data-testid="home-day">
+                        {d
+                            .home_day
+                            .iter()
+                            .map(|v| {
+                                let mine = v.clerk_id == me;
+                                view! {
+                                    <li class="card">
+                                        <p>
+                                            <strong>{v.when.clone()}</strong>
+                                            " "
+                                            {v.clerk_name.clone()}
+                                            {mine
+                                                .then(|| {
+                                                    view! {
+                                                        " "
+                                                        <span class="tag" data-testid="mine">
+                                                            {bi("我的", "Mine")}
+                                                        </span>
+                                                    }
+                                                })}
+                                        </p>
+                                        <p>
+                                            <a href=format!(
+                                                "/staff/cases/{}",
+                                                v.application_id,
+                                            )>{v.receipt_no.clone()}</a>
+                                            " · "
+                                            {v.address.clone()}
+                                        </p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            {(!d.home_waiting.is_empty())
+                .then(|| {
+                    view! {
+                        <h3>{bi("待安排的申请", "Waiting to be scheduled")}</h3>
+                        <ul class="cards" data-testid="home-waiting">
+                            {d
+                                .home_waiting
+                                .iter()
+                                .map(|v| {
+                                    let (rzh, ren) = reason_label(&v.reason);
+                                    let first = v
+                                        .preferred
+                                        .split(',')
+                                        .next()
+                                        .unwrap_or("")
+                                        .to_string();
+                                    let fid = format!("hv-{}", v.id);
+                                    view! {
+                                        <li class="card">
+                                            <p>
+                                                <a href=format!(
+                                                    "/staff/cases/{}",
+                                                    v.application_id,
+                                                )>{v.receipt_no.clone()}</a>
+                                                " · "
+                                                <span class="tag">
+                                                    {move || zh_en(current_lang(), rzh, ren)}
+                                                </span>
+                                            </p>
+                                            <p>{v.note.clone()}</p>
+                                            <p>{v.address.clone()}</p>
+                                            <p class="muted">
+                                                {bi("希望日期：", "Preferred: ")} {v.preferred.clone()}
+                                            </p>
+                                            <form
+                                                method="post"
+                                                action="/api/home_visits/schedule"
+                                                class="form"
+                                            >
+                                                <input type="hidden" name="id" value=v.id.clone() />
+                                                <input type="hidden" name="csrf" value=d.csrf.clone() />
+                                                <input type="hidden" name="site" value=d.site.clone() />
+                                                <div class="field">
+                                                    <label for=format!(
+                                                        "{fid}-clerk",
+                                                    )>{bi("上门人员", "Clerk")}</label>
+                                                    <select id=format!("{fid}-clerk") name="clerk">
+                                                        {d
+                                                            .workers
+                                                            .iter()
+                                                            .map(|(id, name)| {
+                                                                view! {
+                                                                    <option value=id.clone() selected=*id == d.me>
+                                                                        {name.clone()}
+                                                                    </option>
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </select>
+                                                </div>
+                                                <div class="field">
+                                                    <label for=format!(
+                                                        "{fid}-day",
+                                                    )>{bi("日期", "Day")}</label>
+                                                    <input
+                                                        id=format!("{fid}-day")
+                                                        name="day"
+                                                        type="date"
+                                                        value=first
+                                                        required=true
+                                                    />
+                                                </div>
+                                                <div class="field">
+                                                    <label for=format!(
+                                                        "{fid}-time",
+                                                    )>{bi("时间", "Time")}</label>
+                                                    <input
+                                                        id=format!("{fid}-time")
+                                                        name="time"
+                                                        type="time"
+                                                        value="09:30"
+                                                        required=true
+                                                    />
+                                                </div>
+                                                <button type="submit" class="button">
+                                                    {bi("安排上门", "Schedule")}
+                                                </button>
+                                            </form>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+        </section>
+    }
+}
+
 #[component]
 fn DayPlanView(d: DayPlan) -> impl IntoView {
     let back = format!("/staff/bookings?site={}&day={}", d.site, d.day);
@@ -391,6 +688,7 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
         .unwrap_or_default();
     view! {
         {ok
+            .clone()
             .filter(|o| o == "closed")
             .map(|_| {
                 view! {
@@ -403,17 +701,52 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
                     </p>
                 }
             })}
-        {error
-            .map(|_| {
+        {ok
+            .clone()
+            .filter(|o| o == "walk_in" || o == "scheduled")
+            .map(|o| {
+                let time = query.with_untracked(|q| q.get("time")).unwrap_or_default();
+                let (zh, en) = if o == "walk_in" {
+                    ("已登记现场到场，时段 ", "Walk-in recorded, slot ")
+                } else {
+                    (
+                        "已安排上门服务，申请人已收到短信。",
+                        "Home visit scheduled; the applicant has been texted.",
+                    )
+                };
                 view! {
-                    <p class="notice notice--error" role="alert">
-                        {bi(
-                            "请填写开始和结束时间（结束晚于开始）以及闭厅原因。",
-                            "Give a start, a later end and the reason.",
-                        )}
+                    <p class="notice" role="status" data-testid="day-ok">
+                        {move || zh_en(current_lang(), zh, en)}
+                        {time}
                     </p>
                 }
             })}
+        {error
+            .map(|code| {
+                let (zh, en) = day_error(&code);
+                view! {
+                    <p class="notice notice--error" role="alert" data-testid="day-error">
+                        {move || zh_en(current_lang(), zh, en)}
+                    </p>
+                }
+            })}
+        <form method="get" action="/staff/bookings" class="form filters">
+            <div class="field">
+                <label for="code">
+                    {bi("预约码（扫码或输入）", "Booking code (scan or type)")}
+                </label>
+                <input
+                    id="code"
+                    name="code"
+                    autocapitalize="characters"
+                    autocomplete="off"
+                    maxlength="16"
+                />
+            </div>
+            <button type="submit" class="button button--secondary" data-testid="find-code">
+                {bi("查找", "Find")}
+            </button>
+        </form>
         <form method="get" action="/staff/bookings" class="form filters">
             <div class="field">
                 <label for="site">{bi("网点", "Site")}</label>
@@ -490,19 +823,46 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
                                 let (zh, en) = (v.matter_zh.clone(), v.matter_en.clone());
                                 let booked = v.status == "booked";
                                 let status = v.status.clone();
+                                let found = d.found.as_deref() == Some(v.code.as_str());
+                                let started = v.started;
                                 view! {
-                                    <tr>
-                                        <td>{v.time.clone()}</td>
+                                    <tr
+                                        class:found=found
+                                        data-testid=found.then_some("found-visit")
+                                    >
+                                        <td>
+                                            {v.time.clone()}
+                                            {v
+                                                .walk_in
+                                                .then(|| {
+                                                    view! {
+                                                        <br />
+                                                        <span class="tag">{bi("现场", "Walk-in")}</span>
+                                                    }
+                                                })}
+                                        </td>
                                         <td class="receipt">{v.code.clone()}</td>
                                         <td>
-                                            <a href=format!(
-                                                "/staff/cases/{}",
-                                                v.application_id,
-                                            )>{v.receipt_no.clone()}</a>
-                                            <br />
-                                            <span class="muted">
-                                                {move || zh_en(current_lang(), &zh, &en)}
-                                            </span>
+                                            {if v.application_id.is_empty() {
+                                                view! {
+                                                    <span class="tag">{bi("咨询", "Consultation")}</span>
+                                                    <br />
+                                                    <span>{v.topic.clone()}</span>
+                                                }
+                                                    .into_any()
+                                            } else {
+                                                view! {
+                                                    <a href=format!(
+                                                        "/staff/cases/{}",
+                                                        v.application_id,
+                                                    )>{v.receipt_no.clone()}</a>
+                                                    <br />
+                                                    <span class="muted">
+                                                        {move || zh_en(current_lang(), &zh, &en)}
+                                                    </span>
+                                                }
+                                                    .into_any()
+                                            }}
                                         </td>
                                         <td>
                                             {move || {
@@ -537,7 +897,7 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
                                                     };
                                                     view! {
                                                         {mark("arrived", ("到场", "Arrived"))}
-                                                        {mark("no_show", ("未到", "No-show"))}
+                                                        {started.then(|| mark("no_show", ("未到", "No-show")))}
                                                     }
                                                 })}
                                         </td>
@@ -550,6 +910,26 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
             }
                 .into_any()
         }}
+        <details class="reason-form" data-testid="walk-in">
+            <summary>
+                {bi(
+                    "登记现场到场（占用今天的空余名额）",
+                    "Add a walk-in (takes a free seat today)",
+                )}
+            </summary>
+            <form method="post" action="/api/bookings/walk_in" class="form">
+                <input type="hidden" name="csrf" value=d.csrf.clone() />
+                <input type="hidden" name="site" value=d.site.clone() />
+                <div class="field">
+                    <label for="walk-receipt">{bi("回执号", "Receipt number")}</label>
+                    <input id="walk-receipt" name="receipt" required=true maxlength="40" />
+                </div>
+                <button type="submit" class="button">
+                    {bi("登记到场", "Record the walk-in")}
+                </button>
+            </form>
+        </details>
+        <HomeVisits d=d.clone() />
         {d
             .can_close
             .then(|| {

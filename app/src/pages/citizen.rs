@@ -66,6 +66,14 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("booking_closed", Lang::En) => {
             "The site closed; your visit was cancelled, please book again"
         }
+        ("walk_in", Lang::Zh) => "已到场（现场登记）",
+        ("walk_in", Lang::En) => "Arrived (walk-in)",
+        ("home_visit_requested", Lang::Zh) => "已申请上门服务，等待安排",
+        ("home_visit_requested", Lang::En) => "Home visit requested; waiting to be scheduled",
+        ("home_visit_scheduled", Lang::Zh) => "已安排上门服务",
+        ("home_visit_scheduled", Lang::En) => "Home visit scheduled",
+        ("home_visit_cancelled", Lang::Zh) => "已撤回上门服务申请",
+        ("home_visit_cancelled", Lang::En) => "Home visit withdrawn",
         ("paused", Lang::Zh) => "暂停计时：等待您补充（见说明）",
         ("paused", Lang::En) => "Clock stopped: waiting for you (see the note)",
         ("resumed", Lang::Zh) => "已收到补充，恢复计时",
@@ -404,6 +412,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
             booking=a.booking.clone()
             bookable=a.bookable && a.is_filer
             csrf=a.csrf.clone()
+            home_visit=a.home_visit.clone()
         />
         <LetterLinks application_id=a.id.clone() kinds=a.letters.clone() />
         {(!a.owed.is_empty())

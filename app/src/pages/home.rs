@@ -44,6 +44,14 @@ pub fn HomePage() -> impl IntoView {
             <A href="/sites" attr:class="button button--secondary">
                 {t!(i18n, home_sites_link)}
             </A>
+            <p>
+                <a href="/consult" class="button button--secondary" data-testid="consult-link">
+                    {crate::components::forms::bi(
+                        "预约咨询（不需先申请）",
+                        "Book a consultation",
+                    )}
+                </a>
+            </p>
         </section>
     }
 }

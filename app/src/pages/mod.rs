@@ -12,6 +12,7 @@ mod signin;
 mod sites;
 pub mod staff;
 mod viewer;
+mod visits;
 
 pub use apply::WizardPage;
 pub use booking::{BookingPage, StaffBookingsPage};
@@ -25,3 +26,4 @@ pub use signin::{SignInPage, VerifyPage};
 pub use sites::SitesPage;
 pub use staff::{AdminPage, AuditPage, CalendarPage, CasePage, StaffSignInPage, WorkbenchPage};
 pub use viewer::ViewerPage;
+pub use visits::{ConsultPage, HomeVisitPage, SiteAdminPage};

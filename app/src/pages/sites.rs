@@ -78,6 +78,7 @@ fn SiteCard(site: Site) -> impl IntoView {
     };
     let phone = site.with_value(|s| s.phone.clone());
     let tel = format!("tel:{}", phone.replace([' ', '-'], ""));
+    let map = site.with_value(|s| s.map_url.clone());
     view! {
         <li class="site-card">
             <h3>{pick(|s| s.name_zh.clone(), |s| s.name_en.clone())}</h3>
@@ -91,6 +92,19 @@ fn SiteCard(site: Site) -> impl IntoView {
                 <dt>{t!(i18n, sites_hours)}</dt>
                 <dd>{pick(|s| s.hours_zh.clone(), |s| s.hours_en.clone())}</dd>
             </dl>
+            {(!map.is_empty())
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href=map rel="noopener" target="_blank" data-testid="map-link">
+                                {crate::components::forms::bi(
+                                    "在地图中查看",
+                                    "Show on a map",
+                                )}
+                            </a>
+                        </p>
+                    }
+                })}
         </li>
     }
 }

@@ -1260,6 +1260,30 @@ pub fn AdminPage() -> impl IntoView {
                             {bi("工作日历（节假日与调休）", "Working-day calendar")}
                         </a>
                     </p>
+                    <details data-testid="site-links">
+                        <summary>
+                            {bi(
+                                "办理点设置（地址、办公时段、预约窗口）",
+                                "Sites (address, hours, booking windows)",
+                            )}
+                        </summary>
+                        <ul>
+                            {sites
+                                .iter()
+                                .map(|s| {
+                                    let (zh, en) = (s.name_zh.clone(), s.name_en.clone());
+                                    view! {
+                                        <li>
+                                            <a href=format!(
+                                                "/staff/sites/{}",
+                                                s.code,
+                                            )>{move || zh_en(current_lang(), &zh, &en)}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </details>
                     <QueryMessage />
                     <table class="cases">
                         <thead>

@@ -164,12 +164,21 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(when).toBeVisible();
   const booked = (await when.textContent())!.trim();
   const code = (await page.getByTestId("booking-code").textContent())!.trim();
+  // The QR code beside the booking code is a real SVG image.
+  const qr = await page.request.get((await page.getByTestId("booking-qr").getAttribute("src"))!);
+  expect(qr.status()).toBe(200);
+  expect(qr.headers()["content-type"]).toBe("image/svg+xml");
+  expect(await qr.text()).toContain("<svg");
   const ics = await page.request.get((await page.getByTestId("booking-ics").getAttribute("href"))!);
   expect(ics.status()).toBe(200);
   expect(ics.headers()["content-type"]).toContain("text/calendar");
   expect(await ics.text()).toContain("BEGIN:VEVENT");
   await page.getByRole("link", { name: "改约" }).click();
   await expect(page.getByTestId("current-booking")).toContainText(booked);
+  // Working days on offer, for the home visit below: one after today.
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const offered = (await page.locator(".slot-day legend").allTextContents()).map((t) => t.trim().slice(0, 10));
+  const visitDay = offered.find((d) => d > today)!;
   await page.locator(".slot").nth(1).click();
   await page.getByTestId("book").click();
   await expect(when).toBeVisible();
@@ -186,6 +195,31 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(page.getByTestId("book-link")).toBeVisible();
   await page.goto(visitsUrl);
   await expect(page.locator("main")).not.toContainText(movedCode);
+
+  // Cannot come after all: the applicant asks for a home visit, the clerk
+  // schedules it for herself, it is in her day plan, the applicant sees it.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await page.getByTestId("home-visit-link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("申请上门服务");
+  await page.getByLabel("年满 80 周岁").check();
+  await page.getByLabel("情况说明").fill("今年 86 岁，腿脚不便");
+  await page.getByLabel("上门地址").fill("东湖区湖滨路 12 号 3 幢 201 室");
+  await page.getByLabel("首选日期").fill(visitDay);
+  await page.getByTestId("home-visit-submit").click();
+  await expect(page.getByTestId("home-visit-when")).toContainText(visitDay);
+  await page.goto(`/staff/bookings?site=MAIN&day=${visitDay}`);
+  const request = page.getByTestId("home-waiting").locator("li", { hasText: receipt });
+  await expect(request).toContainText("年满 80 周岁");
+  await request.getByLabel("时间").fill(js ? "09:30" : "10:30");
+  await request.getByRole("button", { name: "安排上门" }).click();
+  await expect(page.getByTestId("day-ok")).toContainText("已安排上门服务");
+  const planned = page.getByTestId("home-day").locator("li", { hasText: receipt });
+  await expect(planned).toContainText(`${visitDay} ${js ? "09:30" : "10:30"}`);
+  await expect(planned.getByTestId("mine")).toBeVisible();
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await expect(page.getByTestId("home-visit-when")).toContainText(`已安排上门：${visitDay}`);
 
   await page.goto(caseUrl);
   await act(page, "正式受理", "已受理");
@@ -266,8 +300,22 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(page.getByTestId("closed-ok")).toContainText("0");
   await expect(page.getByTestId("closures")).toContainText("13:30–17:00 系统升级");
 
-  // The administrator declares a day off in the calendar.
+  // The administrator gives a town office a map link; /sites shows it.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
+  const town = js ? "TOWN-LW" : "TOWN-MY";
+  await page.getByText("办理点设置（地址、办公时段、预约窗口）").click();
+  await page.locator(`a[href="/staff/sites/${town}"]`).click();
+  await page.getByLabel("地图链接（可不填）").fill("ftp://nowhere");
+  await page.getByTestId("site-save").click();
+  await expect(page.getByTestId("site-errors")).toBeVisible();
+  await page.getByLabel("地图链接（可不填）").fill(`https://uri.amap.com/search?keyword=${town}`);
+  await page.getByTestId("site-save").click();
+  await expect(page.getByTestId("site-saved")).toBeVisible();
+  await page.goto("/sites");
+  await expect(page.locator(`a[href="https://uri.amap.com/search?keyword=${town}"]`)).toBeVisible();
+
+  // The administrator declares a day off in the calendar.
+  await page.goto("/staff/admin");
   await page.getByRole("link", { name: "工作日历（节假日与调休）" }).click();
   await page.getByLabel("日期").fill(js ? "2030-01-02" : "2030-01-03");
   await page.getByLabel("类型").selectOption("holiday");

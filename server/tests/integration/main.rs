@@ -17,4 +17,5 @@ mod pages;
 mod previews;
 mod s3;
 mod server_functions;
+mod visits;
 mod workbench;
