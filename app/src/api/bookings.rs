@@ -75,9 +75,7 @@ pub(crate) mod server {
     use crate::domain::booking::BookingRules;
     use crate::domain::hours::local;
 
-    pub fn internal(ctx: &'static str) -> impl Fn(sqlx::Error) -> AppError {
-        move |e| AppError::internal(ctx, e)
-    }
+    pub use crate::api::cases::server::internal;
 
     pub fn rules() -> Result<BookingRules, AppError> {
         Ok(crate::services::services()?.policy.booking)
@@ -563,6 +561,8 @@ pub struct VisitLine {
     pub matter_en: String,
     pub group: String,
     pub time: String,
+    /// The window (seat) of its slot, 1..windows of its group.
+    pub window: i64,
     pub status: String,
     /// Its time has come (a no-show can be recorded).
     pub started: bool,
@@ -766,6 +766,7 @@ pub async fn site_day(
                     walk_in: r.walk_in == 1,
                     receipt_no: r.receipt_no.unwrap_or_default(),
                     group: r.matter_group,
+                    window: r.seat,
                     started: r.starts_at <= crate::db::now_ms(),
                     status: r.status,
                 }

@@ -383,6 +383,7 @@ pub struct DayBookingRow {
     pub status: String,
     pub topic: Option<String>,
     pub walk_in: i64,
+    pub seat: i64,
 }
 
 /// The live bookings of a site in `[from, to)` (a day), by time, if the
@@ -398,11 +399,12 @@ pub async fn day_bookings(
         db,
         DayBookingRow,
         "SELECT b.id, b.code, b.application_id, a.receipt_no, a.matter_code, b.matter_group,
-                b.starts_at, b.ends_at, b.status, b.topic, CAST(b.walk_in AS BIGINT) AS walk_in
+                b.starts_at, b.ends_at, b.status, b.topic, CAST(b.walk_in AS BIGINT) AS walk_in,
+                CAST(b.seat AS BIGINT) AS seat
            FROM bookings b LEFT JOIN applications a ON a.id = b.application_id
           WHERE b.site_code = $2 AND b.status <> 'cancelled' AND b.starts_at >= $3 AND b.starts_at < $4
             AND EXISTS (SELECT 1 FROM staff_sites ss WHERE ss.staff_id = $1 AND ss.site_code = $2)
-          ORDER BY b.starts_at, b.code",
+          ORDER BY b.starts_at, b.matter_group, b.seat",
         staff_id,
         site,
         from_ms,

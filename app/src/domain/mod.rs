@@ -13,6 +13,7 @@ mod certificate_number;
 mod credit_code;
 pub mod document;
 mod error;
+pub mod filing;
 pub mod hours;
 pub mod letter;
 mod mobile;

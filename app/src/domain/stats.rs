@@ -269,11 +269,7 @@ fn find_or_add<'a>(list: &'a mut Vec<Breakdown>, key: &str) -> &'a mut Breakdown
 pub fn to_csv(d: &Dashboard, matter_name: impl Fn(&str) -> String) -> String {
     fn field(v: &str) -> String {
         // Quote always; a leading = + - @ would be a formula in a spreadsheet.
-        let v = if v.starts_with(['=', '+', '-', '@']) {
-            format!("'{v}")
-        } else {
-            v.to_string()
-        };
+        let v = super::filing::neutralise(v);
         format!("\"{}\"", v.replace('"', "\"\""))
     }
     let mut out = String::from("\u{feff}");

@@ -825,13 +825,19 @@ fn DayPlanView(d: DayPlan) -> impl IntoView {
                                 let status = v.status.clone();
                                 let found = d.found.as_deref() == Some(v.code.as_str());
                                 let started = v.started;
+                                let (group, window) = (v.group.clone(), v.window);
                                 view! {
                                     <tr
                                         class:found=found
                                         data-testid=found.then_some("found-visit")
                                     >
                                         <td>
-                                            {v.time.clone()}
+                                            {v.time.clone()} <br />
+                                            <span class="muted">
+                                                {move || {
+                                                    crate::domain::booking::group_label(&group, current_lang())
+                                                }} " " {window}
+                                            </span>
                                             {v
                                                 .walk_in
                                                 .then(|| {

@@ -209,6 +209,7 @@ async fn booking_a_pre_accepted_case(app: &TestApp) {
     assert_eq!(visits.len(), 1);
     assert_eq!(visits[0]["application_id"], id.as_str());
     assert_eq!(visits[0]["code"], live.code.as_str());
+    assert_eq!(visits[0]["window"], 1, "the first free window");
     let html = app
         .get_with_cookie(
             &format!("/staff/bookings?site=MAIN&day={day}"),

@@ -1,0 +1,720 @@
+//! Developer bulk filings (批量预申请): the spreadsheet template of each
+//! matter, and the checks every row passes before a batch is accepted for
+//! pre-review — each cell with its own plain-language error, the cross-row
+//! rules (a unit twice, a unit not in the project), and the damage Excel
+//! does to ID numbers (4.40103E+17, a lost X). Pure: the same words for the
+//! spreadsheet report, the API and the browser.
+
+use super::{
+    normalize_compact, CertificateNumber, CreditCode, DomainError, ResidentId, UnitNumber,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The matters a developer files in bulk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilingKind {
+    /// 双预告: advance notice of the sale and of the buyer's mortgage.
+    DualNotice,
+    /// 预告登记 only (a buyer without a loan).
+    Notice,
+    /// 预转本: converting a notice into ownership.
+    Conversion,
+    /// 首次登记: the developer's first registration of the units.
+    FirstRegistration,
+}
+
+impl FilingKind {
+    pub const ALL: [FilingKind; 4] = [
+        FilingKind::DualNotice,
+        FilingKind::Notice,
+        FilingKind::Conversion,
+        FilingKind::FirstRegistration,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FilingKind::DualNotice => "dual_notice",
+            FilingKind::Notice => "notice",
+            FilingKind::Conversion => "conversion",
+            FilingKind::FirstRegistration => "first_registration",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FilingKind> {
+        FilingKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FilingKind::DualNotice => "预售商品房买卖预告登记及预购商品房抵押权预告登记（双预告）",
+            FilingKind::Notice => "预售商品房买卖预告登记",
+            FilingKind::Conversion => "预告登记转本登记（预转本）",
+            FilingKind::FirstRegistration => "房屋首次登记",
+        }
+    }
+
+    /// The template's columns, in order.
+    pub fn columns(self) -> Vec<Column> {
+        use Col::*;
+        let cols: &[Col] = match self {
+            FilingKind::DualNotice => &[
+                Unit,
+                BuyerName,
+                BuyerId,
+                ContractNo,
+                Price,
+                LoanAmount,
+                BankCode,
+                LoanContractNo,
+            ],
+            FilingKind::Notice => &[Unit, BuyerName, BuyerId, ContractNo, Price],
+            FilingKind::Conversion => &[Unit, BuyerName, BuyerId, ContractNo, NoticeNo],
+            FilingKind::FirstRegistration => &[Unit, Floor, Area, Use],
+        };
+        cols.iter().map(|c| c.column()).collect()
+    }
+}
+
+/// The columns a template may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Col {
+    Unit,
+    BuyerName,
+    BuyerId,
+    ContractNo,
+    Price,
+    LoanAmount,
+    BankCode,
+    LoanContractNo,
+    NoticeNo,
+    Floor,
+    Area,
+    Use,
+}
+
+/// One column of a template: its key and its header as staff see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub col: Col,
+    pub header: &'static str,
+}
+
+impl Col {
+    fn column(self) -> Column {
+        let header = match self {
+            Col::Unit => "不动产单元号",
+            Col::BuyerName => "买受人姓名",
+            Col::BuyerId => "买受人身份证号",
+            Col::ContractNo => "购房合同备案号",
+            Col::Price => "成交价（元）",
+            Col::LoanAmount => "贷款金额（元）",
+            Col::BankCode => "抵押权人统一社会信用代码",
+            Col::LoanContractNo => "借款合同号",
+            Col::NoticeNo => "预告登记证明号",
+            Col::Floor => "所在层",
+            Col::Area => "建筑面积（平方米）",
+            Col::Use => "房屋用途",
+        };
+        Column { col: self, header }
+    }
+}
+
+/// What is wrong with one cell (or with the row, `col` = `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellError {
+    pub col: Option<Col>,
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl CellError {
+    fn new(col: Option<Col>, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        CellError {
+            col,
+            code: code.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn domain(col: Col, e: &DomainError) -> Self {
+        CellError::new(
+            Some(col),
+            e.code(),
+            e.message(super::Lang::Zh),
+            e.message(super::Lang::En),
+        )
+    }
+}
+
+/// A loan for the pre-mortgage notice of a dual-notice row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    pub amount_cents: i64,
+    pub bank: CreditCode,
+    pub contract_no: String,
+}
+
+/// A row that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingRow {
+    pub unit: UnitNumber,
+    pub buyer_name: Option<String>,
+    pub buyer_id: Option<ResidentId>,
+    pub contract_no: Option<String>,
+    pub price_cents: Option<i64>,
+    pub loan: Option<Loan>,
+    pub notice_no: Option<CertificateNumber>,
+    pub floor: Option<i32>,
+    pub area_centi: Option<i64>,
+    pub use_: Option<String>,
+}
+
+impl FilingRow {
+    /// The natural key of a row within an organisation and matter: the
+    /// same unit and contract filed again is the same filing.
+    pub fn natural_key(&self) -> String {
+        format!(
+            "{}|{}",
+            self.unit.as_str(),
+            self.contract_no.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// A cell as the spreadsheet gave it: text, or a number (XLSX cells may be
+/// numeric; Excel turns long digit strings into floating point).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => format!("{n}"),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// An ID number cell, with Excel's damage named: scientific notation (the
+/// last digits are lost for good), and a stripped final X.
+pub fn id_cell(cell: &Cell) -> Result<ResidentId, CellError> {
+    let mangled = || {
+        CellError::new(
+            Some(Col::BuyerId),
+            "resident_id.excel_number",
+            "身份证号被 Excel 当成了数字（如 4.40103E+17），后几位已经丢失：请把该列设为“文本”格式后重新填写",
+            "Excel turned the ID number into a number (like 4.40103E+17) and lost its last digits: format the column as Text and type it again",
+        )
+    };
+    let raw = match cell {
+        Cell::Number(n) if n.abs() >= 1e15 => return Err(mangled()),
+        other => other.text(),
+    };
+    let compact = normalize_compact(&raw);
+    let upper = compact.to_ascii_uppercase();
+    if upper.contains("E+") && upper.chars().filter(|c| c.is_ascii_digit()).count() < 18 {
+        return Err(mangled());
+    }
+    if compact.len() == 17 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CellError::new(
+            Some(Col::BuyerId),
+            "resident_id.missing_last",
+            "身份证号只有 17 位：最后一位（可能是 X）丢了，请补上",
+            "The ID number has 17 characters: the last one (perhaps an X) is missing",
+        ));
+    }
+    ResidentId::parse(&raw).map_err(|e| CellError::domain(Col::BuyerId, &e))
+}
+
+/// An amount in yuan (`1,250,000.50`, full-width digits, a ¥ sign) as cents,
+/// more than zero.
+pub fn money_cell(col: Col, cell: &Cell) -> Result<i64, CellError> {
+    let bad = || {
+        CellError::new(
+            Some(col),
+            "money",
+            "金额应为大于 0 的数字，最多两位小数（如 1250000 或 1,250,000.50）",
+            "An amount above 0 with at most two decimals (like 1250000 or 1,250,000.50)",
+        )
+    };
+    let cents = match cell {
+        Cell::Number(n) => {
+            let c = (n * 100.0).round();
+            if !n.is_finite() || (c / 100.0 - n).abs() > 1e-6 || c > 1e15 {
+                return Err(bad());
+            }
+            c as i64
+        }
+        other => {
+            let t = super::to_half_width(&other.text()).replace([',', '，', '¥', '￥', ' '], "");
+            let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+            if int.is_empty()
+                || int.len() > 13
+                || frac.len() > 2
+                || !int.bytes().all(|b| b.is_ascii_digit())
+                || !frac.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(bad());
+            }
+            let int: i64 = int.parse().map_err(|_| bad())?;
+            let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+            int * 100 + frac
+        }
+    };
+    if cents <= 0 {
+        return Err(bad());
+    }
+    Ok(cents)
+}
+
+/// A contract number: 4–40 letters, digits and `-`/`/` (full-width allowed).
+fn contract_cell(col: Col, cell: &Cell) -> Result<String, CellError> {
+    let t = normalize_compact(&cell.text()).to_ascii_uppercase();
+    let ok = (4..=40).contains(&t.chars().count())
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/');
+    if ok {
+        Ok(t)
+    } else {
+        Err(CellError::new(
+            Some(col),
+            "contract_no",
+            "合同号应为 4–40 位字母、数字或“-”“/”",
+            "A contract number is 4–40 letters, digits, '-' or '/'",
+        ))
+    }
+}
+
+fn name_cell(cell: &Cell) -> Result<String, CellError> {
+    let t = cell.text();
+    let n = t.chars().count();
+    if (1..=50).contains(&n) && !t.chars().any(|c| c.is_control()) {
+        Ok(t)
+    } else {
+        Err(CellError::new(
+            Some(Col::BuyerName),
+            "name",
+            "请填写买受人姓名（50 字以内）",
+            "Give the buyer's name (up to 50 characters)",
+        ))
+    }
+}
+
+/// Check one row of `kind` given its cells by column. Every error is
+/// reported, not only the first.
+pub fn check_row(
+    kind: FilingKind,
+    cells: &HashMap<Col, Cell>,
+) -> Result<FilingRow, Vec<CellError>> {
+    let mut errors = Vec::new();
+    let empty = Cell::Empty;
+    let get = |c: Col| cells.get(&c).unwrap_or(&empty);
+    let required = |c: Col, errors: &mut Vec<CellError>| -> bool {
+        if get(c).text().is_empty() {
+            errors.push(CellError::new(
+                Some(c),
+                "required",
+                format!("“{}”不能为空", c.column().header),
+                format!("“{}” is required", c.column().header),
+            ));
+            false
+        } else {
+            true
+        }
+    };
+    let take = required;
+    let has = |c: Col| kind.columns().iter().any(|x| x.col == c);
+
+    let unit = if take(Col::Unit, &mut errors) {
+        UnitNumber::parse(&get(Col::Unit).text())
+            .map_err(|e| errors.push(CellError::domain(Col::Unit, &e)))
+            .ok()
+    } else {
+        None
+    };
+    let mut row = FilingRow {
+        unit: UnitNumber::parse("320684413219GB00029F00010002").expect("constant"),
+        buyer_name: None,
+        buyer_id: None,
+        contract_no: None,
+        price_cents: None,
+        loan: None,
+        notice_no: None,
+        floor: None,
+        area_centi: None,
+        use_: None,
+    };
+    if has(Col::BuyerName) && take(Col::BuyerName, &mut errors) {
+        row.buyer_name = name_cell(get(Col::BuyerName))
+            .map_err(|e| errors.push(e))
+            .ok();
+    }
+    if has(Col::BuyerId) && take(Col::BuyerId, &mut errors) {
+        row.buyer_id = id_cell(get(Col::BuyerId)).map_err(|e| errors.push(e)).ok();
+    }
+    if has(Col::ContractNo) && take(Col::ContractNo, &mut errors) {
+        row.contract_no = contract_cell(Col::ContractNo, get(Col::ContractNo))
+            .map_err(|e| errors.push(e))
+            .ok();
+    }
+    if has(Col::Price) && take(Col::Price, &mut errors) {
+        row.price_cents = money_cell(Col::Price, get(Col::Price))
+            .map_err(|e| errors.push(e))
+            .ok();
+    }
+    if has(Col::LoanAmount) {
+        // A pre-mortgage notice needs the whole loan.
+        let amount = take(Col::LoanAmount, &mut errors)
+            .then(|| money_cell(Col::LoanAmount, get(Col::LoanAmount)).map_err(|e| errors.push(e)))
+            .and_then(Result::ok);
+        let bank = take(Col::BankCode, &mut errors)
+            .then(|| {
+                CreditCode::parse(&get(Col::BankCode).text())
+                    .map_err(|e| errors.push(CellError::domain(Col::BankCode, &e)))
+            })
+            .and_then(Result::ok);
+        let contract = take(Col::LoanContractNo, &mut errors)
+            .then(|| {
+                contract_cell(Col::LoanContractNo, get(Col::LoanContractNo))
+                    .map_err(|e| errors.push(e))
+            })
+            .and_then(Result::ok);
+        if let (Some(amount), Some(price)) = (amount, row.price_cents) {
+            if amount > price {
+                errors.push(CellError::new(
+                    Some(Col::LoanAmount),
+                    "loan_above_price",
+                    "贷款金额不能超过成交价",
+                    "The loan cannot exceed the price",
+                ));
+            }
+        }
+        if let (Some(amount_cents), Some(bank), Some(contract_no)) = (amount, bank, contract) {
+            row.loan = Some(Loan {
+                amount_cents,
+                bank,
+                contract_no,
+            });
+        }
+    }
+    if has(Col::NoticeNo) && take(Col::NoticeNo, &mut errors) {
+        row.notice_no = CertificateNumber::parse(&get(Col::NoticeNo).text())
+            .map_err(|e| errors.push(CellError::domain(Col::NoticeNo, &e)))
+            .ok();
+    }
+    if has(Col::Floor) && take(Col::Floor, &mut errors) {
+        row.floor = get(Col::Floor)
+            .text()
+            .parse::<i32>()
+            .ok()
+            .filter(|f| (-10..=200).contains(f) && *f != 0)
+            .or_else(|| {
+                errors.push(CellError::new(
+                    Some(Col::Floor),
+                    "floor",
+                    "所在层应为 -10 至 200 之间的整数（不含 0）",
+                    "The floor is a whole number from -10 to 200 (not 0)",
+                ));
+                None
+            });
+    }
+    if has(Col::Area) && take(Col::Area, &mut errors) {
+        row.area_centi = money_cell(Col::Area, get(Col::Area))
+            .map_err(|_| {
+                errors.push(CellError::new(
+                    Some(Col::Area),
+                    "area",
+                    "建筑面积应为大于 0 的数字，最多两位小数",
+                    "The floor area is a number above 0 with at most two decimals",
+                ))
+            })
+            .ok();
+    }
+    if has(Col::Use) && take(Col::Use, &mut errors) {
+        let u = get(Col::Use).text();
+        if ["住宅", "商业", "办公", "车位", "储藏", "其他"].contains(&u.as_str()) {
+            row.use_ = Some(u);
+        } else {
+            errors.push(CellError::new(
+                Some(Col::Use),
+                "use",
+                "房屋用途应为：住宅、商业、办公、车位、储藏或其他",
+                "Use is one of 住宅, 商业, 办公, 车位, 储藏, 其他",
+            ));
+        }
+    }
+    match (unit, errors.is_empty()) {
+        (Some(unit), true) => {
+            row.unit = unit;
+            Ok(row)
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The verdict on one line of a file (1-based, the header is line 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub line: usize,
+    pub outcome: Result<FilingRow, Vec<CellError>>,
+}
+
+/// Check every row, then the rules across rows: a unit filed twice in the
+/// file (both lines named), and units that are not in the project (when
+/// the project's units are known).
+pub fn check_rows(
+    kind: FilingKind,
+    rows: &[(usize, HashMap<Col, Cell>)],
+    project_units: Option<&HashSet<String>>,
+) -> Vec<RowResult> {
+    let mut out: Vec<RowResult> = rows
+        .iter()
+        .map(|(line, cells)| RowResult {
+            line: *line,
+            outcome: check_row(kind, cells),
+        })
+        .collect();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for r in &mut out {
+        let Ok(row) = &r.outcome else { continue };
+        let unit = row.unit.as_str().to_string();
+        let mut errors = Vec::new();
+        if let Some(units) = project_units {
+            if !units.contains(&unit) {
+                errors.push(CellError::new(
+                    Some(Col::Unit),
+                    "unit_not_in_project",
+                    "该单元不在本项目的楼盘表中，请核对单元号",
+                    "That unit is not in this project's unit list; check the number",
+                ));
+            }
+        }
+        match first_line.get(&unit) {
+            Some(first) => errors.push(CellError::new(
+                Some(Col::Unit),
+                "unit_twice",
+                format!("同一单元在第 {first} 行已经填写过"),
+                format!("The same unit is already on line {first}"),
+            )),
+            None => {
+                first_line.insert(unit, r.line);
+            }
+        }
+        if !errors.is_empty() {
+            r.outcome = Err(errors);
+        }
+    }
+    out
+}
+
+/// A cell as written into an exported file: one starting with = + - @ (or a
+/// tab or carriage return) would be run as a formula, so it gets a leading
+/// apostrophe, which spreadsheets show as text.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Map a file's header row to the template's columns: every template
+/// column must be there (headers compared without spaces; extra columns,
+/// such as an earlier report's error column, are ignored). `Err` names the
+/// missing headers.
+pub fn header_map(kind: FilingKind, headers: &[String]) -> Result<Vec<(Col, usize)>, Vec<String>> {
+    let norm = |s: &str| normalize_compact(s).replace(['(', ')'], "");
+    let mut map = Vec::new();
+    let mut missing = Vec::new();
+    for c in kind.columns() {
+        let want = norm(c.header);
+        match headers.iter().position(|h| norm(h) == want) {
+            Some(i) => map.push((c.col, i)),
+            None => missing.push(c.header.to_string()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(map)
+    } else {
+        Err(missing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNIT: &str = "320684413219GB00029F00010002";
+    const UNIT2: &str = "320684413219GB00029F00010003";
+    const BANK: &str = "91350100M000100Y43";
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn dual(unit: &str) -> HashMap<Col, Cell> {
+        HashMap::from([
+            (Col::Unit, text(unit)),
+            (Col::BuyerName, text("张三")),
+            (Col::BuyerId, text("330203198501011238")),
+            (Col::ContractNo, text("YS2026-000123")),
+            (Col::Price, text("1,250,000.50")),
+            (Col::LoanAmount, Cell::Number(800000.0)),
+            (Col::BankCode, text(BANK)),
+            (Col::LoanContractNo, text("JK-2026-88")),
+        ])
+    }
+
+    fn codes(r: &Result<FilingRow, Vec<CellError>>) -> Vec<String> {
+        match r {
+            Ok(_) => vec![],
+            Err(e) => e.iter().map(|e| e.code.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_good_dual_notice_row_passes_with_amounts_in_cents() {
+        let row = check_row(FilingKind::DualNotice, &dual(UNIT)).unwrap();
+        assert_eq!(row.price_cents, Some(125_000_050));
+        assert_eq!(row.loan.as_ref().unwrap().amount_cents, 80_000_000);
+        assert_eq!(row.natural_key(), format!("{UNIT}|YS2026-000123"));
+    }
+
+    #[test]
+    fn every_bad_cell_is_named_not_only_the_first() {
+        let mut cells = dual(UNIT);
+        cells.insert(Col::BuyerId, text("330203198501011230"));
+        cells.insert(Col::Price, text("0"));
+        cells.remove(&Col::BankCode);
+        cells.insert(Col::ContractNo, text("合同"));
+        let r = check_row(FilingKind::DualNotice, &cells);
+        assert_eq!(
+            codes(&r),
+            ["resident_id.checksum", "contract_no", "money", "required"]
+        );
+        let e = r.unwrap_err();
+        assert_eq!(e[3].col, Some(Col::BankCode));
+        assert!(e[3].zh.contains("抵押权人统一社会信用代码"));
+    }
+
+    #[test]
+    fn excel_damage_to_id_numbers_gets_its_own_message() {
+        assert_eq!(
+            id_cell(&Cell::Number(4.40103198501011e17))
+                .unwrap_err()
+                .code,
+            "resident_id.excel_number"
+        );
+        assert_eq!(
+            id_cell(&text("4.40103E+17")).unwrap_err().code,
+            "resident_id.excel_number"
+        );
+        assert_eq!(
+            id_cell(&text("11010519491231002")).unwrap_err().code,
+            "resident_id.missing_last"
+        );
+        assert_eq!(
+            id_cell(&text("11010519491231002x")).unwrap().as_str(),
+            "11010519491231002X"
+        );
+        assert!(
+            id_cell(&text("３３０２０３１９８５０１０１１２３８")).is_ok(),
+            "full width"
+        );
+    }
+
+    #[test]
+    fn loans_need_every_field_and_cannot_exceed_the_price() {
+        let mut cells = dual(UNIT);
+        cells.insert(Col::LoanAmount, text("2000000"));
+        assert_eq!(
+            codes(&check_row(FilingKind::DualNotice, &cells)),
+            ["loan_above_price"]
+        );
+        let mut notice = dual(UNIT);
+        notice.remove(&Col::LoanAmount);
+        notice.remove(&Col::BankCode);
+        assert!(
+            check_row(FilingKind::Notice, &notice).is_ok(),
+            "no loan columns"
+        );
+        assert_eq!(
+            codes(&check_row(FilingKind::DualNotice, &notice)),
+            ["required", "required"]
+        );
+    }
+
+    #[test]
+    fn amounts_accept_what_people_type() {
+        let m = |s: &str| money_cell(Col::Price, &text(s));
+        assert_eq!(m("１２５０００"), Ok(12_500_000));
+        assert_eq!(m("¥1,250,000.5"), Ok(125_000_050));
+        for bad in ["-5", "1.234", "abc", "", "0.00", "1e6"] {
+            assert!(m(bad).is_err(), "{bad}");
+        }
+        assert!(money_cell(Col::Price, &Cell::Number(-1.0)).is_err());
+        assert_eq!(money_cell(Col::Price, &Cell::Number(99.99)), Ok(9999));
+    }
+
+    #[test]
+    fn cross_row_rules_name_both_lines() {
+        let rows = vec![(2, dual(UNIT)), (3, dual(UNIT2)), (4, dual(UNIT))];
+        let out = check_rows(FilingKind::DualNotice, &rows, None);
+        assert!(out[0].outcome.is_ok() && out[1].outcome.is_ok());
+        let e = out[2].outcome.clone().unwrap_err();
+        assert_eq!(e[0].code, "unit_twice");
+        assert!(e[0].zh.contains("第 2 行"));
+        let project: HashSet<String> = [UNIT.to_string()].into();
+        let out = check_rows(FilingKind::DualNotice, &rows, Some(&project));
+        assert_eq!(codes(&out[1].outcome), ["unit_not_in_project"]);
+    }
+
+    #[test]
+    fn exported_cells_never_run_as_formulas() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+86"), "'+86");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-1"), "'-1");
+        assert_eq!(neutralise("张三"), "张三");
+    }
+
+    #[test]
+    fn headers_are_found_in_any_order_and_missing_ones_named() {
+        let mut headers: Vec<String> = FilingKind::Notice
+            .columns()
+            .iter()
+            .rev()
+            .map(|c| c.header.to_string())
+            .collect();
+        headers.push("错误说明".into());
+        let map = header_map(FilingKind::Notice, &headers).unwrap();
+        assert_eq!(map[0], (Col::Unit, 4));
+        assert_eq!(
+            header_map(FilingKind::DualNotice, &headers).unwrap_err(),
+            ["贷款金额（元）", "抵押权人统一社会信用代码", "借款合同号"]
+        );
+        let first = FilingKind::FirstRegistration.columns();
+        assert_eq!(first.len(), 4);
+        let cells = HashMap::from([
+            (Col::Unit, text(UNIT)),
+            (Col::Floor, text("0")),
+            (Col::Area, text("89.5")),
+            (Col::Use, text("住宅")),
+        ]);
+        assert_eq!(
+            codes(&check_row(FilingKind::FirstRegistration, &cells)),
+            ["floor"]
+        );
+    }
+}
