@@ -141,6 +141,54 @@ pub(crate) mod server {
         )
     }
 
+    /// What a group's booking page offers: the sites serving it, the one
+    /// shown (the one asked for if it serves the group, else the first),
+    /// and that site's free slots.
+    pub struct Offer {
+        pub sites: Vec<SiteChoice>,
+        pub site: String,
+        pub days: Vec<DayView>,
+        pub all_sites: Vec<crate::model::Site>,
+        pub rules: BookingRules,
+    }
+
+    pub async fn offer(
+        database: &db::Db,
+        group: &str,
+        site: Option<String>,
+    ) -> Result<Offer, AppError> {
+        let services = db::services_for(database, group)
+            .await
+            .map_err(internal("services"))?;
+        let all_sites = db::list_active_sites(database)
+            .await
+            .map_err(internal("sites"))?;
+        let sites: Vec<SiteChoice> = services
+            .iter()
+            .filter_map(|s| all_sites.iter().find(|x| x.code == s.site_code))
+            .map(site_choice)
+            .collect();
+        let chosen = site
+            .filter(|s| services.iter().any(|x| &x.site_code == s))
+            .or_else(|| services.first().map(|s| s.site_code.clone()))
+            .unwrap_or_default();
+        let rules = rules()?;
+        let clock = db::load_clock(database, db::now_ms())
+            .await
+            .map_err(internal("clock"))?;
+        let days = match services.iter().find(|s| s.site_code == chosen) {
+            Some(service) => free_days(database, &clock, &rules, group, service).await?,
+            None => Vec::new(),
+        };
+        Ok(Offer {
+            sites,
+            site: chosen,
+            days,
+            all_sites,
+            rules,
+        })
+    }
+
     /// The slots of a site's service with a free seat over the booking
     /// window, day by day.
     pub async fn free_days(
@@ -350,29 +398,7 @@ pub async fn booking_options(id: String, site: Option<String>) -> Result<Booking
     let group = crate::db::matter_booking_group(&database, &row.matter_code)
         .await
         .map_err(internal("group"))?;
-    let services = crate::db::services_for(&database, &group)
-        .await
-        .map_err(internal("services"))?;
-    let all_sites = crate::db::list_active_sites(&database)
-        .await
-        .map_err(internal("sites"))?;
-    let sites: Vec<SiteChoice> = services
-        .iter()
-        .filter_map(|s| all_sites.iter().find(|x| x.code == s.site_code))
-        .map(site_choice)
-        .collect();
-    let chosen = site
-        .filter(|s| services.iter().any(|x| &x.site_code == s))
-        .or_else(|| services.first().map(|s| s.site_code.clone()))
-        .unwrap_or_default();
-    let rules = rules()?;
-    let clock = crate::db::load_clock(&database, crate::db::now_ms())
-        .await
-        .map_err(internal("clock"))?;
-    let days = match services.iter().find(|s| s.site_code == chosen) {
-        Some(service) => free_days(&database, &clock, &rules, &group, service).await?,
-        None => Vec::new(),
-    };
+    let offer = offer(&database, &group, site).await?;
     let matter = crate::api::applications::server::load_matter(&row.matter_code).await?;
     Ok(BookingChoices {
         current: booking_view(&database, &id).await?,
@@ -381,11 +407,11 @@ pub async fn booking_options(id: String, site: Option<String>) -> Result<Booking
         matter_zh: matter.name_zh,
         matter_en: matter.name_en,
         group,
-        sites,
-        site: chosen,
-        days,
-        close_minutes: rules.close_minutes,
-        limited_until: limited_until(&database, &session.citizen_id, &rules).await?,
+        sites: offer.sites,
+        site: offer.site,
+        days: offer.days,
+        close_minutes: offer.rules.close_minutes,
+        limited_until: limited_until(&database, &session.citizen_id, &offer.rules).await?,
         csrf: session.csrf_token,
     })
 }

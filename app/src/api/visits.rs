@@ -39,42 +39,20 @@ pub async fn consultation_options(
         return Ok(None);
     };
     let database = database()?;
-    let services = crate::db::services_for(&database, "consult")
-        .await
-        .map_err(internal("services"))?;
-    let all_sites = crate::db::list_active_sites(&database)
-        .await
-        .map_err(internal("sites"))?;
-    let sites: Vec<SiteChoice> = services
-        .iter()
-        .filter_map(|s| all_sites.iter().find(|x| x.code == s.site_code))
-        .map(site_choice)
-        .collect();
-    let chosen = site
-        .filter(|s| services.iter().any(|x| &x.site_code == s))
-        .or_else(|| services.first().map(|s| s.site_code.clone()))
-        .unwrap_or_default();
-    let rules = rules()?;
-    let clock = crate::db::load_clock(&database, crate::db::now_ms())
-        .await
-        .map_err(internal("clock"))?;
-    let days = match services.iter().find(|s| s.site_code == chosen) {
-        Some(service) => free_days(&database, &clock, &rules, "consult", service).await?,
-        None => Vec::new(),
-    };
+    let offer = offer(&database, "consult", site).await?;
     let current = crate::db::consultations(&database, &session.citizen_id)
         .await
         .map_err(internal("consultations"))?
         .iter()
-        .map(|b| view(b, &all_sites, &rules))
+        .map(|b| view(b, &offer.all_sites, &offer.rules))
         .collect();
     Ok(Some(ConsultChoices {
-        sites,
-        site: chosen,
-        days,
+        sites: offer.sites,
+        site: offer.site,
+        days: offer.days,
         current,
-        close_minutes: rules.close_minutes,
-        limited_until: limited_until(&database, &session.citizen_id, &rules).await?,
+        close_minutes: offer.rules.close_minutes,
+        limited_until: limited_until(&database, &session.citizen_id, &offer.rules).await?,
         csrf: session.csrf_token,
     }))
 }
