@@ -343,18 +343,7 @@ pub fn check_row(
     } else {
         None
     };
-    let mut row = FilingRow {
-        unit: UnitNumber::parse("320684413219GB00029F00010002").expect("constant"),
-        buyer_name: None,
-        buyer_id: None,
-        contract_no: None,
-        price_cents: None,
-        loan: None,
-        notice_no: None,
-        floor: None,
-        area_centi: None,
-        use_: None,
-    };
+    let mut row = Fields::default();
     if has(Col::BuyerName) && take(Col::BuyerName, &mut errors) {
         row.buyer_name = name_cell(get(Col::BuyerName))
             .map_err(|e| errors.push(e))
@@ -455,12 +444,34 @@ pub fn check_row(
         }
     }
     match (unit, errors.is_empty()) {
-        (Some(unit), true) => {
-            row.unit = unit;
-            Ok(row)
-        }
+        (Some(unit), true) => Ok(FilingRow {
+            unit,
+            buyer_name: row.buyer_name,
+            buyer_id: row.buyer_id,
+            contract_no: row.contract_no,
+            price_cents: row.price_cents,
+            loan: row.loan,
+            notice_no: row.notice_no,
+            floor: row.floor,
+            area_centi: row.area_centi,
+            use_: row.use_,
+        }),
         _ => Err(errors),
     }
+}
+
+/// The checked cells of a row other than its unit, while it is checked.
+#[derive(Default)]
+struct Fields {
+    buyer_name: Option<String>,
+    buyer_id: Option<ResidentId>,
+    contract_no: Option<String>,
+    price_cents: Option<i64>,
+    loan: Option<Loan>,
+    notice_no: Option<CertificateNumber>,
+    floor: Option<i32>,
+    area_centi: Option<i64>,
+    use_: Option<String>,
 }
 
 /// The verdict on one line of a file (1-based, the header is line 1).
