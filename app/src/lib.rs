@@ -32,10 +32,11 @@ pub use i18n_catalogue::i18n;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    AdminPage, ApplicationPage, Audience, AuditPage, BookingPage, CalendarPage, CasePage,
-    ComingSoon, ConsultPage, DashboardPage, HomePage, HomeVisitPage, MatterPage, MattersPage,
-    MePage, NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBookingsPage, StaffSignInPage,
-    TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
+    AdminPage, ApplicationPage, AuditPage, BookingPage, CalendarPage, CasePage, ConsultPage,
+    DashboardPage, DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage,
+    DevVerifyPage, DeveloperPage, HomePage, HomeVisitPage, MatterPage, MattersPage, MePage,
+    NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBookingsPage, StaffOrgsPage,
+    StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -111,10 +112,26 @@ pub fn App() -> impl IntoView {
                             view=ViewerPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
+                        <Route path=path!("/developer/register") view=DevRegisterPage />
+                        <Route path=path!("/developer/signin") view=DevSignInPage />
+                        <Route path=path!("/developer/signin/verify") view=DevVerifyPage />
                         <Route
-                            path=path!("/developer")
-                            view=|| view! { <ComingSoon audience=Audience::Developer /> }
+                            path=path!("/developer/invite")
+                            view=DevInvitePage
+                            ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/developer/projects/:id")
+                            view=DevProjectPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/developer/batches/:id")
+                            view=DevBatchPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/staff/orgs") view=StaffOrgsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/signin") view=StaffSignInPage />
                         <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />

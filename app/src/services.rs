@@ -46,6 +46,10 @@ pub struct Policy {
     pub public_url: String,
     /// Appointment rules: the booking window, the cut-off, the per-person cap.
     pub booking: crate::domain::booking::BookingRules,
+    /// Most data rows one spreadsheet (and so one upload) may carry.
+    pub filing_max_rows: usize,
+    /// Largest spreadsheet file taken in.
+    pub filing_max_file_bytes: usize,
 }
 
 impl Default for Policy {
@@ -65,6 +69,8 @@ impl Default for Policy {
             max_application_bytes: 300 * 1024 * 1024,
             public_url: "http://127.0.0.1:3000".into(),
             booking: Default::default(),
+            filing_max_rows: 5_000,
+            filing_max_file_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -75,6 +81,8 @@ pub struct Services {
     pub policy: Policy,
     /// Wakes the outbox worker when a message is queued.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the filing worker when a spreadsheet is taken in.
+    pub filing_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Services {
@@ -91,6 +99,7 @@ impl Services {
             secret: Arc::new(secret),
             policy,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            filing_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -313,7 +322,12 @@ pub fn q(v: &str) -> String {
 pub const STAFF_COOKIE: &str = "onetrip_staff";
 
 fn staff_token_hash(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, STAFF_COOKIE)
+    token_hash_in(headers, STAFF_COOKIE)
+}
+
+/// The SHA-256 of a well-formed session token in cookie `name`.
+fn token_hash_in(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie_value(headers, name)
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|t| sha256_hex(&t))
 }
@@ -353,18 +367,70 @@ pub async fn presented_staff_hash() -> Option<String> {
 }
 
 pub fn set_staff_cookie(token: &str, policy: &Policy) {
-    let secure = if policy.cookie_secure { "; Secure" } else { "" };
-    set_cookie(format!(
-        "{STAFF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        policy.session_absolute_ms / 1000
-    ));
+    set_strict_cookie(
+        STAFF_COOKIE,
+        token,
+        policy.session_absolute_ms / 1000,
+        policy,
+    );
 }
 
 pub fn clear_staff_cookie(policy: &Policy) {
+    set_strict_cookie(STAFF_COOKIE, "", 0, policy);
+}
+
+/// A `SameSite=Strict`, HttpOnly session cookie (staff and developers).
+fn set_strict_cookie(name: &str, token: &str, max_age: i64, policy: &Policy) {
     let secure = if policy.cookie_secure { "; Secure" } else { "" };
     set_cookie(format!(
-        "{STAFF_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ));
+}
+
+// ---- developer organisations -------------------------------------------
+
+pub const ORG_COOKIE: &str = "onetrip_org";
+
+/// The signed-in member of a developer organisation, for plain axum
+/// handlers (spreadsheet uploads and downloads).
+pub async fn org_for_headers(
+    db: &Db,
+    services: &Services,
+    headers: &HeaderMap,
+) -> Result<Option<db::OrgSession>, sqlx::Error> {
+    match token_hash_in(headers, ORG_COOKIE) {
+        Some(hash) => db::live_org_session(db, &hash, services.policy.session_idle_ms).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn current_org() -> Result<Option<db::OrgSession>, AppError> {
+    let headers = request_headers().await;
+    let services = services()?;
+    let db = database()?;
+    org_for_headers(&db, &services, &headers)
+        .await
+        .map_err(|e| AppError::internal("org session", e))
+}
+
+pub async fn require_org() -> Result<db::OrgSession, AppError> {
+    current_org().await?.ok_or(AppError::Unauthorized)
+}
+
+pub fn check_org_csrf(session: &db::OrgSession, token: &str) -> Result<(), AppError> {
+    same_token(&session.csrf_token, token)
+}
+
+pub async fn presented_org_hash() -> Option<String> {
+    token_hash_in(&request_headers().await, ORG_COOKIE)
+}
+
+pub fn set_org_cookie(token: &str, policy: &Policy) {
+    set_strict_cookie(ORG_COOKIE, token, policy.session_absolute_ms / 1000, policy);
+}
+
+pub fn clear_org_cookie(policy: &Policy) {
+    set_strict_cookie(ORG_COOKIE, "", 0, policy);
 }
 
 /// Hash a password with argon2id (memory-hard; run off the async runtime).

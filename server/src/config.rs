@@ -147,6 +147,13 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
             no_show_limit: number("ONETRIP_BOOKING_NO_SHOW_LIMIT", d.booking.no_show_limit)?,
             no_show_days: number("ONETRIP_BOOKING_NO_SHOW_DAYS", d.booking.no_show_days)?,
         },
+        filing_max_rows: number("ONETRIP_FILING_MAX_ROWS", d.filing_max_rows as i64)? as usize,
+        filing_max_file_bytes: number(
+            "ONETRIP_FILING_MAX_FILE_MB",
+            (d.filing_max_file_bytes / (1024 * 1024)) as i64,
+        )? as usize
+            * 1024
+            * 1024,
         ..d
     })
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod deadlines;
 mod dev;
 pub mod documents;
+pub mod filings;
 pub mod letters;
 mod middleware;
 pub mod outbox;
@@ -197,6 +198,14 @@ pub async fn run() -> Result<(), StartError> {
         }
         .run(),
     );
+    let filings = tokio::spawn(
+        filings::FilingJob {
+            db: db.clone(),
+            wake: state.services.filing_wake.clone(),
+            every: std::time::Duration::from_secs(30),
+        }
+        .run(),
+    );
     if config.policy.dev_outbox {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }
@@ -218,6 +227,7 @@ pub async fn run() -> Result<(), StartError> {
     previews.abort();
     deadlines.abort();
     reminders.abort();
+    filings.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

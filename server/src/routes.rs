@@ -67,6 +67,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::letters::routes())
         .merge(crate::bookings::routes())
         .merge(crate::stats::routes())
+        .merge(crate::filings::routes::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())

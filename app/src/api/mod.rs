@@ -6,8 +6,10 @@ pub mod auth;
 pub mod bookings;
 pub mod cases;
 pub mod catalogue;
+pub mod filings;
 #[cfg(feature = "ssr")]
 pub mod letters;
+pub mod orgs;
 pub mod sites;
 pub mod staff;
 pub mod stats;

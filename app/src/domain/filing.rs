@@ -93,6 +93,16 @@ pub enum Col {
     Floor,
     Area,
     Use,
+    /// The building's name in a project's unit list (楼盘表).
+    Building,
+}
+
+/// The columns of a project's unit list (楼盘表), imported before any batch.
+pub fn unit_list_columns() -> Vec<Column> {
+    [Col::Building, Col::Unit, Col::Floor, Col::Area, Col::Use]
+        .iter()
+        .map(|c| c.column())
+        .collect()
 }
 
 /// One column of a template: its key and its header as staff see it.
@@ -103,6 +113,11 @@ pub struct Column {
 }
 
 impl Col {
+    /// The column's header as staff see it.
+    pub fn header(self) -> &'static str {
+        self.column().header
+    }
+
     fn column(self) -> Column {
         let header = match self {
             Col::Unit => "不动产单元号",
@@ -117,6 +132,7 @@ impl Col {
             Col::Floor => "所在层",
             Col::Area => "建筑面积（平方米）",
             Col::Use => "房屋用途",
+            Col::Building => "楼栋",
         };
         Column { col: self, header }
     }
@@ -163,6 +179,8 @@ pub struct Loan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilingRow {
     pub unit: UnitNumber,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub building: Option<String>,
     pub buyer_name: Option<String>,
     pub buyer_id: Option<ResidentId>,
     pub contract_no: Option<String>,
@@ -186,6 +204,10 @@ impl FilingRow {
     }
 }
 
+/// A row's cells by column, and such a row with its line in the file.
+pub type Cells = HashMap<Col, Cell>;
+pub type NumberedRow = (usize, Cells);
+
 /// A cell as the spreadsheet gave it: text, or a number (XLSX cells may be
 /// numeric; Excel turns long digit strings into floating point).
 #[derive(Debug, Clone, PartialEq)]
@@ -196,7 +218,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.trim().to_string(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
@@ -317,6 +339,15 @@ pub fn check_row(
     kind: FilingKind,
     cells: &HashMap<Col, Cell>,
 ) -> Result<FilingRow, Vec<CellError>> {
+    check_cells(&kind.columns(), cells)
+}
+
+/// Check one row of a sheet with these columns (a filing template or the
+/// unit list).
+pub fn check_cells(
+    columns: &[Column],
+    cells: &HashMap<Col, Cell>,
+) -> Result<FilingRow, Vec<CellError>> {
     let mut errors = Vec::new();
     let empty = Cell::Empty;
     let get = |c: Col| cells.get(&c).unwrap_or(&empty);
@@ -334,7 +365,7 @@ pub fn check_row(
         }
     };
     let take = required;
-    let has = |c: Col| kind.columns().iter().any(|x| x.col == c);
+    let has = |c: Col| columns.iter().any(|x| x.col == c);
 
     let unit = if take(Col::Unit, &mut errors) {
         UnitNumber::parse(&get(Col::Unit).text())
@@ -344,6 +375,19 @@ pub fn check_row(
         None
     };
     let mut row = Fields::default();
+    if has(Col::Building) && take(Col::Building, &mut errors) {
+        let b = get(Col::Building).text();
+        if b.chars().count() <= 30 && !b.chars().any(|c| c.is_control()) {
+            row.building = Some(b);
+        } else {
+            errors.push(CellError::new(
+                Some(Col::Building),
+                "building",
+                "楼栋名称不超过 30 个字",
+                "A building name has at most 30 characters",
+            ));
+        }
+    }
     if has(Col::BuyerName) && take(Col::BuyerName, &mut errors) {
         row.buyer_name = name_cell(get(Col::BuyerName))
             .map_err(|e| errors.push(e))
@@ -446,6 +490,7 @@ pub fn check_row(
     match (unit, errors.is_empty()) {
         (Some(unit), true) => Ok(FilingRow {
             unit,
+            building: row.building,
             buyer_name: row.buyer_name,
             buyer_id: row.buyer_id,
             contract_no: row.contract_no,
@@ -463,6 +508,7 @@ pub fn check_row(
 /// The checked cells of a row other than its unit, while it is checked.
 #[derive(Default)]
 struct Fields {
+    building: Option<String>,
     buyer_name: Option<String>,
     buyer_id: Option<ResidentId>,
     contract_no: Option<String>,
@@ -489,11 +535,20 @@ pub fn check_rows(
     rows: &[(usize, HashMap<Col, Cell>)],
     project_units: Option<&HashSet<String>>,
 ) -> Vec<RowResult> {
+    check_rows_with(&kind.columns(), rows, project_units)
+}
+
+/// [`check_rows`] for a sheet with these columns.
+pub fn check_rows_with(
+    columns: &[Column],
+    rows: &[(usize, HashMap<Col, Cell>)],
+    project_units: Option<&HashSet<String>>,
+) -> Vec<RowResult> {
     let mut out: Vec<RowResult> = rows
         .iter()
         .map(|(line, cells)| RowResult {
             line: *line,
-            outcome: check_row(kind, cells),
+            outcome: check_cells(columns, cells),
         })
         .collect();
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -545,10 +600,18 @@ pub fn neutralise(cell: &str) -> String {
 /// such as an earlier report's error column, are ignored). `Err` names the
 /// missing headers.
 pub fn header_map(kind: FilingKind, headers: &[String]) -> Result<Vec<(Col, usize)>, Vec<String>> {
+    header_map_with(&kind.columns(), headers)
+}
+
+/// [`header_map`] for a sheet with these columns.
+pub fn header_map_with(
+    columns: &[Column],
+    headers: &[String],
+) -> Result<Vec<(Col, usize)>, Vec<String>> {
     let norm = |s: &str| normalize_compact(s).replace(['(', ')'], "");
     let mut map = Vec::new();
     let mut missing = Vec::new();
-    for c in kind.columns() {
+    for &c in columns {
         let want = norm(c.header);
         match headers.iter().position(|h| norm(h) == want) {
             Some(i) => map.push((c.col, i)),
@@ -559,6 +622,107 @@ pub fn header_map(kind: FilingKind, headers: &[String]) -> Result<Vec<(Col, usiz
         Ok(map)
     } else {
         Err(missing)
+    }
+}
+
+/// Why a whole file was refused (nothing of it is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileError {
+    /// Neither an XLSX workbook nor a CSV text file.
+    NotSpreadsheet,
+    /// An old binary .xls workbook.
+    OldExcel,
+    TooLarge {
+        max_mb: usize,
+    },
+    /// An XLSX that unpacks to far more than its size.
+    ZipBomb,
+    TooManyRows {
+        limit: usize,
+    },
+    /// A CSV that is neither UTF-8 nor GBK: the line of the first bad byte.
+    BadEncoding {
+        line: usize,
+    },
+    /// A damaged XLSX (or one with no worksheet).
+    BrokenXlsx,
+    /// No data row under the header.
+    Empty,
+    /// The template's headers that are missing.
+    MissingHeaders(Vec<String>),
+}
+
+impl FileError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::NotSpreadsheet => "file.type",
+            FileError::OldExcel => "file.xls",
+            FileError::TooLarge { .. } => "file.too_large",
+            FileError::ZipBomb => "file.zip_bomb",
+            FileError::TooManyRows { .. } => "file.too_many_rows",
+            FileError::BadEncoding { .. } => "file.encoding",
+            FileError::BrokenXlsx => "file.broken",
+            FileError::Empty => "file.empty",
+            FileError::MissingHeaders(_) => "file.headers",
+        }
+    }
+
+    /// The number or names the message needs (for a redirect's query).
+    pub fn param(&self) -> String {
+        match self {
+            FileError::TooLarge { max_mb } => max_mb.to_string(),
+            FileError::TooManyRows { limit } => limit.to_string(),
+            FileError::BadEncoding { line } => line.to_string(),
+            FileError::MissingHeaders(h) => h.join("、"),
+            _ => String::new(),
+        }
+    }
+
+    /// Rebuild from a code and its parameter (as a page's query gives them).
+    pub fn from_parts(code: &str, param: &str) -> Option<FileError> {
+        let n = || param.parse().unwrap_or(0);
+        Some(match code {
+            "file.type" => FileError::NotSpreadsheet,
+            "file.xls" => FileError::OldExcel,
+            "file.too_large" => FileError::TooLarge { max_mb: n() },
+            "file.zip_bomb" => FileError::ZipBomb,
+            "file.too_many_rows" => FileError::TooManyRows { limit: n() },
+            "file.encoding" => FileError::BadEncoding { line: n() },
+            "file.broken" => FileError::BrokenXlsx,
+            "file.empty" => FileError::Empty,
+            "file.headers" => FileError::MissingHeaders(
+                param
+                    .split('、')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            _ => return None,
+        })
+    }
+
+    pub fn message(&self, lang: super::Lang) -> String {
+        let zh = lang == super::Lang::Zh;
+        match self {
+            FileError::NotSpreadsheet if zh => "这个文件既不是 Excel 工作簿（.xlsx）也不是 CSV 表格，请用模板填写后上传。".into(),
+            FileError::NotSpreadsheet => "This file is neither an Excel workbook (.xlsx) nor a CSV sheet; fill in the template and upload that.".into(),
+            FileError::OldExcel if zh => "这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 或 CSV 后上传。".into(),
+            FileError::OldExcel => "This is an old Excel file (.xls); save it as .xlsx or CSV in Excel and upload that.".into(),
+            FileError::TooLarge { max_mb } if zh => format!("文件超过 {max_mb} MB，请分成几个文件上传。"),
+            FileError::TooLarge { max_mb } => format!("The file is larger than {max_mb} MB; split it into several files."),
+            FileError::ZipBomb if zh => "这个 .xlsx 文件解压后比文件本身大得异常（可能是压缩炸弹），已拒收。请用模板重新保存后上传。".into(),
+            FileError::ZipBomb => "This .xlsx unpacks to far more than its size (a possible zip bomb) and was refused. Save the template again and upload that.".into(),
+            FileError::TooManyRows { limit } if zh => format!("一个文件最多 {limit} 行，请分成几个文件（同一批次可以多次上传）。"),
+            FileError::TooManyRows { limit } => format!("A file may have at most {limit} rows; split it (one batch takes several uploads)."),
+            FileError::BadEncoding { line } if zh => format!("第 {line} 行有无法识别的字符：文件既不是 UTF-8 也不是有效的 GBK 编码。请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"),
+            FileError::BadEncoding { line } => format!("Line {line} has bytes that are neither UTF-8 nor valid GBK. Save it from Excel as \"CSV UTF-8\" and upload again."),
+            FileError::BrokenXlsx if zh => "这个 .xlsx 文件已损坏或没有工作表，无法读取。".into(),
+            FileError::BrokenXlsx => "This .xlsx file is damaged or has no worksheet.".into(),
+            FileError::Empty if zh => "表格里只有表头，没有数据行。".into(),
+            FileError::Empty => "The sheet has a header but no data rows.".into(),
+            FileError::MissingHeaders(h) if zh => format!("表头缺少这些列：{}。请使用本事项的模板（列的顺序可以不同）。", h.join("、")),
+            FileError::MissingHeaders(h) => format!("The header lacks these columns: {}. Use this matter's template (columns may be in any order).", h.join(", ")),
+        }
     }
 }
 

@@ -92,6 +92,34 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("address"),
             p("receipt")
         ),
+        ("org_invite", Lang::Zh) => format!(
+            "【一趟办】{}邀请您加入其企业账户，用于办理批量预申请。请在 7 天内打开链接设置密码：{}",
+            p("org"),
+            p("link")
+        ),
+        ("org_invite", Lang::En) => format!(
+            "[OneTrip] {} invites you to its organisation account for bulk filings. Set your password within 7 days: {}",
+            p("org"),
+            p("link")
+        ),
+        ("org_verified", Lang::Zh) => format!(
+            "【一趟办】{}的企业账户已通过审核，现在可以建项目、批量申报。",
+            p("org")
+        ),
+        ("org_verified", Lang::En) => format!(
+            "[OneTrip] {}'s organisation account is verified: you can now add projects and file in bulk.",
+            p("org")
+        ),
+        ("org_rejected", Lang::Zh) => format!(
+            "【一趟办】{}的企业账户未通过审核：{}。如有疑问请致电登记中心。",
+            p("org"),
+            p("reason")
+        ),
+        ("org_rejected", Lang::En) => format!(
+            "[OneTrip] {}'s organisation account was not verified: {}. Call the registration centre with any question.",
+            p("org"),
+            p("reason")
+        ),
         ("booking_closed", Lang::Zh) => format!(
             "【一趟办】很抱歉，您 {} 的到场预约因“{}”已取消。请登录重新预约其他时间。",
             p("when"),

@@ -3,8 +3,8 @@
 mod apply;
 pub mod booking;
 pub mod citizen;
-mod coming_soon;
 mod dashboard;
+mod developer;
 mod home;
 mod matters;
 pub mod not_found;
@@ -17,8 +17,11 @@ mod visits;
 pub use apply::WizardPage;
 pub use booking::{BookingPage, StaffBookingsPage};
 pub use citizen::{ApplicationPage, MePage, TrackPage};
-pub use coming_soon::{Audience, ComingSoon};
 pub use dashboard::DashboardPage;
+pub use developer::{
+    DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
+    DeveloperPage, StaffOrgsPage,
+};
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;

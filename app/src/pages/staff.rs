@@ -1260,6 +1260,11 @@ pub fn AdminPage() -> impl IntoView {
                             {bi("工作日历（节假日与调休）", "Working-day calendar")}
                         </a>
                     </p>
+                    <p>
+                        <a href="/staff/orgs">
+                            {bi("开发企业审核", "Developer organisations")}
+                        </a>
+                    </p>
                     <details data-testid="site-links">
                         <summary>
                             {bi(

@@ -50,10 +50,11 @@ test("the navigation leads from home to the sites and back", async ({ page, js }
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产登记，最多跑一次");
 });
 
-test("services that are not online yet say so plainly", async ({ page, js }) => {
+test("developers find the way in to bulk filings from the home page", async ({ page, js }) => {
   await open(page, "/", js);
   await page.getByRole("link", { name: "了解详情" }).first().click();
   await expect(page).toHaveURL(/\/developer$/);
-  await expect(page.getByRole("heading", { name: "此功能正在建设中" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "查看服务网点" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发企业批量申报");
+  await expect(page.getByRole("link", { name: "注册企业" })).toBeVisible();
+  await expect(page.getByTestId("templates").getByRole("link", { name: "XLSX" }).first()).toBeVisible();
 });

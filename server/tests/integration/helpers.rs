@@ -98,6 +98,8 @@ pub struct TestApp {
     worker: tokio::task::JoinHandle<()>,
     /// The preview worker and content collector.
     previews: tokio::task::JoinHandle<()>,
+    /// The filing worker (spreadsheet checks).
+    filings: tokio::task::JoinHandle<()>,
     /// The data directory: uploads in progress and the document store.
     pub files: tempfile::TempDir,
 }
@@ -158,6 +160,14 @@ impl TestApp {
             ..WorkerSettings::default()
         };
         let worker = tokio::spawn(state.worker(Senders::log(), worker_settings).run());
+        let filings = tokio::spawn(
+            onetrip_server::filings::FilingJob {
+                db: db.clone(),
+                wake: state.services.filing_wake.clone(),
+                every: std::time::Duration::from_millis(500),
+            }
+            .run(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -180,6 +190,7 @@ impl TestApp {
             server,
             worker,
             previews,
+            filings,
             state,
             files,
         })
@@ -238,6 +249,7 @@ impl TestApp {
         self.server.abort();
         self.worker.abort();
         self.previews.abort();
+        self.filings.abort();
         self.db.close().await;
         self.fresh.drop_database().await;
     }
@@ -279,8 +291,16 @@ pub async fn run<F>(backend: Backend, test: F)
 where
     F: for<'a> FnOnce(&'a TestApp) -> TestFuture<'a>,
 {
+    run_with(backend, Policy::default(), test).await
+}
+
+/// Like [`run`] with a given policy.
+pub async fn run_with<F>(backend: Backend, policy: Policy, test: F)
+where
+    F: for<'a> FnOnce(&'a TestApp) -> TestFuture<'a>,
+{
     use futures::FutureExt;
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn_with(backend, policy).await else {
         return;
     };
     let result = std::panic::AssertUnwindSafe(test(&app))

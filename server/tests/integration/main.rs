@@ -10,6 +10,7 @@ mod catalogue;
 mod citizen;
 mod database;
 mod documents;
+mod filings;
 mod health;
 mod letters;
 mod outbox;

@@ -10,7 +10,7 @@ on_both_backends!(
     the_language_link_never_redirects_off_site,
     an_unknown_path_answers_404_with_the_not_found_page,
     pages_carry_a_nonce_based_content_security_policy,
-    pages_for_features_not_built_yet_say_so,
+    signed_out_developers_and_staff_are_shown_the_way_in,
     no_link_on_the_home_page_is_dead,
     pages_render_correctly_under_concurrent_requests,
 );
@@ -125,15 +125,17 @@ async fn pages_carry_a_nonce_based_content_security_policy(app: &TestApp) {
     assert!(!csp2.contains(nonce), "a fresh nonce per response");
 }
 
-async fn pages_for_features_not_built_yet_say_so(app: &TestApp) {
+async fn signed_out_developers_and_staff_are_shown_the_way_in(app: &TestApp) {
     let res = app.get("/developer").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("此功能正在建设中"));
-    // The workbench is built: signed out, it asks staff to sign in.
+    assert!(html.contains("开发企业批量申报"));
+    assert!(html.contains(r#"href="/developer/signin""#));
+    assert!(html.contains(r#"href="/developer/register""#));
+    assert!(html.contains(r#"href="/developer/templates/dual_notice.xlsx""#));
+    // The workbench, signed out, asks staff to sign in.
     let html = app.get("/staff").await.text().await.unwrap();
     assert!(html.contains("请先登录工作人员账户"));
-    assert!(!html.contains("此功能正在建设中"));
 }
 
 async fn no_link_on_the_home_page_is_dead(app: &TestApp) {

@@ -1,0 +1,501 @@
+//! Batches of developer filings, their lines (one per unit), and the
+//! spreadsheet uploads that fill them or a project's unit list.
+
+use super::{now_ms, Db, WriteTx};
+use crate::{execute, execute_tx, fetch_all, fetch_optional, fetch_optional_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchRow {
+    pub id: String,
+    pub org_id: String,
+    pub project_id: String,
+    pub kind: String,
+    pub status: String,
+    pub batch_no: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+}
+
+const BATCH_COLUMNS: &str =
+    "id, org_id, project_id, kind, status, batch_no, created_at, updated_at, submitted_at";
+
+/// A batch with its line counts, for lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchSummary {
+    pub id: String,
+    pub project_id: String,
+    pub project_name: String,
+    pub kind: String,
+    pub status: String,
+    pub batch_no: String,
+    pub created_at: i64,
+    pub lines: i64,
+    pub passed: i64,
+    pub returned: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LineRow {
+    pub id: String,
+    pub unit_no: String,
+    pub contract_no: String,
+    pub data: String,
+    pub status: String,
+    pub review_note: String,
+    pub line_in_file: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FilingUpload {
+    pub id: String,
+    pub org_id: String,
+    pub batch_id: Option<String>,
+    pub project_id: String,
+    pub purpose: String,
+    pub file_name: String,
+    pub format: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub checked_rows: i64,
+    pub accepted_rows: i64,
+    pub failed_rows: i64,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+const UPLOAD_COLUMNS: &str = "id, org_id, batch_id, project_id, purpose, file_name, format, status, total_rows, checked_rows, accepted_rows, failed_rows, created_at, finished_at";
+
+/// A new batch. With an idempotency key, the same key of the same
+/// organisation answers the batch it made the first time (the unique index
+/// decides, so parallel calls make one). Returns `(id, created)`.
+pub async fn insert_batch(
+    db: &Db,
+    b: &BatchRow,
+    created_by: &str,
+    idempotency_key: Option<&str>,
+) -> Result<(String, bool), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let n = execute_tx!(
+        &mut tx,
+        "INSERT INTO filing_batches (id, org_id, project_id, kind, status, batch_no, created_by, created_at, updated_at, idempotency_key)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $7, $8)
+         ON CONFLICT (org_id, idempotency_key) DO NOTHING",
+        &b.id,
+        &b.org_id,
+        &b.project_id,
+        &b.kind,
+        &b.batch_no,
+        created_by,
+        b.created_at,
+        idempotency_key
+    )?;
+    if n == 1 {
+        tx.commit().await?;
+        return Ok((b.id.clone(), true));
+    }
+    let existing = fetch_optional_tx!(
+        &mut tx,
+        (String,),
+        "SELECT id FROM filing_batches WHERE org_id = $1 AND idempotency_key = $2",
+        &b.org_id,
+        idempotency_key
+    )?;
+    tx.commit().await?;
+    Ok((existing.map(|(id,)| id).unwrap_or_default(), false))
+}
+
+/// A batch of this organisation (another's is `None`).
+pub async fn batch_of(db: &Db, org_id: &str, id: &str) -> Result<Option<BatchRow>, sqlx::Error> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM filing_batches WHERE org_id = $1 AND id = $2");
+    fetch_optional!(db, BatchRow, &sql, org_id, id)
+}
+
+pub async fn batch_by_id(db: &Db, id: &str) -> Result<Option<BatchRow>, sqlx::Error> {
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM filing_batches WHERE id = $1");
+    fetch_optional!(db, BatchRow, &sql, id)
+}
+
+const SUMMARY: &str = "SELECT b.id, b.project_id, p.name AS project_name, b.kind, b.status, b.batch_no, b.created_at,
+        (SELECT COUNT(*) FROM filing_lines l WHERE l.batch_id = b.id) AS lines,
+        (SELECT COUNT(*) FROM filing_lines l WHERE l.batch_id = b.id AND l.status = 'passed') AS passed,
+        (SELECT COUNT(*) FROM filing_lines l WHERE l.batch_id = b.id AND l.status = 'returned') AS returned
+     FROM filing_batches b JOIN projects p ON p.id = b.project_id";
+
+pub async fn batches_of(db: &Db, org_id: &str) -> Result<Vec<BatchSummary>, sqlx::Error> {
+    let sql = format!("{SUMMARY} WHERE b.org_id = $1 ORDER BY b.created_at DESC LIMIT 200");
+    fetch_all!(db, BatchSummary, &sql, org_id)
+}
+
+pub async fn lines_of(db: &Db, batch_id: &str) -> Result<Vec<LineRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        LineRow,
+        "SELECT id, unit_no, contract_no, data, status, review_note, line_in_file, updated_at
+         FROM filing_lines WHERE batch_id = $1 ORDER BY unit_no",
+        batch_id
+    )
+}
+
+/// Take a line out of a draft batch; `false` when there is no such line or
+/// the batch is no longer a draft.
+pub async fn remove_line(db: &Db, batch_id: &str, line_id: &str) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        db,
+        "DELETE FROM filing_lines WHERE id = $2 AND batch_id = $1
+           AND EXISTS (SELECT 1 FROM filing_batches b WHERE b.id = $1 AND b.status = 'draft')",
+        batch_id,
+        line_id
+    )?;
+    Ok(n == 1)
+}
+
+/// Why a batch could not be submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitRefusal {
+    NotDraft,
+    Empty,
+    StillChecking,
+}
+
+/// Submit a draft batch: it then can no longer be amended. Refused while
+/// a file is still being checked or when it has no line.
+pub async fn submit_batch(
+    db: &Db,
+    batch_id: &str,
+) -> Result<Result<(), SubmitRefusal>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let checking = fetch_optional_tx!(
+        &mut tx,
+        (String,),
+        "SELECT id FROM filing_uploads WHERE batch_id = $1 AND status = 'checking' LIMIT 1",
+        batch_id
+    )?;
+    if checking.is_some() {
+        return Ok(Err(SubmitRefusal::StillChecking));
+    }
+    let any = fetch_optional_tx!(
+        &mut tx,
+        (String,),
+        "SELECT id FROM filing_lines WHERE batch_id = $1 LIMIT 1",
+        batch_id
+    )?;
+    if any.is_none() {
+        return Ok(Err(SubmitRefusal::Empty));
+    }
+    let now = now_ms();
+    let n = execute_tx!(
+        &mut tx,
+        "UPDATE filing_batches SET status = 'submitted', submitted_at = $2, updated_at = $2
+         WHERE id = $1 AND status = 'draft'",
+        batch_id,
+        now
+    )?;
+    if n == 0 {
+        return Ok(Err(SubmitRefusal::NotDraft));
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+// ---- uploads -----------------------------------------------------------
+
+/// Take a file in for checking (its content kept until checked).
+pub async fn insert_upload(
+    db: &Db,
+    u: &FilingUpload,
+    content: &[u8],
+    created_by: &str,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO filing_uploads (id, org_id, batch_id, project_id, purpose, file_name, format, content,
+                                     status, total_rows, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'checking', $9, $10, $11)",
+        &u.id,
+        &u.org_id,
+        u.batch_id.as_deref(),
+        &u.project_id,
+        &u.purpose,
+        &u.file_name,
+        &u.format,
+        content,
+        u.total_rows,
+        created_by,
+        u.created_at
+    )?;
+    Ok(())
+}
+
+/// An upload of this organisation (another's is `None`).
+pub async fn upload_of(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<FilingUpload>, sqlx::Error> {
+    let sql = format!("SELECT {UPLOAD_COLUMNS} FROM filing_uploads WHERE org_id = $1 AND id = $2");
+    fetch_optional!(db, FilingUpload, &sql, org_id, id)
+}
+
+/// The uploads of a batch (or, with `purpose = units`, of a project), newest first.
+pub async fn uploads_for(
+    db: &Db,
+    project_id: &str,
+    batch_id: Option<&str>,
+) -> Result<Vec<FilingUpload>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {UPLOAD_COLUMNS} FROM filing_uploads
+         WHERE project_id = $1 AND ((batch_id IS NULL AND $2 IS NULL) OR batch_id = $2)
+         ORDER BY created_at DESC LIMIT 20"
+    );
+    fetch_all!(db, FilingUpload, &sql, project_id, batch_id)
+}
+
+/// Claim an upload waiting to be checked (or one whose worker died: its
+/// lease ran out) for `lease_ms`. The conditional update decides between
+/// servers racing for the same upload.
+pub async fn claim_upload(
+    db: &Db,
+    lease_ms: i64,
+) -> Result<Option<(FilingUpload, Vec<u8>)>, sqlx::Error> {
+    let now = now_ms();
+    let sql = format!(
+        "SELECT {UPLOAD_COLUMNS} FROM filing_uploads
+         WHERE status = 'checking' AND lease_until < $1 ORDER BY created_at LIMIT 1"
+    );
+    let Some(row) = fetch_optional!(db, FilingUpload, &sql, now)? else {
+        return Ok(None);
+    };
+    let n = execute!(
+        db,
+        "UPDATE filing_uploads SET lease_until = $3 WHERE id = $1 AND status = 'checking' AND lease_until < $2",
+        &row.id,
+        now,
+        now + lease_ms
+    )?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let content: Option<(Option<Vec<u8>>,)> = fetch_optional!(
+        db,
+        (Option<Vec<u8>>,),
+        "SELECT content FROM filing_uploads WHERE id = $1",
+        &row.id
+    )?;
+    Ok(Some((row, content.and_then(|(c,)| c).unwrap_or_default())))
+}
+
+/// Record progress inside the transaction that stored those rows, and
+/// extend the lease.
+pub async fn upload_progress(
+    tx: &mut WriteTx,
+    id: &str,
+    checked: i64,
+    accepted: i64,
+    failed: i64,
+    lease_until: i64,
+) -> Result<(), sqlx::Error> {
+    execute_tx!(
+        tx,
+        "UPDATE filing_uploads SET checked_rows = $2, accepted_rows = $3, failed_rows = $4, lease_until = $5
+         WHERE id = $1",
+        id,
+        checked,
+        accepted,
+        failed,
+        lease_until
+    )?;
+    Ok(())
+}
+
+/// Done: the counts are final, the file is no longer kept.
+pub async fn finish_upload(tx: &mut WriteTx, id: &str) -> Result<(), sqlx::Error> {
+    execute_tx!(
+        tx,
+        "UPDATE filing_uploads SET status = 'done', content = NULL, finished_at = $2 WHERE id = $1",
+        id,
+        now_ms()
+    )?;
+    Ok(())
+}
+
+/// One failing row of an upload: its cells as given and its errors (JSON).
+pub async fn insert_upload_error(
+    tx: &mut WriteTx,
+    upload_id: &str,
+    line: i64,
+    cells: &str,
+    errors: &str,
+) -> Result<(), sqlx::Error> {
+    execute_tx!(
+        tx,
+        "INSERT INTO filing_upload_errors (upload_id, line, cells, errors) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (upload_id, line) DO UPDATE SET cells = excluded.cells, errors = excluded.errors",
+        upload_id,
+        line,
+        cells,
+        errors
+    )?;
+    Ok(())
+}
+
+pub async fn upload_errors(
+    db: &Db,
+    upload_id: &str,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, String, String),
+        "SELECT line, cells, errors FROM filing_upload_errors WHERE upload_id = $1 ORDER BY line",
+        upload_id
+    )
+}
+
+// ---- storing checked rows ----------------------------------------------
+
+/// A checked filing row ready to store.
+pub struct NewLine<'a> {
+    pub unit_no: &'a str,
+    pub contract_no: &'a str,
+    pub buyer_id_last6: &'a str,
+    pub data: &'a str,
+    pub line_in_file: i64,
+}
+
+/// What became of a row offered to a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineOutcome {
+    /// New, or the same natural key amended in this draft batch.
+    Stored,
+    /// The same natural key is in another batch (its number).
+    InBatch(String),
+    /// The batch is no longer a draft.
+    Closed,
+}
+
+/// Store one row in a draft batch by its natural key (organisation + unit +
+/// matter + contract number): a new line, or the same line amended. The
+/// batch's status is re-checked in the same transaction.
+pub async fn upsert_line(
+    tx: &mut WriteTx,
+    batch: &BatchRow,
+    l: &NewLine<'_>,
+) -> Result<LineOutcome, sqlx::Error> {
+    let now = now_ms();
+    let n = execute_tx!(
+        tx,
+        "INSERT INTO filing_lines (id, batch_id, org_id, kind, unit_no, contract_no, buyer_id_last6, data,
+                                   status, line_in_file, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10
+           WHERE EXISTS (SELECT 1 FROM filing_batches WHERE id = $2 AND status = 'draft')
+         ON CONFLICT (org_id, unit_no, kind, contract_no) DO UPDATE
+            SET data = excluded.data, buyer_id_last6 = excluded.buyer_id_last6,
+                line_in_file = excluded.line_in_file, updated_at = excluded.updated_at
+          WHERE filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'",
+        uuid::Uuid::new_v4().to_string(),
+        &batch.id,
+        &batch.org_id,
+        &batch.kind,
+        l.unit_no,
+        l.contract_no,
+        l.buyer_id_last6,
+        l.data,
+        l.line_in_file,
+        now
+    )?;
+    if n == 1 {
+        return Ok(LineOutcome::Stored);
+    }
+    let other = fetch_optional_tx!(
+        tx,
+        (String,),
+        "SELECT b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
+         WHERE l.org_id = $1 AND l.unit_no = $2 AND l.kind = $3 AND l.contract_no = $4",
+        &batch.org_id,
+        l.unit_no,
+        &batch.kind,
+        l.contract_no
+    )?;
+    Ok(match other {
+        Some((no,)) if no != batch.batch_no => LineOutcome::InBatch(no),
+        _ => LineOutcome::Closed,
+    })
+}
+
+/// Units among `units` already under an open advance notice (a notice or
+/// dual-notice line not returned) for another contract than this file's,
+/// with that contract's batch number.
+pub async fn units_under_notice(
+    tx: &mut WriteTx,
+    units: &[(String, String)],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in units.chunks(400) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT l.unit_no, l.contract_no, b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
+             WHERE l.kind IN ('notice', 'dual_notice') AND l.status <> 'returned' AND l.unit_no IN ({})",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(String, String, String)> = match tx {
+            WriteTx::Sqlite(t) => {
+                let mut q = sqlx::query_as(&sql);
+                for (u, _) in chunk {
+                    q = q.bind(u);
+                }
+                q.fetch_all(&mut **t).await?
+            }
+            WriteTx::Postgres(t) => {
+                let mut q = sqlx::query_as(&sql);
+                for (u, _) in chunk {
+                    q = q.bind(u);
+                }
+                q.fetch_all(&mut **t).await?
+            }
+        };
+        for (unit, contract, batch_no) in rows {
+            if chunk.iter().any(|(u, c)| *u == unit && *c != contract) {
+                out.push((unit, batch_no));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Store one unit of a project's list: new, or updated when it is already
+/// this project's. `false` when the unit number belongs to another project.
+pub async fn upsert_unit(
+    tx: &mut WriteTx,
+    project_id: &str,
+    building: &str,
+    unit_no: &str,
+    floor: i64,
+    area_centi: i64,
+    use_kind: &str,
+) -> Result<bool, sqlx::Error> {
+    execute_tx!(
+        tx,
+        "INSERT INTO buildings (id, project_id, name) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, name) DO NOTHING",
+        uuid::Uuid::new_v4().to_string(),
+        project_id,
+        building
+    )?;
+    let n = execute_tx!(
+        tx,
+        "INSERT INTO units (unit_no, project_id, building_id, floor, area_centi, use_kind)
+         SELECT $1, $2, id, $4, $5, $6 FROM buildings WHERE project_id = $2 AND name = $3
+         ON CONFLICT (unit_no) DO UPDATE
+            SET building_id = excluded.building_id, floor = excluded.floor,
+                area_centi = excluded.area_centi, use_kind = excluded.use_kind
+          WHERE units.project_id = excluded.project_id",
+        unit_no,
+        project_id,
+        building,
+        floor,
+        area_centi,
+        use_kind
+    )?;
+    Ok(n == 1)
+}

@@ -1,0 +1,155 @@
+import { test, expect, open } from "../fixtures";
+import { Page } from "@playwright/test";
+import { codeFromOutbox } from "../steps";
+import { readFileSync } from "node:fs";
+
+// A developer's bulk filing at phone size, JavaScript on and off: the
+// developer's administrator registers; the centre's administrator verifies
+// the organisation; the developer adds a project with its unit list, uploads
+// a 200-row dual-notice sheet with 7 bad rows, downloads the error report,
+// uploads only the 7 fixed rows, and submits the batch.
+
+const ADMIN_PASSWORD = "e2e-admin-password";
+const PASSWORD = "developer-secret-1";
+const BANK = "91350100M000100Y43";
+const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+function uscc(body: string): string {
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body].reduce((s, c, i) => s + USCC_ALPHABET.indexOf(c) * w[i], 0);
+  return body + USCC_ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+function residentId(seq: number): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const body = `33020319850101${String(seq % 1000).padStart(3, "0")}`;
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return body + "10X98765432"[sum % 11];
+}
+
+// Units of building `b` of a parcel unique to this run.
+function unit(parcel: string, n: number): string {
+  return `320684413219GB${parcel}F0001${String(n).padStart(4, "0")}`;
+}
+
+const HEADERS = "不动产单元号,买受人姓名,买受人身份证号,购房合同备案号,成交价（元）,贷款金额（元）,抵押权人统一社会信用代码,借款合同号";
+
+function row(parcel: string, n: number): string[] {
+  return [unit(parcel, n), `买受人${n}`, residentId(n), `YS2026-${String(n).padStart(6, "0")}`, String(1_000_000 + n * 1000), "600000", BANK, `JK-${n}`];
+}
+
+const csv = (rows: string[][]) => Buffer.from("\ufeff" + [HEADERS, ...rows.map((r) => r.join(","))].join("\r\n") + "\r\n", "utf8");
+
+async function uploadSheet(page: Page, name: string, body: Buffer) {
+  await page.getByLabel("选择填好的表格").setInputFiles({ name, mimeType: "text/csv", buffer: body });
+  await page.getByRole("button", { name: "上传并检查" }).click();
+  await expect(page.getByTestId("upload-result").first()).toBeVisible({ timeout: 20_000 });
+}
+
+test("a developer files 200 units, fixes the 7 bad rows from the error report, and submits", async ({ page, js }) => {
+  test.setTimeout(120_000);
+  const stamp = String(Date.now() % 10_000_000).padStart(7, "0");
+  const mobile = `139${js ? "1" : "2"}${stamp}`;
+  const parcel = `${js ? "1" : "2"}${stamp.slice(-4)}`;
+  const code = uscc(`91330200MA2${js ? "J" : "N"}${[...stamp.slice(-5)].map((d) => USCC_ALPHABET[Number(d) + 10]).join("")}`);
+  const orgName = `甬江置业${js ? "甲" : "乙"}${stamp}`;
+
+  // Register: a wrong check character is named next to its field first.
+  await open(page, "/developer", js);
+  await page.getByRole("link", { name: "注册企业" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发企业注册");
+  const wrong = code.slice(0, 17) + (code.endsWith("0") ? "1" : "0");
+  await page.getByLabel("统一社会信用代码").fill(wrong);
+  await page.getByLabel("企业名称").fill(orgName);
+  await page.getByLabel("联系人（管理员）姓名").fill("赵经理");
+  await page.getByLabel("联系人手机号（登录用）").fill(mobile);
+  await page.getByLabel("密码（至少 10 位）").fill(PASSWORD);
+  await page.getByLabel("再次输入密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "提交注册" }).click();
+  await expect(page.locator("#credit_code-error")).toContainText("校验");
+  await expect(page.getByLabel("企业名称")).toHaveValue(orgName);
+  await page.getByLabel("统一社会信用代码").fill(code);
+  await page.getByLabel("联系人（管理员）姓名").fill("赵经理");
+  await page.getByLabel("联系人手机号（登录用）").fill(mobile);
+  await page.getByLabel("密码（至少 10 位）").fill(PASSWORD);
+  await page.getByLabel("再次输入密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "提交注册" }).click();
+  await expect(page.getByTestId("ok")).toContainText("注册已提交");
+
+  // Sign in: password, then the texted code.
+  await page.getByLabel("手机号").fill(mobile);
+  await page.getByLabel("密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "下一步：短信验证码" }).click();
+  await page.getByLabel("6 位验证码").fill(await codeFromOutbox(page, mobile));
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(orgName);
+  await expect(page.getByTestId("org-status")).toContainText("正在审核");
+
+  // The centre's administrator verifies it (another browser context: staff).
+  const staff = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js });
+  const admin = await staff.newPage();
+  await admin.goto(new URL("/staff/signin", page.url()).href);
+  await admin.getByLabel("用户名").fill("admin");
+  await admin.getByLabel("密码").fill(ADMIN_PASSWORD);
+  await admin.getByRole("button", { name: "登录" }).click();
+  await admin.goto(new URL("/staff/orgs", page.url()).href);
+  const card = admin.getByTestId("org").filter({ hasText: orgName });
+  await card.getByTestId("verify").click();
+  await expect(admin.getByTestId("org").filter({ hasText: orgName })).toContainText("已通过");
+  await staff.close();
+
+  // A project and its unit list (201 units: one more than the batch uses).
+  await open(page, "/developer", js);
+  await expect(page.getByTestId("org-status")).toContainText("已通过审核");
+  await page.getByText("新建项目").click();
+  await page.getByLabel("项目名称").fill("江景苑一期");
+  await page.getByLabel("项目坐落").fill("宁波市江北区江景路 1 号");
+  await page.getByRole("button", { name: "建立项目" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("江景苑一期");
+  const units = ["楼栋,不动产单元号,所在层,建筑面积（平方米）,房屋用途"];
+  for (let n = 1; n <= 201; n++) units.push(`1号楼,${unit(parcel, n)},${Math.ceil(n / 4)},89.50,住宅`);
+  await uploadSheet(page, "楼盘表.csv", Buffer.from(units.join("\n"), "utf8"));
+  await expect(page.getByTestId("accepted").first()).toHaveText(/201/);
+  await expect(page.getByTestId("unit-count")).toHaveText("共 201 户");
+
+  // A dual-notice batch: 200 rows, 7 of them bad.
+  await page.getByLabel("申报事项").selectOption("dual_notice");
+  await page.getByRole("button", { name: "新建批次" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("批次");
+  const rows = Array.from({ length: 200 }, (_, i) => row(parcel, i + 1));
+  const bad = [5, 30, 61, 90, 120, 150, 199];
+  rows[5][2] = "4.40103E+17"; // Excel's damage
+  rows[30][2] = residentId(31).slice(0, 17); // the lost X / last digit
+  rows[61][4] = "0"; // no price
+  rows[90][5] = ""; // loan amount missing
+  rows[120][0] = unit(parcel, 9999); // not in the project
+  rows[150][3] = "合同"; // contract number format
+  rows[199][6] = "91350100M000100Y44"; // bank's code checksum
+  await uploadSheet(page, "双预告.csv", csv(rows));
+  await expect(page.getByTestId("accepted").first()).toHaveText(/193/);
+  await expect(page.getByTestId("failed").first()).toHaveText(/7/);
+  await expect(page.getByTestId("row-errors").first().locator("tr")).toHaveCount(7);
+  await expect(page.getByTestId("row-errors").first()).toContainText("Excel");
+  await expect(page.getByTestId("line-count")).toHaveText("共 193 户");
+
+  // The error report is a real workbook.
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: /下载错误报告/ }).first().click();
+  const report = await downloading;
+  expect(report.suggestedFilename()).toMatch(/\.xlsx$/);
+  const bytes = readFileSync((await report.path())!);
+  expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
+
+  // Fix only the 7 rows and upload them: nothing doubles.
+  const fixed = bad.map((i) => row(parcel, i + 1));
+  fixed[4] = row(parcel, 201);
+  await uploadSheet(page, "改正.csv", csv(fixed));
+  await expect(page.getByTestId("accepted").first()).toHaveText(/7/);
+  await expect(page.getByTestId("failed").first()).toHaveText(/0/);
+  await expect(page.getByTestId("line-count")).toHaveText("共 200 户");
+
+  await page.getByTestId("submit-batch").click();
+  await expect(page.getByTestId("ok")).toContainText("已提交预审");
+  await expect(page.getByTestId("batch-status")).toContainText("已提交");
+  await expect(page.getByRole("button", { name: "上传并检查" })).toHaveCount(0);
+});

@@ -1,0 +1,482 @@
+//! HTTP routes of the developer's spreadsheets: blank templates (XLSX, CSV),
+//! uploads for a batch or a project's unit list (multipart; a browser's form
+//! gets a redirect back, a program gets JSON with `202 Accepted`), and the
+//! error report of an upload as XLSX.
+
+use super::{columns_for, rows_by_column, sheet};
+use crate::documents::{app_error, see_other};
+use crate::AppState;
+use app::db::{self, OrgSession};
+use app::domain::filing::{
+    neutralise, unit_list_columns, CellError, Column, FileError, FilingKind,
+};
+use app::error::{AppError, FieldError};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/developer/templates/{file}", get(template))
+        .route("/developer/projects/{id}/units", post(upload_units))
+        .route("/developer/batches/{id}/upload", post(upload_batch))
+        .route("/developer/uploads/{id}/report.xlsx", get(report))
+        .route("/developer/uploads/{id}", get(status))
+        // The upload handlers read the file under their own limit.
+        .layer(DefaultBodyLimit::disable())
+}
+
+fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+    app_error(AppError::internal(ctx, e))
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+async fn member(st: &AppState, headers: &HeaderMap) -> Result<OrgSession, Response> {
+    match app::services::org_for_headers(&st.db, &st.services, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) if wants_html(headers) => Err(see_other("/developer/signin")),
+        Ok(None) => Err(app_error(AppError::Unauthorized)),
+        Err(e) => Err(internal("org session", e)),
+    }
+}
+
+fn download(bytes: Vec<u8>, name: &str, content_type: &'static str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '-',
+            "_"
+        ),
+        app::services::q(name)
+    );
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook with the columns' headers (and, for a report, rows and an
+/// error column). Every column is formatted as text, so Excel keeps ID and
+/// unit numbers as typed; every cell is neutralised against formulas.
+pub fn workbook(
+    columns: &[Column],
+    rows: &[(Vec<String>, String)],
+    report: bool,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let head = Format::new()
+        .set_bold()
+        .set_num_format("@")
+        .set_background_color("#E8EEF7");
+    let ws = wb.add_worksheet();
+    ws.set_name(if report { "错误报告" } else { "模板" })?;
+    for (i, c) in columns.iter().enumerate() {
+        let col = i as u16;
+        ws.set_column_format(col, &text)?;
+        ws.set_column_width(col, 22)?;
+        ws.write_string_with_format(0, col, c.header, &head)?;
+    }
+    if report {
+        let col = columns.len() as u16;
+        ws.set_column_width(col, 60)?;
+        ws.write_string_with_format(
+            0,
+            col,
+            "错误说明（修改后可删除此列，或原样重新上传）",
+            &head,
+        )?;
+    }
+    for (r, (cells, error)) in rows.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (i, v) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, i as u16, neutralise(v), &text)?;
+        }
+        if report {
+            ws.write_string(row, columns.len() as u16, neutralise(error))?;
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// `GET /developer/templates/{kind}.xlsx|csv` (or `units.…`): blank, public.
+async fn template(Path(file): Path<String>) -> Response {
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (columns, title) = match stem {
+        "units" => (unit_list_columns(), "楼盘表".to_string()),
+        k => match FilingKind::from_code(k) {
+            Some(kind) => (kind.columns(), kind.name_zh().to_string()),
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    match ext {
+        "xlsx" => match workbook(&columns, &[], false) {
+            Ok(b) => download(b, &format!("{title}模板.xlsx"), XLSX),
+            Err(e) => internal("template", e),
+        },
+        "csv" => {
+            // UTF-8 with a BOM: what Excel needs to open Chinese text right.
+            let mut out = vec![0xEF, 0xBB, 0xBF];
+            let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
+            out.extend_from_slice(headers.join(",").as_bytes());
+            out.extend_from_slice(b"\r\n");
+            download(out, &format!("{title}模板.csv"), "text/csv; charset=utf-8")
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The form fields before the file, and the file itself (read up to the limit).
+struct Received {
+    csrf: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn receive(mut multipart: Multipart, max: usize) -> Result<Received, FileError> {
+    let mut csrf = String::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            _ => return Err(FileError::Empty),
+        };
+        match field.name().unwrap_or_default() {
+            "csrf" => {
+                csrf = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(100)
+                    .collect()
+            }
+            "file" => {
+                let file_name: String = field
+                    .file_name()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(120)
+                    .collect();
+                let mut field = field;
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(b)) => {
+                            if bytes.len() + b.len() > max {
+                                return Err(FileError::TooLarge {
+                                    max_mb: max / (1024 * 1024),
+                                });
+                            }
+                            bytes.extend_from_slice(&b);
+                        }
+                        Ok(None) => break,
+                        Err(_) => return Err(FileError::Empty),
+                    }
+                }
+                return Ok(Received {
+                    csrf,
+                    file_name,
+                    bytes,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A refused file: back to the page with the reason, or 422/413 with it.
+fn refused(html: bool, page: &str, e: &FileError) -> Response {
+    if html {
+        return see_other(&format!(
+            "{page}?file_error={}&p={}",
+            e.code(),
+            app::services::q(&e.param())
+        ));
+    }
+    let status = match e {
+        FileError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        FileError::NotSpreadsheet | FileError::OldExcel => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let body = AppError::Validation(vec![FieldError::new(
+        "file",
+        e.code(),
+        e.message(app::domain::Lang::Zh),
+        e.message(app::domain::Lang::En),
+    )]);
+    (status, Json(body)).into_response()
+}
+
+/// Where an upload goes.
+struct Target {
+    project_id: String,
+    batch: Option<db::BatchRow>,
+    page: String,
+}
+
+/// Take a file in: read it whole, refuse it as a whole when it is not a
+/// usable sheet (nothing is stored then), otherwise keep it for the worker
+/// and answer at once.
+async fn take_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    session: &OrgSession,
+    target: Target,
+    multipart: Multipart,
+) -> Response {
+    let html = wants_html(headers);
+    let policy = &st.services.policy;
+    let received = match receive(multipart, policy.filing_max_file_bytes).await {
+        Ok(r) => r,
+        Err(e) => return refused(html, &target.page, &e),
+    };
+    if let Err(e) = app::services::check_org_csrf(session, &received.csrf) {
+        return app_error(e);
+    }
+    let limits = sheet::Limits {
+        max_rows: policy.filing_max_rows,
+        max_bytes: policy.filing_max_file_bytes,
+    };
+    let bytes = received.bytes;
+    let read = tokio::task::spawn_blocking(move || {
+        sheet::read(&bytes, limits).map(|(f, s)| (f, s, bytes))
+    })
+    .await;
+    let (format, sheet, bytes) = match read {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return refused(html, &target.page, &e),
+        Err(e) => return internal("read sheet", e),
+    };
+    let kind = target
+        .batch
+        .as_ref()
+        .and_then(|b| FilingKind::from_code(&b.kind));
+    let purpose = if target.batch.is_some() {
+        "batch"
+    } else {
+        "units"
+    };
+    let columns = columns_for(purpose, kind);
+    if let Err(missing) = rows_by_column(&columns, &sheet) {
+        return refused(html, &target.page, &FileError::MissingHeaders(missing));
+    }
+    let upload = db::FilingUpload {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: session.org_id.clone(),
+        batch_id: target.batch.as_ref().map(|b| b.id.clone()),
+        project_id: target.project_id.clone(),
+        purpose: purpose.into(),
+        file_name: if received.file_name.is_empty() {
+            format!("upload.{}", format.code())
+        } else {
+            received.file_name
+        },
+        format: format.code().into(),
+        status: "checking".into(),
+        total_rows: sheet.rows.len() as i64,
+        checked_rows: 0,
+        accepted_rows: 0,
+        failed_rows: 0,
+        created_at: db::now_ms(),
+        finished_at: None,
+    };
+    if let Err(e) = db::insert_upload(&st.db, &upload, &bytes, &session.member_id).await {
+        return internal("insert upload", e);
+    }
+    st.services.filing_wake.notify_one();
+    if html {
+        return see_other(&format!("{}?upload={}", target.page, upload.id));
+    }
+    let status_url = format!("/developer/uploads/{}", upload.id);
+    let mut res = (
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({
+            "upload_id": upload.id,
+            "rows": upload.total_rows,
+            "status_url": status_url,
+        })),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&status_url) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// `POST /developer/projects/{id}/units`: the project's unit list.
+async fn upload_units(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let session = match member(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match db::project_of(&st.db, &session.org_id, &id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("project", e),
+    }
+    if !session.verified() {
+        return app_error(AppError::Forbidden);
+    }
+    let page = format!("/developer/projects/{id}");
+    take_in(
+        &st,
+        &headers,
+        &session,
+        Target {
+            project_id: id,
+            batch: None,
+            page,
+        },
+        multipart,
+    )
+    .await
+}
+
+/// `POST /developer/batches/{id}/upload`: rows for a draft batch.
+async fn upload_batch(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let session = match member(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let batch = match db::batch_of(&st.db, &session.org_id, &id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("batch", e),
+    };
+    let page = format!("/developer/batches/{id}");
+    if batch.status != "draft" {
+        return if wants_html(&headers) {
+            see_other(&format!("{page}?error=not_draft"))
+        } else {
+            app_error(AppError::Conflict {
+                code: "not_draft".into(),
+            })
+        };
+    }
+    let target = Target {
+        project_id: batch.project_id.clone(),
+        batch: Some(batch),
+        page,
+    };
+    take_in(&st, &headers, &session, target, multipart).await
+}
+
+/// `GET /developer/uploads/{id}/report.xlsx`: the failing rows as given,
+/// with an error column, to fix and upload again.
+async fn report(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match member(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let id = id.trim_end_matches(".xlsx").to_string();
+    let upload = match db::upload_of(&st.db, &session.org_id, &id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("upload", e),
+    };
+    let kind = match &upload.batch_id {
+        Some(b) => match db::batch_by_id(&st.db, b).await {
+            Ok(b) => b.and_then(|b| FilingKind::from_code(&b.kind)),
+            Err(e) => return internal("batch", e),
+        },
+        None => None,
+    };
+    let columns = columns_for(&upload.purpose, kind);
+    let errors = match db::upload_errors(&st.db, &upload.id).await {
+        Ok(e) => e,
+        Err(e) => return internal("upload errors", e),
+    };
+    let rows: Vec<(Vec<String>, String)> = errors
+        .into_iter()
+        .map(|(line, cells, errors)| {
+            let cells: Vec<String> = serde_json::from_str(&cells).unwrap_or_default();
+            let errors: Vec<CellError> = serde_json::from_str(&errors).unwrap_or_default();
+            let text = errors
+                .iter()
+                .map(|e| match e.col {
+                    Some(c) => format!(
+                        "{}：{}",
+                        columns.iter().find(|x| x.col == c).map_or("", |x| x.header),
+                        e.zh
+                    ),
+                    None => e.zh.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("；");
+            (cells, format!("第 {line} 行：{text}"))
+        })
+        .collect();
+    match workbook(&columns, &rows, true) {
+        Ok(b) => download(
+            b,
+            &format!(
+                "错误报告-{}.xlsx",
+                upload
+                    .file_name
+                    .trim_end_matches(".xlsx")
+                    .trim_end_matches(".csv")
+            ),
+            XLSX,
+        ),
+        Err(e) => internal("report", e),
+    }
+}
+
+/// `GET /developer/uploads/{id}`: how far the checking has come, as JSON
+/// (the same shape the pages show), failing rows with their errors.
+async fn status(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match member(&st, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let upload = match db::upload_of(&st.db, &session.org_id, &id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return app_error(AppError::NotFound),
+        Err(e) => return internal("upload", e),
+    };
+    match app::api::filings::upload_items(&st.db, vec![upload]).await {
+        Ok(mut items) => match items.pop() {
+            Some(item) => Json(item).into_response(),
+            None => app_error(AppError::NotFound),
+        },
+        Err(e) => app_error(e),
+    }
+}

@@ -1,0 +1,1130 @@
+//! Developer organisations and bulk filings through HTTP on both backends:
+//! registration, verification by a centre administrator, sign-in by
+//! password and texted code, invitations, projects with unit lists, batch
+//! uploads (XLSX and CSV in UTF-8/GBK) checked in the background with
+//! per-row errors and an XLSX error report, idempotent re-uploads, whole-file
+//! refusals that store nothing, and one organisation never seeing another's.
+
+use crate::citizen::{call, latest_code, BANK_CODE};
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use crate::workbench::{signed_in, staff};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::io::Write;
+
+const PASSWORD: &str = "a long enough secret";
+
+/// A Unified Social Credit Code with its check character (GB 32100).
+pub fn uscc(body: &str) -> String {
+    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: u32 = body
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| ALPHABET.find(c).unwrap() as u32 * w)
+        .sum();
+    let check = ALPHABET
+        .chars()
+        .nth(((31 - sum % 31) % 31) as usize)
+        .unwrap();
+    format!("{body}{check}")
+}
+
+/// A resident ID number with its check character (GB 11643).
+pub fn resident_id(seq: u32) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!("33020319850101{:03}", seq % 1000);
+    let sum: u32 = body
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = "10X98765432".chars().nth((sum % 11) as usize).unwrap();
+    format!("{body}{check}")
+}
+
+/// Unit `n` of building 1 of the test parcel.
+pub fn unit(n: u32) -> String {
+    format!("320684413219GB00029F0001{n:04}")
+}
+
+pub struct Member {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+fn org_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("onetrip_org=") && !v.starts_with("onetrip_org=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+pub async fn register(app: &TestApp, code: &str, name: &str, mobile: &str) -> reqwest::Response {
+    app.server_fn(
+        "org/register",
+        &[
+            ("credit_code", code),
+            ("org_name", name),
+            ("contact_name", "赵经理"),
+            ("mobile", mobile),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ],
+    )
+    .await
+}
+
+/// Password, then the texted code: the member's cookie and CSRF token.
+pub async fn member_sign_in(app: &TestApp, mobile: &str) -> Member {
+    let res = app
+        .server_fn("org/sign_in", &[("mobile", mobile), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "password step");
+    let challenge: String = res.json().await.unwrap();
+    let code = latest_code(app, mobile).await;
+    let res = app
+        .server_fn("org/verify", &[("c", &challenge), ("code", &code)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "code step");
+    let cookie = org_cookie(&res).expect("org cookie");
+    let home: Value = call(app, &cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    Member {
+        csrf: home["me"]["csrf"].as_str().unwrap().to_string(),
+        cookie,
+    }
+}
+
+fn field_codes(v: &Value) -> Vec<String> {
+    v["Validation"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Verify every waiting organisation as a centre administrator.
+pub async fn verify_all(app: &TestApp) {
+    let name = format!(
+        "orgadmin{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    staff(app, &name, "admin", &[]).await;
+    let admin = signed_in(app, &name).await;
+    let list: Value = call(app, &admin.cookie, "org/admin_list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    for o in list["orgs"].as_array().unwrap() {
+        if o["status"] == "pending" {
+            let res = call(
+                app,
+                &admin.cookie,
+                "org/admin_decide",
+                &[
+                    ("csrf", &admin.csrf),
+                    ("id", o["id"].as_str().unwrap()),
+                    ("decision", "verify"),
+                ],
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+}
+
+/// A verified organisation with a signed-in admin and a project whose unit
+/// list holds units 1..=units.
+pub async fn ready_org(app: &TestApp, body: &str, mobile: &str, units: u32) -> (Member, String) {
+    assert_eq!(
+        register(app, &uscc(body), "测试置业有限公司", mobile)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    verify_all(app).await;
+    let m = member_sign_in(app, mobile).await;
+    let res = call(
+        app,
+        &m.cookie,
+        "org/project_create",
+        &[
+            ("csrf", &m.csrf),
+            ("name", &format!("江景苑{mobile}")),
+            ("site", "MAIN"),
+            ("address", "宁波市江北区江景路 1 号"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK, "project");
+    let project: String = res.json().await.unwrap();
+    if units > 0 {
+        let mut csv = String::from("楼栋,不动产单元号,所在层,建筑面积（平方米）,房屋用途\n");
+        for n in 1..=units {
+            csv.push_str(&format!(
+                "1号楼,{},{},{}.50,住宅\n",
+                unit(n),
+                n.div_ceil(4),
+                80 + n
+            ));
+        }
+        let res = upload(
+            app,
+            &m,
+            &format!("/developer/projects/{project}/units"),
+            "units.csv",
+            csv.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let id = res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let done = wait_done(app, &m, &id).await;
+        assert_eq!(done["accepted"], units as i64, "{done}");
+    }
+    (m, project)
+}
+
+pub async fn upload(
+    app: &TestApp,
+    m: &Member,
+    path: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", m.csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    app.client
+        .post(app.url(path))
+        .header("cookie", &m.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Poll an upload until its checking is done (the background worker).
+pub async fn wait_done(app: &TestApp, m: &Member, id: &str) -> Value {
+    for _ in 0..200 {
+        let v: Value = app
+            .client
+            .get(app.url(&format!("/developer/uploads/{id}")))
+            .header("cookie", &m.cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["checking"] == false {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("upload {id} was not checked in 20 s");
+}
+
+pub async fn new_batch(app: &TestApp, m: &Member, project: &str, kind: &str) -> String {
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_create",
+        &[("csrf", &m.csrf), ("project", project), ("kind", kind)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+/// Dual-notice rows as cells (text), units `from..=to`.
+pub fn dual_rows(from: u32, to: u32) -> Vec<Vec<String>> {
+    (from..=to)
+        .map(|n| {
+            vec![
+                unit(n),
+                format!("买受人{n}"),
+                resident_id(n),
+                format!("YS2026-{n:06}"),
+                format!("{}", 1_000_000 + n * 1000),
+                "600000".into(),
+                BANK_CODE.into(),
+                format!("JK-2026-{n:04}"),
+            ]
+        })
+        .collect()
+}
+
+const DUAL_HEADERS: [&str; 8] = [
+    "不动产单元号",
+    "买受人姓名",
+    "买受人身份证号",
+    "购房合同备案号",
+    "成交价（元）",
+    "贷款金额（元）",
+    "抵押权人统一社会信用代码",
+    "借款合同号",
+];
+
+pub fn xlsx(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut s = headers.join(",") + "\r\n";
+    for r in rows {
+        s.push_str(&r.join(","));
+        s.push_str("\r\n");
+    }
+    s
+}
+
+async fn batch(app: &TestApp, m: &Member, id: &str) -> Value {
+    call(app, &m.cookie, "org/batch", &[("id", id)])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn upload_count(app: &TestApp) -> i64 {
+    let n: Vec<(i64,)> = match &app.db {
+        app::db::Db::Sqlite(p) => sqlx::query_as("SELECT COUNT(*) FROM filing_uploads")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        app::db::Db::Postgres(p) => sqlx::query_as("SELECT COUNT(*) FROM filing_uploads")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    n[0].0
+}
+
+on_both_backends!(
+    an_organisation_registers_is_verified_and_its_members_sign_in_with_a_code,
+    a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates,
+    a_file_refused_as_a_whole_stores_nothing,
+    one_organisation_never_sees_another_s_batches,
+);
+
+async fn an_organisation_registers_is_verified_and_its_members_sign_in_with_a_code(app: &TestApp) {
+    let code = uscc("91330200MA2AAAAA0");
+    // Every bad field is named at once.
+    let bad = code[..17].to_string() + if code.ends_with('0') { "1" } else { "0" };
+    let res = app
+        .server_fn(
+            "org/register",
+            &[
+                ("credit_code", &bad),
+                ("org_name", ""),
+                ("contact_name", "赵经理"),
+                ("mobile", "1380013"),
+                ("password", "short"),
+                ("password2", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let codes = field_codes(&res.json().await.unwrap());
+    assert_eq!(
+        codes,
+        ["credit_code.checksum", "org_name", "mobile", "password"]
+    );
+    let res = app
+        .server_fn(
+            "org/register",
+            &[
+                ("credit_code", &code),
+                ("org_name", "甬江置业"),
+                ("contact_name", "赵经理"),
+                ("mobile", "13800138111"),
+                ("password", PASSWORD),
+                ("password2", "another secret!!"),
+            ],
+        )
+        .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["password2"]);
+
+    assert_eq!(
+        register(app, &code, "甬江置业", "13800138111")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The same code again, or the same mobile for another organisation: refused.
+    let res = register(app, &code, "甬江置业", "13800138112").await;
+    assert_eq!(
+        field_codes(&res.json().await.unwrap()),
+        ["taken.credit_code"]
+    );
+    let res = register(app, &uscc("91330200MA2BBBBB0"), "别的公司", "13800138111").await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["taken.mobile"]);
+
+    // A wrong password sends no code.
+    let res = app
+        .server_fn(
+            "org/sign_in",
+            &[("mobile", "13800138111"), ("password", "not the password")],
+        )
+        .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["credentials"]);
+    let m = member_sign_in(app, "13800138111").await;
+    let home: Value = call(app, &m.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["me"]["status"], "pending");
+    assert_eq!(home["me"]["is_admin"], true);
+    // Nothing can be filed before verification.
+    let res = call(
+        app,
+        &m.cookie,
+        "org/project_create",
+        &[
+            ("csrf", &m.csrf),
+            ("name", "江景苑"),
+            ("site", "MAIN"),
+            ("address", "江景路 1 号"),
+        ],
+    )
+    .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["not_verified"]);
+
+    // A clerk cannot verify; an administrator can, once; the contact is texted.
+    staff(app, "clerk1", "clerk", &["MAIN"]).await;
+    let clerk = signed_in(app, "clerk1").await;
+    assert_eq!(
+        call(app, &clerk.cookie, "org/admin_list", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    verify_all(app).await;
+    let home: Value = call(app, &m.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["me"]["status"], "verified");
+    let sms = app::db::recent_messages(&app.db, 50).await.unwrap();
+    assert!(sms
+        .iter()
+        .any(|r| r.recipient == "13800138111" && r.template == "org_verified"));
+    let audit = app::db::audit_rows(&app.db).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "org_verify" && a.after_state.starts_with(&code)));
+
+    // The admin invites a filer, who sets a password from the texted link.
+    let res = call(
+        app,
+        &m.cookie,
+        "org/invite",
+        &[
+            ("csrf", &m.csrf),
+            ("name", "钱申报"),
+            ("mobile", "13800138222"),
+            ("role", "filer"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let invite = sms.len();
+    let sms = app::db::recent_messages(&app.db, 50).await.unwrap();
+    assert!(sms.len() > invite);
+    let link = sms
+        .iter()
+        .find(|r| r.recipient == "13800138222" && r.template == "org_invite")
+        .map(|r| r.params()["link"].as_str().unwrap().to_string())
+        .expect("invitation texted");
+    let token = link.split("t=").nth(1).unwrap().to_string();
+    let info: Value = app
+        .server_fn("org/invite_info", &[("t", &token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info[1], "钱申报");
+    let res = app
+        .server_fn(
+            "org/accept_invite",
+            &[
+                ("t", &token),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The link works once.
+    let res = app
+        .server_fn(
+            "org/accept_invite",
+            &[
+                ("t", &token),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["invite"]);
+    let filer = member_sign_in(app, "13800138222").await;
+    let home: Value = call(app, &filer.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["me"]["is_admin"], false);
+    assert_eq!(
+        home["members"].as_array().unwrap().len(),
+        0,
+        "filers do not see the member list"
+    );
+    // A filer cannot invite; a wrong code is refused.
+    let res = call(
+        app,
+        &filer.cookie,
+        "org/invite",
+        &[
+            ("csrf", &filer.csrf),
+            ("name", "孙"),
+            ("mobile", "13800138333"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .server_fn("org/verify", &[("c", &"0".repeat(64)), ("code", "123456")])
+        .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["code.expired"]);
+
+    // Disabling the filer ends their session.
+    let members: Value = call(app, &m.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let filer_id = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "钱申报")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = call(
+        app,
+        &m.cookie,
+        "org/member_active",
+        &[("csrf", &m.csrf), ("id", &filer_id), ("active", "0")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let home: Value = call(app, &filer.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(home.is_null(), "signed out: {home}");
+}
+
+async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(app: &TestApp) {
+    let (m, project) = ready_org(app, "91330200MA2CCCCC0", "13800138301", 12).await;
+    let view: Value = call(app, &m.cookie, "org/project", &[("id", &project)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["units"].as_array().unwrap().len(), 12);
+    let id = new_batch(app, &m, &project, "dual_notice").await;
+
+    // Ten rows, three of them bad in different ways.
+    let mut rows = dual_rows(1, 10);
+    rows[2][2] = "4.40103E+17".into(); // Excel's damage to the ID number
+    rows[5][0] = "320684413219GB00029F00019999".into(); // not in the project
+    rows[7][5] = String::new(); // loan amount missing on a pre-mortgage row
+    rows[7][4] = "0".into(); // and the price is zero
+    let file = xlsx(&DUAL_HEADERS, &rows);
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "第一批.xlsx",
+        file.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["rows"], 10);
+    let done = wait_done(app, &m, body["upload_id"].as_str().unwrap()).await;
+    assert_eq!(
+        (done["accepted"].as_i64(), done["failed"].as_i64()),
+        (Some(7), Some(3)),
+        "{done}"
+    );
+    let errors = done["errors"].as_array().unwrap();
+    let codes: Vec<(i64, Vec<&str>)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e[0].as_i64().unwrap(),
+                e[1].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["code"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (4, vec!["resident_id.excel_number"]),
+            (7, vec!["unit_not_in_project"]),
+            (9, vec!["money", "required"]),
+        ]
+    );
+    assert_eq!(
+        batch(app, &m, &id).await["lines"].as_array().unwrap().len(),
+        7
+    );
+
+    // The error report: the failing rows as given, with an error column.
+    let report = app
+        .client
+        .get(app.url(&format!(
+            "/developer/uploads/{}/report.xlsx",
+            body["upload_id"].as_str().unwrap()
+        )))
+        .header("cookie", &m.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let bytes = report.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .unwrap()
+        .unwrap();
+    let grid: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(grid.len(), 4, "header + 3 failing rows");
+    assert_eq!(grid[0].len(), 9, "template columns + the error column");
+    assert_eq!(grid[1][2], "4.40103E+17");
+    assert!(
+        grid[1][8].contains("第 4 行") && grid[1][8].contains("Excel"),
+        "{}",
+        grid[1][8]
+    );
+    assert!(grid[3][8].contains("贷款金额（元）"), "{}", grid[3][8]);
+
+    // The same file again: nothing doubles.
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "第一批.xlsx",
+        file,
+    )
+    .await;
+    let again = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again["accepted"], 7);
+    assert_eq!(
+        batch(app, &m, &id).await["lines"].as_array().unwrap().len(),
+        7
+    );
+
+    // The fixed rows only, as a GBK CSV (as Excel saves it in China): all in.
+    let mut fixed = vec![rows[2].clone(), rows[5].clone(), rows[7].clone()];
+    fixed[0][2] = resident_id(3);
+    fixed[1][0] = unit(11);
+    fixed[2][4] = "1,250,000.00".into();
+    fixed[2][5] = "800000".into();
+    fixed[2][4] = "1250000".into();
+    let gbk = encoding_rs::GBK
+        .encode(&csv_text(&DUAL_HEADERS, &fixed))
+        .0
+        .into_owned();
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "fixed.csv",
+        gbk,
+    )
+    .await;
+    let fixed_done = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (
+            fixed_done["accepted"].as_i64(),
+            fixed_done["failed"].as_i64()
+        ),
+        (Some(3), Some(0)),
+        "{fixed_done}"
+    );
+    let view = batch(app, &m, &id).await;
+    let lines = view["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 10);
+    assert!(
+        lines.iter().any(|l| l["buyer_name"] == "买受人3"),
+        "names decoded from GBK"
+    );
+
+    // Another batch of the same organisation cannot take the same contract.
+    let other = new_batch(app, &m, &project, "dual_notice").await;
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{other}/upload"),
+        "again.xlsx",
+        xlsx(&DUAL_HEADERS, &dual_rows(1, 1)),
+    )
+    .await;
+    let dup = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(dup["errors"][0][1][0]["code"], "in_other_batch", "{dup}");
+    // ... nor put the unit under a second buyer's notice.
+    let mut second_buyer = dual_rows(2, 2);
+    second_buyer[0][3] = "YS2026-999999".into();
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{other}/upload"),
+        "b.xlsx",
+        xlsx(&DUAL_HEADERS, &second_buyer),
+    )
+    .await;
+    let under = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        under["errors"][0][1][0]["code"], "unit_under_notice",
+        "{under}"
+    );
+
+    // Submitted: no more changes.
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_submit",
+        &[("csrf", &m.csrf), ("batch", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(batch(app, &m, &id).await["status"], "submitted");
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "late.xlsx",
+        xlsx(&DUAL_HEADERS, &dual_rows(12, 12)),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_submit",
+        &[("csrf", &m.csrf), ("batch", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // An empty batch cannot be submitted.
+    let empty = new_batch(app, &m, &project, "notice").await;
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_submit",
+        &[("csrf", &m.csrf), ("batch", &empty)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+/// A zip whose one entry unpacks to `size` zero bytes.
+fn zip_bomb(size: usize) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..size / block.len() {
+            z.write_all(&block).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+async fn a_file_refused_as_a_whole_stores_nothing(app: &TestApp) {
+    let (m, project) = ready_org(app, "91330200MA2DDDDD0", "13800138401", 0).await;
+    let id = new_batch(app, &m, &project, "dual_notice").await;
+    let path = format!("/developer/batches/{id}/upload");
+    let refusal = |res: reqwest::Response| async move {
+        let status = res.status();
+        let v: Value = res.json().await.unwrap();
+        (
+            status,
+            v["Validation"][0]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            v["Validation"][0]["zh"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+
+    let (status, code, _) = refusal(
+        upload(
+            app,
+            &m,
+            &path,
+            "photo.xlsx",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file.type")
+    );
+    let (_, code, _) = refusal(
+        upload(
+            app,
+            &m,
+            &path,
+            "old.xls",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(code, "file.xls");
+
+    let bomb = zip_bomb(300 << 20);
+    assert!(bomb.len() < 2 << 20, "the bomb is small: {}", bomb.len());
+    let (status, code, zh) = refusal(upload(app, &m, &path, "bomb.xlsx", bomb).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "file.zip_bomb")
+    );
+    assert!(zh.contains("压缩炸弹"));
+
+    let mut broken = encoding_rs::GBK
+        .encode(&csv_text(&DUAL_HEADERS, &dual_rows(1, 2)))
+        .0
+        .into_owned();
+    broken.extend_from_slice(b"\x81\x20,x\r\n");
+    let (_, code, zh) = refusal(upload(app, &m, &path, "broken.csv", broken).await).await;
+    assert_eq!(code, "file.encoding");
+    assert!(zh.contains("第 4 行"), "{zh}");
+
+    let (_, code, zh) = refusal(
+        upload(
+            app,
+            &m,
+            &path,
+            "wrong.csv",
+            "姓名,电话\n张三,1\n".as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(code, "file.headers");
+    assert!(
+        zh.contains("不动产单元号") && zh.contains("借款合同号"),
+        "{zh}"
+    );
+
+    let (_, code, _) = refusal(
+        upload(
+            app,
+            &m,
+            &path,
+            "empty.csv",
+            csv_text(&DUAL_HEADERS, &[]).into_bytes(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(code, "file.empty");
+
+    // A browser's form gets the page back with the reason in the query.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", m.csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n\0".to_vec()).file_name("x.png"),
+        );
+    let res = app
+        .client
+        .post(app.url(&path))
+        .header("cookie", &m.cookie)
+        .header("accept", "text/html")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("?file_error=file.type&p="));
+    // Without the form's CSRF token nothing is taken.
+    let form = reqwest::multipart::Form::new().text("csrf", "forged").part(
+        "file",
+        reqwest::multipart::Part::bytes(xlsx(&DUAL_HEADERS, &dual_rows(1, 1))).file_name("x.xlsx"),
+    );
+    let res = app
+        .client
+        .post(app.url(&path))
+        .header("cookie", &m.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(upload_count(app).await, 0, "no refused file was kept");
+    assert_eq!(
+        batch(app, &m, &id).await["lines"].as_array().unwrap().len(),
+        0
+    );
+}
+
+async fn too_many_rows_are_refused_at_the_configured_limit(app: &TestApp) {
+    let (m, project) = ready_org(app, "91330200MA2EEEEE0", "13800138501", 0).await;
+    let id = new_batch(app, &m, &project, "dual_notice").await;
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "big.csv",
+        csv_text(&DUAL_HEADERS, &dual_rows(1, 6)).into_bytes(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["Validation"][0]["code"], "file.too_many_rows");
+    assert!(v["Validation"][0]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("最多 5 行"));
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "ok.csv",
+        csv_text(&DUAL_HEADERS, &dual_rows(1, 5)).into_bytes(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    assert_eq!(upload_count(app).await, 1);
+}
+
+mod too_many_rows {
+    use crate::helpers::{run_with, Backend};
+    use app::services::Policy;
+
+    fn policy() -> Policy {
+        Policy {
+            filing_max_rows: 5,
+            ..Policy::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run_with(Backend::Sqlite, policy(), |app| {
+            Box::pin(super::too_many_rows_are_refused_at_the_configured_limit(
+                app,
+            ))
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run_with(Backend::Postgres, policy(), |app| {
+            Box::pin(super::too_many_rows_are_refused_at_the_configured_limit(
+                app,
+            ))
+        })
+        .await;
+    }
+}
+
+async fn one_organisation_never_sees_another_s_batches(app: &TestApp) {
+    let (a, project_a) = ready_org(app, "91330200MA2FFFFF0", "13800138601", 3).await;
+    let id = new_batch(app, &a, &project_a, "notice").await;
+    let res = upload(
+        app,
+        &a,
+        &format!("/developer/batches/{id}/upload"),
+        "a.csv",
+        "不动产单元号,买受人姓名,买受人身份证号,购房合同备案号,成交价（元）\n"
+            .to_string()
+            .into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "header only"
+    );
+    let rows = format!("不动产单元号,买受人姓名,买受人身份证号,购房合同备案号,成交价（元）\n{},张三,{},HT-0001,990000\n", unit(1), resident_id(1));
+    let res = upload(
+        app,
+        &a,
+        &format!("/developer/batches/{id}/upload"),
+        "a.csv",
+        rows.into_bytes(),
+    )
+    .await;
+    let upload_id = res.json::<Value>().await.unwrap()["upload_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_done(app, &a, &upload_id).await;
+
+    assert_eq!(
+        register(app, &uscc("91330200MA2GGGGG0"), "另一家公司", "13800138602")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    verify_all(app).await;
+    let b = member_sign_in(app, "13800138602").await;
+    assert_eq!(
+        call(app, &b.cookie, "org/batch", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(app, &b.cookie, "org/project", &[("id", &project_a)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    for path in [
+        format!("/developer/uploads/{upload_id}"),
+        format!("/developer/uploads/{upload_id}/report.xlsx"),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .header("cookie", &b.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let res = upload(
+        app,
+        &b,
+        &format!("/developer/batches/{id}/upload"),
+        "b.csv",
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = call(
+        app,
+        &b.cookie,
+        "org/batch_submit",
+        &[("csrf", &b.csrf), ("batch", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = call(
+        app,
+        &b.cookie,
+        "org/batch_create",
+        &[
+            ("csrf", &b.csrf),
+            ("project", &project_a),
+            ("kind", "notice"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Signed out: 401.
+    let res = app
+        .client
+        .get(app.url(&format!("/developer/uploads/{upload_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        batch(app, &a, &id).await["lines"].as_array().unwrap().len(),
+        1
+    );
+}
