@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking
+.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking bench-filings
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -35,6 +35,13 @@ bench-upload:
 ## 12 phone photos (4000×3000) through the preview worker, next to decoding them only.
 bench-previews:
 	@cargo run --release -p server --example preview_bench -- 12
+
+## Developers' spreadsheets: 10,000 and 100,000 dual-notice rows as CSV and XLSX through the
+## filing worker's code, next to a raw SQLite insert of the same rows; rows/s, seconds, memory.
+## DATABASE_URL=postgres://… for PostgreSQL.
+bench-filings:
+	@for f in csv xlsx; do for n in 10000 100000; do \
+		cargo run --release -q -p server --example filing_bench -- $$n $$f || exit 1; done; done
 
 ## Format Rust and the view! macros.
 fmt:

@@ -35,8 +35,9 @@ use crate::pages::{
     AdminPage, ApplicationPage, AuditPage, BookingPage, CalendarPage, CasePage, ConsultPage,
     DashboardPage, DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage,
     DevVerifyPage, DeveloperPage, HomePage, HomeVisitPage, MatterPage, MattersPage, MePage,
-    NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBookingsPage, StaffOrgsPage,
-    StaffSignInPage, TrackPage, VerifyPage, ViewerPage, WizardPage, WorkbenchPage,
+    NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage, StaffBatchesPage,
+    StaffBookingsPage, StaffOrgsPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage,
+    WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -132,6 +133,16 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/staff/orgs") view=StaffOrgsPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/staff/batches")
+                            view=StaffBatchesPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/staff/batches/:id")
+                            view=StaffBatchPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/signin") view=StaffSignInPage />
                         <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />

@@ -429,6 +429,22 @@ pub fn set_org_cookie(token: &str, policy: &Policy) {
     set_strict_cookie(ORG_COOKIE, token, policy.session_absolute_ms / 1000, policy);
 }
 
+/// A just-made API token travels to the page that shows it once in this
+/// short-lived cookie (never in a URL), read and cleared by that page.
+pub const NEW_TOKEN_COOKIE: &str = "onetrip_new_token";
+
+pub fn set_new_token_cookie(token: &str, policy: &Policy) {
+    let secure = if policy.cookie_secure { "; Secure" } else { "" };
+    let max_age = if token.is_empty() { 0 } else { 300 };
+    set_cookie(format!(
+        "{NEW_TOKEN_COOKIE}={token}; Path=/developer; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ));
+}
+
+pub async fn new_token_cookie() -> Option<String> {
+    cookie_value(&request_headers().await, NEW_TOKEN_COOKIE).filter(|t| !t.is_empty())
+}
+
 pub fn clear_org_cookie(policy: &Policy) {
     set_strict_cookie(ORG_COOKIE, "", 0, policy);
 }

@@ -2,6 +2,7 @@
 //! the Leptos app. `router(state)` is public so tests can drive the whole
 //! application on a fresh database without a fixed port.
 
+pub mod api_v1;
 mod bookings;
 pub mod cli;
 pub mod config;

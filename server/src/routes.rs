@@ -68,6 +68,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::bookings::routes())
         .merge(crate::stats::routes())
         .merge(crate::filings::routes::routes())
+        .merge(crate::api_v1::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())

@@ -63,6 +63,8 @@ pub struct LineItem {
     pub contract_no: String,
     pub status: String,
     pub review_note: String,
+    /// Once submitted: the unit's pre-application receipt.
+    pub receipt_no: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,7 +267,7 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
-    let lines = db::lines_of(&database, &b.id)
+    let lines = db::review_lines(&database, &b.id)
         .await
         .map_err(internal)?
         .into_iter()
@@ -278,6 +280,7 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
                 contract_no: l.contract_no,
                 status: l.status,
                 review_note: l.review_note,
+                receipt_no: l.receipt_no.unwrap_or_default(),
             }
         })
         .collect();
@@ -374,15 +377,14 @@ pub async fn submit_batch(csrf: String, batch: String) -> Result<(), AppError> {
     let s = require_org().await?;
     check_org_csrf(&s, &csrf)?;
     let database = database()?;
-    db::batch_of(&database, &s.org_id, &batch)
+    let b = db::batch_of(&database, &s.org_id, &batch)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     let back = format!("/developer/batches/{batch}");
-    let code = match db::submit_batch(&database, &batch)
-        .await
-        .map_err(internal)?
-    {
+    let outcome = submit_with_cases(&database, &s, &b, request_lang().await).await?;
+    services()?.outbox_wake.notify_one();
+    let code = match outcome {
         Ok(()) => {
             if form {
                 redirect(&format!("{back}?ok=submitted"));
@@ -392,10 +394,151 @@ pub async fn submit_batch(csrf: String, batch: String) -> Result<(), AppError> {
         Err(SubmitRefusal::NotDraft) => "not_draft",
         Err(SubmitRefusal::Empty) => "empty",
         Err(SubmitRefusal::StillChecking) => "checking",
+        Err(SubmitRefusal::Changed) => "checking",
     };
     if form {
         redirect(&format!("{back}?error={code}"));
         return Ok(());
     }
     Err(AppError::Conflict { code: code.into() })
+}
+
+/// Draw up one case per line (receipt, parties, the text to the buyer) and
+/// submit the batch with them in one transaction. A line that came or went
+/// meanwhile (a file finishing) makes the database refuse; drawn again.
+#[cfg(feature = "ssr")]
+pub async fn submit_with_cases(
+    database: &crate::db::Db,
+    s: &crate::db::OrgSession,
+    b: &crate::db::BatchRow,
+    lang: crate::domain::Lang,
+) -> Result<Result<(), crate::db::SubmitRefusal>, AppError> {
+    use crate::db::{self, NewCase, NewParty};
+    use crate::domain::application::{format_receipt, Draft, PartyForm, PropertyForm};
+    use crate::domain::filing::FilingRow;
+    let kind = FilingKind::from_code(&b.kind).ok_or(AppError::NotFound)?;
+    let project = db::project_by_id(database, &b.project_id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let matter = db::list_matters(database)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|m| m.code == kind.matter_code())
+        .ok_or(AppError::NotFound)?;
+    let submitter = db::member_mobile(database, &s.member_id)
+        .await
+        .map_err(internal)?
+        .unwrap_or_default();
+    let today = chrono::Utc::now()
+        .with_timezone(&crate::domain::calendar::china())
+        .date_naive();
+    for _ in 0..3 {
+        let lines = db::lines_of(database, &b.id).await.map_err(internal)?;
+        let cases: Vec<NewCase> = lines
+            .iter()
+            .map(|l| {
+                let row: Option<FilingRow> = serde_json::from_str(&l.data).ok();
+                let mut random = [0u8; 8];
+                rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut random);
+                let receipt = format_receipt(today, &random);
+                let developer = NewParty {
+                    role: if kind == FilingKind::FirstRegistration {
+                        "right_holder"
+                    } else {
+                        "obligor"
+                    }
+                    .into(),
+                    name: s.org_name.clone(),
+                    id_type: "organisation".into(),
+                    id_number: s.credit_code.clone(),
+                    mobile: submitter.clone(),
+                };
+                let mut parties = Vec::new();
+                let buyer_mobile = row
+                    .as_ref()
+                    .and_then(|r| r.buyer_mobile.as_ref())
+                    .map(|m| m.as_str().to_string());
+                if let Some(r) = &row {
+                    if let (Some(name), Some(id)) = (&r.buyer_name, &r.buyer_id) {
+                        parties.push(NewParty {
+                            role: "right_holder".into(),
+                            name: name.clone(),
+                            id_type: "resident_id".into(),
+                            id_number: id.as_str().to_string(),
+                            mobile: buyer_mobile.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                parties.push(developer);
+                if let Some(loan) = row.as_ref().and_then(|r| r.loan.as_ref()) {
+                    parties.push(NewParty {
+                        role: "mortgagee".into(),
+                        name: format!("抵押权人 {}", loan.bank.as_str()),
+                        id_type: "organisation".into(),
+                        id_number: loan.bank.as_str().to_string(),
+                        mobile: String::new(),
+                    });
+                }
+                let draft = Draft {
+                    property: PropertyForm {
+                        unit_number: l.unit_no.clone(),
+                        certificate_number: String::new(),
+                        address: project.address.clone(),
+                    },
+                    parties: parties
+                        .iter()
+                        .map(|p| PartyForm {
+                            role: p.role.clone(),
+                            name: p.name.clone(),
+                            id_type: p.id_type.clone(),
+                            id_number: p.id_number.clone(),
+                            mobile: p.mobile.clone(),
+                            share: String::new(),
+                        })
+                        .collect(),
+                    ..Draft::default()
+                };
+                let notice = buyer_mobile.clone().map(|m| {
+                    (
+                        m,
+                        serde_json::json!({
+                            "org": s.org_name,
+                            "matter_zh": matter.name_zh,
+                            "matter_en": matter.name_en,
+                            "unit": l.unit_no,
+                            "receipt": receipt,
+                        }),
+                    )
+                });
+                NewCase {
+                    line_id: l.id.clone(),
+                    application_id: uuid::Uuid::new_v4().to_string(),
+                    receipt,
+                    filer_mobile: buyer_mobile.unwrap_or_else(|| submitter.clone()),
+                    draft: serde_json::to_string(&draft).unwrap_or_default(),
+                    parties,
+                    notice,
+                }
+            })
+            .collect();
+        match db::submit_batch(
+            database,
+            &b.id,
+            kind.matter_code(),
+            &project.site_code,
+            &cases,
+            lang,
+        )
+        .await
+        {
+            Ok(Err(db::SubmitRefusal::Changed)) => continue,
+            Ok(outcome) => return Ok(outcome),
+            // A receipt number drawn twice (about 1 in 10^11): draw again.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+            Err(e) => return Err(internal(e)),
+        }
+    }
+    Ok(Err(crate::db::SubmitRefusal::Changed))
 }

@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod batch_review;
 pub mod bookings;
 pub mod cases;
 pub mod catalogue;

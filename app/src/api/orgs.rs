@@ -63,6 +63,21 @@ pub struct OrgHome {
     pub projects: Vec<ProjectItem>,
     pub sites: Vec<SiteChoice>,
     pub batches: Vec<crate::api::filings::BatchItem>,
+    /// The organisation's API tokens (administrators only).
+    pub tokens: Vec<TokenItem>,
+    /// A token just made, shown this once.
+    pub new_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenItem {
+    pub id: String,
+    pub name: String,
+    /// The first characters, to tell tokens apart.
+    pub prefix: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: bool,
 }
 
 /// Messages for the error codes the developer pages receive in their query.
@@ -135,6 +150,10 @@ pub fn org_message(code: &str, lang: crate::domain::Lang) -> Option<String> {
         ),
         "csrf" => pick("页面已过期，请重新操作一次。", "This page had expired; please try once more."),
         "self" => pick("不能停用自己的账户。", "You cannot disable your own account."),
+        "token_name" => pick(
+            "请给令牌起个名字（50 字以内），如“销售系统”。",
+            "Name the token (up to 50 characters), e.g. \"sales system\".",
+        ),
         "reason" => pick("退回时请写明理由。", "Give a reason when rejecting."),
         "decided" => pick("该企业已经审核过。", "That organisation has already been decided."),
         _ => None,
@@ -536,12 +555,45 @@ pub async fn get_org_home() -> Result<Option<OrgHome>, AppError> {
         })
         .collect();
     let batches = crate::api::filings::batches_of_org(&database, &s.org_id).await?;
+    let (tokens, new_token) = if s.is_admin() {
+        use crate::api::applications::local_time;
+        let tokens = db::tokens_of(&database, &s.org_id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|t| TokenItem {
+                id: t.id,
+                name: t.name,
+                prefix: t.prefix,
+                created: local_time(t.created_at),
+                last_used: t.last_used_at.map(local_time),
+                revoked: t.revoked_at.is_some(),
+            })
+            .collect();
+        // Shown once: the cookie that carried it here is cleared.
+        let new_token = match new_token_cookie().await {
+            Some(t) => {
+                set_new_token_cookie("", &services()?.policy);
+                db::token_owner(&database, &sha256_hex(&t))
+                    .await
+                    .map_err(internal)?
+                    .filter(|o| o.org_id == s.org_id)
+                    .map(|_| t)
+            }
+            None => None,
+        };
+        (tokens, new_token)
+    } else {
+        (Vec::new(), None)
+    };
     Ok(Some(OrgHome {
         me,
         members,
         projects,
         sites,
         batches,
+        tokens,
+        new_token,
     }))
 }
 
@@ -868,6 +920,67 @@ pub async fn decide_org(
     services()?.outbox_wake.notify_one();
     if form {
         redirect("/staff/orgs?ok=decided");
+    }
+    Ok(())
+}
+
+/// Make an API token (organisation administrators of a verified
+/// organisation). The token is answered (and shown on the page) once; only
+/// its SHA-256 is kept.
+#[server(endpoint = "org/token_create")]
+pub async fn create_token(csrf: String, name: String) -> Result<String, AppError> {
+    use crate::services::*;
+    let form = is_form_post().await;
+    let s = require_org().await?;
+    check_org_csrf(&s, &csrf)?;
+    if !s.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let back = "/developer#api";
+    if !s.verified() {
+        return refuse(form, back, &["not_verified"]);
+    }
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 50 {
+        return refuse(form, back, &["token_name"]);
+    }
+    let token = format!("ot_{}", random_token());
+    crate::db::insert_token(
+        &database()?,
+        &uuid::Uuid::new_v4().to_string(),
+        &s.org_id,
+        &name,
+        &sha256_hex(&token),
+        &token[..10],
+        &s.member_id,
+    )
+    .await
+    .map_err(internal)?;
+    if form {
+        set_new_token_cookie(&token, &services()?.policy);
+        redirect("/developer?ok=token#api");
+    }
+    Ok(token)
+}
+
+/// Revoke an API token at once (organisation administrators).
+#[server(endpoint = "org/token_revoke")]
+pub async fn revoke_token(csrf: String, id: String) -> Result<(), AppError> {
+    use crate::services::*;
+    let form = is_form_post().await;
+    let s = require_org().await?;
+    check_org_csrf(&s, &csrf)?;
+    if !s.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    if !crate::db::revoke_token(&database()?, &s.org_id, &id)
+        .await
+        .map_err(internal)?
+    {
+        return Err(AppError::NotFound);
+    }
+    if form {
+        redirect("/developer#api");
     }
     Ok(())
 }

@@ -76,6 +76,7 @@ pub async fn queue(
         "SELECT {CASE_COLUMNS} FROM {CASE_FROM}
          WHERE a.status = 'submitted' AND a.stage IN ({stage_list})
            AND a.site_code IN (SELECT site_code FROM staff_sites WHERE staff_id = $1)
+           AND (a.filing_batch_id IS NULL OR a.stage NOT IN ('pre_review', 'rejected'))
            AND ($2 = '' OR (a.paused_at IS NULL
                 AND ((a.due_on IS NOT NULL AND a.due_on < $2) OR (a.due_at IS NOT NULL AND a.due_at < $8))))
            AND ($3 = '' OR a.matter_code = $3)

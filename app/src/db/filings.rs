@@ -157,46 +157,8 @@ pub enum SubmitRefusal {
     NotDraft,
     Empty,
     StillChecking,
-}
-
-/// Submit a draft batch: it then can no longer be amended. Refused while
-/// a file is still being checked or when it has no line.
-pub async fn submit_batch(
-    db: &Db,
-    batch_id: &str,
-) -> Result<Result<(), SubmitRefusal>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let checking = fetch_optional_tx!(
-        &mut tx,
-        (String,),
-        "SELECT id FROM filing_uploads WHERE batch_id = $1 AND status = 'checking' LIMIT 1",
-        batch_id
-    )?;
-    if checking.is_some() {
-        return Ok(Err(SubmitRefusal::StillChecking));
-    }
-    let any = fetch_optional_tx!(
-        &mut tx,
-        (String,),
-        "SELECT id FROM filing_lines WHERE batch_id = $1 LIMIT 1",
-        batch_id
-    )?;
-    if any.is_none() {
-        return Ok(Err(SubmitRefusal::Empty));
-    }
-    let now = now_ms();
-    let n = execute_tx!(
-        &mut tx,
-        "UPDATE filing_batches SET status = 'submitted', submitted_at = $2, updated_at = $2
-         WHERE id = $1 AND status = 'draft'",
-        batch_id,
-        now
-    )?;
-    if n == 0 {
-        return Ok(Err(SubmitRefusal::NotDraft));
-    }
-    tx.commit().await?;
-    Ok(Ok(()))
+    /// A line came or went while the batch was being submitted.
+    Changed,
 }
 
 // ---- uploads -----------------------------------------------------------
@@ -207,12 +169,14 @@ pub async fn insert_upload(
     u: &FilingUpload,
     content: &[u8],
     created_by: &str,
-) -> Result<(), sqlx::Error> {
-    execute!(
+    idempotency_key: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let n = execute!(
         db,
         "INSERT INTO filing_uploads (id, org_id, batch_id, project_id, purpose, file_name, format, content,
-                                     status, total_rows, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'checking', $9, $10, $11)",
+                                     status, total_rows, created_by, created_at, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'checking', $9, $10, $11, $12)
+         ON CONFLICT (org_id, idempotency_key) DO NOTHING",
         &u.id,
         &u.org_id,
         u.batch_id.as_deref(),
@@ -223,9 +187,22 @@ pub async fn insert_upload(
         content,
         u.total_rows,
         created_by,
-        u.created_at
+        u.created_at,
+        idempotency_key
     )?;
-    Ok(())
+    Ok(n == 1)
+}
+
+/// The upload an organisation made with an idempotency key.
+pub async fn upload_by_key(
+    db: &Db,
+    org_id: &str,
+    key: &str,
+) -> Result<Option<FilingUpload>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {UPLOAD_COLUMNS} FROM filing_uploads WHERE org_id = $1 AND idempotency_key = $2"
+    );
+    fetch_optional!(db, FilingUpload, &sql, org_id, key)
 }
 
 /// An upload of this organisation (another's is `None`).
@@ -391,8 +368,12 @@ pub async fn upsert_line(
            WHERE EXISTS (SELECT 1 FROM filing_batches WHERE id = $2 AND status = 'draft')
          ON CONFLICT (org_id, unit_no, kind, contract_no) DO UPDATE
             SET data = excluded.data, buyer_id_last6 = excluded.buyer_id_last6,
-                line_in_file = excluded.line_in_file, updated_at = excluded.updated_at
-          WHERE filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'",
+                line_in_file = excluded.line_in_file, updated_at = excluded.updated_at,
+                batch_id = excluded.batch_id, status = 'pending', review_note = '',
+                application_id = NULL
+          WHERE (filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'
+                 AND filing_lines.application_id IS NULL)
+             OR filing_lines.status = 'returned'",
         uuid::Uuid::new_v4().to_string(),
         &batch.id,
         &batch.org_id,

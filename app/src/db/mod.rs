@@ -10,7 +10,9 @@
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
 mod alerts;
+mod api_tokens;
 mod applications;
+mod batch_review;
 mod bookings;
 mod calendar;
 mod cases;
@@ -25,7 +27,9 @@ mod staff;
 mod visits;
 
 pub use alerts::*;
+pub use api_tokens::*;
 pub use applications::*;
+pub use batch_review::*;
 pub use bookings::*;
 pub use calendar::*;
 pub use cases::*;

@@ -176,6 +176,16 @@ pub async fn member_by_mobile(db: &Db, mobile: &str) -> Result<Option<MemberRow>
     fetch_optional!(db, MemberRow, &sql, mobile)
 }
 
+pub async fn member_mobile(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = fetch_optional!(
+        db,
+        (String,),
+        "SELECT mobile FROM org_members WHERE id = $1",
+        id
+    )?;
+    Ok(row.map(|(m,)| m))
+}
+
 pub async fn members_of(db: &Db, org_id: &str) -> Result<Vec<MemberRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {MEMBER_COLUMNS} FROM org_members WHERE org_id = $1 ORDER BY created_at, mobile"

@@ -6,7 +6,8 @@
 //! spreadsheet report, the API and the browser.
 
 use super::{
-    normalize_compact, CertificateNumber, CreditCode, DomainError, ResidentId, UnitNumber,
+    normalize_compact, CertificateNumber, CreditCode, DomainError, MobileNumber, ResidentId,
+    UnitNumber,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -46,6 +47,25 @@ impl FilingKind {
         FilingKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// The catalogue matter a line of this kind becomes a case of.
+    pub fn matter_code(self) -> &'static str {
+        match self {
+            FilingKind::DualNotice => "DOUBLE-NOTICE",
+            FilingKind::Notice => "PRESALE-NOTICE",
+            FilingKind::Conversion => "NOTICE-CONVERSION",
+            FilingKind::FirstRegistration => "FIRST-BUILDING",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            FilingKind::DualNotice => "Advance notice of sale and of mortgage (dual notice)",
+            FilingKind::Notice => "Advance notice of sale",
+            FilingKind::Conversion => "Conversion of a notice",
+            FilingKind::FirstRegistration => "First registration of buildings",
+        }
+    }
+
     pub fn name_zh(self) -> &'static str {
         match self {
             FilingKind::DualNotice => "预售商品房买卖预告登记及预购商品房抵押权预告登记（双预告）",
@@ -63,14 +83,17 @@ impl FilingKind {
                 Unit,
                 BuyerName,
                 BuyerId,
+                BuyerMobile,
                 ContractNo,
                 Price,
                 LoanAmount,
                 BankCode,
                 LoanContractNo,
             ],
-            FilingKind::Notice => &[Unit, BuyerName, BuyerId, ContractNo, Price],
-            FilingKind::Conversion => &[Unit, BuyerName, BuyerId, ContractNo, NoticeNo],
+            FilingKind::Notice => &[Unit, BuyerName, BuyerId, BuyerMobile, ContractNo, Price],
+            FilingKind::Conversion => {
+                &[Unit, BuyerName, BuyerId, BuyerMobile, ContractNo, NoticeNo]
+            }
             FilingKind::FirstRegistration => &[Unit, Floor, Area, Use],
         };
         cols.iter().map(|c| c.column()).collect()
@@ -84,6 +107,8 @@ pub enum Col {
     Unit,
     BuyerName,
     BuyerId,
+    /// The buyer's mobile: they are told of every filing in their name.
+    BuyerMobile,
     ContractNo,
     Price,
     LoanAmount,
@@ -123,6 +148,7 @@ impl Col {
             Col::Unit => "不动产单元号",
             Col::BuyerName => "买受人姓名",
             Col::BuyerId => "买受人身份证号",
+            Col::BuyerMobile => "买受人手机号",
             Col::ContractNo => "购房合同备案号",
             Col::Price => "成交价（元）",
             Col::LoanAmount => "贷款金额（元）",
@@ -183,6 +209,8 @@ pub struct FilingRow {
     pub building: Option<String>,
     pub buyer_name: Option<String>,
     pub buyer_id: Option<ResidentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_mobile: Option<MobileNumber>,
     pub contract_no: Option<String>,
     pub price_cents: Option<i64>,
     pub loan: Option<Loan>,
@@ -396,6 +424,11 @@ pub fn check_cells(
     if has(Col::BuyerId) && take(Col::BuyerId, &mut errors) {
         row.buyer_id = id_cell(get(Col::BuyerId)).map_err(|e| errors.push(e)).ok();
     }
+    if has(Col::BuyerMobile) && take(Col::BuyerMobile, &mut errors) {
+        row.buyer_mobile = MobileNumber::parse(&get(Col::BuyerMobile).text())
+            .map_err(|e| errors.push(CellError::domain(Col::BuyerMobile, &e)))
+            .ok();
+    }
     if has(Col::ContractNo) && take(Col::ContractNo, &mut errors) {
         row.contract_no = contract_cell(Col::ContractNo, get(Col::ContractNo))
             .map_err(|e| errors.push(e))
@@ -493,6 +526,7 @@ pub fn check_cells(
             building: row.building,
             buyer_name: row.buyer_name,
             buyer_id: row.buyer_id,
+            buyer_mobile: row.buyer_mobile,
             contract_no: row.contract_no,
             price_cents: row.price_cents,
             loan: row.loan,
@@ -511,6 +545,7 @@ struct Fields {
     building: Option<String>,
     buyer_name: Option<String>,
     buyer_id: Option<ResidentId>,
+    buyer_mobile: Option<MobileNumber>,
     contract_no: Option<String>,
     price_cents: Option<i64>,
     loan: Option<Loan>,
@@ -743,6 +778,7 @@ mod tests {
             (Col::Unit, text(unit)),
             (Col::BuyerName, text("张三")),
             (Col::BuyerId, text("330203198501011238")),
+            (Col::BuyerMobile, text("138 0013 8000")),
             (Col::ContractNo, text("YS2026-000123")),
             (Col::Price, text("1,250,000.50")),
             (Col::LoanAmount, Cell::Number(800000.0)),
@@ -856,6 +892,44 @@ mod tests {
     }
 
     #[test]
+    fn the_buyer_s_mobile_is_required_and_checked() {
+        let mut cells = dual(UNIT);
+        let row = check_row(FilingKind::DualNotice, &cells).unwrap();
+        assert_eq!(row.buyer_mobile.unwrap().as_str(), "13800138000");
+        cells.insert(Col::BuyerMobile, text("1380013"));
+        assert_eq!(
+            codes(&check_row(FilingKind::DualNotice, &cells)),
+            ["mobile.format"]
+        );
+        cells.remove(&Col::BuyerMobile);
+        let e = check_row(FilingKind::DualNotice, &cells).unwrap_err();
+        assert_eq!(
+            (e[0].col, e[0].code.as_str()),
+            (Some(Col::BuyerMobile), "required")
+        );
+    }
+
+    #[test]
+    fn a_unit_list_row_needs_its_building() {
+        let cells = HashMap::from([
+            (Col::Building, text("3号楼")),
+            (Col::Unit, text(UNIT)),
+            (Col::Floor, text("12")),
+            (Col::Area, text("89.50")),
+            (Col::Use, text("住宅")),
+        ]);
+        let row = check_cells(&unit_list_columns(), &cells).unwrap();
+        assert_eq!(
+            (row.building.as_deref(), row.area_centi),
+            (Some("3号楼"), Some(8950))
+        );
+        let mut no_building = cells.clone();
+        no_building.remove(&Col::Building);
+        let e = check_cells(&unit_list_columns(), &no_building).unwrap_err();
+        assert_eq!(e[0].col, Some(Col::Building));
+    }
+
+    #[test]
     fn exported_cells_never_run_as_formulas() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("+86"), "'+86");
@@ -874,7 +948,7 @@ mod tests {
             .collect();
         headers.push("错误说明".into());
         let map = header_map(FilingKind::Notice, &headers).unwrap();
-        assert_eq!(map[0], (Col::Unit, 4));
+        assert_eq!(map[0], (Col::Unit, 5));
         assert_eq!(
             header_map(FilingKind::DualNotice, &headers).unwrap_err(),
             ["贷款金额（元）", "抵押权人统一社会信用代码", "借款合同号"]

@@ -92,6 +92,20 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("address"),
             p("receipt")
         ),
+        ("filed_in_your_name", Lang::Zh) => format!(
+            "【一趟办】{}已以您的名义申报“{}”（单元 {}），回执号 {}。可凭回执号和身份证号后 6 位在“办件进度”查询；如非您本人所购，请致电登记中心。",
+            p("org"),
+            p("matter_zh"),
+            p("unit"),
+            p("receipt")
+        ),
+        ("filed_in_your_name", Lang::En) => format!(
+            "[OneTrip] {} has filed \"{}\" in your name (unit {}), receipt {}. Follow it under Track progress with the receipt and the last 6 characters of your ID. If you did not buy this unit, call the registration centre.",
+            p("org"),
+            p("matter_en"),
+            p("unit"),
+            p("receipt")
+        ),
         ("org_invite", Lang::Zh) => format!(
             "【一趟办】{}邀请您加入其企业账户，用于办理批量预申请。请在 7 天内打开链接设置密码：{}",
             p("org"),

@@ -38,14 +38,9 @@ fn query_errors(message: fn(&str, Lang) -> Option<String>) -> Vec<FieldError> {
 }
 
 fn kind_name(kind: FilingKind, lang: Lang) -> &'static str {
-    match (kind, lang) {
-        (k, Lang::Zh) => k.name_zh(),
-        (FilingKind::DualNotice, Lang::En) => {
-            "Advance notice of sale and of mortgage (dual notice)"
-        }
-        (FilingKind::Notice, Lang::En) => "Advance notice of sale",
-        (FilingKind::Conversion, Lang::En) => "Conversion of a notice",
-        (FilingKind::FirstRegistration, Lang::En) => "First registration of buildings",
+    match lang {
+        Lang::Zh => kind.name_zh(),
+        Lang::En => kind.name_en(),
     }
 }
 
@@ -178,6 +173,8 @@ fn ok_message(code: &str, lang: Lang) -> Option<String> {
             "invite_accepted" => "Your password is set; please sign in.",
             "signed_out" if zh => "您已退出登录。",
             "signed_out" => "You have signed out.",
+            "token" if zh => "令牌已生成，见下方“接口令牌”。",
+            "token" => "Token made: see API tokens below.",
             "invited" if zh => "邀请短信已发送，对方 7 天内打开链接设置密码即可登录。",
             "invited" => "Invitation texted: they have 7 days to open the link and set a password.",
             "submitted" if zh => "批次已提交预审。预审意见会逐户显示在本页。",
@@ -651,6 +648,7 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
                     </details>
                 }
             })}
+        {me.is_admin.then(|| view! { <ApiTokens home=home.clone() /> })}
         <h2>{bi("表格模板", "Templates")}</h2>
         <Templates />
         <form method="post" action="/api/org/sign_out" class="inline-form">
@@ -1137,7 +1135,7 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                 <tr>
                     <th>{bi("不动产单元号", "Unit number")}</th>
                     <th>{bi("买受人", "Buyer")}</th>
-                    <th>{bi("合同号", "Contract")}</th>
+                    <th>{bi("合同号 / 回执号", "Contract / receipt")}</th>
                     <th>{bi("预审", "Pre-review")}</th>
                     <th></th>
                 </tr>
@@ -1156,7 +1154,12 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                             <tr data-testid="line">
                                 <td>{l.unit_no.clone()}</td>
                                 <td>{l.buyer_name.clone()}</td>
-                                <td>{l.contract_no.clone()}</td>
+                                <td>
+                                    {l.contract_no.clone()} <br />
+                                    <span class="muted" data-testid="receipt">
+                                        {l.receipt_no.clone()}
+                                    </span>
+                                </td>
                                 <td>
                                     {move || status_name(&status, current_lang())}
                                     {(!note.is_empty())
@@ -1316,5 +1319,95 @@ pub fn StaffOrgsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The organisation administrator's API tokens: a new one shown once,
+/// the list with revoke buttons, and the form to make one.
+#[component]
+fn ApiTokens(home: OrgHome) -> impl IntoView {
+    let csrf = home.me.csrf.clone();
+    let csrf2 = csrf.clone();
+    view! {
+        <h2 id="api">
+            {bi("接口令牌（销售系统对接）", "API tokens (for your sales system)")}
+        </h2>
+        <p class="hint">
+            {bi("接口说明：", "API documentation: ")} <a href="/api/v1/docs">"/api/v1/docs"</a>
+            " · " <a href="/api/v1/openapi.json">"openapi.json"</a>
+        </p>
+        {home
+            .new_token
+            .clone()
+            .map(|t| {
+                view! {
+                    <div class="notice" role="status" data-testid="new-token">
+                        <p>
+                            {bi(
+                                "新令牌如下，只显示这一次，请立即复制保存：",
+                                "Your new token, shown this once — copy it now:",
+                            )}
+                        </p>
+                        <p>
+                            <code>{t}</code>
+                        </p>
+                    </div>
+                }
+            })}
+        <ul class="doc-list" data-testid="tokens">
+            {home
+                .tokens
+                .iter()
+                .map(|t| {
+                    let csrf = csrf2.clone();
+                    let id = t.id.clone();
+                    let revoked = t.revoked;
+                    view! {
+                        <li>
+                            <strong>{t.name.clone()}</strong>
+                            " · "
+                            <code>{t.prefix.clone()} "…"</code>
+                            " · "
+                            {t.created.clone()}
+                            {revoked
+                                .then(|| {
+                                    view! {
+                                        " "
+                                        <span class="tag tag--danger">
+                                            {bi("已吊销", "Revoked")}
+                                        </span>
+                                    }
+                                })}
+                            {(!revoked)
+                                .then(|| {
+                                    view! {
+                                        <form
+                                            method="post"
+                                            action="/api/org/token_revoke"
+                                            class="inline-form"
+                                        >
+                                            <input type="hidden" name="csrf" value=csrf />
+                                            <input type="hidden" name="id" value=id />
+                                            <button type="submit" class="button button--secondary">
+                                                {bi("吊销", "Revoke")}
+                                            </button>
+                                        </form>
+                                    }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <form method="post" action="/api/org/token_create" class="form">
+            <input type="hidden" name="csrf" value=csrf />
+            <div class="field">
+                <label for="token_name">{bi("令牌名称", "Token name")}</label>
+                <input id="token_name" name="name" />
+            </div>
+            <button type="submit" class="button">
+                {bi("生成新令牌", "Make a new token")}
+            </button>
+        </form>
     }
 }

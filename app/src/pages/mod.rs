@@ -1,6 +1,7 @@
 //! Pages, one module per audience plus shared pages.
 
 mod apply;
+mod batch_review;
 pub mod booking;
 pub mod citizen;
 mod dashboard;
@@ -15,6 +16,7 @@ mod viewer;
 mod visits;
 
 pub use apply::WizardPage;
+pub use batch_review::{StaffBatchPage, StaffBatchesPage};
 pub use booking::{BookingPage, StaffBookingsPage};
 pub use citizen::{ApplicationPage, MePage, TrackPage};
 pub use dashboard::DashboardPage;

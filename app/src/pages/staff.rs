@@ -153,6 +153,8 @@ fn StaffBar(me: StaffMe) -> impl IntoView {
                 {me.sites.join(", ")}
                 " · "
                 <a href="/staff/bookings">{bi("预约日程", "Visits")}</a>
+                " · "
+                <a href="/staff/batches">{bi("批量申报", "Batches")}</a>
             </span>
             <form method="post" action="/api/staff/sign_out">
                 <input type="hidden" name="csrf" value=me.csrf.clone() />

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 // developer's administrator registers; the centre's administrator verifies
 // the organisation; the developer adds a project with its unit list, uploads
 // a 200-row dual-notice sheet with 7 bad rows, downloads the error report,
-// uploads only the 7 fixed rows, and submits the batch.
+// uploads only the 7 fixed rows, and submits the batch; a clerk passes the
+// batch; one buyer tracks their unit's case at /track.
 
 const ADMIN_PASSWORD = "e2e-admin-password";
 const PASSWORD = "developer-secret-1";
@@ -32,10 +33,11 @@ function unit(parcel: string, n: number): string {
   return `320684413219GB${parcel}F0001${String(n).padStart(4, "0")}`;
 }
 
-const HEADERS = "不动产单元号,买受人姓名,买受人身份证号,购房合同备案号,成交价（元）,贷款金额（元）,抵押权人统一社会信用代码,借款合同号";
+const HEADERS = "不动产单元号,买受人姓名,买受人身份证号,买受人手机号,购房合同备案号,成交价（元）,贷款金额（元）,抵押权人统一社会信用代码,借款合同号";
 
 function row(parcel: string, n: number): string[] {
-  return [unit(parcel, n), `买受人${n}`, residentId(n), `YS2026-${String(n).padStart(6, "0")}`, String(1_000_000 + n * 1000), "600000", BANK, `JK-${n}`];
+  const mobile = `136${parcel}${String(n).padStart(3, "0")}`.slice(0, 11);
+  return [unit(parcel, n), `买受人${n}`, residentId(n), mobile, `YS2026-${String(n).padStart(6, "0")}`, String(1_000_000 + n * 1000), "600000", BANK, `JK-${n}`];
 }
 
 const csv = (rows: string[][]) => Buffer.from("\ufeff" + [HEADERS, ...rows.map((r) => r.join(","))].join("\r\n") + "\r\n", "utf8");
@@ -120,11 +122,11 @@ test("a developer files 200 units, fixes the 7 bad rows from the error report, a
   const bad = [5, 30, 61, 90, 120, 150, 199];
   rows[5][2] = "4.40103E+17"; // Excel's damage
   rows[30][2] = residentId(31).slice(0, 17); // the lost X / last digit
-  rows[61][4] = "0"; // no price
-  rows[90][5] = ""; // loan amount missing
+  rows[61][5] = "0"; // no price
+  rows[90][6] = ""; // loan amount missing
   rows[120][0] = unit(parcel, 9999); // not in the project
-  rows[150][3] = "合同"; // contract number format
-  rows[199][6] = "91350100M000100Y44"; // bank's code checksum
+  rows[150][4] = "合同"; // contract number format
+  rows[199][7] = "91350100M000100Y44"; // bank's code checksum
   await uploadSheet(page, "双预告.csv", csv(rows));
   await expect(page.getByTestId("accepted").first()).toHaveText(/193/);
   await expect(page.getByTestId("failed").first()).toHaveText(/7/);
@@ -152,4 +154,50 @@ test("a developer files 200 units, fixes the 7 bad rows from the error report, a
   await expect(page.getByTestId("ok")).toContainText("已提交预审");
   await expect(page.getByTestId("batch-status")).toContainText("已提交");
   await expect(page.getByRole("button", { name: "上传并检查" })).toHaveCount(0);
+  const firstLine = page.getByTestId("line").filter({ hasText: unit(parcel, 1) });
+  const receipt = ((await firstLine.getByTestId("receipt").textContent()) ?? "").trim();
+  expect(receipt).toMatch(/^\d{6}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+
+  // A clerk of the main centre passes every clean unit in one step.
+  const clerkCtx = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js });
+  const clerk = await clerkCtx.newPage();
+  const at = (path: string) => new URL(path, page.url()).href;
+  await clerk.goto(at("/staff/signin"));
+  await clerk.getByLabel("用户名").fill("admin");
+  await clerk.getByLabel("密码").fill(ADMIN_PASSWORD);
+  await clerk.getByRole("button", { name: "登录" }).click();
+  const clerkName = `batch${js ? "j" : "n"}${stamp}`;
+  await expect(clerk.getByRole("heading", { level: 1 })).toHaveText("账户管理");
+  await clerk.getByLabel("用户名").fill(clerkName);
+  await clerk.getByLabel("姓名").fill("批量窗口");
+  await clerk.getByLabel("角色").selectOption("clerk");
+  await clerk.getByLabel("初始密码（至少 10 位）").fill("clerk-password-1");
+  await clerk.getByLabel("明州市不动产登记中心").check();
+  await clerk.getByRole("button", { name: "创建账户" }).click();
+  await expect(clerk.getByText("账户已创建。")).toBeVisible();
+  await clerk.goto(at("/staff/signin"));
+  await clerk.getByLabel("用户名").fill(clerkName);
+  await clerk.getByLabel("密码").fill("clerk-password-1");
+  await clerk.getByRole("button", { name: "登录" }).click();
+  await clerk.goto(at("/staff/batches"));
+  await clerk.getByTestId("staff-batch").filter({ hasText: orgName }).getByRole("link").first().click();
+  await expect(clerk.getByTestId("review-summary")).toContainText("待预审 200 户");
+  await clerk.getByTestId("pass-clean").click();
+  await expect(clerk.getByTestId("review-ok")).toContainText("已通过 200 户");
+  await clerkCtx.close();
+
+  // The developer sees every unit passed.
+  await page.reload();
+  await expect(page.getByTestId("batch-status")).toContainText("已预审");
+  await expect(firstLine).toContainText("预审通过");
+
+  // The buyer follows their unit's case with the receipt and the last 6 of their ID.
+  const buyer = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: js });
+  const b = await buyer.newPage();
+  await b.goto(at("/track"));
+  await b.getByLabel("回执号").fill(receipt);
+  await b.getByLabel("身份证后 6 位或手机号").fill(residentId(1).slice(-6));
+  await b.getByRole("button", { name: "查询" }).click();
+  await expect(b.getByTestId("track-result").getByTestId("status")).toHaveText("已受理");
+  await buyer.close();
 });

@@ -228,44 +228,60 @@ fn refused(html: bool, page: &str, e: &FileError) -> Response {
 }
 
 /// Where an upload goes.
-struct Target {
-    project_id: String,
-    batch: Option<db::BatchRow>,
-    page: String,
+pub(crate) struct Target {
+    pub project_id: String,
+    pub batch: Option<db::BatchRow>,
+    /// The page a browser is sent back to.
+    pub page: String,
 }
 
-/// Take a file in: read it whole, refuse it as a whole when it is not a
-/// usable sheet (nothing is stored then), otherwise keep it for the worker
-/// and answer at once.
-async fn take_in(
-    st: &AppState,
-    headers: &HeaderMap,
-    session: &OrgSession,
-    target: Target,
-    multipart: Multipart,
-) -> Response {
-    let html = wants_html(headers);
-    let policy = &st.services.policy;
-    let received = match receive(multipart, policy.filing_max_file_bytes).await {
-        Ok(r) => r,
-        Err(e) => return refused(html, &target.page, &e),
-    };
-    if let Err(e) = app::services::check_org_csrf(session, &received.csrf) {
-        return app_error(e);
+/// Why an upload was not taken.
+pub(crate) enum Refusal {
+    /// The file as a whole (nothing stored).
+    File(FileError),
+    App(AppError),
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> AppError {
+        match r {
+            Refusal::File(e) => AppError::Validation(vec![FieldError::new(
+                "file",
+                e.code(),
+                e.message(app::domain::Lang::Zh),
+                e.message(app::domain::Lang::En),
+            )]),
+            Refusal::App(e) => e,
+        }
     }
+}
+
+/// Read a file whole and refuse it as a whole when it is not a usable
+/// sheet (nothing is stored then); otherwise keep it for the worker, wake
+/// the worker, and answer its id and row count. With an idempotency key
+/// already used by the organisation, the upload made then is answered.
+pub(crate) async fn store_upload(
+    st: &AppState,
+    org_id: &str,
+    member_id: &str,
+    target: &Target,
+    file_name: &str,
+    bytes: Vec<u8>,
+    key: Option<&str>,
+) -> Result<(String, i64), Refusal> {
+    let policy = &st.services.policy;
     let limits = sheet::Limits {
         max_rows: policy.filing_max_rows,
         max_bytes: policy.filing_max_file_bytes,
     };
-    let bytes = received.bytes;
     let read = tokio::task::spawn_blocking(move || {
         sheet::read(&bytes, limits).map(|(f, s)| (f, s, bytes))
     })
     .await;
     let (format, sheet, bytes) = match read {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return refused(html, &target.page, &e),
-        Err(e) => return internal("read sheet", e),
+        Ok(Err(e)) => return Err(Refusal::File(e)),
+        Err(e) => return Err(Refusal::App(AppError::internal("read sheet", e))),
     };
     let kind = target
         .batch
@@ -278,18 +294,18 @@ async fn take_in(
     };
     let columns = columns_for(purpose, kind);
     if let Err(missing) = rows_by_column(&columns, &sheet) {
-        return refused(html, &target.page, &FileError::MissingHeaders(missing));
+        return Err(Refusal::File(FileError::MissingHeaders(missing)));
     }
     let upload = db::FilingUpload {
         id: uuid::Uuid::new_v4().to_string(),
-        org_id: session.org_id.clone(),
+        org_id: org_id.to_string(),
         batch_id: target.batch.as_ref().map(|b| b.id.clone()),
         project_id: target.project_id.clone(),
         purpose: purpose.into(),
-        file_name: if received.file_name.is_empty() {
+        file_name: if file_name.is_empty() {
             format!("upload.{}", format.code())
         } else {
-            received.file_name
+            file_name.to_string()
         },
         format: format.code().into(),
         status: "checking".into(),
@@ -300,19 +316,64 @@ async fn take_in(
         created_at: db::now_ms(),
         finished_at: None,
     };
-    if let Err(e) = db::insert_upload(&st.db, &upload, &bytes, &session.member_id).await {
-        return internal("insert upload", e);
+    let stored = db::insert_upload(&st.db, &upload, &bytes, member_id, key)
+        .await
+        .map_err(|e| Refusal::App(AppError::internal("insert upload", e)))?;
+    if !stored {
+        // The same idempotency key again: the upload it made.
+        let existing = db::upload_by_key(&st.db, org_id, key.unwrap_or_default())
+            .await
+            .map_err(|e| Refusal::App(AppError::internal("upload by key", e)))?
+            .ok_or(Refusal::App(AppError::Conflict {
+                code: "idempotency_key".into(),
+            }))?;
+        return Ok((existing.id, existing.total_rows));
     }
     st.services.filing_wake.notify_one();
-    if html {
-        return see_other(&format!("{}?upload={}", target.page, upload.id));
+    Ok((upload.id, upload.total_rows))
+}
+
+/// A form's or a program's upload: the CSRF token, then [`store_upload`];
+/// a browser is sent back to the page, a program gets `202 Accepted`.
+async fn take_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    session: &OrgSession,
+    target: Target,
+    multipart: Multipart,
+) -> Response {
+    let html = wants_html(headers);
+    let received = match receive(multipart, st.services.policy.filing_max_file_bytes).await {
+        Ok(r) => r,
+        Err(e) => return refused(html, &target.page, &e),
+    };
+    if let Err(e) = app::services::check_org_csrf(session, &received.csrf) {
+        return app_error(e);
     }
-    let status_url = format!("/developer/uploads/{}", upload.id);
+    let stored = store_upload(
+        st,
+        &session.org_id,
+        &session.member_id,
+        &target,
+        &received.file_name,
+        received.bytes,
+        None,
+    )
+    .await;
+    let (id, rows) = match stored {
+        Ok(x) => x,
+        Err(Refusal::File(e)) => return refused(html, &target.page, &e),
+        Err(Refusal::App(e)) => return app_error(e),
+    };
+    if html {
+        return see_other(&format!("{}?upload={id}", target.page));
+    }
+    let status_url = format!("/developer/uploads/{id}");
     let mut res = (
         StatusCode::ACCEPTED,
         Json(serde_json::json!({
-            "upload_id": upload.id,
-            "rows": upload.total_rows,
+            "upload_id": id,
+            "rows": rows,
             "status_url": status_url,
         })),
     )

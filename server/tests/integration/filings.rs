@@ -255,6 +255,11 @@ pub async fn new_batch(app: &TestApp, m: &Member, project: &str, kind: &str) -> 
     res.json().await.unwrap()
 }
 
+/// The mobile number of buyer `n`.
+pub fn buyer_mobile(n: u32) -> String {
+    format!("1370000{n:04}")
+}
+
 /// Dual-notice rows as cells (text), units `from..=to`.
 pub fn dual_rows(from: u32, to: u32) -> Vec<Vec<String>> {
     (from..=to)
@@ -263,6 +268,7 @@ pub fn dual_rows(from: u32, to: u32) -> Vec<Vec<String>> {
                 unit(n),
                 format!("买受人{n}"),
                 resident_id(n),
+                buyer_mobile(n),
                 format!("YS2026-{n:06}"),
                 format!("{}", 1_000_000 + n * 1000),
                 "600000".into(),
@@ -273,10 +279,11 @@ pub fn dual_rows(from: u32, to: u32) -> Vec<Vec<String>> {
         .collect()
 }
 
-const DUAL_HEADERS: [&str; 8] = [
+const DUAL_HEADERS: [&str; 9] = [
     "不动产单元号",
     "买受人姓名",
     "买受人身份证号",
+    "买受人手机号",
     "购房合同备案号",
     "成交价（元）",
     "贷款金额（元）",
@@ -574,8 +581,8 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
     let mut rows = dual_rows(1, 10);
     rows[2][2] = "4.40103E+17".into(); // Excel's damage to the ID number
     rows[5][0] = "320684413219GB00029F00019999".into(); // not in the project
-    rows[7][5] = String::new(); // loan amount missing on a pre-mortgage row
-    rows[7][4] = "0".into(); // and the price is zero
+    rows[7][6] = String::new(); // loan amount missing on a pre-mortgage row
+    rows[7][5] = "0".into(); // and the price is zero
     let file = xlsx(&DUAL_HEADERS, &rows);
     let res = upload(
         app,
@@ -644,14 +651,14 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
     assert_eq!(grid.len(), 4, "header + 3 failing rows");
-    assert_eq!(grid[0].len(), 9, "template columns + the error column");
+    assert_eq!(grid[0].len(), 10, "template columns + the error column");
     assert_eq!(grid[1][2], "4.40103E+17");
     assert!(
-        grid[1][8].contains("第 4 行") && grid[1][8].contains("Excel"),
+        grid[1][9].contains("第 4 行") && grid[1][9].contains("Excel"),
         "{}",
-        grid[1][8]
+        grid[1][9]
     );
-    assert!(grid[3][8].contains("贷款金额（元）"), "{}", grid[3][8]);
+    assert!(grid[3][9].contains("贷款金额（元）"), "{}", grid[3][9]);
 
     // The same file again: nothing doubles.
     let res = upload(
@@ -680,9 +687,8 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
     let mut fixed = vec![rows[2].clone(), rows[5].clone(), rows[7].clone()];
     fixed[0][2] = resident_id(3);
     fixed[1][0] = unit(11);
-    fixed[2][4] = "1,250,000.00".into();
-    fixed[2][5] = "800000".into();
-    fixed[2][4] = "1250000".into();
+    fixed[2][5] = "\"1,250,000.00\"".into(); // quoted, as Excel writes it
+    fixed[2][6] = "800000".into();
     let gbk = encoding_rs::GBK
         .encode(&csv_text(&DUAL_HEADERS, &fixed))
         .0
@@ -740,7 +746,7 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
     assert_eq!(dup["errors"][0][1][0]["code"], "in_other_batch", "{dup}");
     // ... nor put the unit under a second buyer's notice.
     let mut second_buyer = dual_rows(2, 2);
-    second_buyer[0][3] = "YS2026-999999".into();
+    second_buyer[0][4] = "YS2026-999999".into();
     let res = upload(
         app,
         &m,
@@ -1038,7 +1044,11 @@ async fn one_organisation_never_sees_another_s_batches(app: &TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "header only"
     );
-    let rows = format!("不动产单元号,买受人姓名,买受人身份证号,购房合同备案号,成交价（元）\n{},张三,{},HT-0001,990000\n", unit(1), resident_id(1));
+    let rows = format!(
+        "不动产单元号,买受人姓名,买受人身份证号,买受人手机号,购房合同备案号,成交价（元）\n{},张三,{},13700000001,HT-0001,990000\n",
+        unit(1),
+        resident_id(1)
+    );
     let res = upload(
         app,
         &a,
@@ -1126,5 +1136,503 @@ async fn one_organisation_never_sees_another_s_batches(app: &TestApp) {
     assert_eq!(
         batch(app, &a, &id).await["lines"].as_array().unwrap().len(),
         1
+    );
+}
+
+on_both_backends!(a_clerk_passes_the_clean_lines_returns_one_and_the_buyer_tracks_the_case);
+
+async fn a_clerk_passes_the_clean_lines_returns_one_and_the_buyer_tracks_the_case(app: &TestApp) {
+    let (m, project) = ready_org(app, "91330200MA2HHHHH0", "13800138701", 6).await;
+    let id = new_batch(app, &m, &project, "dual_notice").await;
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "b.xlsx",
+        xlsx(&DUAL_HEADERS, &dual_rows(1, 4)),
+    )
+    .await;
+    let done = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(done["accepted"], 4, "{done}");
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_submit",
+        &[("csrf", &m.csrf), ("batch", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Every buyer is told a filing was made in their name, with its receipt.
+    let view = batch(app, &m, &id).await;
+    let lines = view["lines"].as_array().unwrap().clone();
+    let sms = app::db::recent_messages(&app.db, 100).await.unwrap();
+    for n in 1..=4u32 {
+        let line = lines.iter().find(|l| l["unit_no"] == unit(n)).unwrap();
+        let receipt = line["receipt_no"].as_str().unwrap();
+        assert!(!receipt.is_empty());
+        let told = sms
+            .iter()
+            .find(|r| r.recipient == buyer_mobile(n) && r.template == "filed_in_your_name")
+            .unwrap_or_else(|| panic!("buyer {n} told"));
+        assert_eq!(told.params()["receipt"], receipt);
+        assert_eq!(told.params()["org"], "测试置业有限公司");
+    }
+
+    // Clerks of the project's site review it; others do not see it.
+    staff(app, "c-main", "clerk", &["MAIN"]).await;
+    staff(app, "c-north", "clerk", &["TOWN-QS"]).await;
+    staff(app, "r-main", "reviewer", &["MAIN"]).await;
+    let clerk = signed_in(app, "c-main").await;
+    let other = signed_in(app, "c-north").await;
+    let reviewer = signed_in(app, "r-main").await;
+    let list: Value = call(app, &clerk.cookie, "staff/batches", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        call(app, &other.cookie, "staff/batch", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(app, &reviewer.cookie, "staff/batch", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(app, &m.cookie, "staff/batch", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The lines are one case on the workbench, not four pre-review cases.
+    let queue: Value = call(
+        app,
+        &clerk.cookie,
+        "cases/queue",
+        &[("queue", "pre_review")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 0, "{queue}");
+
+    let review: Value = call(app, &clerk.cookie, "staff/batch", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(review["clean_pending"], 4);
+    let second = review["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["unit_no"] == unit(2))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = call(
+        app,
+        &clerk.cookie,
+        "staff/batch_return",
+        &[
+            ("csrf", &clerk.csrf),
+            ("id", &id),
+            ("line", &second),
+            ("reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let res = call(
+        app,
+        &clerk.cookie,
+        "staff/batch_return",
+        &[
+            ("csrf", &clerk.csrf),
+            ("id", &id),
+            ("line", &second),
+            ("reason", "合同备案信息与网签系统不一致"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = call(
+        app,
+        &clerk.cookie,
+        "staff/batch_pass",
+        &[("csrf", &clerk.csrf), ("id", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap(), 3);
+    // Passing again passes nothing more.
+    let res = call(
+        app,
+        &clerk.cookie,
+        "staff/batch_pass",
+        &[("csrf", &clerk.csrf), ("id", &id)],
+    )
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap(), 0);
+
+    // Each passed unit is its own formal case with its own number and deadline.
+    let review: Value = call(app, &clerk.cookie, "staff/batch", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(review["batch"]["status"], "reviewed");
+    let mut case_nos: Vec<String> = review["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["status"] == "passed")
+        .map(|l| l["case_no"].as_str().unwrap().to_string())
+        .collect();
+    case_nos.sort();
+    case_nos.dedup();
+    assert_eq!(case_nos.len(), 3, "{case_nos:?}");
+    assert!(case_nos.iter().all(|c| c.contains("-MAIN-")));
+    let passed_app = review["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["unit_no"] == unit(1))
+        .unwrap()["application_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let case: Value = call(app, &clerk.cookie, "cases/get", &[("id", &passed_app)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["stage"], "accepted", "{case}");
+
+    // The developer sees every unit's opinion.
+    let view = batch(app, &m, &id).await;
+    let lines = view["lines"].as_array().unwrap();
+    assert_eq!(lines.iter().filter(|l| l["status"] == "passed").count(), 3);
+    let returned = lines.iter().find(|l| l["unit_no"] == unit(2)).unwrap();
+    assert_eq!(returned["status"], "returned");
+    assert_eq!(returned["review_note"], "合同备案信息与网签系统不一致");
+
+    // The buyer follows the case with the receipt and the last 6 of their ID.
+    let receipt = lines.iter().find(|l| l["unit_no"] == unit(1)).unwrap()["receipt_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id1 = resident_id(1);
+    let tracked: Value = app
+        .server_fn("track", &[("no", &receipt), ("id", &id1[12..])])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tracked["stage"], "accepted", "{tracked}");
+    assert!(tracked["due"].as_str().is_some_and(|d| !d.is_empty()));
+    let wrong = app
+        .server_fn("track", &[("no", &receipt), ("id", "000000")])
+        .await;
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    let returned_receipt = returned["receipt_no"].as_str().unwrap().to_string();
+    let id2 = resident_id(2);
+    let tracked: Value = app
+        .server_fn("track", &[("no", &returned_receipt), ("id", &id2[12..])])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tracked["stage"], "rejected");
+
+    // The returned unit can be filed again in a new batch.
+    let again = new_batch(app, &m, &project, "dual_notice").await;
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{again}/upload"),
+        "again.xlsx",
+        xlsx(&DUAL_HEADERS, &dual_rows(2, 2)),
+    )
+    .await;
+    let done = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(done["accepted"], 1, "{done}");
+    assert_eq!(
+        batch(app, &m, &again).await["lines"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+on_both_backends!(the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable);
+
+async fn token(app: &TestApp, m: &Member, name: &str) -> String {
+    let res = call(
+        app,
+        &m.cookie,
+        "org/token_create",
+        &[("csrf", &m.csrf), ("name", name)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+fn api(app: &TestApp, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+    app.client
+        .request(method, app.url(path))
+        .header("authorization", format!("Bearer {token}"))
+}
+
+async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(app: &TestApp) {
+    let (a, project_a) = ready_org(app, "91330200MA2JJJJJ0", "13800138801", 5).await;
+    let (b, _) = ready_org(app, "91330200MA2KKKKK0", "13800138802", 0).await;
+    let ta = token(app, &a, "销售系统").await;
+    let tb = token(app, &b, "B").await;
+    assert!(ta.starts_with("ot_") && ta.len() == 67);
+    // Only its hash is kept.
+    let home: Value = call(app, &a.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["tokens"][0]["prefix"], &ta[..10]);
+    assert!(!home.to_string().contains(&ta));
+
+    let body = serde_json::json!({ "project_id": project_a, "kind": "dual_notice" });
+    let res = app
+        .client
+        .post(app.url("/api/v1/batches"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no Idempotency-Key"
+    );
+
+    // The same call with the same key 50 times at once: one batch.
+    let calls = (0..50).map(|_| {
+        api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
+            .header("idempotency-key", "order-2026-0001")
+            .json(&body)
+            .send()
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut ids = std::collections::HashSet::new();
+    let mut created = 0;
+    for r in answers {
+        let r = r.unwrap();
+        match r.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::OK => {}
+            other => panic!("unexpected {other}"),
+        }
+        ids.insert(
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!((created, ids.len()), (1, 1));
+    let id = ids.into_iter().next().unwrap();
+    let home: Value = call(app, &a.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["batches"].as_array().unwrap().len(), 1);
+    // The same key for something else is refused.
+    let res = api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
+        .header("idempotency-key", "order-2026-0001")
+        .json(&serde_json::json!({ "project_id": project_a, "kind": "notice" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // Rows in JSON, checked like a spreadsheet; the same key twice is one upload.
+    let rows: Vec<Value> = dual_rows(1, 4)
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "unit": r[0], "buyer_name": r[1], "buyer_id": r[2], "buyer_mobile": r[3],
+                "contract_no": r[4], "price": r[5], "loan_amount": r[6], "bank_code": r[7],
+                "loan_contract_no": r[8],
+            })
+        })
+        .collect();
+    let mut rows = rows;
+    rows[2]["buyer_id"] = Value::from("4.40103E+17");
+    let path = format!("/api/v1/batches/{id}/rows");
+    let mut uploads = Vec::new();
+    for _ in 0..2 {
+        let res = api(app, reqwest::Method::POST, &path, &ta)
+            .header("idempotency-key", "rows-1")
+            .json(&serde_json::json!({ "rows": rows }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["rows"], 4);
+        uploads.push(v["upload_id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(uploads[0], uploads[1]);
+    let status_path = format!("/api/v1/uploads/{}", uploads[0]);
+    let mut done = Value::Null;
+    for _ in 0..200 {
+        done = api(app, reqwest::Method::GET, &status_path, &ta)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if done["checking"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (done["accepted"].as_i64(), done["failed"].as_i64()),
+        (Some(3), Some(1)),
+        "{done}"
+    );
+    assert_eq!(done["errors"][0]["row"], 3, "the position in the request");
+    assert_eq!(done["errors"][0]["errors"][0]["field"], "buyer_id");
+    assert_eq!(
+        done["errors"][0]["errors"][0]["code"],
+        "resident_id.excel_number"
+    );
+
+    // Organisation B's token sees none of it.
+    for (method, p) in [
+        (reqwest::Method::GET, format!("/api/v1/batches/{id}")),
+        (reqwest::Method::GET, status_path.clone()),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/batches/{id}/submit"),
+        ),
+    ] {
+        let res = api(app, method, &p, &tb).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{p}");
+    }
+    let res = api(app, reqwest::Method::POST, &path, &tb)
+        .header("idempotency-key", "x")
+        .json(&serde_json::json!({ "rows": rows }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let res = api(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/batches/{id}/submit"),
+        &ta,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], "submitted");
+    assert_eq!(v["lines"].as_array().unwrap().len(), 3);
+    assert!(v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| !l["receipt_no"].as_str().unwrap().is_empty()));
+
+    // The document and its page.
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/batches/{id}/rows"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let page = app.get("/api/v1/docs").await.text().await.unwrap();
+    assert!(page.contains("Idempotency-Key") && page.contains("/api/v1/uploads/{id}"));
+
+    // Revoked: refused at once.
+    let home: Value = call(app, &a.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token_id = home["tokens"][0]["id"].as_str().unwrap().to_string();
+    let res = call(
+        app,
+        &a.cookie,
+        "org/token_revoke",
+        &[("csrf", &a.csrf), ("id", &token_id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = api(
+        app,
+        reqwest::Method::GET,
+        &format!("/api/v1/batches/{id}"),
+        &ta,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Each token has its own rate limit.
+    let mut limited = None;
+    for _ in 0..(onetrip_server::api_v1::PER_MINUTE + 5) {
+        let res = api(app, reqwest::Method::GET, "/api/v1/batches/none", &tb)
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = res
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    assert!(
+        limited.is_some_and(|s| s.parse::<u64>().unwrap() >= 1),
+        "429 with Retry-After"
     );
 }

@@ -1,0 +1,650 @@
+//! The batch API for developers' own sales systems, versioned under
+//! `/api/v1/`: bearer tokens (made and revoked by the organisation's
+//! administrator, stored hashed), JSON, an `Idempotency-Key` on every
+//! create, `202 Accepted` with a status URL for rows (checked by the same
+//! background worker as spreadsheets, with results in the same shape), rate
+//! limits per token, and an OpenAPI document generated from this code.
+
+use crate::documents::see_other;
+use crate::filings::routes::Target;
+use crate::AppState;
+use app::db;
+use app::domain::filing::{Col, FilingKind};
+use app::error::AppError;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+/// Requests per token per minute.
+pub const PER_MINUTE: i64 = 120;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/docs", get(docs))
+        .route("/api/v1", get(|| async { see_other("/api/v1/docs") }))
+        .route("/api/v1/batches", post(create_batch))
+        .route("/api/v1/batches/{id}", get(get_batch))
+        .route("/api/v1/batches/{id}/rows", post(add_rows))
+        .route("/api/v1/batches/{id}/submit", post(submit))
+        .route("/api/v1/uploads/{id}", get(get_upload))
+        .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+}
+
+/// An error as JSON, with its status (the same `AppError` the pages get).
+fn fail(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, Json(&e)).into_response();
+    if let AppError::RateLimited { retry_after_secs } = e {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
+}
+
+fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+    fail(AppError::internal(ctx, e))
+}
+
+/// The organisation a bearer token speaks for (verified, token not
+/// revoked), after counting the request against the token's rate limit.
+async fn caller(st: &AppState, headers: &HeaderMap) -> Result<db::TokenOwner, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with("ot_") && t.len() == 67)
+        .ok_or_else(|| fail(AppError::Unauthorized))?;
+    let owner = db::token_owner(&st.db, &app::services::sha256_hex(token))
+        .await
+        .map_err(|e| internal("token", e))?
+        .ok_or_else(|| fail(AppError::Unauthorized))?;
+    if owner.org_status != "verified" {
+        return Err(fail(AppError::Forbidden));
+    }
+    let mut tx = st.db.begin_write().await.map_err(|e| internal("rate", e))?;
+    if let Some(retry_after_secs) = db::rate_hit(
+        &mut tx,
+        &format!("api:token:{}", owner.token_id),
+        60_000,
+        PER_MINUTE,
+    )
+    .await
+    .map_err(|e| internal("rate", e))?
+    {
+        return Err(fail(AppError::RateLimited { retry_after_secs }));
+    }
+    tx.commit().await.map_err(|e| internal("rate", e))?;
+    Ok(owner)
+}
+
+/// The `Idempotency-Key` every create must carry (1–100 visible ASCII).
+fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            AppError::Validation(vec![app::error::FieldError::new(
+                "Idempotency-Key",
+                "idempotency_key",
+                "每个创建请求都要带 Idempotency-Key 请求头（1–100 个可见 ASCII 字符）".into(),
+                "Every create needs an Idempotency-Key header (1–100 visible ASCII characters)"
+                    .into(),
+            )])
+        })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewBatch {
+    /// A project of the organisation (its id, from the developer pages).
+    pub project_id: String,
+    /// `dual_notice`, `notice`, `conversion` or `first_registration`.
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchOut {
+    pub id: String,
+    pub batch_no: String,
+    pub kind: String,
+    /// `draft` (takes rows), `submitted` (in pre-review) or `reviewed`.
+    pub status: String,
+    pub status_url: String,
+    pub lines: Vec<LineOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineOut {
+    pub unit_no: String,
+    pub contract_no: String,
+    /// `pending`, `passed` or `returned`.
+    pub status: String,
+    /// Why a line was returned.
+    pub review_note: String,
+    /// The unit's receipt once the batch is submitted.
+    pub receipt_no: String,
+}
+
+/// One row, with the same fields as the spreadsheet template of the
+/// batch's matter (fields the matter does not use are ignored).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RowIn {
+    /// 不动产单元号, 28 characters.
+    pub unit: String,
+    pub buyer_name: String,
+    /// 18-character resident ID number.
+    pub buyer_id: String,
+    pub buyer_mobile: String,
+    pub contract_no: String,
+    /// In yuan, e.g. "1250000.50".
+    pub price: String,
+    pub loan_amount: String,
+    /// The lending bank's Unified Social Credit Code.
+    pub bank_code: String,
+    pub loan_contract_no: String,
+    pub notice_no: String,
+    pub floor: String,
+    pub area: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+}
+
+impl RowIn {
+    fn cell(&self, col: Col) -> &str {
+        match col {
+            Col::Unit => &self.unit,
+            Col::BuyerName => &self.buyer_name,
+            Col::BuyerId => &self.buyer_id,
+            Col::BuyerMobile => &self.buyer_mobile,
+            Col::ContractNo => &self.contract_no,
+            Col::Price => &self.price,
+            Col::LoanAmount => &self.loan_amount,
+            Col::BankCode => &self.bank_code,
+            Col::LoanContractNo => &self.loan_contract_no,
+            Col::NoticeNo => &self.notice_no,
+            Col::Floor => &self.floor,
+            Col::Area => &self.area,
+            Col::Use => &self.use_,
+            Col::Building => "",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RowsIn {
+    pub rows: Vec<RowIn>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub upload_id: String,
+    pub rows: i64,
+    pub status_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadOut {
+    pub id: String,
+    /// True while rows are being checked.
+    pub checking: bool,
+    pub total: i64,
+    pub checked: i64,
+    pub accepted: i64,
+    pub failed: i64,
+    /// Every failing row: its position in the request (1-based) and its
+    /// errors per field.
+    pub errors: Vec<RowErrors>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowErrors {
+    pub row: i64,
+    pub errors: Vec<FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorOut {
+    /// The row field (`buyer_id`, …), or `null` for the row as a whole.
+    pub field: Option<String>,
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+async fn batch_out(st: &AppState, b: db::BatchRow) -> Result<BatchOut, Response> {
+    let lines = db::review_lines(&st.db, &b.id)
+        .await
+        .map_err(|e| internal("lines", e))?
+        .into_iter()
+        .map(|l| LineOut {
+            unit_no: l.unit_no,
+            contract_no: l.contract_no,
+            status: l.status,
+            review_note: l.review_note,
+            receipt_no: l.receipt_no.unwrap_or_default(),
+        })
+        .collect();
+    Ok(BatchOut {
+        status_url: format!("/api/v1/batches/{}", b.id),
+        id: b.id,
+        batch_no: b.batch_no,
+        kind: b.kind,
+        status: b.status,
+        lines,
+    })
+}
+
+/// Start a batch of one matter for a project.
+#[utoipa::path(post, path = "/api/v1/batches", request_body = NewBatch,
+    params(("Idempotency-Key" = String, Header, description = "The same key answers the batch made the first time")),
+    responses(
+        (status = 201, description = "Made", body = BatchOut),
+        (status = 200, description = "Made before with this key", body = BatchOut),
+        (status = 400, description = "A malformed body"),
+        (status = 422, description = "No Idempotency-Key"),
+        (status = 401, description = "No or a revoked token"),
+        (status = 404, description = "Not a project of this organisation"),
+        (status = 429, description = "Too many requests (Retry-After)"),
+    ),
+    security(("bearer" = [])))]
+async fn create_batch(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<NewBatch>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let owner = match caller(&st, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    let Ok(Json(body)) = body else {
+        return fail(AppError::BadRequest);
+    };
+    let Some(kind) = FilingKind::from_code(&body.kind) else {
+        return fail(AppError::BadRequest);
+    };
+    let (id, created) = match app::api::filings::new_batch(
+        &st.db,
+        &owner.org_id,
+        &owner.created_by,
+        &body.project_id,
+        kind,
+        Some(&key),
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let b = match db::batch_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return fail(AppError::NotFound),
+        Err(e) => return internal("batch", e),
+    };
+    if !created && (b.project_id != body.project_id || b.kind != kind.code()) {
+        return fail(AppError::Conflict {
+            code: "idempotency_key_reused".into(),
+        });
+    }
+    match batch_out(&st, b).await {
+        Ok(out) => (
+            if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            Json(out),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
+}
+
+/// A batch of this organisation with each unit's line and pre-review.
+#[utoipa::path(get, path = "/api/v1/batches/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = BatchOut), (status = 404, description = "Not this organisation's")),
+    security(("bearer" = [])))]
+async fn get_batch(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match caller(&st, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match db::batch_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(b)) => match batch_out(&st, b).await {
+            Ok(out) => Json(out).into_response(),
+            Err(r) => r,
+        },
+        Ok(None) => fail(AppError::NotFound),
+        Err(e) => internal("batch", e),
+    }
+}
+
+/// Add rows to a draft batch. They are checked in the background; the
+/// answer is immediate. The same unit and contract again amends its line.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/rows", request_body = RowsIn,
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "The same key answers the upload made the first time")),
+    responses(
+        (status = 202, description = "Taken; follow status_url", body = Accepted),
+        (status = 404, description = "Not this organisation's batch"),
+        (status = 409, description = "The batch is no longer a draft"),
+        (status = 422, description = "No rows, or more than the limit per request"),
+    ),
+    security(("bearer" = [])))]
+async fn add_rows(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<RowsIn>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let owner = match caller(&st, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    let Ok(Json(body)) = body else {
+        return fail(AppError::BadRequest);
+    };
+    let batch = match db::batch_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return fail(AppError::NotFound),
+        Err(e) => return internal("batch", e),
+    };
+    if let Ok(Some(existing)) = db::upload_by_key(&st.db, &owner.org_id, &key).await {
+        return accepted(existing.id, existing.total_rows);
+    }
+    if batch.status != "draft" {
+        return fail(AppError::Conflict {
+            code: "not_draft".into(),
+        });
+    }
+    let Some(kind) = FilingKind::from_code(&batch.kind) else {
+        return fail(AppError::NotFound);
+    };
+    let limit = st.services.policy.filing_max_rows;
+    if body.rows.is_empty() || body.rows.len() > limit {
+        let e = if body.rows.is_empty() {
+            app::domain::filing::FileError::Empty
+        } else {
+            app::domain::filing::FileError::TooManyRows { limit }
+        };
+        return fail(AppError::Validation(vec![app::error::FieldError::new(
+            "rows",
+            e.code(),
+            e.message(app::domain::Lang::Zh),
+            e.message(app::domain::Lang::En),
+        )]));
+    }
+    // The rows become the CSV the template describes: one path for both.
+    let columns = kind.columns();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(columns.iter().map(|c| c.header));
+    for r in &body.rows {
+        let _ = w.write_record(columns.iter().map(|c| r.cell(c.col)));
+    }
+    let Ok(bytes) = w.into_inner() else {
+        return fail(AppError::Internal);
+    };
+    let target = Target {
+        project_id: batch.project_id.clone(),
+        batch: Some(batch),
+        page: String::new(),
+    };
+    match crate::filings::routes::store_upload(
+        &st,
+        &owner.org_id,
+        &owner.created_by,
+        &target,
+        "api.csv",
+        bytes,
+        Some(&key),
+    )
+    .await
+    {
+        Ok((upload_id, rows)) => accepted(upload_id, rows),
+        Err(e) => fail(e.into()),
+    }
+}
+
+fn accepted(upload_id: String, rows: i64) -> Response {
+    let status_url = format!("/api/v1/uploads/{upload_id}");
+    let mut res = (
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            upload_id,
+            rows,
+            status_url: status_url.clone(),
+        }),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&status_url) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// How far the checking of rows has come, and every failing row.
+#[utoipa::path(get, path = "/api/v1/uploads/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = UploadOut), (status = 404, description = "Not this organisation's")),
+    security(("bearer" = [])))]
+async fn get_upload(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match caller(&st, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let u = match db::upload_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return fail(AppError::NotFound),
+        Err(e) => return internal("upload", e),
+    };
+    let errors = if u.status == "done" {
+        match db::upload_errors(&st.db, &u.id).await {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|(line, _, errors)| {
+                    let errors: Vec<app::domain::filing::CellError> =
+                        serde_json::from_str(&errors).unwrap_or_default();
+                    RowErrors {
+                        // Line 1 of the sheet is its header.
+                        row: line - 1,
+                        errors: errors
+                            .into_iter()
+                            .map(|e| FieldErrorOut {
+                                field: e.col.map(|c| {
+                                    serde_json::to_value(c)
+                                        .ok()
+                                        .and_then(|v| v.as_str().map(str::to_string))
+                                        .unwrap_or_default()
+                                }),
+                                code: e.code,
+                                zh: e.zh,
+                                en: e.en,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            Err(e) => return internal("upload errors", e),
+        }
+    } else {
+        Vec::new()
+    };
+    Json(UploadOut {
+        checking: u.status == "checking",
+        id: u.id,
+        total: u.total_rows,
+        checked: u.checked_rows,
+        accepted: u.accepted_rows,
+        failed: u.failed_rows,
+        errors,
+    })
+    .into_response()
+}
+
+/// Submit a draft batch for pre-review (one case per line; each buyer is
+/// texted their receipt).
+#[utoipa::path(post, path = "/api/v1/batches/{id}/submit", params(("id" = String, Path)),
+    responses((status = 200, body = BatchOut), (status = 404, description = "Not this organisation's"),
+        (status = 409, description = "Not a draft, empty, or rows still being checked")),
+    security(("bearer" = [])))]
+async fn submit(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match caller(&st, &headers).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let b = match db::batch_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return fail(AppError::NotFound),
+        Err(e) => return internal("batch", e),
+    };
+    let session = owner.as_session();
+    match app::api::filings::submit_with_cases(&st.db, &session, &b, app::domain::Lang::Zh).await {
+        Ok(Ok(())) => st.services.outbox_wake.notify_one(),
+        Ok(Err(r)) => {
+            return fail(AppError::Conflict {
+                code: format!("{r:?}").to_lowercase(),
+            })
+        }
+        Err(e) => return fail(e),
+    }
+    match db::batch_of(&st.db, &owner.org_id, &id).await {
+        Ok(Some(b)) => match batch_out(&st, b).await {
+            Ok(out) => Json(out).into_response(),
+            Err(r) => r,
+        },
+        _ => fail(AppError::NotFound),
+    }
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "OneTrip batch API (一趟办 批量申报接口)", version = "1",
+        description = "For developers' own sales systems. Tokens are made by the organisation's administrator on /developer (shown once). Every create carries an Idempotency-Key. Rows are checked in the background with the same rules and words as the spreadsheets."),
+    paths(create_batch, get_batch, add_rows, get_upload, submit),
+    components(schemas(NewBatch, BatchOut, LineOut, RowIn, RowsIn, Accepted, UploadOut, RowErrors, FieldErrorOut)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A readable page of the same document: every path with its method,
+/// summary, parameters and answers, and the schemas.
+async fn docs() -> Html<String> {
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut out = String::from(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>批量申报接口 · Batch API v1</title><style>body{font:17px/1.6 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}\
+         code,pre{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}pre{padding:.6rem;overflow:auto}h2{border-top:1px solid #ddd;padding-top:1rem}</style></head><body>",
+    );
+    out.push_str(&format!(
+        "<h1>{}</h1><p>{}</p><p>认证 / Auth: <code>Authorization: Bearer ot_…</code> · 限流 / Limit: {PER_MINUTE} requests/min/token · <a href=\"/api/v1/openapi.json\">openapi.json</a></p>",
+        esc(doc["info"]["title"].as_str().unwrap_or("")),
+        esc(doc["info"]["description"].as_str().unwrap_or(""))
+    ));
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            for (method, op) in ops.as_object().into_iter().flatten() {
+                out.push_str(&format!(
+                    "<h2><code>{} {}</code></h2>",
+                    method.to_uppercase(),
+                    esc(path)
+                ));
+                if let Some(d) = op["description"].as_str().or(op["summary"].as_str()) {
+                    out.push_str(&format!("<p>{}</p>", esc(d)));
+                }
+                if let Some(params) = op["parameters"].as_array() {
+                    out.push_str("<ul>");
+                    for p in params {
+                        out.push_str(&format!(
+                            "<li><code>{}</code> ({}) {}</li>",
+                            esc(p["name"].as_str().unwrap_or("")),
+                            esc(p["in"].as_str().unwrap_or("")),
+                            esc(p["description"].as_str().unwrap_or(""))
+                        ));
+                    }
+                    out.push_str("</ul>");
+                }
+                if let Some(body) =
+                    op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+                {
+                    out.push_str(&format!(
+                        "<p>请求体 / Body: <code>{}</code></p>",
+                        esc(body.rsplit('/').next().unwrap_or(""))
+                    ));
+                }
+                if let Some(responses) = op["responses"].as_object() {
+                    out.push_str("<ul>");
+                    for (code, r) in responses {
+                        out.push_str(&format!(
+                            "<li><code>{code}</code> {}</li>",
+                            esc(r["description"].as_str().unwrap_or(""))
+                        ));
+                    }
+                    out.push_str("</ul>");
+                }
+            }
+        }
+    }
+    out.push_str("<h2>Schemas</h2>");
+    if let Some(schemas) = doc["components"]["schemas"].as_object() {
+        for (name, schema) in schemas {
+            out.push_str(&format!(
+                "<h3 id=\"{0}\">{0}</h3><pre>{1}</pre>",
+                esc(name),
+                esc(&serde_json::to_string_pretty(schema).unwrap_or_default())
+            ));
+        }
+    }
+    out.push_str("</body></html>");
+    Html(out)
+}
