@@ -84,6 +84,18 @@ async fn caller(st: &AppState, headers: &HeaderMap) -> Result<db::TokenOwner, Re
     Ok(owner)
 }
 
+/// A batch of the caller's organisation (another's is 404).
+async fn own_batch(
+    st: &AppState,
+    owner: &db::TokenOwner,
+    id: &str,
+) -> Result<db::BatchRow, AppError> {
+    db::batch_of(&st.db, &owner.org_id, id)
+        .await
+        .map_err(|e| AppError::internal("batch", e))?
+        .ok_or(AppError::NotFound)
+}
+
 /// The `Idempotency-Key` every create must carry (1–100 visible ASCII).
 fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
     headers
@@ -289,10 +301,9 @@ async fn create_batch(
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let b = match db::batch_of(&st.db, &owner.org_id, &id).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return fail(AppError::NotFound),
-        Err(e) => return internal("batch", e),
+    let b = match own_batch(&st, &owner, &id).await {
+        Ok(b) => b,
+        Err(e) => return fail(e),
     };
     if !created && (b.project_id != body.project_id || b.kind != kind.code()) {
         return fail(AppError::Conflict {
@@ -326,13 +337,12 @@ async fn get_batch(
         Ok(o) => o,
         Err(r) => return r,
     };
-    match db::batch_of(&st.db, &owner.org_id, &id).await {
-        Ok(Some(b)) => match batch_out(&st, b).await {
+    match own_batch(&st, &owner, &id).await {
+        Ok(b) => match batch_out(&st, b).await {
             Ok(out) => Json(out).into_response(),
             Err(r) => r,
         },
-        Ok(None) => fail(AppError::NotFound),
-        Err(e) => internal("batch", e),
+        Err(e) => fail(e),
     }
 }
 
@@ -364,10 +374,9 @@ async fn add_rows(
     let Ok(Json(body)) = body else {
         return fail(AppError::BadRequest);
     };
-    let batch = match db::batch_of(&st.db, &owner.org_id, &id).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return fail(AppError::NotFound),
-        Err(e) => return internal("batch", e),
+    let batch = match own_batch(&st, &owner, &id).await {
+        Ok(b) => b,
+        Err(e) => return fail(e),
     };
     if let Ok(Some(existing)) = db::upload_by_key(&st.db, &owner.org_id, &key).await {
         return accepted(existing.id, existing.total_rows);
@@ -519,10 +528,9 @@ async fn submit(
         Ok(o) => o,
         Err(r) => return r,
     };
-    let b = match db::batch_of(&st.db, &owner.org_id, &id).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return fail(AppError::NotFound),
-        Err(e) => return internal("batch", e),
+    let b = match own_batch(&st, &owner, &id).await {
+        Ok(b) => b,
+        Err(e) => return fail(e),
     };
     let session = owner.as_session();
     match app::api::filings::submit_with_cases(&st.db, &session, &b, app::domain::Lang::Zh).await {
@@ -534,12 +542,12 @@ async fn submit(
         }
         Err(e) => return fail(e),
     }
-    match db::batch_of(&st.db, &owner.org_id, &id).await {
-        Ok(Some(b)) => match batch_out(&st, b).await {
+    match own_batch(&st, &owner, &id).await {
+        Ok(b) => match batch_out(&st, b).await {
             Ok(out) => Json(out).into_response(),
             Err(r) => r,
         },
-        _ => fail(AppError::NotFound),
+        Err(e) => fail(e),
     }
 }
 

@@ -154,6 +154,15 @@ pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
+    // Progress first, then the rows it covers: a file shown as done
+    // never comes with lines read before it finished.
+    let uploads = upload_items(
+        &database,
+        db::uploads_for(&database, &p.id, None)
+            .await
+            .map_err(internal)?,
+    )
+    .await?;
     let units = db::units_of(&database, &p.id)
         .await
         .map_err(internal)?
@@ -166,13 +175,6 @@ pub async fn get_project(id: String) -> Result<ProjectView, AppError> {
             use_kind: u.use_kind,
         })
         .collect();
-    let uploads = upload_items(
-        &database,
-        db::uploads_for(&database, &p.id, None)
-            .await
-            .map_err(internal)?,
-    )
-    .await?;
     let batches = batches_of_org(&database, &s.org_id)
         .await?
         .into_iter()
@@ -267,6 +269,15 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
+    // Progress first, then the rows it covers: a file shown as done
+    // never comes with lines read before it finished.
+    let uploads = upload_items(
+        &database,
+        db::uploads_for(&database, &b.project_id, Some(&b.id))
+            .await
+            .map_err(internal)?,
+    )
+    .await?;
     let lines = db::review_lines(&database, &b.id)
         .await
         .map_err(internal)?
@@ -284,13 +295,6 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
             }
         })
         .collect();
-    let uploads = upload_items(
-        &database,
-        db::uploads_for(&database, &b.project_id, Some(&b.id))
-            .await
-            .map_err(internal)?,
-    )
-    .await?;
     Ok(BatchView {
         kind: FilingKind::from_code(&b.kind).ok_or(AppError::NotFound)?,
         id: b.id,

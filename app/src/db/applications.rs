@@ -186,14 +186,7 @@ pub async fn submit(
         let id_number = IdType::from_code(&p.id_type)
             .and_then(|t| check_id_number(t, &p.id_number).ok())
             .unwrap_or_else(|| p.id_number.clone());
-        let last6: String = id_number
-            .chars()
-            .rev()
-            .take(6)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let last6 = crate::domain::application::id_last6(&id_number);
         let mobile = MobileNumber::parse(&p.mobile)
             .map(|m| m.as_str().to_string())
             .unwrap_or_else(|_| p.mobile.clone());

@@ -97,15 +97,7 @@ pub async fn submit_batch(
             batch_id
         )?;
         for (i, p) in c.parties.iter().enumerate() {
-            let last6: String = p
-                .id_number
-                .chars()
-                .rev()
-                .take(6)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let last6 = crate::domain::application::id_last6(&p.id_number);
             execute_tx!(
                 &mut tx,
                 "INSERT INTO application_parties (application_id, idx, role, name, id_type, id_number, id_last6, mobile, share)

@@ -510,6 +510,12 @@ pub fn validate_agent(a: &AgentForm, parties: &[PartyForm], filer_mobile: &str) 
 }
 
 /// A name masked for public pages: 张*明, 李*, A*** B.
+/// The last 6 characters of an ID number: what the public lookup asks for.
+pub fn id_last6(id_number: &str) -> String {
+    let n = id_number.chars().count();
+    id_number.chars().skip(n.saturating_sub(6)).collect()
+}
+
 pub fn mask_name(name: &str) -> String {
     let chars: Vec<char> = name.trim().chars().collect();
     match chars.len() {

@@ -57,6 +57,13 @@ impl FilingKind {
         }
     }
 
+    pub fn name(self, lang: super::Lang) -> &'static str {
+        match lang {
+            super::Lang::Zh => self.name_zh(),
+            super::Lang::En => self.name_en(),
+        }
+    }
+
     pub fn name_en(self) -> &'static str {
         match self {
             FilingKind::DualNotice => "Advance notice of sale and of mortgage (dual notice)",

@@ -5,18 +5,10 @@
 use crate::api::batch_review::{staff_batch, staff_batches, BatchReview};
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
-use crate::domain::filing::FilingKind;
 use crate::domain::Lang;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn kind_zh_en(kind: FilingKind, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => kind.name_zh(),
-        Lang::En => kind.name_en(),
-    }
-}
 
 fn line_status(status: &str, lang: Lang) -> &'static str {
     match (status, lang) {
@@ -94,7 +86,7 @@ pub fn StaffBatchesPage() -> impl IntoView {
                                                         )>{b.batch_no.clone()}</a>
                                                         <br />
                                                         <span class="muted">
-                                                            {move || kind_zh_en(kind, current_lang())}
+                                                            {move || kind.name(current_lang())}
                                                         </span>
                                                     </td>
                                                     <td>
@@ -152,7 +144,7 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
         <h1>{bi("批次 ", "Batch ")} {b.batch.batch_no.clone()}</h1>
         <p class="muted">
             {b.batch.org_name.clone()} " （" {b.batch.credit_code.clone()} "） · "
-            {b.batch.project_name.clone()} " · " {move || kind_zh_en(kind, current_lang())}
+            {b.batch.project_name.clone()} " · " {move || kind.name(current_lang())}
         </p>
         {ok
             .map(|ok| {

@@ -37,13 +37,6 @@ fn query_errors(message: fn(&str, Lang) -> Option<String>) -> Vec<FieldError> {
         .unwrap_or_default()
 }
 
-fn kind_name(kind: FilingKind, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => kind.name_zh(),
-        Lang::En => kind.name_en(),
-    }
-}
-
 fn status_name(status: &str, lang: Lang) -> &'static str {
     let zh = lang == Lang::Zh;
     match status {
@@ -389,7 +382,7 @@ fn Templates() -> impl IntoView {
                 .map(|k| {
                     view! {
                         <li>
-                            {move || kind_name(k, current_lang())} " · "
+                            {move || k.name(current_lang())} " · "
                             <a href=format!("/developer/templates/{}.xlsx", k.code())>"XLSX"</a>
                             " · "
                             <a href=format!("/developer/templates/{}.csv", k.code())>"CSV"</a>
@@ -691,7 +684,7 @@ fn BatchList(batches: Vec<BatchItem>) -> impl IntoView {
                                     <br />
                                     <span class="muted">{b.project_name.clone()}</span>
                                 </td>
-                                <td>{move || kind_name(kind, current_lang())}</td>
+                                <td>{move || kind.name(current_lang())}</td>
                                 <td>{move || status_name(&status, current_lang())}</td>
                                 <td>{b.lines}</td>
                             </tr>
@@ -970,8 +963,7 @@ fn ProjectBody(p: ProjectView) -> impl IntoView {
                         .into_iter()
                         .map(|k| {
                             view! {
-                                <option value=k
-                                    .code()>{move || kind_name(k, current_lang())}</option>
+                                <option value=k.code()>{move || k.name(current_lang())}</option>
                             }
                         })
                         .collect_view()}
@@ -1079,7 +1071,7 @@ fn BatchBody(b: BatchView) -> impl IntoView {
         <p class="muted">
             <a href=format!("/developer/projects/{}", b.project_id)>{b.project_name.clone()}</a>
             " · "
-            {move || kind_name(kind, current_lang())}
+            {move || kind.name(current_lang())}
         </p>
         <p data-testid="batch-status">
             <span class="tag">{move || status_name(&status, current_lang())}</span>

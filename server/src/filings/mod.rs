@@ -131,7 +131,7 @@ pub async fn process(db: &Db, upload: &FilingUpload, content: &[u8]) -> Result<(
                         let last6 = row
                             .buyer_id
                             .as_ref()
-                            .map(|id| id.as_str()[12..].to_string())
+                            .map(|id| app::domain::application::id_last6(id.as_str()))
                             .unwrap_or_default();
                         let outcome = db::upsert_line(
                             &mut tx,

@@ -463,7 +463,6 @@ async fn report(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let id = id.trim_end_matches(".xlsx").to_string();
     let upload = match db::upload_of(&st.db, &session.org_id, &id).await {
         Ok(Some(u)) => u,
         Ok(None) => return app_error(AppError::NotFound),
