@@ -1,7 +1,7 @@
 //! Batches of developer filings, their lines (one per unit), and the
 //! spreadsheet uploads that fill them or a project's unit list.
 
-use super::{now_ms, Db, WriteTx};
+use super::{now_ms, Arg, Built, Db, WriteTx};
 use crate::{execute, execute_tx, fetch_all, fetch_optional, fetch_optional_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -163,7 +163,8 @@ pub enum SubmitRefusal {
 
 // ---- uploads -----------------------------------------------------------
 
-/// Take a file in for checking (its content kept until checked).
+/// Take a file in for checking: the upload and its bytes (kept in their
+/// own table until checked) in one transaction.
 pub async fn insert_upload(
     db: &Db,
     u: &FilingUpload,
@@ -171,11 +172,12 @@ pub async fn insert_upload(
     created_by: &str,
     idempotency_key: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let n = execute!(
-        db,
-        "INSERT INTO filing_uploads (id, org_id, batch_id, project_id, purpose, file_name, format, content,
+    let mut tx = db.begin_write().await?;
+    let n = execute_tx!(
+        &mut tx,
+        "INSERT INTO filing_uploads (id, org_id, batch_id, project_id, purpose, file_name, format,
                                      status, total_rows, created_by, created_at, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'checking', $9, $10, $11, $12)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'checking', $8, $9, $10, $11)
          ON CONFLICT (org_id, idempotency_key) DO NOTHING",
         &u.id,
         &u.org_id,
@@ -184,12 +186,20 @@ pub async fn insert_upload(
         &u.purpose,
         &u.file_name,
         &u.format,
-        content,
         u.total_rows,
         created_by,
         u.created_at,
         idempotency_key
     )?;
+    if n == 1 {
+        execute_tx!(
+            &mut tx,
+            "INSERT INTO filing_upload_files (upload_id, content) VALUES ($1, $2)",
+            &u.id,
+            content
+        )?;
+    }
+    tx.commit().await?;
     Ok(n == 1)
 }
 
@@ -254,13 +264,13 @@ pub async fn claim_upload(
     if n == 0 {
         return Ok(None);
     }
-    let content: Option<(Option<Vec<u8>>,)> = fetch_optional!(
+    let content: Option<(Vec<u8>,)> = fetch_optional!(
         db,
-        (Option<Vec<u8>>,),
-        "SELECT content FROM filing_uploads WHERE id = $1",
+        (Vec<u8>,),
+        "SELECT content FROM filing_upload_files WHERE upload_id = $1",
         &row.id
     )?;
-    Ok(Some((row, content.and_then(|(c,)| c).unwrap_or_default())))
+    Ok(Some((row, content.map(|(c,)| c).unwrap_or_default())))
 }
 
 /// Record progress inside the transaction that stored those rows, and
@@ -290,30 +300,48 @@ pub async fn upload_progress(
 pub async fn finish_upload(tx: &mut WriteTx, id: &str) -> Result<(), sqlx::Error> {
     execute_tx!(
         tx,
-        "UPDATE filing_uploads SET status = 'done', content = NULL, finished_at = $2 WHERE id = $1",
+        "UPDATE filing_uploads SET status = 'done', finished_at = $2 WHERE id = $1",
         id,
         now_ms()
+    )?;
+    execute_tx!(
+        tx,
+        "DELETE FROM filing_upload_files WHERE upload_id = $1",
+        id
     )?;
     Ok(())
 }
 
-/// One failing row of an upload: its cells as given and its errors (JSON).
-pub async fn insert_upload_error(
+/// A failing row of an upload: its line, its cells as given and its errors
+/// (both JSON).
+pub struct UploadError {
+    pub line: i64,
+    pub cells: String,
+    pub errors: String,
+}
+
+/// Record failing rows (again: by line, so a re-run replaces them).
+pub async fn insert_upload_errors(
     tx: &mut WriteTx,
     upload_id: &str,
-    line: i64,
-    cells: &str,
-    errors: &str,
+    rows: &[UploadError],
 ) -> Result<(), sqlx::Error> {
-    execute_tx!(
-        tx,
-        "INSERT INTO filing_upload_errors (upload_id, line, cells, errors) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (upload_id, line) DO UPDATE SET cells = excluded.cells, errors = excluded.errors",
-        upload_id,
-        line,
-        cells,
-        errors
-    )?;
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut q = Built::new(tx.backend());
+        q.sql("INSERT INTO filing_upload_errors (upload_id, line, cells, errors) VALUES ");
+        for (i, r) in part.iter().enumerate() {
+            q.sql(if i == 0 { "(" } else { ", (" })
+                .list([
+                    Arg::Text(upload_id),
+                    Arg::Int(r.line),
+                    Arg::Text(&r.cells),
+                    Arg::Text(&r.errors),
+                ])
+                .sql(")");
+        }
+        q.sql(" ON CONFLICT (upload_id, line) DO UPDATE SET cells = excluded.cells, errors = excluded.errors");
+        q.execute(tx).await?;
+    }
     Ok(())
 }
 
@@ -351,57 +379,152 @@ pub enum LineOutcome {
     Closed,
 }
 
-/// Store one row in a draft batch by its natural key (organisation + unit +
-/// matter + contract number): a new line, or the same line amended. The
-/// batch's status is re-checked in the same transaction.
-pub async fn upsert_line(
+/// Rows per multi-row statement: well inside both backends' limits on
+/// bound values (SQLite 32,766, PostgreSQL 65,535) at six values a row.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Store rows in a draft batch by their natural key (organisation + unit +
+/// matter + contract number): new lines, or the same lines amended, a
+/// thousand rows to a statement. The batch's status is re-checked by the
+/// statement itself. The rows must not repeat a natural key (the file's
+/// own rules refuse a unit twice). Returns an outcome per row, in order.
+pub async fn upsert_lines(
     tx: &mut WriteTx,
     batch: &BatchRow,
-    l: &NewLine<'_>,
-) -> Result<LineOutcome, sqlx::Error> {
+    lines: &[NewLine<'_>],
+) -> Result<Vec<LineOutcome>, sqlx::Error> {
     let now = now_ms();
-    let n = execute_tx!(
-        tx,
-        "INSERT INTO filing_lines (id, batch_id, org_id, kind, unit_no, contract_no, buyer_id_last6, data,
-                                   status, line_in_file, created_at, updated_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $10
-           WHERE EXISTS (SELECT 1 FROM filing_batches WHERE id = $2 AND status = 'draft')
-         ON CONFLICT (org_id, unit_no, kind, contract_no) DO UPDATE
-            SET data = excluded.data, buyer_id_last6 = excluded.buyer_id_last6,
-                line_in_file = excluded.line_in_file, updated_at = excluded.updated_at,
-                batch_id = excluded.batch_id, status = 'pending', review_note = '',
-                application_id = NULL
-          WHERE (filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'
-                 AND filing_lines.application_id IS NULL)
-             OR filing_lines.status = 'returned'",
-        uuid::Uuid::new_v4().to_string(),
-        &batch.id,
-        &batch.org_id,
-        &batch.kind,
-        l.unit_no,
-        l.contract_no,
-        l.buyer_id_last6,
-        l.data,
-        l.line_in_file,
-        now
-    )?;
-    if n == 1 {
-        return Ok(LineOutcome::Stored);
+    let mut outcomes = Vec::with_capacity(lines.len());
+    for part in lines.chunks(ROWS_PER_STATEMENT) {
+        // Time-ordered ids: a new line goes to the end of the id index
+        // instead of a random page (their 74 random bits stay unguessable).
+        let ids: Vec<String> = part
+            .iter()
+            .map(|_| uuid::Uuid::now_v7().to_string())
+            .collect();
+        let mut q = Built::new(tx.backend());
+        // VALUES columns are column1… on both backends.
+        q.sql(
+            "INSERT INTO filing_lines (id, batch_id, org_id, kind, unit_no, contract_no, buyer_id_last6, data,
+                                       status, line_in_file, created_at, updated_at)
+             SELECT column1, ",
+        )
+        .list([
+            Arg::Text(&batch.id),
+            Arg::Text(&batch.org_id),
+            Arg::Text(&batch.kind),
+        ])
+        .sql(", column2, column3, column4, column5, 'pending', column6, ")
+        .list([Arg::Int(now), Arg::Int(now)])
+        .sql(" FROM (VALUES ");
+        for (i, (l, id)) in part.iter().zip(&ids).enumerate() {
+            q.sql(if i == 0 { "(" } else { ", (" })
+                .list([
+                    Arg::Text(id),
+                    Arg::Text(l.unit_no),
+                    Arg::Text(l.contract_no),
+                    Arg::Text(l.buyer_id_last6),
+                    Arg::Text(l.data),
+                    Arg::Int(l.line_in_file),
+                ])
+                .sql(")");
+        }
+        q.sql(") AS v WHERE EXISTS (SELECT 1 FROM filing_batches WHERE id = ")
+            .arg(Arg::Text(&batch.id))
+            .sql(
+                " AND status = 'draft')
+             ON CONFLICT (org_id, unit_no, kind, contract_no) DO UPDATE
+                SET data = excluded.data, buyer_id_last6 = excluded.buyer_id_last6,
+                    line_in_file = excluded.line_in_file, updated_at = excluded.updated_at,
+                    batch_id = excluded.batch_id, status = 'pending', review_note = '',
+                    application_id = NULL
+              WHERE (filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'
+                     AND filing_lines.application_id IS NULL)
+                 OR filing_lines.status = 'returned'",
+            );
+        // Rows inserted or amended count alike; all of them is the rule.
+        if q.execute(tx).await? == part.len() as u64 {
+            outcomes.extend(part.iter().map(|_| LineOutcome::Stored));
+            continue;
+        }
+        // Rare: some keys are another batch's, or this batch is closed.
+        let draft = fetch_optional_tx!(
+            tx,
+            (String,),
+            "SELECT status FROM filing_batches WHERE id = $1",
+            &batch.id
+        )?
+        .is_some_and(|(s,)| s == "draft");
+        for l in part {
+            if !draft {
+                outcomes.push(LineOutcome::Closed);
+                continue;
+            }
+            let holder = fetch_optional_tx!(
+                tx,
+                (String, String),
+                "SELECT b.id, b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
+                 WHERE l.org_id = $1 AND l.unit_no = $2 AND l.kind = $3 AND l.contract_no = $4",
+                &batch.org_id,
+                l.unit_no,
+                &batch.kind,
+                l.contract_no
+            )?;
+            outcomes.push(match holder {
+                Some((id, no)) if id != batch.id => LineOutcome::InBatch(no),
+                Some(_) => LineOutcome::Stored,
+                None => LineOutcome::Closed,
+            });
+        }
     }
-    let other = fetch_optional_tx!(
-        tx,
-        (String,),
-        "SELECT b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
-         WHERE l.org_id = $1 AND l.unit_no = $2 AND l.kind = $3 AND l.contract_no = $4",
-        &batch.org_id,
-        l.unit_no,
-        &batch.kind,
-        l.contract_no
-    )?;
-    Ok(match other {
-        Some((no,)) if no != batch.batch_no => LineOutcome::InBatch(no),
-        _ => LineOutcome::Closed,
-    })
+    Ok(outcomes)
+}
+
+/// A draft batch holds one line per unit: a row for a unit the batch
+/// already holds under another contract number (a typo put right, a new
+/// buyer) replaces that line. Returns how many lines were replaced.
+pub async fn replace_other_contracts(
+    tx: &mut WriteTx,
+    batch_id: &str,
+    units: &[(&str, &str)],
+) -> Result<u64, sqlx::Error> {
+    let mut replaced = 0;
+    for part in units.chunks(ROWS_PER_STATEMENT) {
+        // Found through the (batch, unit) index: never a scan of the batch.
+        let mut q = Built::new(tx.backend());
+        q.sql("SELECT id, unit_no, contract_no FROM filing_lines WHERE batch_id = ")
+            .arg(Arg::Text(batch_id))
+            .sql(" AND status = 'pending' AND unit_no IN (")
+            .list(part.iter().map(|(u, _)| Arg::Text(u)))
+            .sql(")");
+        let held: Vec<(String, String, String)> = q.fetch_all(tx).await?;
+        let wanted: std::collections::HashMap<&str, &str> = part.iter().copied().collect();
+        let stale: Vec<&str> = held
+            .iter()
+            .filter(|(_, unit, contract)| {
+                wanted
+                    .get(unit.as_str())
+                    .is_some_and(|c| *c != contract.as_str())
+            })
+            .map(|(id, ..)| id.as_str())
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        let mut q = Built::new(tx.backend());
+        q.sql("DELETE FROM filing_lines WHERE batch_id = ")
+            .arg(Arg::Text(batch_id))
+            .sql(
+                " AND status = 'pending' AND application_id IS NULL
+                  AND EXISTS (SELECT 1 FROM filing_batches WHERE id = ",
+            )
+            .arg(Arg::Text(batch_id))
+            .sql(" AND status = 'draft') AND id IN (")
+            .list(stale.iter().map(|id| Arg::Text(id)))
+            .sql(")");
+        replaced += q.execute(tx).await?;
+    }
+    Ok(replaced)
 }
 
 /// Units among `units` already under an open advance notice (a notice or
@@ -412,34 +535,51 @@ pub async fn units_under_notice(
     units: &[(String, String)],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut out = Vec::new();
-    for chunk in units.chunks(400) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
+    for chunk in units.chunks(ROWS_PER_STATEMENT) {
+        let mut q = Built::new(tx.backend());
+        q.sql(
             "SELECT l.unit_no, l.contract_no, b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
-             WHERE l.kind IN ('notice', 'dual_notice') AND l.status <> 'returned' AND l.unit_no IN ({})",
-            placeholders.join(", ")
-        );
-        let rows: Vec<(String, String, String)> = match tx {
-            WriteTx::Sqlite(t) => {
-                let mut q = sqlx::query_as(&sql);
-                for (u, _) in chunk {
-                    q = q.bind(u);
-                }
-                q.fetch_all(&mut **t).await?
-            }
-            WriteTx::Postgres(t) => {
-                let mut q = sqlx::query_as(&sql);
-                for (u, _) in chunk {
-                    q = q.bind(u);
-                }
-                q.fetch_all(&mut **t).await?
-            }
-        };
+             WHERE l.kind IN ('notice', 'dual_notice') AND l.status <> 'returned' AND l.unit_no IN (",
+        )
+        .list(chunk.iter().map(|(u, _)| Arg::Text(u)))
+        .sql(")");
+        let rows: Vec<(String, String, String)> = q.fetch_all(tx).await?;
+        let mine: std::collections::HashMap<&str, &str> = chunk
+            .iter()
+            .map(|(u, c)| (u.as_str(), c.as_str()))
+            .collect();
         for (unit, contract, batch_no) in rows {
-            if chunk.iter().any(|(u, c)| *u == unit && *c != contract) {
+            if mine.get(unit.as_str()).is_some_and(|c| *c != contract) {
                 out.push((unit, batch_no));
             }
         }
+    }
+    Ok(out)
+}
+
+/// Which of `units` are not in the project's unit list (only those come
+/// back, so a clean part costs one statement and no rows).
+pub async fn units_not_in_project(
+    tx: &mut WriteTx,
+    project_id: &str,
+    units: &[&str],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in units.chunks(ROWS_PER_STATEMENT) {
+        let mut q = Built::new(tx.backend());
+        q.sql("SELECT column1 FROM (VALUES ");
+        for (i, u) in chunk.iter().enumerate() {
+            q.sql(if i == 0 { "(" } else { ", (" })
+                .arg(Arg::Text(u))
+                .sql(")");
+        }
+        // Looked up by unit number (its own index), the project compared
+        // on the row found.
+        q.sql(") AS v WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.unit_no = v.column1 AND u.project_id = ")
+            .arg(Arg::Text(project_id))
+            .sql(")");
+        let rows: Vec<(String,)> = q.fetch_all(tx).await?;
+        out.extend(rows.into_iter().map(|(u,)| u));
     }
     Ok(out)
 }

@@ -293,3 +293,115 @@ macro_rules! execute {
         }
     };
 }
+
+/// A value bound to a statement whose text is built at run time (multi-row
+/// inserts, `IN` lists), where the macros' fixed argument lists do not fit.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match *a {
+                Arg::Text(s) => q.bind(s),
+                Arg::Int(n) => q.bind(n),
+            };
+        }
+        q
+    }};
+}
+
+/// A statement built at run time with its values, each written with its
+/// backend's own placeholder: `?` on SQLite (numbered ones make SQLite look
+/// each one up by name, which grows with their square in a statement of
+/// thousands), `$n` on PostgreSQL. A value used twice is bound twice.
+/// PostgreSQL plans each one for its values (not persistent): a plan kept
+/// from when a table was empty would go on scanning it as it fills.
+pub struct Built<'a> {
+    backend: Backend,
+    sql: String,
+    args: Vec<Arg<'a>>,
+}
+
+impl<'a> Built<'a> {
+    pub fn new(backend: Backend) -> Self {
+        Built {
+            backend,
+            sql: String::new(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Statement text.
+    pub fn sql(&mut self, text: &str) -> &mut Self {
+        self.sql.push_str(text);
+        self
+    }
+
+    /// A value, as a placeholder.
+    pub fn arg(&mut self, a: Arg<'a>) -> &mut Self {
+        self.args.push(a);
+        match self.backend {
+            Backend::Sqlite => self.sql.push('?'),
+            Backend::Postgres => {
+                let n = self.args.len();
+                self.sql.push_str(&format!("${n}"));
+            }
+        }
+        self
+    }
+
+    /// Values separated by commas (an `IN` list, a row of `VALUES`).
+    pub fn list(&mut self, values: impl IntoIterator<Item = Arg<'a>>) -> &mut Self {
+        for (i, a) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.arg(a);
+        }
+        self
+    }
+
+    pub async fn execute(&self, tx: &mut WriteTx) -> Result<u64, sqlx::Error> {
+        match tx {
+            WriteTx::Sqlite(t) => bind_args!(sqlx::query(&self.sql), &self.args)
+                .execute(&mut **t)
+                .await
+                .map(|r| r.rows_affected()),
+            WriteTx::Postgres(t) => {
+                bind_args!(sqlx::query(&self.sql).persistent(false), &self.args)
+                    .execute(&mut **t)
+                    .await
+                    .map(|r| r.rows_affected())
+            }
+        }
+    }
+
+    pub async fn fetch_all<T>(&self, tx: &mut WriteTx) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        match tx {
+            WriteTx::Sqlite(t) => {
+                bind_args!(sqlx::query_as::<_, T>(&self.sql), &self.args)
+                    .fetch_all(&mut **t)
+                    .await
+            }
+            WriteTx::Postgres(t) => {
+                bind_args!(
+                    sqlx::query_as::<_, T>(&self.sql).persistent(false),
+                    &self.args
+                )
+                .fetch_all(&mut **t)
+                .await
+            }
+        }
+    }
+}

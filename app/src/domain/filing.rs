@@ -245,10 +245,11 @@ pub type NumberedRow = (usize, Cells);
 
 /// A cell as the spreadsheet gave it: text, or a number (XLSX cells may be
 /// numeric; Excel turns long digit strings into floating point).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Cell {
     Text(String),
     Number(f64),
+    #[default]
     Empty,
 }
 
@@ -586,20 +587,48 @@ pub fn check_rows_with(
     rows: &[(usize, HashMap<Col, Cell>)],
     project_units: Option<&HashSet<String>>,
 ) -> Vec<RowResult> {
-    let mut out: Vec<RowResult> = rows
-        .iter()
+    let mut out = check_each(columns, rows);
+    let not_in_project: HashSet<String> = match project_units {
+        Some(units) => out
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().ok())
+            .map(|row| row.unit.as_str())
+            .filter(|u| !units.contains(*u))
+            .map(str::to_string)
+            .collect(),
+        None => HashSet::new(),
+    };
+    FileChecker::default().across(&mut out, &not_in_project);
+    out
+}
+
+/// Every row's own cells checked (no rule across rows yet).
+pub fn check_each(columns: &[Column], rows: &[(usize, HashMap<Col, Cell>)]) -> Vec<RowResult> {
+    rows.iter()
         .map(|(line, cells)| RowResult {
             line: *line,
             outcome: check_cells(columns, cells),
         })
-        .collect();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    for r in &mut out {
-        let Ok(row) = &r.outcome else { continue };
-        let unit = row.unit.as_str().to_string();
-        let mut errors = Vec::new();
-        if let Some(units) = project_units {
-            if !units.contains(&unit) {
+        .collect()
+}
+
+/// The rules across the rows of one file, for a file read a part at a
+/// time: it remembers the line on which each unit first appeared.
+#[derive(Debug, Default)]
+pub struct FileChecker {
+    first_line: HashMap<String, usize>,
+}
+
+impl FileChecker {
+    /// Apply the rules across rows to the next part of the file (in file
+    /// order): a unit filed twice (naming the first line), and the part's
+    /// units found not to be in the project.
+    pub fn across(&mut self, part: &mut [RowResult], not_in_project: &HashSet<String>) {
+        for r in part {
+            let Ok(row) = &r.outcome else { continue };
+            let unit = row.unit.as_str();
+            let mut errors = Vec::new();
+            if not_in_project.contains(unit) {
                 errors.push(CellError::new(
                     Some(Col::Unit),
                     "unit_not_in_project",
@@ -607,23 +636,22 @@ pub fn check_rows_with(
                     "That unit is not in this project's unit list; check the number",
                 ));
             }
-        }
-        match first_line.get(&unit) {
-            Some(first) => errors.push(CellError::new(
-                Some(Col::Unit),
-                "unit_twice",
-                format!("同一单元在第 {first} 行已经填写过"),
-                format!("The same unit is already on line {first}"),
-            )),
-            None => {
-                first_line.insert(unit, r.line);
+            match self.first_line.get(unit) {
+                Some(first) => errors.push(CellError::new(
+                    Some(Col::Unit),
+                    "unit_twice",
+                    format!("同一单元在第 {first} 行已经填写过"),
+                    format!("The same unit is already on line {first}"),
+                )),
+                None => {
+                    self.first_line.insert(unit.to_string(), r.line);
+                }
+            }
+            if !errors.is_empty() {
+                r.outcome = Err(errors);
             }
         }
-        if !errors.is_empty() {
-            r.outcome = Err(errors);
-        }
     }
-    out
 }
 
 /// A cell as written into an exported file: one starting with = + - @ (or a
@@ -896,6 +924,20 @@ mod tests {
         let project: HashSet<String> = [UNIT.to_string()].into();
         let out = check_rows(FilingKind::DualNotice, &rows, Some(&project));
         assert_eq!(codes(&out[1].outcome), ["unit_not_in_project"]);
+    }
+
+    #[test]
+    fn a_file_checked_in_parts_still_finds_a_unit_twice() {
+        let mut checker = FileChecker::default();
+        let columns = FilingKind::DualNotice.columns();
+        let mut first = check_each(&columns, &[(2, dual(UNIT)), (3, dual(UNIT2))]);
+        checker.across(&mut first, &HashSet::new());
+        assert!(first.iter().all(|r| r.outcome.is_ok()));
+        let mut second = check_each(&columns, &[(4, dual(UNIT2))]);
+        checker.across(&mut second, &HashSet::new());
+        let e = second[0].outcome.clone().unwrap_err();
+        assert_eq!(e[0].code, "unit_twice");
+        assert!(e[0].zh.contains("第 3 行"));
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! gets a redirect back, a program gets JSON with `202 Accepted`), and the
 //! error report of an upload as XLSX.
 
-use super::{columns_for, rows_by_column, sheet};
+use super::{columns_for, sheet};
 use crate::documents::{app_error, see_other};
 use crate::AppState;
 use app::db::{self, OrgSession};
 use app::domain::filing::{
-    neutralise, unit_list_columns, CellError, Column, FileError, FilingKind,
+    header_map_with, neutralise, unit_list_columns, CellError, Column, FileError, FilingKind,
 };
 use app::error::{AppError, FieldError};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -256,7 +256,7 @@ impl From<Refusal> for AppError {
     }
 }
 
-/// Read a file whole and refuse it as a whole when it is not a usable
+/// Read a file through and refuse it as a whole when it is not a usable
 /// sheet (nothing is stored then); otherwise keep it for the worker, wake
 /// the worker, and answer its id and row count. With an idempotency key
 /// already used by the organisation, the upload made then is answered.
@@ -275,10 +275,10 @@ pub(crate) async fn store_upload(
         max_bytes: policy.filing_max_file_bytes,
     };
     let read = tokio::task::spawn_blocking(move || {
-        sheet::read(&bytes, limits).map(|(f, s)| (f, s, bytes))
+        sheet::survey(&bytes, limits).map(|(f, headers, rows)| (f, headers, rows, bytes))
     })
     .await;
-    let (format, sheet, bytes) = match read {
+    let (format, headers, rows, bytes) = match read {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return Err(Refusal::File(e)),
         Err(e) => return Err(Refusal::App(AppError::internal("read sheet", e))),
@@ -293,7 +293,7 @@ pub(crate) async fn store_upload(
         "units"
     };
     let columns = columns_for(purpose, kind);
-    if let Err(missing) = rows_by_column(&columns, &sheet) {
+    if let Err(missing) = header_map_with(&columns, &headers) {
         return Err(Refusal::File(FileError::MissingHeaders(missing)));
     }
     let upload = db::FilingUpload {
@@ -309,7 +309,7 @@ pub(crate) async fn store_upload(
         },
         format: format.code().into(),
         status: "checking".into(),
-        total_rows: sheet.rows.len() as i64,
+        total_rows: rows as i64,
         checked_rows: 0,
         accepted_rows: 0,
         failed_rows: 0,

@@ -60,17 +60,208 @@ pub fn detect(bytes: &[u8]) -> Result<Format, FileError> {
 
 /// Read a whole file of either format.
 pub fn read(bytes: &[u8], limits: Limits) -> Result<(Format, Sheet), FileError> {
-    if bytes.len() > limits.max_bytes {
-        return Err(FileError::TooLarge {
-            max_mb: limits.max_bytes / (1024 * 1024),
-        });
-    }
-    let format = detect(bytes)?;
-    let sheet = match format {
-        Format::Xlsx => read_xlsx(bytes, limits)?,
-        Format::Csv => read_csv(&decode(bytes)?, limits)?,
+    let (format, mut reader) = SheetReader::open(bytes, limits.max_bytes)?;
+    let mut sheet = Sheet {
+        headers: reader.headers().to_vec(),
+        rows: Vec::new(),
     };
+    while let Some(row) = reader.next_row()? {
+        if sheet.rows.len() == limits.max_rows {
+            return Err(FileError::TooManyRows {
+                limit: limits.max_rows,
+            });
+        }
+        sheet.rows.push(row);
+    }
+    if sheet.rows.is_empty() {
+        return Err(FileError::Empty);
+    }
     Ok((format, sheet))
+}
+
+/// Check a whole file without keeping its rows (what the upload route
+/// does before storing it): the format, the header row and the row count.
+pub fn survey(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<String>, usize), FileError> {
+    let (format, mut reader) = SheetReader::open(bytes, limits.max_bytes)?;
+    let mut rows = 0;
+    while reader.skip_row()? {
+        if rows == limits.max_rows {
+            return Err(FileError::TooManyRows {
+                limit: limits.max_rows,
+            });
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(FileError::Empty);
+    }
+    Ok((format, reader.headers, rows))
+}
+
+/// A sheet read a row at a time, so that a large file is never held as
+/// cells all at once (a CSV is held only as its decoded text; calamine
+/// holds an XLSX's cells in its own compact form).
+pub struct SheetReader {
+    headers: Vec<String>,
+    rows: Rows,
+}
+
+enum Rows {
+    Csv {
+        reader: csv::Reader<Cursor<Vec<u8>>>,
+        record: csv::StringRecord,
+        index: usize,
+    },
+    Xlsx {
+        range: calamine::Range<calamine::Data>,
+        next: usize,
+        first_line: usize,
+    },
+}
+
+impl SheetReader {
+    /// Open a file of either format and read up to its header row (the
+    /// first row with anything in it). A file without one is `Empty`.
+    pub fn open(bytes: &[u8], max_bytes: usize) -> Result<(Format, SheetReader), FileError> {
+        if bytes.len() > max_bytes {
+            return Err(FileError::TooLarge {
+                max_mb: max_bytes / (1024 * 1024),
+            });
+        }
+        let format = detect(bytes)?;
+        let rows = match format {
+            Format::Xlsx => open_xlsx(bytes)?,
+            Format::Csv => Rows::Csv {
+                reader: csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(Cursor::new(decode(bytes)?.into_bytes())),
+                record: csv::StringRecord::new(),
+                index: 0,
+            },
+        };
+        let mut reader = SheetReader {
+            headers: Vec::new(),
+            rows,
+        };
+        match reader.next_row()? {
+            Some((_, cells)) => reader.headers = cells.iter().map(Cell::text).collect(),
+            None => return Err(FileError::Empty),
+        }
+        Ok((format, reader))
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The next row with anything in it, with its line as a spreadsheet
+    /// shows it; `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<(usize, Vec<Cell>)>, FileError> {
+        loop {
+            let Some(line) = self.advance()? else {
+                return Ok(None);
+            };
+            let cells = self.cells();
+            if cells.iter().any(|c| *c != Cell::Empty) {
+                return Ok(Some((line, cells)));
+            }
+        }
+    }
+
+    /// Up to `n` more rows (fewer only at the end).
+    pub fn next_rows(&mut self, n: usize) -> Result<Vec<(usize, Vec<Cell>)>, FileError> {
+        let mut out = Vec::with_capacity(n.min(4096));
+        while out.len() < n {
+            match self.next_row()? {
+                Some(row) => out.push(row),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Pass over the next row with anything in it without building its
+    /// cells; `false` at the end.
+    fn skip_row(&mut self) -> Result<bool, FileError> {
+        loop {
+            if self.advance()?.is_none() {
+                return Ok(false);
+            }
+            let blank = match &self.rows {
+                Rows::Csv { record, .. } => record.iter().all(|c| c.trim().is_empty()),
+                Rows::Xlsx { .. } => self.cells().iter().all(|c| *c == Cell::Empty),
+            };
+            if !blank {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Move to the next row; its line number, or `None` at the end.
+    fn advance(&mut self) -> Result<Option<usize>, FileError> {
+        match &mut self.rows {
+            Rows::Csv {
+                reader,
+                record,
+                index,
+            } => {
+                let more = reader
+                    .read_record(record)
+                    .map_err(|_| FileError::NotSpreadsheet)?;
+                *index += 1;
+                Ok(more.then_some(*index))
+            }
+            Rows::Xlsx {
+                range,
+                next,
+                first_line,
+            } => {
+                if *next >= range.height() {
+                    return Ok(None);
+                }
+                *next += 1;
+                Ok(Some(*first_line + *next - 1))
+            }
+        }
+    }
+
+    /// The current row's cells.
+    fn cells(&self) -> Vec<Cell> {
+        match &self.rows {
+            Rows::Csv { record, .. } => record
+                .iter()
+                .map(|c| {
+                    if c.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(c.to_string())
+                    }
+                })
+                .collect(),
+            Rows::Xlsx { range, next, .. } => {
+                let width = range.width();
+                (0..width)
+                    .map(|col| range.get((*next - 1, col)).map_or(Cell::Empty, xlsx_cell))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn xlsx_cell(d: &calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(n) => Cell::Number(*n as f64),
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DateTime(d) => Cell::Text(d.to_string()),
+        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+    }
 }
 
 /// Text of a CSV file: UTF-8 (a BOM is dropped), UTF-16 with a BOM, or GBK.
@@ -104,52 +295,6 @@ pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
     }
 }
 
-fn read_csv(text: &str, limits: Limits) -> Result<Sheet, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut sheet = Sheet::default();
-    let mut have_header = false;
-    for (i, record) in reader.records().enumerate() {
-        let Ok(record) = record else {
-            return Err(FileError::NotSpreadsheet);
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if !have_header {
-            sheet.headers = record.iter().map(str::to_string).collect();
-            have_header = true;
-            continue;
-        }
-        if sheet.rows.len() == limits.max_rows {
-            return Err(FileError::TooManyRows {
-                limit: limits.max_rows,
-            });
-        }
-        let cells = record
-            .iter()
-            .map(|c| {
-                if c.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(c.to_string())
-                }
-            })
-            .collect();
-        sheet.rows.push((i + 1, cells));
-    }
-    finish(sheet, have_header)
-}
-
-fn finish(sheet: Sheet, have_header: bool) -> Result<Sheet, FileError> {
-    if !have_header || sheet.rows.is_empty() {
-        return Err(FileError::Empty);
-    }
-    Ok(sheet)
-}
-
 /// Unpack every entry into a counter before calamine opens the workbook:
 /// one that unpacks to far more than the file (or to an absurd size at all)
 /// is refused without ever being held in memory.
@@ -177,8 +322,8 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Sheet, FileError> {
-    use calamine::{Data, Reader, Xlsx};
+fn open_xlsx(bytes: &[u8]) -> Result<Rows, FileError> {
+    use calamine::{Reader, Xlsx};
     check_unpacked_size(bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileError::BrokenXlsx)?;
     let range = book
@@ -186,39 +331,11 @@ fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Sheet, FileError> {
         .ok_or(FileError::BrokenXlsx)?
         .map_err(|_| FileError::BrokenXlsx)?;
     let first_line = range.start().map_or(1, |(r, _)| r as usize + 1);
-    let mut sheet = Sheet::default();
-    let mut have_header = false;
-    for (i, row) in range.rows().enumerate() {
-        let cells: Vec<Cell> = row
-            .iter()
-            .map(|d| match d {
-                Data::Empty => Cell::Empty,
-                Data::String(s) if s.trim().is_empty() => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Int(n) => Cell::Number(*n as f64),
-                Data::Bool(b) => Cell::Text(b.to_string()),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::DateTime(d) => Cell::Text(d.to_string()),
-                Data::Error(e) => Cell::Text(format!("#{e:?}")),
-            })
-            .collect();
-        if cells.iter().all(|c| *c == Cell::Empty) {
-            continue;
-        }
-        if !have_header {
-            sheet.headers = cells.iter().map(Cell::text).collect();
-            have_header = true;
-            continue;
-        }
-        if sheet.rows.len() == limits.max_rows {
-            return Err(FileError::TooManyRows {
-                limit: limits.max_rows,
-            });
-        }
-        sheet.rows.push((first_line + i, cells));
-    }
-    finish(sheet, have_header)
+    Ok(Rows::Xlsx {
+        range,
+        next: 0,
+        first_line,
+    })
 }
 
 #[cfg(test)]
@@ -280,5 +397,35 @@ mod tests {
             FileError::TooManyRows { limit: 3 }
         );
         assert_eq!(read(b"a,b\n\n,\n", LIMITS).unwrap_err(), FileError::Empty);
+    }
+
+    #[test]
+    fn a_file_read_in_parts_gives_the_rows_read_whole() {
+        let text = "单元号,姓名\n1,甲\n,\n2,乙\n3,丙\n4,丁\n";
+        let limits = Limits {
+            max_rows: 10,
+            max_bytes: 1 << 20,
+        };
+        let (_, whole) = read(text.as_bytes(), limits).unwrap();
+        let (_, mut reader) = SheetReader::open(text.as_bytes(), 1 << 20).unwrap();
+        assert_eq!(reader.headers(), ["单元号", "姓名"]);
+        let mut parts = Vec::new();
+        loop {
+            let part = reader.next_rows(3).unwrap();
+            if part.is_empty() {
+                break;
+            }
+            parts.push(part);
+        }
+        assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(parts.concat(), whole.rows);
+        // The blank line is skipped but keeps its number: 丁 is on line 6.
+        assert_eq!(whole.rows[3].0, 6);
+        let (format, headers, rows) = survey(text.as_bytes(), limits).unwrap();
+        assert_eq!((format, headers.len(), rows), (Format::Csv, 2, 4));
+        assert_eq!(
+            survey(text.as_bytes(), LIMITS).unwrap_err(),
+            FileError::TooManyRows { limit: 3 }
+        );
     }
 }

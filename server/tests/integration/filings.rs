@@ -322,18 +322,21 @@ async fn batch(app: &TestApp, m: &Member, id: &str) -> Value {
         .unwrap()
 }
 
-async fn upload_count(app: &TestApp) -> i64 {
+async fn count(app: &TestApp, sql: &str) -> i64 {
     let n: Vec<(i64,)> = match &app.db {
-        app::db::Db::Sqlite(p) => sqlx::query_as("SELECT COUNT(*) FROM filing_uploads")
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        app::db::Db::Postgres(p) => sqlx::query_as("SELECT COUNT(*) FROM filing_uploads")
-            .fetch_all(p)
-            .await
-            .unwrap(),
+        app::db::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        app::db::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
     };
     n[0].0
+}
+
+/// Uploads and kept files, together.
+async fn upload_count(app: &TestApp) -> i64 {
+    count(
+        app,
+        "SELECT (SELECT COUNT(*) FROM filing_uploads) + (SELECT COUNT(*) FROM filing_upload_files)",
+    )
+    .await
 }
 
 on_both_backends!(
@@ -627,6 +630,11 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
         batch(app, &m, &id).await["lines"].as_array().unwrap().len(),
         7
     );
+    assert_eq!(
+        count(app, "SELECT COUNT(*) FROM filing_upload_files").await,
+        0,
+        "a checked file's bytes are not kept"
+    );
 
     // The error report: the failing rows as given, with an error column.
     let report = app
@@ -724,6 +732,38 @@ async fn a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates(a
         lines.iter().any(|l| l["buyer_name"] == "买受人3"),
         "names decoded from GBK"
     );
+
+    // A contract number put right in the draft replaces the unit's line
+    // (one line per unit), rather than meeting it as another buyer's notice.
+    let mut retyped = dual_rows(10, 10);
+    retyped[0][4] = "YS2026-000010A".into();
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "retyped.xlsx",
+        xlsx(&DUAL_HEADERS, &retyped),
+    )
+    .await;
+    let retyped_done = wait_done(
+        app,
+        &m,
+        res.json::<Value>().await.unwrap()["upload_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(retyped_done["accepted"], 1, "{retyped_done}");
+    let view = batch(app, &m, &id).await;
+    let unit10: Vec<&Value> = view["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["unit_no"] == unit(10).as_str())
+        .collect();
+    assert_eq!(view["lines"].as_array().unwrap().len(), 10);
+    assert_eq!(unit10.len(), 1);
+    assert_eq!(unit10[0]["contract_no"], "YS2026-000010A");
 
     // Another batch of the same organisation cannot take the same contract.
     let other = new_batch(app, &m, &project, "dual_notice").await;
@@ -991,7 +1031,7 @@ async fn too_many_rows_are_refused_at_the_configured_limit(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    assert_eq!(upload_count(app).await, 1);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM filing_uploads").await, 1);
 }
 
 mod too_many_rows {
