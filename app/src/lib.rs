@@ -34,8 +34,8 @@ use crate::i18n::*;
 use crate::pages::{
     AdminPage, ApplicationPage, AuditPage, BookingPage, CalendarPage, CasePage, ConsultPage,
     DashboardPage, DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage,
-    DevVerifyPage, DeveloperPage, HomePage, HomeVisitPage, MatterPage, MattersPage, MePage,
-    NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage, StaffBatchesPage,
+    DevVerifyPage, DeveloperPage, FeesPage, HomePage, HomeVisitPage, MatterPage, MattersPage,
+    MePage, NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage, StaffBatchesPage,
     StaffBookingsPage, StaffOrgsPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage,
     WizardPage, WorkbenchPage,
 };
@@ -148,6 +148,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/fees") view=FeesPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/staff/dashboard")
                             view=DashboardPage

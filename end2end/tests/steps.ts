@@ -1,11 +1,11 @@
-import { expect, Page } from "@playwright/test";
+import { Browser, expect, Page } from "@playwright/test";
 
 /** Read the latest sign-in code for a number from the development outbox. */
 export async function codeFromOutbox(page: Page, mobile: string): Promise<string> {
   const outbox = await page.context().newPage();
   let code = "";
   for (let i = 0; i < 30 && !code; i++) {
-    await outbox.goto("/dev/outbox");
+    await outbox.goto(`/dev/outbox?to=${mobile}`);
     const text = await outbox
       .locator(`li[data-recipient="${mobile}"][data-template="signin_code"] .text`)
       .first()
@@ -28,4 +28,37 @@ export async function signIn(page: Page, mobile: string) {
   const code = await codeFromOutbox(page, mobile);
   await page.getByLabel("6 位验证码").fill(code);
   await page.getByRole("button", { name: "登录" }).click();
+}
+
+/** The text of the latest message of a template to a number, from the development outbox. */
+export async function messageFromOutbox(page: Page, mobile: string, template: string): Promise<string> {
+  const outbox = await page.context().newPage();
+  let text = "";
+  for (let i = 0; i < 30 && !text; i++) {
+    await outbox.goto(`/dev/outbox?to=${mobile}`);
+    text =
+      (await outbox
+        .locator(`li[data-recipient="${mobile}"][data-template="${template}"] .text`)
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => "")) ?? "";
+    if (!text) await outbox.waitForTimeout(200);
+  }
+  await outbox.close();
+  expect(text, `a ${template} message to ${mobile}`).not.toBe("");
+  return text;
+}
+
+/** Another person's phone: a fresh browser context at phone size, JavaScript as in this run. */
+export async function anotherPhone(browser: Browser, js: boolean, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "en-US",
+    javaScriptEnabled: js,
+  });
+  return context.newPage();
 }

@@ -3,7 +3,7 @@
 //! `ONETRIP_DEV_OUTBOX=1`.
 
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -15,11 +15,21 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-pub async fn outbox_page(State(state): State<AppState>) -> Response {
+#[derive(serde::Deserialize)]
+pub struct OutboxQuery {
+    /// Only the messages to this recipient (a tester following one person).
+    to: Option<String>,
+}
+
+pub async fn outbox_page(State(state): State<AppState>, Query(q): Query<OutboxQuery>) -> Response {
     if !state.services.policy.dev_outbox {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let rows = match app::db::recent_messages(&state.db, 50).await {
+    let rows = match q.to.as_deref().filter(|t| !t.is_empty()) {
+        Some(to) => app::db::recent_messages_to(&state.db, to, 50).await,
+        None => app::db::recent_messages(&state.db, 50).await,
+    };
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "dev outbox");

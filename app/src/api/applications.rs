@@ -117,6 +117,12 @@ pub struct ApplicationView {
     pub bookable: bool,
     /// The open home-visit request or scheduled visit, if any.
     pub home_visit: Option<crate::api::bookings::HomeVisitLine>,
+    /// Every named party and whether they have confirmed (once submitted).
+    pub people: Vec<crate::api::people::PartyStanding>,
+    /// What the signed-in person, named on it, may confirm.
+    pub my_part: Option<crate::api::people::MyPart>,
+    /// The visits recorded at the window.
+    pub visits: Vec<crate::api::people::VisitView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,7 +343,39 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
     } else {
         Vec::new()
     };
+    let (people, my_part, visits) = if row.status == "submitted" {
+        let p = crate::api::people::server::people(&database, &row.id).await?;
+        let mine = p.mine(&session.mobile);
+        let my_part = if mine.is_empty() {
+            None
+        } else {
+            Some(crate::api::people::MyPart {
+                standing: p
+                    .standings
+                    .iter()
+                    .filter(|s| mine.contains(&s.idx))
+                    .map(|s| s.standing)
+                    .find(|s| !s.agrees())
+                    .unwrap_or(crate::domain::people::Standing::Confirmed),
+                parties: mine,
+                hash: p.hash.clone(),
+                open: matches!(
+                    row.stage.as_str(),
+                    "pre_review" | "returned" | "pre_accepted"
+                ),
+            })
+        };
+        let visits =
+            crate::api::people::server::visit_views(&database, &row.id, &p.parties).await?;
+        (p.standings, my_part, visits)
+    } else {
+        (Vec::new(), None, Vec::new())
+    };
+    let visited = !visits.is_empty();
     Ok(ApplicationView {
+        people,
+        my_part,
+        visits,
         owed,
         case_no: row.case_no.clone(),
         due: due_label(&row),
@@ -354,7 +392,8 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
         },
         bookable: row.filer_id == session.citizen_id
             && row.status == "submitted"
-            && row.stage == "pre_accepted",
+            && row.stage == "pre_accepted"
+            && !visited,
         letters: crate::domain::letter::available(&row.stage, has_notice),
         stage: row.stage.clone(),
         notice,
@@ -527,6 +566,8 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         deadline: None,
         clock: "keep",
         owed: &[],
+        hand_over: false,
+        fee: None,
     };
     let actor = crate::db::Actor {
         id: &session.citizen_id,
@@ -543,7 +584,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
             Ok(())
         }
         // Resubmitted twice: the second finds the case already moved on.
-        MoveOutcome::Stale | MoveOutcome::Owed => {
+        MoveOutcome::Stale | MoveOutcome::Owed | MoveOutcome::Objected => {
             if form {
                 redirect(&back);
                 return Ok(());
@@ -691,11 +732,29 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
         .with_timezone(&crate::domain::calendar::china())
         .date_naive();
     let priority = crate::domain::application::priority_lane(&draft.parties, today);
+    let filer_name = if draft.agent.filing_for == "others" {
+        draft.agent.name.clone()
+    } else {
+        draft
+            .parties
+            .iter()
+            .find(|p| {
+                crate::domain::MobileNumber::parse(&p.mobile)
+                    .is_ok_and(|m| m.as_str() == session.mobile)
+            })
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    };
+    let link = format!("{}/applications/{}", services.policy.public_url, id);
     let notice = ReceiptNotice {
         filer_mobile: &session.mobile,
         matter_zh: &matter.name_zh,
         matter_en: &matter.name_en,
         lang,
+        filer_name: &filer_name,
+        unit: draft.property.unit_number.trim(),
+        address: draft.property.address.trim(),
+        link: &link,
     };
     // A receipt number collision (about 1 in 10^11 per pair on one day) is
     // refused by the UNIQUE constraint; try again with a fresh number.
@@ -887,9 +946,16 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         .map_err(internal("events"))?
         .into_iter()
         .map(|e| EventView {
+            // The reason for not accepting is the applicant's to read (the
+            // lookup needs the receipt and part of their ID); every other
+            // note stays on the signed-in page.
+            note: if e.kind == "rejected" {
+                e.note
+            } else {
+                String::new()
+            },
             kind: e.kind,
             at: local_time(e.at),
-            note: String::new(),
         })
         .collect();
     let names = crate::db::parties(&database, &row.id)

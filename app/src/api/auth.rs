@@ -238,6 +238,10 @@ async fn verify_code_inner(challenge: &str, code: &str) -> Result<(), AppError> 
     let citizen_id = db::upsert_citizen(&mut tx, &row.mobile)
         .await
         .map_err(internal)?;
+    // Messages to this person go in the language they use here.
+    db::set_citizen_lang(&mut tx, &citizen_id, request_lang().await)
+        .await
+        .map_err(internal)?;
     if let Some(old) = presented_session_hash().await {
         db::delete_session_tx(&mut tx, &old)
             .await

@@ -360,7 +360,12 @@ pub(crate) mod server {
         if row.filer_id != session.citizen_id {
             return Err(AppError::NotFound);
         }
-        if row.status != "submitted" || row.stage != "pre_accepted" {
+        // Once the visit is recorded there is nothing left to book.
+        let visited = !db::case_visits(&crate::services::database()?, id)
+            .await
+            .map_err(internal("visits"))?
+            .is_empty();
+        if row.status != "submitted" || row.stage != "pre_accepted" || visited {
             return Err(AppError::Conflict {
                 code: "not_bookable".into(),
             });

@@ -153,6 +153,13 @@ pub struct CaseView {
     pub owed: Vec<OwedView>,
     pub role: String,
     pub csrf: String,
+    /// Every named party and whether they have confirmed.
+    pub people: Vec<crate::api::people::PartyStanding>,
+    /// The visits recorded, and who has not been seen at one yet.
+    pub visits: Vec<crate::api::people::VisitView>,
+    pub not_seen: Vec<String>,
+    /// The case's live booking, if any (pre-accepted cases).
+    pub booking: Option<crate::api::bookings::BookingView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -392,6 +399,11 @@ pub async fn case_queue(
     let database = database()?;
     let clock = clock(&database).await?;
     let today = clock.today().format("%Y-%m-%d").to_string();
+    let queue = if queue.is_empty() {
+        crate::domain::case::first_queue(crate::domain::case::Role::from_code(&s.role)).to_string()
+    } else {
+        queue
+    };
     let (stages, overdue): (Vec<&str>, &str) = match queue.as_str() {
         "all" => (vec![], ""),
         "overdue" => (vec![], today.as_str()),
@@ -599,6 +611,11 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
 
     let letters = crate::domain::letter::available(&row.stage, notice.is_some());
     let owed = owed_views(&database, &id, &matter).await?;
+    let who = crate::api::people::server::people(&database, &id).await?;
+    let visits = crate::api::people::server::visit_views(&database, &id, &who.parties).await?;
+    let not_seen =
+        crate::api::people::server::missing_at_visit(&database, &id, &who.parties).await?;
+    let booking = crate::api::bookings::server::booking_view(&database, &id).await?;
     let (urgency, due) = judge(
         &clock(&database).await?,
         &row.site_code,
@@ -606,6 +623,10 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         row.due_at,
     );
     Ok(CaseView {
+        people: who.standings,
+        visits,
+        not_seen,
+        booking,
         urgency: urgency.filter(|_| row.paused_at.is_none()),
         paused_since: row.paused_at.map(local_time),
         owed,
@@ -811,6 +832,20 @@ pub async fn act_on_case(
     } else {
         format!("容缺受理，承诺补交：{}", owed_names.join("、"))
     };
+    // Marking fees paid records what was paid: the property's use, the
+    // certificates, how it was paid and the amount received, which must be
+    // what the catalogue's fee items come to.
+    let mut fee: Option<crate::db::FeeRecord> = None;
+    if action == Action::Advance && from == Stage::Certificate {
+        match check_fee(&fields, &matter) {
+            Ok(f) => fee = Some(f),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let reason = match &fee {
+        Some(f) => crate::domain::fees::describe(&f.lines, &f.method, crate::domain::Lang::Zh),
+        None => reason,
+    };
     if matches!(action, Action::Reject | Action::SendBack | Action::Pause) && reason.is_empty() {
         errors.push(FieldError::new(
             "reason",
@@ -827,6 +862,30 @@ pub async fn act_on_case(
         return Err(AppError::Validation(errors));
     }
     let database = database()?;
+    // The people of the case: nobody's property is pre-accepted before
+    // every named party has confirmed, nor accepted before they have all
+    // been seen at the window; an objection stops both.
+    if matches!(action, Action::PreAccept | Action::Accept) {
+        use crate::api::people::server::{missing_at_visit, people};
+        let p = people(&database, &id).await?;
+        if p.standings
+            .iter()
+            .any(|x| x.standing == crate::domain::people::Standing::Objected)
+        {
+            return refuse("objected");
+        }
+        if action == Action::PreAccept && !p.all_agree() {
+            return refuse("unconfirmed");
+        }
+        if action == Action::Accept
+            && matter.visit_required
+            && !missing_at_visit(&database, &id, &p.parties)
+                .await?
+                .is_empty()
+        {
+            return refuse("no_visit");
+        }
+    }
     let actor = crate::db::Actor {
         id: &s.staff_id,
         role: &s.role,
@@ -882,6 +941,8 @@ pub async fn act_on_case(
                 _ => "keep",
             },
             owed: &owed,
+            hand_over: crate::domain::case::hands_over(from, to),
+            fee: fee.as_ref(),
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {
@@ -900,7 +961,87 @@ pub async fn act_on_case(
         }
         MoveOutcome::Stale => refuse("stale"),
         MoveOutcome::Owed => refuse("owed"),
+        MoveOutcome::Objected => refuse("objected"),
     }
+}
+
+/// The fee fields of "fees paid" (`fee_use`, `fee_certs`, `fee_method`,
+/// `fee_paid`), checked against the matter's fee items.
+#[cfg(feature = "ssr")]
+fn check_fee(
+    fields: &HashMap<String, String>,
+    matter: &Matter,
+) -> Result<crate::db::FeeRecord, Vec<FieldError>> {
+    use crate::domain::fees::{parse_yuan, quote, total, yuan, PropertyUse, METHODS};
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let use_ = PropertyUse::from_code(&get("fee_use"));
+    if use_.is_none() {
+        errors.push(FieldError::new(
+            "fee_use",
+            "fee_use_required",
+            "房屋用途：请选择住宅或非住宅".into(),
+            "Use of the property: choose residential or non-residential".into(),
+        ));
+    }
+    let certs = get("fee_certs")
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=20).contains(n));
+    if certs.is_none() {
+        errors.push(FieldError::new(
+            "fee_certs",
+            "fee_certs_invalid",
+            "证书本数：请填写 1 到 20 之间的数".into(),
+            "Certificates: a number from 1 to 20".into(),
+        ));
+    }
+    let method = get("fee_method");
+    if !METHODS.iter().any(|(c, _, _)| *c == method) {
+        errors.push(FieldError::new(
+            "fee_method",
+            "fee_method_required",
+            "缴费方式：请选择".into(),
+            "How it was paid: choose one".into(),
+        ));
+    }
+    let (Some(use_), Some(certs)) = (use_, certs) else {
+        return Err(errors);
+    };
+    let lines = if method == "exempt" {
+        Vec::new()
+    } else {
+        quote(&matter.fees, use_, certs)
+    };
+    let due = total(&lines);
+    match parse_yuan(&get("fee_paid")) {
+        Some(paid) if paid == due => {}
+        _ => errors.push(FieldError::new(
+            "fee_paid",
+            "fee_amount_mismatch",
+            format!("实收金额：应为 {} 元", yuan(due)),
+            format!("Amount received: it should be {} yuan", yuan(due)),
+        )),
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(crate::db::FeeRecord {
+        property_use: if use_ == PropertyUse::Residential {
+            "residential"
+        } else {
+            "non_residential"
+        },
+        certificates: certs,
+        total_fen: due,
+        lines,
+        method,
+    })
 }
 
 /// A supervisor puts a case into the priority lane (绿色通道) or takes it
@@ -977,10 +1118,15 @@ pub async fn my_alerts() -> Result<Vec<AlertView>, AppError> {
         .map(|a| AlertView {
             id: a.id,
             application_id: a.application_id,
+            // An objection's alert carries the day it came in.
+            due_on: if a.kind == "objection" {
+                a.due_on
+            } else {
+                crate::domain::hours::Due::from_columns(Some(&a.due_on), a.due_at)
+                    .map(|d| d.label())
+                    .unwrap_or(a.due_on)
+            },
             kind: a.kind,
-            due_on: crate::domain::hours::Due::from_columns(Some(&a.due_on), a.due_at)
-                .map(|d| d.label())
-                .unwrap_or(a.due_on),
             receipt_no: a.receipt_no.unwrap_or_default(),
             case_no: a.case_no,
             stage: a.stage,

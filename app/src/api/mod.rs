@@ -11,6 +11,7 @@ pub mod filings;
 #[cfg(feature = "ssr")]
 pub mod letters;
 pub mod orgs;
+pub mod people;
 pub mod sites;
 pub mod staff;
 pub mod stats;

@@ -2,6 +2,7 @@
 //! at the top of a form, and the message next to a field.
 
 use crate::components::language::current_lang;
+use crate::domain::catalogue::Matter;
 use crate::domain::Lang;
 use crate::error::FieldError;
 use crate::i18n::*;
@@ -86,14 +87,82 @@ pub fn field_label(field: &str, lang: Lang) -> Option<String> {
     })
 }
 
-/// "There is a problem" box listing every error, each linking to its field.
-/// Focused by the browser when it appears (tabindex + autofocus).
+/// What a summary line calls a field: its label ("第 2 位申请人的姓名"), or
+/// for a checklist item the material's own name.
+pub fn summary_label(field: &str, lang: Lang, matter: Option<&Matter>) -> Option<String> {
+    if let (Some(code), Some(m)) = (field.strip_prefix("material_"), matter) {
+        if let Some(item) = m.checklist.iter().find(|i| i.material == code) {
+            return Some(if lang == Lang::Zh {
+                item.name_zh.clone()
+            } else {
+                item.name_en.clone()
+            });
+        }
+    }
+    field_label(field, lang)
+}
+
+/// One summary line: the field named, then what is wrong with it (unless
+/// the message names it already).
+pub fn summary_line(e: &FieldError, lang: Lang, matter: Option<&Matter>) -> String {
+    let msg = e.message(lang);
+    match summary_label(&e.field, lang, matter) {
+        Some(label) if !msg.contains(&label) => {
+            if lang == Lang::Zh {
+                format!("{label}：{msg}")
+            } else {
+                format!("{label}: {msg}")
+            }
+        }
+        _ => msg.to_string(),
+    }
+}
+
+/// Move focus to the error summary (with JavaScript; without it the
+/// browser's `autofocus` does it on the reloaded page), after it renders.
+pub fn focus_error_summary() {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".error-summary").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+            el.scroll_into_view();
+        }
+    });
+}
+
+/// Follow a summary link: move focus to the field itself (a plain link
+/// only scrolls), then let the hash change as usual.
+#[cfg(feature = "hydrate")]
+fn focus_field(field: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(field))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// "There is a problem" box listing every error, each naming its field and
+/// linking to it. It takes focus when it appears: by `autofocus` on a page
+/// the server rendered, by [`focus_error_summary`] after an in-browser
+/// check; its links move focus to the field.
 #[component]
-pub fn ErrorSummary(errors: Signal<Vec<FieldError>>) -> impl IntoView {
+pub fn ErrorSummary(
+    errors: Signal<Vec<FieldError>>,
+    #[prop(optional)] matter: Option<Matter>,
+) -> impl IntoView {
     let title = bi(
         "请修改以下问题后继续",
         "Please fix the following to continue",
     );
+    let matter = StoredValue::new(matter);
     move || {
         let list = errors.get();
         (!list.is_empty()).then(|| {
@@ -111,10 +180,21 @@ pub fn ErrorSummary(errors: Signal<Vec<FieldError>>) -> impl IntoView {
                             .into_iter()
                             .map(|e| {
                                 let href = format!("#{}", e.field);
+                                let field = e.field.clone();
+                                let on_click = move |_ev: leptos::ev::MouseEvent| {
+                                    #[cfg(feature = "hydrate")] focus_field(&field);
+                                    #[cfg(not(feature = "hydrate"))]
+                                    let _ = &field;
+                                };
                                 view! {
                                     <li>
-                                        <a href=href>
-                                            {move || e.message(current_lang()).to_string()}
+                                        <a href=href on:click=on_click>
+                                            {move || {
+                                                matter
+                                                    .with_value(|m| {
+                                                        summary_line(&e, current_lang(), m.as_ref())
+                                                    })
+                                            }}
                                         </a>
                                     </li>
                                 }

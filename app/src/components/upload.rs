@@ -212,6 +212,41 @@ pub mod client {
         }
     }
 
+    /// Save the wizard form on this page (its ticks), as "save and finish
+    /// later" would, before the page reloads.
+    async fn save_wizard(uploaded: &str) {
+        let Some(form) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("form.wizard").ok().flatten())
+            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+        let (id, step, csrf) = (get("id"), get("step"), get("csrf"));
+        if step != "materials" {
+            return;
+        }
+        let mut fields = std::collections::HashMap::new();
+        if let Ok(Some(entries)) = js_sys::try_iter(&data) {
+            for entry in entries.flatten() {
+                let pair: js_sys::Array = entry.into();
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    if let Some(name) = k.strip_prefix("f[").and_then(|k| k.strip_suffix(']')) {
+                        fields.insert(name.to_string(), v);
+                    }
+                }
+            }
+        }
+        fields.insert(format!("material_{uploaded}"), "on".into());
+        let _ =
+            crate::api::applications::save_step(id, step, csrf, Some("save".into()), Some(fields))
+                .await;
+    }
+
     pub fn retry(item: UploadItem) {
         leptos::task::spawn_local(send(item));
     }
@@ -474,6 +509,9 @@ pub mod client {
             .items
             .with_untracked(|v| v.iter().all(|i| i.state.get_untracked() == UpState::Done));
         if all_done {
+            // The page reloads to show the file: keep what was ticked on it
+            // (the item just uploaded counts as ticked).
+            save_wizard(&job.target.material).await;
             if let Some(w) = web_sys::window() {
                 let href = w.location().pathname().unwrap_or_default();
                 let m = String::from(js_sys::encode_uri_component(&job.target.material));

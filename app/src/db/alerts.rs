@@ -86,7 +86,9 @@ pub async fn unread_alerts(db: &Db, staff_id: &str) -> Result<Vec<AlertRow>, sql
                 a.receipt_no, a.case_no, a.stage
            FROM staff_alerts al JOIN applications a ON a.id = al.application_id
           WHERE al.staff_id = $1 AND al.read_at IS NULL
-            AND a.stage IN ('accepted', 'review', 'register', 'certificate', 'fee_paid')
+            AND (a.stage IN ('accepted', 'review', 'register', 'certificate', 'fee_paid')
+                 OR (al.kind = 'objection' AND a.status = 'submitted'
+                     AND a.stage IN ('pre_review', 'returned', 'pre_accepted')))
           ORDER BY al.created_at DESC
           LIMIT 100",
         staff_id

@@ -140,6 +140,14 @@ pub struct ReceiptNotice<'a> {
     pub matter_zh: &'a str,
     pub matter_en: &'a str,
     pub lang: Lang,
+    /// Who filed, as the other parties are told (their name as a party, or
+    /// the agent's).
+    pub filer_name: &'a str,
+    /// The property, as the other parties are told.
+    pub unit: &'a str,
+    pub address: &'a str,
+    /// Where a named party reads and confirms the application.
+    pub link: &'a str,
 }
 
 /// Submit a draft, exactly once: the status flips from draft to submitted by
@@ -219,6 +227,22 @@ pub async fn submit(
         notice.lang,
     )
     .await?;
+    // Everyone else named is told, so nobody's flat is filed unheard.
+    super::people::tell_parties(
+        &mut tx,
+        id,
+        notice.filer_mobile,
+        &serde_json::json!({
+            "filer": notice.filer_name,
+            "matter_zh": notice.matter_zh,
+            "matter_en": notice.matter_en,
+            "unit": notice.unit,
+            "address": notice.address,
+            "receipt": receipt,
+            "link": notice.link,
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(SubmitOutcome::Submitted(receipt.to_string()))
 }
@@ -272,6 +296,13 @@ pub async fn withdraw(
         now
     )?;
     if n == 1 {
+        super::people::cancel_open_visits(
+            &mut tx,
+            id,
+            "申请已撤回",
+            "the application was withdrawn",
+        )
+        .await?;
         add_event(&mut tx, id, "withdrawn", now).await?;
         let receipt = fetch_scalar_tx!(
             &mut tx,

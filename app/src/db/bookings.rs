@@ -325,6 +325,8 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
                 if !b.walk_in {
                     let mut sms = b.sms.clone();
                     sms["code"] = serde_json::Value::from(code.as_str());
+                    // A move says the earlier time is given up.
+                    sms["moved"] = serde_json::Value::from(b.replaces.is_some());
                     enqueue(&mut tx, Channel::Sms, b.mobile, "booked", &sms, lang).await?;
                 }
                 tx.commit().await?;

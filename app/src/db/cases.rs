@@ -223,6 +223,21 @@ pub struct Move<'a> {
     /// For an acceptance with tolerated deficiencies (容缺): the materials
     /// the applicant promised to bring.
     pub owed: &'a [String],
+    /// The move takes the case to the other desk: release it into that
+    /// desk's queue.
+    pub hand_over: bool,
+    /// Fees paid: what, how much and how.
+    pub fee: Option<&'a FeeRecord>,
+}
+
+/// A fee payment to record with the move to "fees paid".
+#[derive(Debug, Clone)]
+pub struct FeeRecord {
+    pub property_use: &'static str,
+    pub certificates: i64,
+    pub lines: Vec<crate::domain::fees::DueLine>,
+    pub total_fen: i64,
+    pub method: String,
 }
 
 /// A deadline to record: the formal case number (at acceptance; '' when the
@@ -245,6 +260,8 @@ pub enum MoveOutcome {
     Stale,
     /// Not issued: materials accepted as tolerated deficiencies are still owed.
     Owed,
+    /// Not pre-accepted or accepted: a named party objected.
+    Objected,
 }
 
 /// Apply a move in one transaction: the conditional update, the notice, the
@@ -269,11 +286,13 @@ pub async fn apply_move(
              due_on = CASE WHEN $7 = '' THEN due_on ELSE $7 END,
              due_at = CASE WHEN $7 = '' THEN due_at ELSE $8 END,
              accepted_at = CASE WHEN $6 = '' THEN accepted_at ELSE $5 END,
-             paused_at = CASE $9 WHEN 'pause' THEN $5 WHEN 'resume' THEN NULL ELSE paused_at END
+             paused_at = CASE $9 WHEN 'pause' THEN $5 WHEN 'resume' THEN NULL ELSE paused_at END,
+             assigned_to = CASE WHEN $10 = 1 THEN NULL ELSE assigned_to END
          WHERE id = $1 AND status = 'submitted' AND stage = $2 AND version = $3
            AND (paused_at IS NULL OR $9 = 'resume') AND ($9 <> 'resume' OR paused_at IS NOT NULL)
            AND ($4 <> 'issued' OR NOT EXISTS (
-                SELECT 1 FROM owed_materials o WHERE o.application_id = $1 AND o.received_at IS NULL))",
+                SELECT 1 FROM owed_materials o WHERE o.application_id = $1 AND o.received_at IS NULL))
+           AND (objected_at IS NULL OR $4 NOT IN ('pre_accepted', 'accepted'))",
         id,
         m.from_stage,
         m.version,
@@ -282,9 +301,20 @@ pub async fn apply_move(
         case_no,
         due_on,
         due_at,
-        m.clock
+        m.clock,
+        i64::from(m.hand_over)
     )?;
     if n != 1 {
+        let objected = matches!(m.to_stage, "pre_accepted" | "accepted")
+            && fetch_scalar_tx!(
+                &mut tx,
+                i64,
+                "SELECT COUNT(*) FROM applications WHERE id = $1 AND objected_at IS NOT NULL",
+                id
+            )? > 0;
+        if objected {
+            return Ok(MoveOutcome::Objected);
+        }
         let owed = m.to_stage == "issued"
             && fetch_scalar_tx!(
                 &mut tx,
@@ -310,6 +340,34 @@ pub async fn apply_move(
     if m.action == "return" {
         open_notice(&mut tx, id, actor.id, m.items, now).await?;
     }
+    if let Some(f) = m.fee {
+        execute_tx!(
+            &mut tx,
+            "INSERT INTO fee_payments (id, application_id, property_use, certificates, lines, total_fen, method, staff_id, paid_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            uuid::Uuid::new_v4().to_string(),
+            id,
+            f.property_use,
+            f.certificates,
+            serde_json::to_string(&f.lines).unwrap_or_else(|_| "[]".into()),
+            f.total_fen,
+            &f.method,
+            actor.id,
+            now
+        )?;
+    }
+    // Leaving pre-acceptance, the case keeps no live booking or home visit.
+    if m.from_stage == "pre_accepted" {
+        let (zh, en) = if m.to_stage == "accepted" {
+            (
+                "案件已受理，无需再到场",
+                "the case is accepted; no further visit is needed",
+            )
+        } else {
+            ("案件已结束", "the case was closed")
+        };
+        super::people::cancel_open_visits(&mut tx, id, zh, en).await?;
+    }
     if m.action == "resubmit" {
         execute_tx!(
             &mut tx,
@@ -319,14 +377,23 @@ pub async fn apply_move(
         )?;
     }
     add_event_note(&mut tx, id, m.event, now, m.note).await?;
-    let (receipt, mobile) = fetch_optional_tx!(
+    let (receipt, mobile, filer_lang, site) = fetch_optional_tx!(
         &mut tx,
-        (Option<String>, String),
-        "SELECT a.receipt_no, c.mobile FROM applications a JOIN citizens c ON c.id = a.filer_id WHERE a.id = $1",
+        (Option<String>, String, String, String, String, String, String, String, String),
+        "SELECT a.receipt_no, c.mobile, c.lang,
+                s.name_zh, s.name_en, s.address_zh, s.address_en, s.hours_zh, s.hours_en
+           FROM applications a JOIN citizens c ON c.id = a.filer_id JOIN sites s ON s.code = a.site_code
+          WHERE a.id = $1",
         id
     )?
-    .unwrap_or((None, String::new()));
-    if m.action != "resubmit" {
+    .map(|(r, m, l, s1, s2, s3, s4, s5, s6)| (r, m, l, SiteWords([s1, s2, s3, s4, s5, s6])))
+    .unwrap_or_default();
+    // The applicant hears of what asks something of them or gives them
+    // something (pre-acceptance, a return, acceptance, a stopped clock,
+    // the certificate); the centre's own stages are on their timeline, not
+    // texted one by one.
+    if crate::domain::notify::texted(m.event) {
+        let [site_zh, site_en, address_zh, address_en, hours_zh, hours_en] = &site.0;
         enqueue(
             &mut tx,
             Channel::Sms,
@@ -337,8 +404,14 @@ pub async fn apply_move(
                 "stage": m.to_stage,
                 "event": m.event,
                 "note": m.note,
+                "case_no": case_no,
+                "due": due_on,
+                "site_zh": site_zh, "site_en": site_en,
+                "address_zh": address_zh, "address_en": address_en,
+                "hours_zh": hours_zh, "hours_en": hours_en,
+                "fee_en": m.fee.map(|f| crate::domain::fees::describe(&f.lines, &f.method, Lang::En)),
             }),
-            lang,
+            Lang::from_code(if filer_lang.is_empty() { lang.code() } else { &filer_lang }),
         )
         .await?;
     }
@@ -364,6 +437,10 @@ pub async fn apply_move(
     tx.commit().await?;
     Ok(MoveOutcome::Done { version })
 }
+
+/// A site's name, address and hours in both languages, for messages.
+#[derive(Debug, Clone, Default)]
+struct SiteWords([String; 6]);
 
 async fn open_notice(
     tx: &mut WriteTx,

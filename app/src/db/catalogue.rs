@@ -284,10 +284,48 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
             .map(String::from)
             .collect()
     };
+    let fee_rows: Vec<(String, String, i64)> = crate::fetch_all!(
+        db,
+        (String, String, i64),
+        "SELECT matter_code, item, amount_fen FROM matter_fees"
+    )?;
+    let names: HashMap<String, (String, String, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.code.clone(),
+                (r.name_zh.clone(), r.name_en.clone(), r.family),
+            )
+        })
+        .collect();
+    let own_fees = |code: &str| -> Vec<crate::domain::fees::FeeLine> {
+        use crate::domain::fees::{default_amount, FeeLine, FEE_ITEMS};
+        let Some((zh, en, family)) = names.get(code) else {
+            return Vec::new();
+        };
+        FEE_ITEMS
+            .into_iter()
+            .map(|item| FeeLine {
+                part_zh: zh.clone(),
+                part_en: en.clone(),
+                item,
+                amount_fen: fee_rows
+                    .iter()
+                    .find(|(c, i, _)| c == code && i == item.code())
+                    .map(|(_, _, a)| *a)
+                    .unwrap_or_else(|| default_amount(*family, item)),
+            })
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             let parts = parts_of.get(&r.code).cloned().unwrap_or_default();
+            let fees = if parts.is_empty() {
+                own_fees(&r.code)
+            } else {
+                parts.iter().flat_map(|p| own_fees(p)).collect()
+            };
             let checklist = if parts.is_empty() {
                 own.get(&r.code).cloned().unwrap_or_default()
             } else {
@@ -320,7 +358,59 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
                 fee_en: r.fee_en,
                 parts,
                 checklist,
+                fees,
             })
         })
         .collect())
+}
+
+/// An administrator sets a simple matter's fee items (in fen).
+pub async fn set_fees(
+    db: &Db,
+    matter: &str,
+    amounts: &[(crate::domain::fees::FeeItem, i64)],
+    staff_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let simple = crate::fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT COUNT(*) FROM matters m WHERE m.code = $1
+            AND NOT EXISTS (SELECT 1 FROM matter_parts p WHERE p.matter_code = m.code)",
+        matter
+    )?;
+    if simple != 1 {
+        return Ok(false);
+    }
+    let now = super::now_ms();
+    for (item, fen) in amounts {
+        crate::execute_tx!(
+            &mut tx,
+            "INSERT INTO matter_fees (matter_code, item, amount_fen, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (matter_code, item) DO UPDATE SET amount_fen = $3, updated_at = $4",
+            matter,
+            item.code(),
+            *fen,
+            now
+        )?;
+    }
+    super::staff::audit(
+        &mut tx,
+        &super::staff::AuditEntry {
+            actor: staff_id,
+            role: "admin",
+            action: "set_fees",
+            application_id: None,
+            before: matter,
+            after: &amounts
+                .iter()
+                .map(|(i, f)| format!("{}={f}", i.code()))
+                .collect::<Vec<_>>()
+                .join(","),
+            reason: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }

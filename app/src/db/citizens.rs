@@ -157,6 +157,21 @@ pub async fn upsert_citizen(tx: &mut WriteTx, mobile: &str) -> Result<String, sq
     )
 }
 
+/// Remember the language a citizen signed in with (for their messages).
+pub async fn set_citizen_lang(
+    tx: &mut WriteTx,
+    id: &str,
+    lang: crate::domain::Lang,
+) -> Result<(), sqlx::Error> {
+    execute_tx!(
+        tx,
+        "UPDATE citizens SET lang = $2 WHERE id = $1",
+        id,
+        lang.code()
+    )?;
+    Ok(())
+}
+
 pub async fn insert_session(
     tx: &mut WriteTx,
     token_hash: &str,

@@ -142,6 +142,26 @@ pub async fn complete_upload(
         &upload.display_name,
         now_ms()
     )?;
+    // Uploading a file for an item of a draft ticks the item as ready.
+    let drafted = crate::fetch_optional_tx!(
+        &mut tx,
+        (String,),
+        "SELECT draft FROM applications WHERE id = $1 AND status = 'draft'",
+        &upload.application_id
+    )?;
+    if let Some((json,)) = drafted {
+        let mut d: crate::domain::application::Draft =
+            serde_json::from_str(&json).unwrap_or_default();
+        if !d.materials.contains(&upload.material) {
+            d.materials.push(upload.material.clone());
+            execute_tx!(
+                &mut tx,
+                "UPDATE applications SET draft = $2 WHERE id = $1 AND status = 'draft'",
+                &upload.application_id,
+                serde_json::to_string(&d).unwrap_or(json)
+            )?;
+        }
+    }
     // A preview is made in the background, once per content.
     execute_tx!(
         &mut tx,

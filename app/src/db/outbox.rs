@@ -146,6 +146,18 @@ pub async fn recent_messages(db: &Db, limit: i64) -> Result<Vec<OutboxRow>, sqlx
     fetch_all!(db, OutboxRow, &sql, limit)
 }
 
+/// The latest messages to one recipient.
+pub async fn recent_messages_to(
+    db: &Db,
+    recipient: &str,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2"
+    );
+    fetch_all!(db, OutboxRow, &sql, recipient, limit)
+}
+
 pub async fn message(db: &Db, id: &str) -> Result<Option<OutboxRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
     crate::fetch_optional!(db, OutboxRow, &sql, id)

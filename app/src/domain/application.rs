@@ -621,6 +621,7 @@ mod tests {
             fee_en: String::new(),
             parts: vec![],
             checklist: vec![],
+            fees: vec![],
         }
     }
 

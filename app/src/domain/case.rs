@@ -218,6 +218,28 @@ pub fn allowed(role: Option<Role>, action: Action, from: Stage) -> bool {
     }
 }
 
+/// Whose desk a stage is on: review and entry in the register are the
+/// reviewers'; every other stage is the clerks'.
+pub fn reviewers_desk(stage: Stage) -> bool {
+    matches!(stage, Stage::Review | Stage::Register)
+}
+
+/// A move that takes the case to the other desk releases it from whoever
+/// held it, so that it lands in that desk's queue for someone there to take
+/// (sending to review, returning from review for the certificate, a
+/// supervisor's send-back across desks).
+pub fn hands_over(from: Stage, to: Stage) -> bool {
+    reviewers_desk(from) != reviewers_desk(to)
+}
+
+/// The queue a member of staff lands on.
+pub fn first_queue(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Reviewer) => "review",
+        _ => "pre_review",
+    }
+}
+
 /// The stage a legal move leads to; `None` for an illegal one.
 pub fn transition(from: Stage, action: Action) -> Option<Stage> {
     use Stage::*;
@@ -413,6 +435,17 @@ mod tests {
             Action::Resubmit,
             Stage::Returned
         ));
+    }
+
+    #[test]
+    fn review_is_handed_over_and_back() {
+        assert!(hands_over(Stage::Accepted, Stage::Review));
+        assert!(!hands_over(Stage::Review, Stage::Register));
+        assert!(hands_over(Stage::Register, Stage::Certificate));
+        assert!(hands_over(Stage::Review, Stage::Accepted), "a send-back");
+        assert!(!hands_over(Stage::Certificate, Stage::FeePaid));
+        assert_eq!(first_queue(Some(Role::Reviewer)), "review");
+        assert_eq!(first_queue(Some(Role::Clerk)), "pre_review");
     }
 
     #[test]

@@ -176,6 +176,23 @@ impl PartyRole {
             (PartyRole::Heir, En) => "Heirs (all of them)",
         }
     }
+
+    /// The role in a word, for timelines and messages.
+    pub fn short_name(self, lang: super::Lang) -> &'static str {
+        use super::Lang::*;
+        match (self, lang) {
+            (PartyRole::RightHolder, Zh) => "买方",
+            (PartyRole::RightHolder, En) => "buyer",
+            (PartyRole::Obligor, Zh) => "卖方",
+            (PartyRole::Obligor, En) => "seller",
+            (PartyRole::Mortgagor, Zh) => "抵押人",
+            (PartyRole::Mortgagor, En) => "mortgagor",
+            (PartyRole::Mortgagee, Zh) => "抵押权人",
+            (PartyRole::Mortgagee, En) => "mortgagee",
+            (PartyRole::Heir, Zh) => "继承人",
+            (PartyRole::Heir, En) => "heir",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -244,6 +261,10 @@ pub struct Matter {
     /// Codes of the matters a combined matter (组合办) is made of; empty otherwise.
     pub parts: Vec<String>,
     pub checklist: Vec<ChecklistItem>,
+    /// The fee items, part by part for a combined matter (see
+    /// `domain::fees`).
+    #[serde(default)]
+    pub fees: Vec<super::fees::FeeLine>,
 }
 
 impl Matter {
@@ -404,6 +425,7 @@ mod tests {
             fee_en: String::new(),
             parts: vec![],
             checklist: vec![],
+            fees: vec![],
         }
     }
 

@@ -195,7 +195,7 @@ pub fn compose(kind: LetterKind, f: &LetterFacts, public_base: &str) -> Option<L
                 ));
             }
             paragraphs.push(
-                "请登录“一趟办”，在“我的申请”中仅对上述材料重新上传后再次提交，无需到现场。补正期间办理时限暂停计算。"
+                "请登录“一趟办”，在“我的办件”中仅对上述材料重新上传后再次提交，无需到现场。补正期间办理时限暂停计算。"
                     .into(),
             );
         }

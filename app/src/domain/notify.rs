@@ -9,6 +9,7 @@ use serde_json::Value;
 /// marks the message failed rather than sending something wrong).
 pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
     let p = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let moved = params.get("moved").and_then(Value::as_bool) == Some(true);
     let text = match (template, lang) {
         ("signin_code", Lang::Zh) => format!(
             "【一趟办】您的登录验证码是 {}，5 分钟内有效。工作人员不会向您索要验证码，请勿告诉他人。",
@@ -35,7 +36,8 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
         ),
         // A step of the case: `stage` is the new stage's code.
         ("booked", Lang::Zh) => format!(
-            "【一趟办】预约成功：{}，{}（{}），预约码 {}。请携带本人身份证件和材料原件按时到场；开始前 {} 小时内不能再改约或取消。",
+            "【一趟办】{}：{}，{}（{}），预约码 {}。请全体当事人（买卖双方、共有人；涉及抵押的还有银行经办人）携带本人身份证件和材料原件按时一同到场；开始前 {} 小时内不能再改约或取消。",
+            if moved { "改约成功，原预约已取消。新的时间" } else { "预约成功" },
             p("when"),
             p("site_zh"),
             p("address_zh"),
@@ -43,7 +45,8 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("close_hours")
         ),
         ("booked", Lang::En) => format!(
-            "[OneTrip] Booked: {} at {} ({}), booking code {}. Bring your ID and the original documents. It can be moved or cancelled until {} hours before.",
+            "[OneTrip] {}: {} at {} ({}), booking code {}. Every party (buyers, sellers, co-owners and, with a mortgage, the bank's officer) comes together, each with their own ID, and the original documents. It can be moved or cancelled until {} hours before.",
+            if moved { "Moved, and the earlier time cancelled. New time" } else { "Booked" },
             p("when"),
             p("site_en"),
             p("address_en"),
@@ -104,6 +107,32 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("org"),
             p("matter_en"),
             p("unit"),
+            p("receipt")
+        ),
+        ("party_named", Lang::Zh) => format!(
+            "【一趟办】{}提交了“{}”申请，您是申请中的当事人（不动产单元 {}，{}；回执号 {}）。请用本手机号登录 {} 阅读全部内容并确认；如您不同意，请在同一页面提出异议，案件将停止办理。",
+            named(p("filer"), "有人"),
+            p("matter_zh"),
+            p("unit"),
+            p("address"),
+            p("receipt"),
+            p("link")
+        ),
+        ("party_named", Lang::En) => format!(
+            "[OneTrip] {} filed \"{}\" naming you as a party (unit {}, {}; receipt {}). Sign in with this mobile number at {} to read all of it and confirm; if you do not agree, object on the same page and the case stops.",
+            named(p("filer"), "Someone"),
+            p("matter_en"),
+            p("unit"),
+            p("address"),
+            p("receipt"),
+            p("link")
+        ),
+        ("objection_filer", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的申请中有当事人提出了异议，案件已停止办理。登记中心将与各方联系；您可登录查看。",
+            p("receipt")
+        ),
+        ("objection_filer", Lang::En) => format!(
+            "[OneTrip] A party named in the application with receipt {} has objected, and the case is stopped. The centre will contact everyone; sign in to see it.",
             p("receipt")
         ),
         ("org_invite", Lang::Zh) => format!(
@@ -167,9 +196,64 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             ),
         },
         ("case_event", lang) => {
-            let stage = super::case::Stage::from_code(p("stage"))?;
+            use super::case::Stage;
+            let stage = Stage::from_code(p("stage"))?;
             let label = stage.label(lang);
             match (stage, lang) {
+                (Stage::PreAccepted, Lang::Zh) => format!(
+                    "【一趟办】回执号 {} 的申请已预审通过。下一步：请登录“一趟办”预约到场时间；到场时全体当事人（买卖双方、共有人，涉及抵押的还有银行经办人）都需带本人身份证件原件和材料原件一同办理，只需来这一次。",
+                    p("receipt")
+                ),
+                (Stage::PreAccepted, Lang::En) => format!(
+                    "[OneTrip] The application with receipt {} passed pre-review. Next: sign in to book a visit. Every party (buyers, sellers, co-owners and, with a mortgage, the bank's officer) comes together with their own ID and the original documents; one visit is all it takes.",
+                    p("receipt")
+                ),
+                (Stage::Accepted, Lang::Zh) => format!(
+                    "【一趟办】回执号 {} 的申请已正式受理，案件号 {}，承诺 {} 前办结。办理中无需再跑；办结后我们会短信告诉您领证的地点和时间。",
+                    p("receipt"),
+                    p("case_no"),
+                    p("due")
+                ),
+                (Stage::Accepted, Lang::En) => format!(
+                    "[OneTrip] The application with receipt {} is accepted: case number {}, to be completed by {}. You need not come meanwhile; we will text you where and when to collect.",
+                    p("receipt"),
+                    p("case_no"),
+                    p("due")
+                ),
+                (Stage::Rejected, Lang::Zh) => format!(
+                    "【一趟办】很抱歉，回执号 {} 的申请不予受理，原因：{}。可登录查看并下载不予受理告知书；如有疑问请致电登记中心。",
+                    p("receipt"),
+                    p("note")
+                ),
+                (Stage::Rejected, Lang::En) => format!(
+                    "[OneTrip] Sorry: the application with receipt {} was not accepted. Reason: {}. Sign in to read and download the letter; call the centre with any question.",
+                    p("receipt"),
+                    p("note")
+                ),
+                (Stage::FeePaid, Lang::Zh) => format!(
+                    "【一趟办】回执号 {} 的登记费用已收：{}。证书办好后我们会短信通知您领取。",
+                    p("receipt"),
+                    p("note")
+                ),
+                (Stage::FeePaid, Lang::En) => format!(
+                    "[OneTrip] Fees received for receipt {}: {}. We will text you when the certificate is ready to collect.",
+                    p("receipt"),
+                    p("fee_en")
+                ),
+                (Stage::Issued, Lang::Zh) => format!(
+                    "【一趟办】回执号 {} 的不动产权证书已办好。请携带身份证件原件和受理回执，到{}（{}）领取，办公时间 {}。",
+                    p("receipt"),
+                    p("site_zh"),
+                    p("address_zh"),
+                    p("hours_zh")
+                ),
+                (Stage::Issued, Lang::En) => format!(
+                    "[OneTrip] The certificate for receipt {} is ready. Collect it with your ID and the acceptance receipt at {} ({}), open {}.",
+                    p("receipt"),
+                    p("site_en"),
+                    p("address_en"),
+                    p("hours_en")
+                ),
                 (super::case::Stage::Returned, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 的申请需要补正：请登录查看补正通知，按要求修改后重新提交。",
                     p("receipt")
@@ -189,6 +273,33 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+/// Which timeline events are texted to the applicant: those that ask
+/// something of them or give them something. The centre's own stages
+/// (review, register, certificate, archive, a send-back) stay on the
+/// timeline, so nobody gets six texts in two minutes.
+pub fn texted(event: &str) -> bool {
+    matches!(
+        event,
+        "returned"
+            | "pre_accepted"
+            | "rejected"
+            | "accepted"
+            | "paused"
+            | "resumed"
+            | "fee_paid"
+            | "issued"
+    )
+}
+
+/// A name, or a stand-in when none was given.
+fn named<'a>(name: &'a str, otherwise: &'a str) -> &'a str {
+    if name.trim().is_empty() {
+        otherwise
+    } else {
+        name
+    }
 }
 
 /// A short subject line for e-mail.
@@ -217,6 +328,31 @@ mod tests {
             .unwrap()
             .contains("123456"));
         assert_eq!(render("nope", &p, Lang::Zh), None);
+    }
+
+    #[test]
+    fn a_named_party_is_told_who_filed_what_and_where_to_confirm() {
+        let p = serde_json::json!({ "filer": "王五", "matter_zh": "二手房转移登记",
+            "matter_en": "Transfer", "unit": "320684413219GB00029F00010002",
+            "address": "湖滨路 1 号", "receipt": "261203-ABCD-EFGH",
+            "link": "https://x/applications/1" });
+        let zh = render("party_named", &p, Lang::Zh).unwrap();
+        for part in [
+            "王五",
+            "二手房转移登记",
+            "320684413219GB00029F00010002",
+            "261203-ABCD-EFGH",
+            "https://x/applications/1",
+            "异议",
+        ] {
+            assert!(zh.contains(part), "{part} in {zh}");
+        }
+        let en = render("party_named", &p, Lang::En).unwrap();
+        assert!(en.contains("object") && en.contains("王五"));
+        let nobody = serde_json::json!({ "filer": "" });
+        assert!(render("party_named", &nobody, Lang::Zh)
+            .unwrap()
+            .contains("有人"));
     }
 
     #[test]

@@ -120,6 +120,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
     let errors = RwSignal::new(initial);
     let errs: Signal<Vec<FieldError>> = errors.into();
     let stored = StoredValue::new((draft.clone(), matter.clone(), a.my_mobile.clone()));
+    let stored_ids = StoredValue::new((a.id.clone(), a.csrf.clone()));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         if let Some((op, fields)) = posted_fields(&ev) {
@@ -132,14 +133,26 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                 if !found.is_empty() {
                     ev.prevent_default();
                     errors.set(field_errors(&found));
-                    if let Some(w) = web_sys::window() {
-                        w.scroll_to_with_x_and_y(0.0, 0.0);
-                    }
+                    // Valid or not, nothing typed is lost: the draft is saved
+                    // as the form would have saved it; the check only keeps
+                    // the person on this page.
+                    let (id, csrf) = stored_ids.get_value();
+                    leptos::task::spawn_local(async move {
+                        let _ = crate::api::applications::save_step(
+                            id,
+                            step.slug().to_string(),
+                            csrf,
+                            Some("next".into()),
+                            Some(fields),
+                        )
+                        .await;
+                    });
+                    crate::components::forms::focus_error_summary();
                 }
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, stored);
+        let _ = (&ev, stored, stored_ids);
     };
     let m = StoredValue::new(matter.clone());
     let action = if step == Step::Review {
@@ -164,7 +177,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
             }}
         </p>
         <h1>{move || step_title(step, current_lang())}</h1>
-        <ErrorSummary errors=errs />
+        <ErrorSummary errors=errs matter=matter.clone() />
         <form method="post" action=action class="form wizard" novalidate=true on:submit=on_submit>
             <input type="hidden" name="id" value=a.id.clone() />
             <input type="hidden" name="step" value=step.slug() />
@@ -403,7 +416,11 @@ fn PartyFields(
             <div class="field">
                 <label for=k_role.clone()>{bi("身份", "Role")}</label>
                 <FieldMsg errors=errs field=k_role.clone() />
-                <select id=k_role name=field_name("role")>
+                <select
+                    id=k_role.clone()
+                    name=field_name("role")
+                    aria-describedby=format!("{k_role}-error")
+                >
                     {roles
                         .into_iter()
                         .map(|r| {
@@ -429,6 +446,7 @@ fn PartyFields(
                     autocomplete="off"
                     value=p.name
                     aria-invalid=invalid(errs, k_name.clone())
+                    aria-describedby=format!("{}-error", k_name)
                 />
             </div>
             <div class="field">
@@ -458,6 +476,7 @@ fn PartyFields(
                     autocapitalize="characters"
                     value=p.id_number
                     aria-invalid=invalid(errs, k_id.clone())
+                    aria-describedby=format!("{}-error", k_id)
                 />
             </div>
             <div class="field">
@@ -472,6 +491,7 @@ fn PartyFields(
                     autocomplete="off"
                     value=p.mobile
                     aria-invalid=invalid(errs, k_mobile.clone())
+                    aria-describedby=format!("{}-error", k_mobile)
                 />
             </div>
             <div class="field">
@@ -492,6 +512,7 @@ fn PartyFields(
                     autocomplete="off"
                     value=p.share
                     aria-invalid=invalid(errs, k_share.clone())
+                    aria-describedby=format!("{}-error", k_share)
                 />
             </div>
             {(count > 1)
@@ -578,8 +599,8 @@ fn AgentStep(draft: Draft, errs: Signal<Vec<FieldError>>) -> impl IntoView {
                 </label>
                 <p class="hint">
                     {bi(
-                        "委托书的照片可在“上传材料”功能开通后上传；现在请带原件到窗口。",
-                        "Photos of the power of attorney can be uploaded once document upload opens; for now bring the original.",
+                        "请在“材料”一步上传委托书的照片，并在到场时带上原件。",
+                        "Upload a photo of the power of attorney at the Materials step, and bring the original when you come.",
                     )}
                 </p>
             </fieldset>

@@ -75,6 +75,7 @@ pub fn BookingPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let site = move || query.with(|q| q.get("site"));
+    let day = move || query.with(|q| q.get("day"));
     let error = query.with_untracked(|q| q.get("error"));
     let data = Resource::new(
         move || (id(), site()),
@@ -88,7 +89,7 @@ pub fn BookingPage() -> impl IntoView {
                 let error = error.clone();
                 Suspend::new(async move {
                     match data.await {
-                        Ok(b) => view! { <BookingForm b error /> }.into_any(),
+                        Ok(b) => view! { <BookingForm b error day=day() /> }.into_any(),
                         Err(AppError::Unauthorized) => {
                             view! { <crate::pages::citizen::SignInPrompt /> }.into_any()
                         }
@@ -115,12 +116,47 @@ pub fn BookingPage() -> impl IntoView {
     }
 }
 
+/// The booking page fits one phone screen: a strip of days with their free
+/// seats (plain links, so it works without JavaScript), then the chosen
+/// day's times, and the confirm button right below them.
 #[component]
-fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
+fn BookingForm(b: BookingChoices, error: Option<String>, day: Option<String>) -> impl IntoView {
     let id = b.application_id.clone();
     let (mzh, men) = (b.matter_zh.clone(), b.matter_en.clone());
     let site = b.site.clone();
     let has_slots = !b.days.is_empty();
+    let chosen = day
+        .filter(|d| b.days.iter().any(|x| &x.day == d))
+        .or_else(|| b.days.first().map(|d| d.day.clone()))
+        .unwrap_or_default();
+    let shown: Vec<crate::api::bookings::DayView> =
+        b.days.iter().filter(|d| d.day == chosen).cloned().collect();
+    let strip = b
+        .days
+        .iter()
+        .map(|d| {
+            let (wz, we) = weekday(d.weekday);
+            let free: i64 = d.slots.iter().map(|s| s.free).sum();
+            let href = format!("/applications/{}/booking?site={}&day={}", id, site, d.day);
+            let current = d.day == chosen;
+            let label = d.day.get(5..).unwrap_or(&d.day).to_string();
+            view! {
+                <li>
+                    <a
+                        href=href
+                        class="day-strip__day"
+                        class:current=current
+                        aria-current=current.then_some("date")
+                        data-day=d.day.clone()
+                    >
+                        <strong>{label}</strong>
+                        <span>{move || zh_en(current_lang(), wz, we)}</span>
+                        <small>{bi("余 ", "free ")} {free}</small>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <p class="breadcrumb">
             <a href=format!(
@@ -203,7 +239,12 @@ fn BookingForm(b: BookingChoices, error: Option<String>) -> impl IntoView {
                     <input type="hidden" name="id" value=id.clone() />
                     <input type="hidden" name="csrf" value=b.csrf.clone() />
                     <input type="hidden" name="site" value=b.site.clone() />
-                    <SlotPicker days=b.days.clone() />
+                    <nav aria-label="日期 Days">
+                        <ul class="day-strip" data-testid="day-strip">
+                            {strip}
+                        </ul>
+                    </nav>
+                    <SlotPicker days=shown />
                     <p class="muted">
                         {bi("开始前 ", "Bookings can be moved or cancelled until ")}
                         {b.close_minutes / 60}

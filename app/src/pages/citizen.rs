@@ -6,7 +6,7 @@ use crate::api::applications::{
 };
 use crate::api::auth::{signin_message, whoami, Me};
 use crate::components::documents::{DocumentList, LetterLinks, OwedStatus};
-use crate::components::forms::bi;
+use crate::components::forms::{bi, zh_en};
 use crate::components::language::{current_lang, urlencode};
 use crate::domain::catalogue::PartyRole;
 use crate::domain::Lang;
@@ -74,6 +74,12 @@ pub fn event_label(kind: &str, lang: Lang) -> &'static str {
         ("home_visit_scheduled", Lang::En) => "Home visit scheduled",
         ("home_visit_cancelled", Lang::Zh) => "已撤回上门服务申请",
         ("home_visit_cancelled", Lang::En) => "Home visit withdrawn",
+        ("visit_recorded", Lang::Zh) => "已到窗口办理，到场登记完成",
+        ("visit_recorded", Lang::En) => "Seen at the window; visit recorded",
+        ("confirmed", Lang::Zh) => "当事人已确认申请内容",
+        ("confirmed", Lang::En) => "A party confirmed the application",
+        ("objected", Lang::Zh) => "当事人提出异议，案件停止办理",
+        ("objected", Lang::En) => "A party objected; the case is stopped",
         ("paused", Lang::Zh) => "暂停计时：等待您补充（见说明）",
         ("paused", Lang::En) => "Clock stopped: waiting for you (see the note)",
         ("resumed", Lang::Zh) => "已收到补充，恢复计时",
@@ -407,6 +413,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })}
             <DuePromise due=a.due.clone() paused=a.paused />
         </dl>
+        {a.my_part.clone().map(|part| view! { <ConfirmPanel a=a.clone() part /> })}
         <crate::pages::booking::BookingCard
             application_id=a.id.clone()
             booking=a.booking.clone()
@@ -447,13 +454,37 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                     </section>
                 }
             })}
+        {(!a.visits.is_empty())
+            .then(|| {
+                view! {
+                    <section class="visits" data-testid="visits">
+                        <h2>{bi("到场记录", "Visits")}</h2>
+                        <ul class="plain-list">
+                            {a
+                                .visits
+                                .iter()
+                                .map(|v| {
+                                    view! {
+                                        <li>
+                                            {v.at.clone()} " · " {bi("到场：", "present: ")}
+                                            {v.present.join("、")}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
         <h2>{bi("申请人", "Parties")}</h2>
-        <ul class="party-list">
+        <ul class="party-list" data-testid="parties">
             {a
                 .parties
                 .into_iter()
-                .map(|p| {
+                .enumerate()
+                .map(|(i, p)| {
                     let role = p.role.clone();
+                    let st = a.people.iter().find(|s| s.idx == i as i64).map(|s| s.standing);
                     view! {
                         <li>
                             <strong>{p.name}</strong>
@@ -463,12 +494,33 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                             {p.id_masked}
                             {(!p.share.is_empty())
                                 .then(|| format!(" · {}%", p.share.trim_end_matches('%')))}
+                            {st
+                                .map(|st| {
+                                    view! {
+                                        " "
+                                        <span class=if st.agrees() {
+                                            "tag tag--ok"
+                                        } else {
+                                            "tag tag--warn"
+                                        }>{move || st.label(current_lang())}</span>
+                                    }
+                                })}
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
         {correction}
+        <section class="fees" data-testid="fees">
+            <h2>{bi("费用", "Fees")}</h2>
+            <p class="muted">
+                {bi(
+                    "按件收取，受理后在窗口或网上缴纳；缴费后会短信告诉您所缴金额。",
+                    "Charged per case, paid after acceptance; you are texted what was paid.",
+                )}
+            </p>
+            <crate::pages::fees::FeeTable fees=m.with_value(|m| m.fees.clone()) />
+        </section>
         <h2>{bi("申请材料", "Documents")}</h2>
         <DocumentList matter=m.get_value() docs=a.documents.clone() />
         <h2>{bi("办理进度", "Progress")}</h2>
@@ -502,6 +554,140 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                     </section>
                 }
             })}
+    }
+}
+
+/// For a person named on someone else's application: read it all, then
+/// confirm it or object (which stops the case).
+#[component]
+fn ConfirmPanel(a: ApplicationView, part: crate::api::people::MyPart) -> impl IntoView {
+    use crate::domain::people::Standing;
+    let query = leptos_router::hooks::use_query_map();
+    let error = query.with_untracked(|q| q.get("error"));
+    let ok = query.with_untracked(|q| q.get("ok"));
+    let msg = move |code: &str, lang: Lang| -> String {
+        let (zh, en) = match code {
+            "confirmed" => (
+                "您已确认。其他当事人全部确认后，登记中心将继续预审。",
+                "Confirmed. Once every party has confirmed, the centre goes on with the pre-review.",
+            ),
+            "objected" => (
+                "您的异议已送达登记中心，案件已停止办理，工作人员将与您联系。",
+                "Your objection has reached the centre; the case is stopped and staff will contact you.",
+            ),
+            "changed" => (
+                "申请内容刚刚有变更，请重新阅读后再确认。",
+                "The application has just changed; read it again before confirming.",
+            ),
+            "objection_reason" => (
+                "异议原因：请写明您不同意的原因（不超过 500 字）。",
+                "Reason for objecting: write why you do not agree (at most 500 characters).",
+            ),
+            "already" => ("您已经确认过这份申请。", "You have already confirmed this application."),
+            "already_objected" => (
+                "您已提出异议，登记中心处理前不能再确认。",
+                "You have objected; you cannot confirm until the centre has dealt with it.",
+            ),
+            "closed" => (
+                "案件已不在确认阶段；如有异议请联系登记中心。",
+                "The case no longer takes confirmations; call the centre with any objection.",
+            ),
+            _ => ("操作未完成，请重试。", "That did not go through; try again."),
+        };
+        zh_en(lang, zh, en)
+    };
+    let st = part.standing;
+    let can_answer = part.open && !matches!(st, Standing::Confirmed | Standing::Objected);
+    let can_object = part.open && st != Standing::Objected;
+    let prop = a.draft.property.clone();
+    view! {
+        <section id="confirm" class="confirm-panel" data-testid="confirm-panel">
+            <h2>{bi("请您确认这份申请", "Please confirm this application")}</h2>
+            {error
+                .map(|c| {
+                    view! {
+                        <p class="notice notice--error" role="alert">
+                            {move || msg(&c, current_lang())}
+                        </p>
+                    }
+                })}
+            {ok
+                .map(|c| {
+                    view! {
+                        <p class="notice" role="status">
+                            {move || msg(&c, current_lang())}
+                        </p>
+                    }
+                })}
+            <p data-testid="my-standing">
+                {bi("您的确认状态：", "Your confirmation: ")}
+                <strong>{move || st.label(current_lang())}</strong>
+            </p>
+            <p>
+                {bi(
+                    "您被列为这份申请的当事人。请阅读下面的全部内容（不动产、当事人、材料）。内容属实、您同意办理，请点“确认”；如不同意，请写明原因并提出异议，案件将停止办理。",
+                    "You are named as a party on this application. Read all of it below (property, parties, documents). If it is right and you agree, press Confirm; if not, write why and object, and the case stops.",
+                )}
+            </p>
+            <dl class="facts">
+                <dt>{bi("不动产单元号", "Property unit number")}</dt>
+                <dd class="wrap-anywhere">{prop.unit_number.clone()}</dd>
+                <dt>{bi("不动产权证书号", "Certificate number")}</dt>
+                <dd class="wrap-anywhere">{prop.certificate_number.clone()}</dd>
+                <dt>{bi("坐落", "Address")}</dt>
+                <dd>{prop.address.clone()}</dd>
+            </dl>
+            {can_answer
+                .then(|| {
+                    view! {
+                        <form method="post" action="/api/applications/confirm" class="form">
+                            <input type="hidden" name="id" value=a.id.clone() />
+                            <input type="hidden" name="csrf" value=a.csrf.clone() />
+                            <input type="hidden" name="hash" value=part.hash.clone() />
+                            <input type="hidden" name="decision" value="confirm" />
+                            <button type="submit" class="button" data-testid="confirm">
+                                {bi(
+                                    "我已阅读全部内容，确认无误",
+                                    "I have read all of it: confirm",
+                                )}
+                            </button>
+                        </form>
+                    }
+                })}
+            {can_object
+                .then(|| {
+                    view! {
+                        <form
+                            method="post"
+                            action="/api/applications/confirm"
+                            class="form"
+                            id="objection"
+                        >
+                            <input type="hidden" name="id" value=a.id.clone() />
+                            <input type="hidden" name="csrf" value=a.csrf.clone() />
+                            <input type="hidden" name="hash" value=part.hash.clone() />
+                            <input type="hidden" name="decision" value="object" />
+                            <div class="field">
+                                <label for="objection-reason">
+                                    {bi("不同意？请写明原因", "Do not agree? Say why")}
+                                </label>
+                                <textarea
+                                    id="objection-reason"
+                                    name="reason"
+                                    rows="3"
+                                    maxlength="500"
+                                ></textarea>
+                            </div>
+                            <button type="submit" class="button button--danger">
+                                {bi(
+                                    "提出异议（案件将停止办理）",
+                                    "Object (the case stops)",
+                                )}
+                            </button>
+                        </form>
+                    }
+                })}
+        </section>
     }
 }
 

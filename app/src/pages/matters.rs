@@ -318,6 +318,10 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                 }}
             </dd>
         </dl>
+        <section class="fees" data-testid="fees">
+            <h2>{crate::components::forms::bi("收费标准（每件）", "Fees (per case)")}</h2>
+            <crate::pages::fees::FeeTable fees=m.with_value(|m| m.fees.clone()) />
+        </section>
         {move || {
             m.with_value(|m| m.risk_notice)
                 .then(|| {

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod citizen;
 mod dashboard;
 mod developer;
+pub mod fees;
 mod home;
 mod matters;
 pub mod not_found;
@@ -24,6 +25,7 @@ pub use developer::{
     DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
     DeveloperPage, StaffOrgsPage,
 };
+pub use fees::FeesPage;
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use not_found::NotFound;

@@ -71,6 +71,48 @@ fn QueryMessage() -> impl IntoView {
                 "已登记收到容缺材料。",
                 "Owed material recorded as received.",
             ),
+            "fee_use_required" | "fee_certs_invalid" | "fee_method_required" => (
+                "收费：请选择房屋用途、缴费方式，并填写证书本数。",
+                "Fees: choose the use and how it was paid, and give the number of certificates.",
+            ),
+            "fee_amount_mismatch" => (
+                "实收金额与按收费标准计算的应收金额不符，请核对。",
+                "The amount received differs from what the fee items come to; check it.",
+            ),
+            "objected" => (
+                "有当事人提出异议，案件已停止：不能预审通过或受理。请与各方联系，必要时不予受理。",
+                "A party has objected and the case is stopped: it cannot be pre-accepted or accepted. Contact the parties; reject it if need be.",
+            ),
+            "unconfirmed" => (
+                "还有当事人未确认申请内容，全部确认后才能预审通过（可在“当事人确认”中登记窗口当面确认）。",
+                "Not every party has confirmed the application yet; pre-accept once all have (a confirmation given at the window can be recorded under Parties).",
+            ),
+            "no_visit" => (
+                "尚未登记全部当事人到场，不能正式受理。请在“到场登记”中勾选到场并已核验身份的当事人。",
+                "Not every party has been recorded present at a visit; record the visit (Visit) before accepting.",
+            ),
+            "id_unchecked" => (
+                "请先核验当事人身份证件原件，并勾选“已核验身份证件”。",
+                "Check the party's identity document first and tick “ID checked”.",
+            ),
+            "already" => ("已经确认过，无需重复。", "Already confirmed."),
+            "closed" => (
+                "案件已不在待确认的环节。",
+                "The case no longer takes confirmations.",
+            ),
+            "confirmed" => ("已登记当事人确认。", "Confirmation recorded."),
+            "present_required" => (
+                "请勾选到场并已核验身份的当事人。",
+                "Tick the parties who came and whose ID you checked.",
+            ),
+            "not_waiting" => (
+                "案件不在“预审通过待到场”环节，不能登记到场。",
+                "The case is not waiting for its visit.",
+            ),
+            "visit" => (
+                "已登记到场，预约已完成。全部当事人到场后可正式受理。",
+                "Visit recorded and the booking completed. Accept once every party has been seen.",
+            ),
             _ => return staff_message(code, lang).map(str::to_string),
         };
         Some(zh_en(lang, zh, en))
@@ -182,11 +224,7 @@ fn urgency_tag(u: Option<Urgency>) -> impl IntoView {
 #[component]
 pub fn WorkbenchPage() -> impl IntoView {
     let query = use_query_map();
-    let queue = move || {
-        query
-            .with(|q| q.get("q"))
-            .unwrap_or_else(|| "pre_review".into())
-    };
+    let queue = move || query.with(|q| q.get("q")).unwrap_or_default();
     let filter = move || {
         query.with(|q| QueueFilter {
             matter: q.get("matter").unwrap_or_default(),
@@ -223,6 +261,15 @@ pub fn WorkbenchPage() -> impl IntoView {
                         let alerts = alerts.await.unwrap_or_default();
                         let csrf = me.csrf.clone();
                         let supervisor = me.role == "supervisor";
+                        let here = match queue() {
+                            q if q.is_empty() => {
+                                crate::domain::case::first_queue(
+                                        crate::domain::case::Role::from_code(&me.role),
+                                    )
+                                    .to_string()
+                            }
+                            q => q,
+                        };
                         let f = filter();
                         let keep = f.query();
                         let my_sites: Vec<(String, String, String)> = me
@@ -259,7 +306,7 @@ pub fn WorkbenchPage() -> impl IntoView {
                                 {QUEUES
                                     .iter()
                                     .map(|(code, zh, en)| {
-                                        let current = queue() == *code;
+                                        let current = here == *code;
                                         view! {
                                             <a
                                                 href=format!("/staff?q={code}{keep}")
@@ -272,7 +319,7 @@ pub fn WorkbenchPage() -> impl IntoView {
                                     })
                                     .collect_view()}
                             </nav>
-                            <QueueFilters queue=queue() f=f.clone() matters my_sites />
+                            <QueueFilters queue=here.clone() f=f.clone() matters my_sites />
                             {match lines {
                                 Ok(lines) => view! { <QueueTable lines /> }.into_any(),
                                 Err(AppError::Validation(errors)) => {
@@ -318,15 +365,25 @@ fn Alerts(alerts: Vec<crate::api::cases::AlertView>, csrf: String) -> impl IntoV
     (!alerts.is_empty()).then(|| {
         view! {
             <section class="alerts" data-testid="alerts" aria-labelledby="alerts-title">
-                <h2 id="alerts-title">{bi("超时预警", "Deadline alerts")}</h2>
+                <h2 id="alerts-title">{bi("提醒", "Alerts")}</h2>
                 <ul class="owed-list">
                     {alerts
                         .into_iter()
                         .map(|a| {
                             let overdue = a.kind == "overdue";
+                            let objection = a.kind == "objection";
                             view! {
-                                <li>
-                                    {if overdue {
+                                <li data-kind=a
+                                    .kind
+                                    .clone()>
+                                    {if objection {
+                                        view! {
+                                            <span class="tag tag--danger">
+                                                {bi("当事人异议", "Objection")}
+                                            </span>
+                                        }
+                                            .into_any()
+                                    } else if overdue {
                                         view! {
                                             <span class="tag tag--danger">
                                                 {bi("已超时", "Overdue")}
@@ -345,7 +402,22 @@ fn Alerts(alerts: Vec<crate::api::cases::AlertView>, csrf: String) -> impl IntoV
                                         "/staff/cases/{}",
                                         a.application_id,
                                     )>{a.case_no.clone().unwrap_or(a.receipt_no.clone())}</a>
-                                    {bi(" 办结期限 ", " due ")} {a.due_on.clone()}
+                                    {if objection {
+                                        view! {
+                                            {bi(
+                                                " 当事人提出异议，案件已停止 ",
+                                                " a party objected; the case is stopped ",
+                                            )}
+                                            {a.due_on.clone()}
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            {bi(" 办结期限 ", " due ")}
+                                            {a.due_on.clone()}
+                                        }
+                                            .into_any()
+                                    }}
                                     <form
                                         method="post"
                                         action="/api/cases/alert_read"
@@ -542,6 +614,277 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
+fn standing_class(s: crate::domain::people::Standing) -> &'static str {
+    use crate::domain::people::Standing::*;
+    match s {
+        Filer | Confirmed => "tag tag--ok",
+        Objected => "tag tag--danger",
+        Outdated | Waiting => "tag tag--warn",
+    }
+}
+
+/// Fees paid: the property's use, the certificates, how it was paid and
+/// the amount received (checked against the catalogue's fee items).
+#[component]
+fn FeeForm(c: CaseView) -> impl IntoView {
+    use crate::domain::fees::METHODS;
+    view! {
+        <section id="fees" class="fees" data-testid="fee-form">
+            <h2>{bi("收费", "Fees")}</h2>
+            <crate::pages::fees::FeeTable fees=c.matter.fees.clone() />
+            <form method="post" action="/api/cases/act" class="form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <input type="hidden" name="version" value=c.version.to_string() />
+                <input type="hidden" name="action" value="advance" />
+                <div class="field">
+                    <label for="fee_use">{bi("房屋用途", "Use of the property")}</label>
+                    <select id="fee_use" name="f[fee_use]">
+                        <option value="residential">{bi("住宅", "Residential")}</option>
+                        <option value="non_residential">
+                            {bi("非住宅", "Non-residential")}
+                        </option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="fee_certs">{bi("证书本数", "Certificates")}</label>
+                    <input
+                        id="fee_certs"
+                        name="f[fee_certs]"
+                        type="number"
+                        inputmode="numeric"
+                        min="1"
+                        max="20"
+                        value="1"
+                    />
+                </div>
+                <div class="field">
+                    <label for="fee_method">{bi("缴费方式", "How it was paid")}</label>
+                    <select id="fee_method" name="f[fee_method]">
+                        {METHODS
+                            .iter()
+                            .map(|(code, zh, en)| {
+                                view! {
+                                    <option value=*code>
+                                        {move || zh_en(current_lang(), zh, en)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="fee_paid">
+                        {bi("实收金额（元）", "Amount received (yuan)")}
+                    </label>
+                    <input
+                        id="fee_paid"
+                        name="f[fee_paid]"
+                        type="text"
+                        inputmode="decimal"
+                        maxlength="12"
+                    />
+                </div>
+                <button type="submit" class="button">
+                    {bi("已缴费", "Fees paid")}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Every named party and whether they confirmed; a clerk records a
+/// confirmation given in person, with the ID document checked.
+#[component]
+fn PeoplePanel(c: CaseView) -> impl IntoView {
+    let open = matches!(c.stage.as_str(), "pre_review" | "returned" | "pre_accepted");
+    let can_record = open && c.role != "reviewer";
+    let (id, csrf) = (c.id.clone(), c.csrf.clone());
+    view! {
+        <section id="people" class="people" data-testid="people">
+            <h2>{bi("当事人确认", "Parties' confirmations")}</h2>
+            <ul class="plain-list">
+                {c
+                    .people
+                    .iter()
+                    .map(|p| {
+                        let st = p.standing;
+                        let role = p.role.clone();
+                        let waiting = !st.agrees()
+                            && st != crate::domain::people::Standing::Objected;
+                        let (id, csrf) = (id.clone(), csrf.clone());
+                        let box_id = format!("checked-{}", p.idx);
+                        let box_for = box_id.clone();
+                        view! {
+                            <li data-testid=format!("party-{}", p.idx)>
+                                <strong>{p.name.clone()}</strong>
+                                " · "
+                                {move || role_label(&role, current_lang())}
+                                " "
+                                <span class=standing_class(
+                                    st,
+                                )>{move || st.label(current_lang())}</span>
+                                {p
+                                    .at
+                                    .clone()
+                                    .map(|at| {
+                                        let ch = p.channel.clone();
+                                        view! {
+                                            <span class="muted">
+                                                " " {at} " "
+                                                {move || match ch.as_str() {
+                                                    "window" => {
+                                                        zh_en(current_lang(), "窗口当面", "at the window")
+                                                    }
+                                                    "online" => zh_en(current_lang(), "网上", "online"),
+                                                    _ => String::new(),
+                                                }}
+                                            </span>
+                                        }
+                                    })}
+                                {(!p.note.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <p class="field-error">
+                                                {bi("异议：", "Objection: ")} {p.note.clone()}
+                                            </p>
+                                        }
+                                    })}
+                                {(waiting && can_record)
+                                    .then(|| {
+                                        view! {
+                                            <form
+                                                method="post"
+                                                action="/api/cases/confirm_at_window"
+                                                class="inline-form"
+                                            >
+                                                <input type="hidden" name="id" value=id />
+                                                <input type="hidden" name="csrf" value=csrf />
+                                                <input type="hidden" name="party" value=p.idx.to_string() />
+                                                <label class="check" for=box_for>
+                                                    <input
+                                                        type="checkbox"
+                                                        id=box_id
+                                                        name="id_checked"
+                                                        value="1"
+                                                    />
+                                                    {bi("已核验身份证件原件", "ID document checked")}
+                                                </label>
+                                                <button type="submit" class="button button--secondary">
+                                                    {bi(
+                                                        "登记窗口当面确认",
+                                                        "Record confirmation at the window",
+                                                    )}
+                                                </button>
+                                            </form>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The visit: the booking, the visits recorded, and the form that records
+/// one with the parties present (which completes the booking).
+#[component]
+fn VisitPanel(c: CaseView) -> impl IntoView {
+    let can_record = c.role != "reviewer";
+    view! {
+        <section id="visit" class="visit" data-testid="visit">
+            <h2>{bi("到场登记", "Visit")}</h2>
+            {match c.booking.clone() {
+                Some(b) => {
+                    view! {
+                        <p data-testid="visit-booking">
+                            {bi("预约：", "Booked: ")} {b.when} " · " {b.code}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class="muted">
+                            {bi(
+                                "没有待到场的预约（可按窗口来访登记）。",
+                                "No open booking (record a walk-in visit).",
+                            )}
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+            <ul class="plain-list" data-testid="visits">
+                {c
+                    .visits
+                    .iter()
+                    .map(|v| {
+                        view! {
+                            <li>
+                                {v.at.clone()} " · " {v.present.join("、")} " · "
+                                {v.staff.clone()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {(!c.not_seen.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="notice" data-testid="not-seen">
+                            {bi("尚未到场：", "Not yet seen: ")}
+                            {c.not_seen.join("、")}
+                        </p>
+                    }
+                })}
+            {can_record
+                .then(|| {
+                    view! {
+                        <form method="post" action="/api/cases/record_visit" class="form">
+                            <input type="hidden" name="id" value=c.id.clone() />
+                            <input type="hidden" name="csrf" value=c.csrf.clone() />
+                            <fieldset>
+                                <legend>
+                                    {bi(
+                                        "到场并已核验身份的当事人",
+                                        "Parties present, ID checked",
+                                    )}
+                                </legend>
+                                {c
+                                    .people
+                                    .iter()
+                                    .map(|p| {
+                                        let box_id = format!("present-{}", p.idx);
+                                        let role = p.role.clone();
+                                        view! {
+                                            <label class="check" for=box_id.clone()>
+                                                <input
+                                                    type="checkbox"
+                                                    id=box_id.clone()
+                                                    name=format!("f[{box_id}]")
+                                                    value="1"
+                                                />
+                                                {p.name.clone()}
+                                                " · "
+                                                {move || role_label(&role, current_lang())}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <button type="submit" class="button">
+                                {bi("登记到场", "Record the visit")}
+                            </button>
+                        </form>
+                    }
+                })}
+        </section>
+    }
+}
+
 fn action_label(code: &str, stage: Stage, lang: Lang) -> String {
     let (zh, en) = match code {
         "pre_accept" => ("预审通过", "Pre-accept"),
@@ -586,8 +929,11 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         .actions
         .iter()
         .filter(|a| matches!(a.as_str(), "pre_accept" | "advance" | "resume"))
+        // Fees paid takes the amounts: its own form below.
+        .filter(|a| !(a.as_str() == "advance" && stage == Stage::Certificate))
         .cloned()
         .collect();
+    let can_take_fee = stage == Stage::Certificate && c.actions.iter().any(|a| a == "advance");
     let can = |a: &str| c.actions.iter().any(|x| x == a);
     let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
     let can_pause = can("pause");
@@ -681,6 +1027,10 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 ().into_any()
             }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
         </section>
+        {can_take_fee.then(|| view! { <FeeForm c=c.clone() /> })}
+        <PeoplePanel c=c.clone() />
+        {(stage == Stage::PreAccepted && c.matter.visit_required)
+            .then(|| view! { <VisitPanel c=c.clone() /> })}
         {can_accept.then(|| view! { <AcceptForm c=c.clone() /> })}
         {(c.role == "supervisor").then(|| view! { <PriorityForm c=c.clone() /> })}
         <OwedList c=c.clone() />
@@ -1266,6 +1616,9 @@ pub fn AdminPage() -> impl IntoView {
                         <a href="/staff/orgs">
                             {bi("开发企业审核", "Developer organisations")}
                         </a>
+                    </p>
+                    <p>
+                        <a href="/staff/fees">{bi("收费标准", "Fees")}</a>
                     </p>
                     <details data-testid="site-links">
                         <summary>

@@ -217,3 +217,60 @@ test.describe("with JavaScript", () => {
     expect((await res.body()).equals(big)).toBe(true);
   });
 });
+
+test("nothing typed is lost: a second party survives a failed check and a reload; ticks survive an upload", async ({ page, js }) => {
+  test.setTimeout(90_000);
+  const mobile = uniqueMobile(js).replace(/^15/, "17");
+  await open(page, "/matters/RESALE-TRANSFER", js);
+  await page.getByTestId("start").click();
+  await signIn(page, mobile);
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
+  await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
+  await next(page);
+
+  // The first party is complete; the second has a mistyped ID number.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("申请人");
+  await page.locator("#party0_name").fill("张三");
+  await page.locator("#party0_id_number").fill("330203198501011238");
+  await page.locator("#party0_mobile").fill(mobile);
+  await page.locator("#party1_name").fill("王五");
+  await page.locator("#party1_id_number").fill("330203196003033452");
+  await page.locator("#party1_mobile").fill("13700137003");
+  await next(page);
+  // The summary names the party and the field, takes focus, and its link
+  // moves focus to the field; the field points at its message.
+  const summary = page.locator(".error-summary");
+  await expect(summary).toContainText("第 2 位申请人的证件号码");
+  await expect(summary).toBeFocused();
+  await expect(page.locator("#party1_id_number")).toHaveAttribute("aria-describedby", "party1_id_number-error");
+  await summary.getByRole("link", { name: /第 2 位申请人的证件号码/ }).click();
+  await expect(page.locator("#party1_id_number")).toBeFocused();
+  // Reload: with JavaScript on the check kept the page, yet everything typed was saved.
+  await page.waitForTimeout(500);
+  await page.reload();
+  await expect(page.locator("#party1_name")).toHaveValue("王五");
+  await expect(page.locator("#party1_mobile")).toHaveValue("13700137003");
+  await expect(page.locator("#party1_id_number")).toHaveValue("330203196003033452");
+  await page.locator("#party1_id_number").fill("330203196003033451");
+  await next(page);
+  await next(page); // filing for myself
+
+  // Materials: tick the second item, then upload a photo for the first.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
+  const items = page.locator(".checklist__items--form > li");
+  const second = items.nth(1).locator("input[type=checkbox]");
+  await second.check();
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await items.first().locator('input[type="file"]').setInputFiles({ name: "证件.jpg", mimeType: "image/jpeg", buffer: jpeg(1600, 1000, 20_000) });
+  if (!js) await items.first().getByRole("button", { name: "上传" }).click();
+  await expect(page.getByText("文件已上传。")).toBeVisible();
+  // The uploaded item is ticked; with JavaScript the earlier tick survived too.
+  await expect(items.first().locator("input[type=checkbox]")).toBeChecked();
+  if (js) await expect(items.nth(1).locator("input[type=checkbox]")).toBeChecked();
+  // Nothing typed about the parties was lost either.
+  await page.getByRole("button", { name: "上一步" }).click();
+  await page.getByRole("button", { name: "上一步" }).click();
+  await expect(page.locator("#party1_id_number")).toHaveValue("330203196003033451");
+});

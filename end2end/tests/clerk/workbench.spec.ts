@@ -1,13 +1,20 @@
 import { test, expect, open, expectTapTargets } from "../fixtures";
 import { Page } from "@playwright/test";
-import { signIn } from "../steps";
+import { anotherPhone, messageFromOutbox, signIn } from "../steps";
 
 // The whole life of a case, at phone size, with JavaScript on and off: a
-// citizen submits; the administrator creates a clerk and a reviewer; the
-// clerk takes the case and returns it with two items; the citizen fixes
-// exactly those and resubmits; the clerk sees what changed, pre-accepts,
-// accepts; the reviewer reviews and registers; the clerk issues; the
-// citizen's timeline shows every step.
+// citizen submits the sale of a flat by its seller; the seller is texted
+// at once; the administrator creates a clerk and a reviewer; the clerk
+// takes the case and returns it with two items; the citizen fixes exactly
+// those and resubmits; the clerk cannot pre-accept before the seller has
+// confirmed; the seller signs in on their own phone, reads the application
+// and confirms; the clerk pre-accepts; the citizen books (and moves, and
+// cancels) a visit, then asks for a home visit; the clerk cannot accept
+// before the visit is recorded with both present, records it, accepts; the
+// case goes to the reviewers' queue by itself, the reviewer reviews and
+// registers, it comes back to the clerks for the certificate; the clerk
+// issues; the citizen's timeline shows every step and the issue text says
+// where to collect.
 
 const ADMIN_PASSWORD = "e2e-admin-password";
 
@@ -47,10 +54,11 @@ async function expectPdf(page: Page, testId: string) {
   expect((await res.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
 }
 
-test("a case goes from submission through one correction to issue", async ({ page, js }) => {
-  test.setTimeout(180_000);
+test("a case goes from submission through one correction to issue", async ({ page, js, browser, baseURL }) => {
+  test.setTimeout(240_000);
   const tag = js ? "js" : "nojs";
   const mobile = `158${js ? "1" : "2"}${String(Date.now() % 10_000_000).padStart(7, "0")}`;
+  const sellerMobile = `137${js ? "1" : "2"}${String((Date.now() + 17) % 10_000_000).padStart(7, "0")}`;
 
   // The citizen files and submits with one document.
   await open(page, "/matters/RESALE-TRANSFER", js);
@@ -66,7 +74,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.locator("#party0_mobile").fill(mobile);
   await page.locator("#party1_name").fill("王五");
   await page.locator("#party1_id_number").fill("330203196003033451");
-  await page.locator("#party1_mobile").fill("13700137003");
+  await page.locator("#party1_mobile").fill(sellerMobile);
   await page.getByRole("button", { name: "保存并继续" }).click();
   await page.getByRole("button", { name: "保存并继续" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
@@ -83,6 +91,14 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "提交预申请" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
   const receipt = (await page.getByTestId("receipt").first().textContent())!.trim();
+
+  // The seller is told at once who filed what, for which flat, and where to confirm.
+  const told = await messageFromOutbox(page, sellerMobile, "party_named");
+  expect(told).toContain("张三");
+  expect(told).toContain(receipt);
+  expect(told).toContain("320684413219GB00029F00010002");
+  expect(told).toContain("异议");
+  const link = new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname;
 
   // The administrator creates a clerk and a reviewer for the main centre.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
@@ -140,7 +156,8 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "补正完毕，重新提交" }).click();
   await expect(page.getByTestId("status")).toHaveText("已提交，待预审");
 
-  // The clerk sees what changed, pre-accepts and accepts.
+  // The clerk sees what changed; the seller has not confirmed, so the case
+  // cannot be pre-accepted yet.
   await staffSignIn(page, `clerk-${tag}`, "staff password 1");
   await page.getByRole("link", { name: receipt }).click();
   const notice = page.getByTestId("notice");
@@ -148,8 +165,35 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(notice).toContainText("新增：补正1.png");
   await expect(notice).toContainText(secondName);
   await expect(notice).toContainText("新增：补正2.png");
-  await act(page, "预审通过", "预审通过");
   const caseUrl = page.url();
+  await expect(page.getByTestId("party-1")).toContainText("待确认");
+  await page.getByRole("button", { name: "预审通过", exact: true }).click();
+  await expect(page.getByRole("alert").first()).toContainText("还有当事人未确认");
+  await expect(page.getByTestId("stage")).toHaveText("已提交，待预审");
+
+  // The seller, on their own phone, follows the link, signs in with their
+  // number, reads the application and confirms it.
+  const seller = await anotherPhone(browser, js, baseURL!);
+  await seller.goto(link);
+  await seller.locator("main").getByRole("link", { name: "登录" }).click();
+  await signIn(seller, sellerMobile);
+  const panel = seller.getByTestId("confirm-panel");
+  await expect(panel).toContainText("请您确认这份申请");
+  await expect(panel).toContainText("320684413219GB00029F00010002");
+  await expect(seller.getByTestId("my-standing")).toContainText("待确认");
+  await seller.getByTestId("confirm").click();
+  await expect(seller.getByTestId("my-standing")).toContainText("已确认");
+  await expect(panel.getByRole("status")).toContainText("您已确认");
+  await seller.context().close();
+
+  // Now the clerk pre-accepts.
+  await page.goto(caseUrl);
+  await expect(page.getByTestId("party-1")).toContainText("已确认");
+  await act(page, "预审通过", "预审通过");
+  // The applicant is told what to do next, and who must come.
+  const next = await messageFromOutbox(page, mobile, "case_event");
+  expect(next).toContain("预约到场");
+  expect(next).toContain("全体当事人");
 
   // Pre-accepted: the citizen books a visit, adds it to the phone's
   // calendar, moves it and cancels it; the clerk's day view follows.
@@ -177,9 +221,14 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(page.getByTestId("current-booking")).toContainText(booked);
   // Working days on offer, for the home visit below: one after today.
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const offered = (await page.locator(".slot-day legend").allTextContents()).map((t) => t.trim().slice(0, 10));
+  // One screen: a strip of days, the chosen day's times, the button below.
+  const offered = await page.getByTestId("day-strip").locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("data-day")!));
+  expect(offered.length).toBeGreaterThan(1);
   const visitDay = offered.find((d) => d > today)!;
-  await page.locator(".slot").nth(1).click();
+  await page.getByTestId("day-strip").locator(`a[data-day="${offered[1]}"]`).click();
+  await expect(page.getByTestId("day-strip").locator("[aria-current=date]")).toHaveAttribute("data-day", offered[1]);
+  await page.locator(".slot").first().click();
+  await expect(page.getByTestId("book")).toBeInViewport();
   await page.getByTestId("book").click();
   await expect(when).toBeVisible();
   await expect(when).not.toHaveText(booked);
@@ -221,7 +270,19 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
   await expect(page.getByTestId("home-visit-when")).toContainText(`已安排上门：${visitDay}`);
 
+  // Nobody has been seen at the window yet: no acceptance.
   await page.goto(caseUrl);
+  await page.getByRole("button", { name: "正式受理", exact: true }).click();
+  await expect(page.getByRole("alert").first()).toContainText("尚未登记全部当事人到场");
+  await expect(page.getByTestId("stage")).toHaveText("预审通过");
+  // The clerk records the visit with both parties present, ID checked.
+  const visit = page.getByTestId("visit");
+  const present = visit.getByRole("checkbox");
+  await expect(present).toHaveCount(2);
+  for (let i = 0; i < 2; i++) await present.nth(i).check();
+  await visit.getByRole("button", { name: "登记到场" }).click();
+  await expect(page.getByRole("status").first()).toContainText("已登记到场");
+  await expect(page.getByTestId("visits")).toContainText("张三、王五");
   await act(page, "正式受理", "已受理");
   await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
   // A 60-minute matter is due to the minute. Waiting on the applicant, the
@@ -234,18 +295,19 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "恢复计时（申请人已补充）" }).click();
   await expect(page.getByTestId("paused")).toHaveCount(0);
   await expect(page.getByTestId("due")).toContainText(/\d{2}:\d{2}/);
+  // Sending it to review hands it to the reviewers' queue.
   await act(page, "提交审核", "审核中");
-  await page.getByRole("button", { name: "释放案件" }).click();
+  await expect(page.getByTestId("assignee")).toHaveText("—");
   await expect(page.getByRole("button", { name: "领取案件" })).toBeVisible();
 
-  // The reviewer reviews and registers.
+  // The reviewer lands on the review queue, reviews and registers.
   await staffSignIn(page, `reviewer-${tag}`, "staff password 1");
-  await page.getByRole("link", { name: "审核中", exact: true }).click();
+  await expect(page.locator(".queue-tabs [aria-current=page]")).toHaveText("审核中");
   await page.getByRole("link", { name: receipt }).click();
   await page.getByRole("button", { name: "领取案件" }).click();
   await act(page, "审核通过", "待登簿");
   await act(page, "登簿完成", "待缮证");
-  await page.getByRole("button", { name: "释放案件" }).click();
+  // Back to the clerks for the certificate.
   await expect(page.getByRole("button", { name: "领取案件" })).toBeVisible();
 
   // The clerk takes the fee and issues.
@@ -262,6 +324,8 @@ test("a case goes from submission through one correction to issue", async ({ pag
   const timeline = page.locator(".timeline");
   for (const step of [
     "提交预申请",
+    "当事人已确认申请内容",
+    "已到窗口办理",
     "预审退回补正",
     "补正后重新提交",
     "预审通过",
@@ -276,6 +340,10 @@ test("a case goes from submission through one correction to issue", async ({ pag
   ]) {
     await expect(timeline).toContainText(step);
   }
+  // The issue text says where and with what to collect.
+  const issued = await messageFromOutbox(page, mobile, "case_event");
+  expect(issued).toContain("领取");
+  expect(issued).toContain("身份证件");
   // The acceptance receipt and the correction notice open as PDFs.
   await expectPdf(page, "letter-receipt");
   await expectPdf(page, "letter-correction");

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A citizen's submitted application, pre-accepted by the clerk.
-async fn pre_accepted(app: &TestApp, clerk: &Staff, cookie: &str) -> (String, String) {
+pub async fn pre_accepted(app: &TestApp, clerk: &Staff, cookie: &str) -> (String, String) {
     let cookie = cookie.to_string();
     let id = submit(app, &cookie).await;
     assert_eq!(take(app, clerk, &id).await, StatusCode::OK);
@@ -25,7 +25,13 @@ async fn options(app: &TestApp, cookie: &str, id: &str) -> reqwest::Response {
     call(app, cookie, "bookings/options", &[("id", id)]).await
 }
 
-async fn book(app: &TestApp, cookie: &str, id: &str, site: &str, slot: &str) -> reqwest::Response {
+pub async fn book(
+    app: &TestApp,
+    cookie: &str,
+    id: &str,
+    site: &str,
+    slot: &str,
+) -> reqwest::Response {
     let token = csrf(app, cookie).await;
     call(
         app,
@@ -36,7 +42,7 @@ async fn book(app: &TestApp, cookie: &str, id: &str, site: &str, slot: &str) -> 
     .await
 }
 
-fn first_slots(opts: &Value, n: usize) -> Vec<String> {
+pub fn first_slots(opts: &Value, n: usize) -> Vec<String> {
     opts["days"]
         .as_array()
         .unwrap()
@@ -47,7 +53,7 @@ fn first_slots(opts: &Value, n: usize) -> Vec<String> {
         .collect()
 }
 
-async fn error_code(res: reqwest::Response) -> String {
+pub async fn error_code(res: reqwest::Response) -> String {
     let body: Value = res.json().await.unwrap();
     body["Validation"][0]["code"]
         .as_str()

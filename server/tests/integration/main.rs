@@ -15,6 +15,7 @@ mod health;
 mod letters;
 mod outbox;
 mod pages;
+mod people;
 mod previews;
 mod s3;
 mod server_functions;
