@@ -436,7 +436,8 @@ pub fn mask_id(n: &str) -> String {
 }
 
 /// Save one wizard step (every step autosaves, valid or not) and move on.
-/// `op`: `next` (default), `back`, `save` (save and leave), `add:<role>`,
+/// `op`: `next` (default), `back`, `save` (save and leave), `stay` (save,
+/// stay: the browser's check failed), `add:<role>`,
 /// `remove:<index>`. `f` holds the step's fields.
 /// An application's documents in checklist order, with preview flags (for
 /// the workbench).
@@ -626,6 +627,9 @@ pub async fn save_step(
             }
         }
         "save" => target = "/me?saved=1".into(),
+        // The browser's check kept the person on this page: save what was
+        // typed, errors shown as they were (the browser has them already).
+        "stay" => draft.mark_attempted(step),
         "next" => {
             draft.mark_attempted(step);
             errors = draft.validate(step, &matter, &session.mobile);
@@ -752,7 +756,11 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
         matter_en: &matter.name_en,
         lang,
         filer_name: &filer_name,
-        unit: draft.property.unit_number.trim(),
+        unit: if draft.property.unit_number.trim().is_empty() {
+            draft.property.certificate_number.trim()
+        } else {
+            draft.property.unit_number.trim()
+        },
         address: draft.property.address.trim(),
         link: &link,
     };

@@ -594,7 +594,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     // While the clock stands still the case only waits to be resumed.
     .filter(|a| (*a == Action::Resume) == row.paused_at.is_some())
     .map(|a| a.code().to_string())
-    .collect();
+    .collect::<Vec<String>>();
 
     crate::db::audit_now(
         &database,
@@ -612,6 +612,16 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     let letters = crate::domain::letter::available(&row.stage, notice.is_some());
     let owed = owed_views(&database, &id, &matter).await?;
     let who = crate::api::people::server::people(&database, &id).await?;
+    // A case a party objected to is stopped: it offers no pre-acceptance
+    // or acceptance (the move itself refuses them too).
+    let objected = who
+        .standings
+        .iter()
+        .any(|x| x.standing == crate::domain::people::Standing::Objected);
+    let actions: Vec<String> = actions
+        .into_iter()
+        .filter(|a| !(objected && (a == "pre_accept" || a == "accept")))
+        .collect();
     let visits = crate::api::people::server::visit_views(&database, &id, &who.parties).await?;
     let not_seen =
         crate::api::people::server::missing_at_visit(&database, &id, &who.parties).await?;

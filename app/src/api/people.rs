@@ -359,8 +359,12 @@ pub async fn confirm_at_window(
     }
     let database = database()?;
     let p = people(&database, &id).await?;
-    if !p.parties.iter().any(|x| x.idx == party) {
+    let Some(who) = p.standings.iter().find(|x| x.idx == party) else {
         return Err(AppError::NotFound);
+    };
+    // The filer's own entries stand by filing.
+    if who.standing == Standing::Filer {
+        return refuse("filer");
     }
     let today = crate::api::cases::server::today()
         .format("%Y-%m-%d")

@@ -328,6 +328,14 @@ pub async fn book(db: &Db, b: &NewBooking<'_>, lang: Lang) -> Result<BookOutcome
                     // A move says the earlier time is given up.
                     sms["moved"] = serde_json::Value::from(b.replaces.is_some());
                     enqueue(&mut tx, Channel::Sms, b.mobile, "booked", &sms, lang).await?;
+                    // Everyone named comes to the visit: each is told when.
+                    if let Some(case) = b.application_id {
+                        for (m, l) in super::people::other_parties(&mut tx, case).await? {
+                            if m != b.mobile {
+                                enqueue(&mut tx, Channel::Sms, &m, "booked", &sms, l).await?;
+                            }
+                        }
+                    }
                 }
                 tx.commit().await?;
                 return Ok(BookOutcome::Booked { id, code });

@@ -357,6 +357,7 @@ pub(crate) async fn cancel_open_visits(
           WHERE b.application_id = $1 AND b.status = 'booked'",
         application_id
     )?;
+    let others = other_parties(tx, application_id).await?;
     for (id, starts_at, mobile, lang) in &live {
         execute_tx!(
             tx,
@@ -375,17 +376,21 @@ pub(crate) async fn cancel_open_visits(
             &format!("{when}：{why_zh}"),
         )
         .await?;
-        let lang = Lang::from_code(lang);
-        let why = if lang == Lang::Zh { why_zh } else { why_en };
-        enqueue(
-            tx,
-            Channel::Sms,
-            mobile,
-            "booking_closed",
-            &serde_json::json!({ "when": when, "reason": why }),
-            lang,
-        )
-        .await?;
+        // The holder and everyone else named (they were to come too).
+        let mut to: Vec<(String, Lang)> = vec![(mobile.clone(), Lang::from_code(lang))];
+        to.extend(others.iter().filter(|(m, _)| m != mobile).cloned());
+        for (m, lang) in to {
+            let why = if lang == Lang::Zh { why_zh } else { why_en };
+            enqueue(
+                tx,
+                Channel::Sms,
+                &m,
+                "booking_closed",
+                &serde_json::json!({ "when": when, "reason": why, "rebook": false }),
+                lang,
+            )
+            .await?;
+        }
     }
     let homes = execute_tx!(
         tx,
@@ -398,4 +403,24 @@ pub(crate) async fn cancel_open_visits(
         add_event_note(tx, application_id, "home_visit_cancelled", now, why_zh).await?;
     }
     Ok(live.len())
+}
+
+/// Everyone named on a case (their mobile numbers, each once, with the
+/// language of their account), for the messages that concern them all.
+pub(crate) async fn other_parties(
+    tx: &mut WriteTx,
+    application_id: &str,
+) -> Result<Vec<(String, Lang)>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>)> = fetch_all_tx!(
+        tx,
+        (String, Option<String>),
+        "SELECT DISTINCT p.mobile, c.lang FROM application_parties p LEFT JOIN citizens c ON c.mobile = p.mobile
+          WHERE p.application_id = $1 AND p.mobile <> ''",
+        application_id
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter(|(m, _)| crate::domain::MobileNumber::parse(m).is_ok())
+        .map(|(m, l)| (m, l.as_deref().map(Lang::from_code).unwrap_or(Lang::Zh)))
+        .collect())
 }

@@ -110,7 +110,7 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("receipt")
         ),
         ("party_named", Lang::Zh) => format!(
-            "【一趟办】{}提交了“{}”申请，您是申请中的当事人（不动产单元 {}，{}；回执号 {}）。请用本手机号登录 {} 阅读全部内容并确认；如您不同意，请在同一页面提出异议，案件将停止办理。",
+            "【一趟办】{}提交了“{}”申请，您是申请中的当事人（不动产 {}，{}；回执号 {}）。请用本手机号登录 {} 阅读全部内容并确认；如您不同意，请在同一页面提出异议，案件将停止办理。",
             named(p("filer"), "有人"),
             p("matter_zh"),
             p("unit"),
@@ -164,14 +164,24 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("reason")
         ),
         ("booking_closed", Lang::Zh) => format!(
-            "【一趟办】很抱歉，您 {} 的到场预约因“{}”已取消。请登录重新预约其他时间。",
+            "【一趟办】很抱歉，您 {} 的到场预约因“{}”已取消。{}",
             p("when"),
-            p("reason")
+            p("reason"),
+            if params.get("rebook").and_then(Value::as_bool) == Some(false) {
+                ""
+            } else {
+                "请登录重新预约其他时间。"
+            }
         ),
         ("booking_closed", Lang::En) => format!(
-            "[OneTrip] Sorry: your visit at {} is cancelled ({}). Please sign in and book another time.",
+            "[OneTrip] Sorry: your visit at {} is cancelled ({}).{}",
             p("when"),
-            p("reason")
+            p("reason"),
+            if params.get("rebook").and_then(Value::as_bool) == Some(false) {
+                ""
+            } else {
+                " Please sign in and book another time."
+            }
         ),
         ("case_event", lang) if p("event") == "paused" => match lang {
             Lang::Zh => format!(

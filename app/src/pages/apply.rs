@@ -142,7 +142,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                             id,
                             step.slug().to_string(),
                             csrf,
-                            Some("next".into()),
+                            Some("stay".into()),
                             Some(fields),
                         )
                         .await;

@@ -413,7 +413,36 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })}
             <DuePromise due=a.due.clone() paused=a.paused />
         </dl>
-        {a.my_part.clone().map(|part| view! { <ConfirmPanel a=a.clone() part /> })}
+        {a
+            .people
+            .iter()
+            .any(|p| p.standing == crate::domain::people::Standing::Objected)
+            .then(|| {
+                view! {
+                    <p class="notice notice--error" role="alert" data-testid="objected">
+                        {bi(
+                            "已停止：有当事人对这份申请提出了异议，登记中心将与各方联系。",
+                            "Stopped: a party named on this application has objected; the centre will contact everyone.",
+                        )}
+                    </p>
+                }
+            })}
+        {a
+            .my_part
+            .clone()
+            .filter(|p| p.open)
+            .map(|_| {
+                view! {
+                    <p class="notice" data-testid="confirm-first">
+                        {bi(
+                            "您是这份申请的当事人。请先阅读本页全部内容，再在页面底部确认或提出异议。",
+                            "You are named on this application. Read the whole page, then confirm or object at the bottom.",
+                        )}
+                        " "
+                        <a href="#confirm">{bi("去确认", "Go to confirm")}</a>
+                    </p>
+                }
+            })}
         <crate::pages::booking::BookingCard
             application_id=a.id.clone()
             booking=a.booking.clone()
@@ -480,6 +509,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
         <ul class="party-list" data-testid="parties">
             {a
                 .parties
+                .clone()
                 .into_iter()
                 .enumerate()
                 .map(|(i, p)| {
@@ -523,6 +553,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
         </section>
         <h2>{bi("申请材料", "Documents")}</h2>
         <DocumentList matter=m.get_value() docs=a.documents.clone() />
+        {a.my_part.clone().map(|part| view! { <ConfirmPanel a=a.clone() part /> })}
         <h2>{bi("办理进度", "Progress")}</h2>
         <Timeline events=a.events />
         <p>
@@ -625,8 +656,8 @@ fn ConfirmPanel(a: ApplicationView, part: crate::api::people::MyPart) -> impl In
             </p>
             <p>
                 {bi(
-                    "您被列为这份申请的当事人。请阅读下面的全部内容（不动产、当事人、材料）。内容属实、您同意办理，请点“确认”；如不同意，请写明原因并提出异议，案件将停止办理。",
-                    "You are named as a party on this application. Read all of it below (property, parties, documents). If it is right and you agree, press Confirm; if not, write why and object, and the case stops.",
+                    "您被列为这份申请的当事人，上面是申请的全部内容（当事人、费用、材料），不动产信息再列在下面。内容属实、您同意办理，请点“确认”；如不同意，请写明原因并提出异议，案件将停止办理。确认后在受理前发现问题，仍可提出异议。",
+                    "You are named as a party on this application. You have read it above (parties, fees, documents); the property is repeated here. If it is right and you agree, press Confirm; if not, write why and object, and the case stops. Until acceptance you may still object after confirming.",
                 )}
             </p>
             <dl class="facts">

@@ -96,6 +96,10 @@ fn QueryMessage() -> impl IntoView {
                 "Check the party's identity document first and tick “ID checked”.",
             ),
             "already" => ("已经确认过，无需重复。", "Already confirmed."),
+            "filer" => (
+                "这是申请人本人的信息，提交申请即已确认。",
+                "That is the filer's own entry: filing it was the confirmation.",
+            ),
             "closed" => (
                 "案件已不在待确认的环节。",
                 "The case no longer takes confirmations.",
@@ -1028,6 +1032,20 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
             }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
         </section>
         {can_take_fee.then(|| view! { <FeeForm c=c.clone() /> })}
+        {c
+            .people
+            .iter()
+            .any(|p| p.standing == crate::domain::people::Standing::Objected)
+            .then(|| {
+                view! {
+                    <p class="notice notice--error" role="alert" data-testid="objected">
+                        {bi(
+                            "已停止：有当事人提出异议（见下方“当事人确认”）。案件不能预审通过或受理；请与各方联系，必要时不予受理。",
+                            "Stopped: a party has objected (see Parties below). The case cannot be pre-accepted or accepted; contact the parties and reject it if need be.",
+                        )}
+                    </p>
+                }
+            })}
         <PeoplePanel c=c.clone() />
         {(stage == Stage::PreAccepted && c.matter.visit_required)
             .then(|| view! { <VisitPanel c=c.clone() /> })}

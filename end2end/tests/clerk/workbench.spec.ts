@@ -315,7 +315,19 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("link", { name: "待缮证", exact: true }).click();
   await page.getByRole("link", { name: receipt }).click();
   await page.getByRole("button", { name: "领取案件" }).click();
+  // Fees paid: the table from the catalogue, the amount received recorded.
+  const feeForm = page.getByTestId("fee-form");
+  const due = (await feeForm.getByTestId("fee-residential").textContent())!.replace(/[^\d.]/g, "");
+  await feeForm.getByLabel("房屋用途").selectOption("residential");
+  await feeForm.getByLabel("缴费方式").selectOption("wechat");
+  await feeForm.getByLabel("实收金额（元）").fill("1");
+  await feeForm.getByRole("button", { name: "已缴费" }).click();
+  await expect(page.getByRole("alert").first()).toContainText("实收金额与按收费标准计算的应收金额不符");
+  await page.getByTestId("fee-form").getByLabel("实收金额（元）").fill(due);
   await act(page, "已缴费", "已缴费，待发证");
+  const paid = await messageFromOutbox(page, mobile, "case_event");
+  expect(paid).toContain(`合计 ${due} 元`);
+  expect(paid).toContain("微信支付");
   await act(page, "发证", "已发证");
 
   // The citizen's timeline shows every step.
@@ -390,4 +402,122 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "保存" }).click();
   await expect(page.getByText("已保存。")).toBeVisible();
   await expect(page.getByTestId("calendar-days")).toContainText(js ? "2030-01-02" : "2030-01-03");
+});
+
+/** A filer (signed in on `page`) files a resale transfer naming a seller; the receipt and the seller's link. */
+async function fileSale(page: Page, js: boolean, mobile: string, sellerMobile: string): Promise<{ receipt: string; link: string }> {
+  await open(page, "/matters/RESALE-TRANSFER", js);
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010003");
+  await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 3 号");
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.locator("#party0_name").fill("张三");
+  await page.locator("#party0_id_number").fill("330203198501011238");
+  await page.locator("#party0_mobile").fill(mobile);
+  await page.locator("#party1_name").fill("王五");
+  await page.locator("#party1_id_number").fill("330203196003033451");
+  await page.locator("#party1_mobile").fill(sellerMobile);
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
+  const boxes = page.locator(".checklist__items--form input[type=checkbox]");
+  for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByLabel(/本人承诺/).check();
+  await page.getByRole("button", { name: "保存并继续" }).click();
+  await page.getByRole("button", { name: "提交预申请" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
+  const receipt = (await page.getByTestId("receipt").first().textContent())!.trim();
+  let told = "";
+  for (let i = 0; i < 20 && !told.includes(receipt); i++) told = await messageFromOutbox(page, sellerMobile, "party_named");
+  expect(told).toContain(receipt);
+  const link = new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname;
+  return { receipt, link };
+}
+
+test("a seller's objection stops the case and alerts the supervisor; a withdrawn case's booking is cancelled with a text", async ({ page, js, browser, baseURL }) => {
+  test.setTimeout(240_000);
+  const tag = js ? "js2" : "nojs2";
+  const stamp = String(Date.now() % 10_000_000).padStart(7, "0");
+  const mobile = `159${js ? "1" : "2"}${stamp}`;
+  const sellerMobile = `135${js ? "1" : "2"}${stamp}`;
+
+  // The administrator creates a clerk and a supervisor.
+  await staffSignIn(page, "admin", ADMIN_PASSWORD);
+  for (const [username, role] of [
+    [`clerk-${tag}`, "clerk"],
+    [`sup-${tag}`, "supervisor"],
+  ]) {
+    await page.getByLabel("用户名").fill(username);
+    await page.getByLabel("姓名").fill(username);
+    await page.getByLabel("角色").selectOption(role);
+    await page.getByLabel("初始密码（至少 10 位）").fill("staff password 1");
+    await page.getByLabel("明州市不动产登记中心").check();
+    await page.getByRole("button", { name: "创建账户" }).click();
+    await expect(page.getByText("账户已创建。")).toBeVisible();
+  }
+
+  // The buyer files the sale; the seller is texted.
+  await page.goto("/signin");
+  await signIn(page, mobile);
+  const first = await fileSale(page, js, mobile, sellerMobile);
+
+  // The seller did not agree to sell: on their phone they object.
+  const seller = await anotherPhone(browser, js, baseURL!);
+  await seller.goto(first.link);
+  await seller.locator("main").getByRole("link", { name: "登录" }).click();
+  await signIn(seller, sellerMobile);
+  await expect(seller.getByTestId("confirm-panel")).toContainText("请您确认这份申请");
+  await seller.getByRole("button", { name: "提出异议（案件将停止办理）" }).click();
+  await expect(seller.getByRole("alert")).toContainText("异议原因");
+  await seller.getByLabel("不同意？请写明原因").fill("我从未同意出售这套房子");
+  await seller.getByRole("button", { name: "提出异议（案件将停止办理）" }).click();
+  await expect(seller.getByTestId("confirm-panel").getByRole("status")).toContainText("您的异议已送达登记中心");
+  await expect(seller.getByTestId("my-standing")).toContainText("已提出异议");
+
+  // The buyer is told the case stopped.
+  const stopped = await messageFromOutbox(page, mobile, "objection_filer");
+  expect(stopped).toContain(first.receipt);
+
+  // The supervisor sees the alert and the reason; nobody can pre-accept it.
+  await staffSignIn(page, `sup-${tag}`, "staff password 1");
+  const alert = page.getByTestId("alerts").locator("li", { hasText: first.receipt });
+  await expect(alert).toContainText("当事人异议");
+  await alert.getByRole("link", { name: first.receipt }).click();
+  await expect(page.getByTestId("party-1")).toContainText("已提出异议");
+  await expect(page.getByTestId("party-1")).toContainText("我从未同意出售这套房子");
+  await page.getByRole("button", { name: "领取案件" }).click();
+  await expect(page.getByTestId("objected")).toContainText("已停止");
+  await expect(page.getByRole("button", { name: "预审通过", exact: true })).toHaveCount(0);
+  await expect(page.getByTestId("stage")).toHaveText("已提交，待预审");
+  // The buyer's page says it stopped too.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(first.receipt) }).first().click();
+  await expect(page.getByTestId("objected")).toContainText("已停止");
+
+  // A second sale the seller does confirm; it is pre-accepted and booked,
+  // then the buyer withdraws it: the booking goes with it, and they are told.
+  const second = await fileSale(page, js, mobile, sellerMobile);
+  await seller.goto(second.link);
+  await seller.getByTestId("confirm").click();
+  await expect(seller.getByTestId("my-standing")).toContainText("已确认");
+  await seller.context().close();
+  await staffSignIn(page, `clerk-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: second.receipt }).click();
+  await page.getByRole("button", { name: "领取案件" }).click();
+  await act(page, "预审通过", "预审通过");
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(second.receipt) }).first().click();
+  await page.getByTestId("book-link").click();
+  await page.locator(".slot").first().click();
+  await page.getByTestId("book").click();
+  await expect(page.getByTestId("booking-when")).toBeVisible();
+  const when = (await page.getByTestId("booking-when").textContent())!.trim();
+  await page.getByRole("button", { name: "撤回这份申请" }).click();
+  await expect(page.getByTestId("status")).toHaveText("已撤回");
+  await expect(page.getByTestId("booking-when")).toHaveCount(0);
+  await expect(page.locator(".timeline")).toContainText("已取消到场预约");
+  const cancelled = await messageFromOutbox(page, mobile, "booking_closed");
+  expect(cancelled).toContain("撤回");
+  expect(cancelled).toContain(when.slice(0, 16));
 });

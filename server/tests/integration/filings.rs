@@ -1403,6 +1403,20 @@ async fn a_clerk_passes_the_clean_lines_returns_one_and_the_buyer_tracks_the_cas
         .await
         .unwrap();
     assert_eq!(tracked["stage"], "rejected");
+    // The buyer reads why, on /track too.
+    let refused = tracked["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "rejected")
+        .unwrap();
+    assert_eq!(refused["note"], "合同备案信息与网签系统不一致");
+    assert!(tracked["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] != "rejected")
+        .all(|e| e["note"] == ""));
 
     // The returned unit can be filed again in a new batch.
     let again = new_batch(app, &m, &project, "dual_notice").await;

@@ -158,6 +158,20 @@ async fn every_party_is_told_and_confirms(app: &TestApp) {
         }
     };
     assert_eq!(error_code(window(&clerk, "").await).await, "id_unchecked");
+    // The filer's own entry stands by filing: nothing to record for it.
+    let res = call(
+        app,
+        &clerk.cookie,
+        "cases/confirm_at_window",
+        &[
+            ("id", id.as_str()),
+            ("csrf", clerk.csrf.as_str()),
+            ("party", "0"),
+            ("id_checked", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(error_code(res).await, "filer");
     assert_eq!(window(&reviewer, "1").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(window(&clerk, "1").await.status(), StatusCode::OK);
     let c = case(app, &clerk, &id).await;
@@ -293,6 +307,14 @@ async fn acceptance_needs_the_visit_and_closing_moves_cancel_bookings(app: &Test
         book(app, &filer, &id, &site, &slots[0]).await.status(),
         StatusCode::OK
     );
+    // Everyone named is told the time, not only the filer.
+    let mut to: Vec<String> = messages(app, "booked")
+        .await
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    to.sort();
+    assert_eq!(to, vec![BANK_MOBILE, SELLER.2, HOLDER_A.2, HOLDER_B.2]);
 
     // Nobody has come: no acceptance.
     let res = act_raw(
@@ -416,13 +438,22 @@ async fn acceptance_needs_the_visit_and_closing_moves_cancel_bookings(app: &Test
     )
     .unwrap();
     assert_eq!(live, vec![("cancelled".to_string(),)]);
+    // The holder and every other party (they were all to come) are told.
     let told = messages(app, "booking_closed").await;
-    assert_eq!(told.len(), 1);
-    assert_eq!(told[0].recipient, HOLDER_A.2);
+    let mut to: Vec<&str> = told.iter().map(|m| m.recipient.as_str()).collect();
+    to.sort();
+    assert_eq!(to, vec![BANK_MOBILE, SELLER.2, HOLDER_A.2, HOLDER_B.2]);
     assert!(told[0].params()["reason"]
         .as_str()
         .unwrap()
         .contains("撤回"));
+    let text =
+        app::domain::notify::render("booking_closed", &told[0].params(), app::domain::Lang::Zh)
+            .unwrap();
+    assert!(
+        !text.contains("重新预约"),
+        "a closed case is not booked again: {text}"
+    );
     let events = app::db::events(&app.db, &id2).await.unwrap();
     assert!(events.iter().any(|e| e.kind == "booking_cancelled"));
 }
