@@ -460,6 +460,7 @@ test("a seller's objection stops the case and alerts the supervisor; a withdrawn
   // The buyer files the sale; the seller is texted.
   await page.goto("/signin");
   await signIn(page, mobile);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("我的办件");
   const first = await fileSale(page, js, mobile, sellerMobile);
 
   // The seller did not agree to sell: on their phone they object.
