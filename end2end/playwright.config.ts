@@ -33,6 +33,9 @@ const phone = {
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
+  // Two workers and the release server share two cores: a page may take a
+  // few seconds when the other worker is uploading or importing.
+  expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
   retries: 0,

@@ -75,6 +75,10 @@ pub enum AppError {
     /// The browser could not reach the server.
     #[error("network")]
     Network,
+    /// The database did not answer in time (or is down): try again shortly.
+    /// Never answered as "not found" — a wrong answer is worse than none.
+    #[error("temporarily unavailable")]
+    Unavailable { retry_after_secs: u64 },
     /// Anything else; details are in the server log under the request id.
     #[error("internal error")]
     Internal,
@@ -92,15 +96,54 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::RateLimited { .. } => 429,
             AppError::Network => 503,
+            AppError::Unavailable { .. } => 503,
             AppError::Internal => 500,
         }
     }
 
-    /// Log an unexpected failure with context and return the opaque variant.
+    /// Log an unexpected failure with context and return the opaque variant;
+    /// a database that is down or does not answer in time is
+    /// [`AppError::Unavailable`] instead (503 with Retry-After).
     #[cfg(feature = "ssr")]
-    pub fn internal(context: &'static str, err: impl std::fmt::Display) -> Self {
+    pub fn internal(context: &'static str, err: impl std::fmt::Display + 'static) -> Self {
+        if let Some(e) = (&err as &dyn std::any::Any).downcast_ref::<sqlx::Error>() {
+            if database_unavailable(e) {
+                tracing::warn!(context, error = %e, "database unavailable");
+                return AppError::Unavailable {
+                    retry_after_secs: 5,
+                };
+            }
+        }
         tracing::error!(context, error = %err, "internal error");
         AppError::Internal
+    }
+
+    /// Seconds to wait before trying again, for the answers that have them.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs }
+            | AppError::Unavailable { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
+/// Is this the database being away (down, restarting, out of connections
+/// for longer than the pool waits) rather than a fault of ours?
+#[cfg(feature = "ssr")]
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08…), shutting down or
+        // starting up (57P01–57P03).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 

@@ -35,9 +35,9 @@ use crate::pages::{
     AdminPage, ApplicationPage, AuditPage, BookingPage, CalendarPage, CasePage, ConsultPage,
     DashboardPage, DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage,
     DevVerifyPage, DeveloperPage, FeesPage, HomePage, HomeVisitPage, MatterPage, MattersPage,
-    MePage, NotFound, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage, StaffBatchesPage,
-    StaffBookingsPage, StaffOrgsPage, StaffSignInPage, TrackPage, VerifyPage, ViewerPage,
-    WizardPage, WorkbenchPage,
+    MePage, NotFound, OrgCasePage, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage,
+    StaffBatchesPage, StaffBookingsPage, StaffOrgsPage, StaffSignInPage, TrackPage, VerifyPage,
+    ViewerPage, WizardPage, WorkbenchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -115,6 +115,11 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
                         <Route path=path!("/developer/register") view=DevRegisterPage />
+                        <Route
+                            path=path!("/developer/cases/:id")
+                            view=OrgCasePage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/developer/signin") view=DevSignInPage />
                         <Route path=path!("/developer/signin/verify") view=DevVerifyPage />
                         <Route

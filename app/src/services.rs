@@ -35,8 +35,11 @@ pub struct Policy {
     pub failed_lookups_per_receipt_hour: i64,
     /// Show `/dev/outbox`: recent messages, codes included. Development only.
     pub dev_outbox: bool,
-    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// How many reverse proxies of our own stand in front (0: none). With
+    /// `n`, the client is the address the outermost of them appended to
+    /// `X-Forwarded-For`: the `n`-th entry from the right. Entries further
+    /// left were written by the client and are never believed.
+    pub trusted_proxies: usize,
     /// Largest single uploaded file.
     pub max_file_bytes: i64,
     /// Largest total of all files of one application.
@@ -64,7 +67,7 @@ impl Default for Policy {
             lookups_per_ip_10min: 30,
             failed_lookups_per_receipt_hour: 10,
             dev_outbox: false,
-            trust_proxy: false,
+            trusted_proxies: 0,
             max_file_bytes: 50 * 1024 * 1024,
             max_application_bytes: 300 * 1024 * 1024,
             public_url: "http://127.0.0.1:3000".into(),
@@ -164,20 +167,39 @@ pub async fn request_headers() -> HeaderMap {
 /// The client's address: the socket peer, or the first `X-Forwarded-For`
 /// entry when the deployment says a proxy in front is trusted.
 pub async fn client_ip(policy: &Policy) -> String {
-    if policy.trust_proxy {
+    if policy.trusted_proxies > 0 {
         let headers = request_headers().await;
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return ip.trim().to_string();
+        let values: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if let Some(ip) = forwarded_client(&values, policy.trusted_proxies) {
+            return ip.to_string();
         }
     }
     match leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await {
         Ok(axum::extract::ConnectInfo(addr)) => addr.ip().to_string(),
         Err(_) => "unknown".into(),
     }
+}
+
+/// The client's address behind `hops` proxies of our own: each appends the
+/// address it received the request from to `X-Forwarded-For`, so the
+/// `hops`-th entry from the right is what the outermost proxy saw. Anything
+/// left of it came from the client and may be forged. `None` when the
+/// header is missing, too short or not an address (then the peer address
+/// is used).
+pub fn forwarded_client(values: &[&str], hops: usize) -> Option<std::net::IpAddr> {
+    let entries: Vec<&str> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    if hops == 0 || entries.len() < hops {
+        return None;
+    }
+    entries[entries.len() - hops].parse().ok()
 }
 
 /// A browser's plain form post (no JavaScript, or a native submit): it wants
@@ -477,4 +499,36 @@ pub async fn verify_password(password: String, stored: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_is_what_our_outermost_proxy_saw_not_what_the_client_wrote() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        // One proxy: the right-most entry, whatever the client put before it.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 203.0.113.9"], 1),
+            ip("203.0.113.9")
+        );
+        assert_eq!(forwarded_client(&["203.0.113.9"], 1), ip("203.0.113.9"));
+        // Several headers are one list.
+        assert_eq!(
+            forwarded_client(&["1.1.1.1", "203.0.113.9"], 1),
+            ip("203.0.113.9")
+        );
+        // Two proxies (CDN, then our balancer): second from the right.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 198.51.100.7, 10.0.0.2"], 2),
+            ip("198.51.100.7")
+        );
+        // Too short, garbage, none configured: no answer (the peer is used).
+        assert_eq!(forwarded_client(&["10.0.0.2"], 2), None);
+        assert_eq!(forwarded_client(&["not an address"], 1), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["203.0.113.9"], 0), None);
+        assert_eq!(forwarded_client(&["2001:db8::1"], 1), ip("2001:db8::1"));
+    }
 }

@@ -112,6 +112,7 @@ async fn main() {
         status: "verified".into(),
         reject_reason: String::new(),
         created_at: db::now_ms(),
+        kind: "developer".into(),
     };
     let member = uuid::Uuid::new_v4().to_string();
     db::insert_org(&db, &org, &member, "x")

@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
 fn fail(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = (status, Json(&e)).into_response();
-    if let AppError::RateLimited { retry_after_secs } = e {
+    if let Some(retry_after_secs) = e.retry_after() {
         if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -47,7 +47,76 @@ fn fail(e: AppError) -> Response {
     res
 }
 
-fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+/// A body the API cannot take, said in the errors' one shape (field, code,
+/// reason in Chinese and English) with the status that fits: 415 not JSON,
+/// 413 too large, 400 not well-formed JSON, 422 a field of the wrong type or
+/// missing (named by its path, as serde reports it).
+fn body_error(rej: axum::extract::rejection::JsonRejection) -> Response {
+    use axum::extract::rejection::JsonRejection as R;
+    let (status, field, code, zh, en) = match &rej {
+        R::MissingJsonContentType(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type".to_string(),
+            "content_type",
+            "请求体须为 JSON，并带 Content-Type: application/json".to_string(),
+            "The body must be JSON, sent with Content-Type: application/json".to_string(),
+        ),
+        R::BytesRejection(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body".into(),
+            "too_large",
+            "请求体超过 8 MB，请分几次提交".into(),
+            "The body is larger than 8 MB; send it in several requests".into(),
+        ),
+        R::JsonSyntaxError(e) => (
+            StatusCode::BAD_REQUEST,
+            "body".into(),
+            "json_syntax",
+            format!("请求体不是合法的 JSON：{}", e.body_text()),
+            format!("The body is not well-formed JSON: {}", e.body_text()),
+        ),
+        R::JsonDataError(e) => {
+            // "Failed to deserialize the JSON body into the target type: rows[0].price: invalid type…"
+            let text = e.body_text();
+            let detail = text
+                .split_once("type: ")
+                .map_or(text.as_str(), |x| x.1)
+                .to_string();
+            let field = detail
+                .split_once(": ")
+                .map(|(f, _)| f.to_string())
+                .filter(|f| !f.contains(' '))
+                .unwrap_or_else(|| "body".into());
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                "json_type",
+                format!("字段类型不对或缺少字段：{detail}"),
+                format!("A field has the wrong type or is missing: {detail}"),
+            )
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "body".into(),
+            "body",
+            "无法读取请求体".into(),
+            "The body could not be read".into(),
+        ),
+    };
+    let e = AppError::Validation(vec![app::error::FieldError::new(&field, code, zh, en)]);
+    (status, Json(e)).into_response()
+}
+
+fn field_error(field: &str, code: &str, zh: &str, en: &str) -> Response {
+    fail(AppError::Validation(vec![app::error::FieldError::new(
+        field,
+        code,
+        zh.into(),
+        en.into(),
+    )]))
+}
+
+fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
     fail(AppError::internal(ctx, e))
 }
 
@@ -118,8 +187,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewBatch {
     /// A project of the organisation (its id, from the developer pages).
+    #[schema(min_length = 1)]
     pub project_id: String,
     /// `dual_notice`, `notice`, `conversion` or `first_registration`.
+    #[schema(pattern = "^(dual_notice|notice|conversion|first_registration)$")]
     pub kind: String,
 }
 
@@ -262,8 +333,11 @@ async fn batch_out(st: &AppState, b: db::BatchRow) -> Result<BatchOut, Response>
     responses(
         (status = 201, description = "Made", body = BatchOut),
         (status = 200, description = "Made before with this key", body = BatchOut),
-        (status = 400, description = "A malformed body"),
-        (status = 422, description = "No Idempotency-Key"),
+        (status = 400, description = "Not well-formed JSON (errors' shape: field, code, zh, en)"),
+        (status = 409, description = "This Idempotency-Key made another batch"),
+        (status = 413, description = "Body larger than 8 MB"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "No Idempotency-Key, an empty project_id, an unknown kind, a field of the wrong type"),
         (status = 401, description = "No or a revoked token"),
         (status = 404, description = "Not a project of this organisation"),
         (status = 429, description = "Too many requests (Retry-After)"),
@@ -282,11 +356,25 @@ async fn create_batch(
         Ok(k) => k,
         Err(e) => return fail(e),
     };
-    let Ok(Json(body)) = body else {
-        return fail(AppError::BadRequest);
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(rej) => return body_error(rej),
     };
+    if body.project_id.trim().is_empty() {
+        return field_error(
+            "project_id",
+            "required",
+            "请填写项目 id（见开发企业页面的项目）",
+            "Give the project's id (see the project on the developer pages)",
+        );
+    }
     let Some(kind) = FilingKind::from_code(&body.kind) else {
-        return fail(AppError::BadRequest);
+        return field_error(
+            "kind",
+            "kind.unknown",
+            "kind 应为 dual_notice、notice、conversion 或 first_registration",
+            "kind must be dual_notice, notice, conversion or first_registration",
+        );
     };
     let (id, created) = match app::api::filings::new_batch(
         &st.db,
@@ -352,9 +440,14 @@ async fn get_batch(
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "The same key answers the upload made the first time")),
     responses(
         (status = 202, description = "Taken; follow status_url", body = Accepted),
+        (status = 400, description = "Not well-formed JSON (errors' shape: field, code, zh, en)"),
+        (status = 401, description = "No or a revoked token"),
         (status = 404, description = "Not this organisation's batch"),
-        (status = 409, description = "The batch is no longer a draft"),
-        (status = 422, description = "No rows, or more than the limit per request"),
+        (status = 409, description = "The batch is no longer a draft, or this Idempotency-Key was used for another batch"),
+        (status = 413, description = "Body larger than 8 MB"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "No Idempotency-Key, no rows, more than the limit per request, a field of the wrong type"),
+        (status = 429, description = "Too many requests (Retry-After)"),
     ),
     security(("bearer" = [])))]
 async fn add_rows(
@@ -371,14 +464,21 @@ async fn add_rows(
         Ok(k) => k,
         Err(e) => return fail(e),
     };
-    let Ok(Json(body)) = body else {
-        return fail(AppError::BadRequest);
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(rej) => return body_error(rej),
     };
     let batch = match own_batch(&st, &owner, &id).await {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
     if let Ok(Some(existing)) = db::upload_by_key(&st.db, &owner.org_id, &key).await {
+        // The same key for another batch is a mistake, not a repeat.
+        if existing.batch_id.as_deref() != Some(batch.id.as_str()) {
+            return fail(AppError::Conflict {
+                code: "idempotency_key_reused".into(),
+            });
+        }
         return accepted(existing.id, existing.total_rows);
     }
     if batch.status != "draft" {

@@ -83,6 +83,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub policy: app::services::Policy,
     pub senders: crate::outbox::Senders,
+    /// Texts about a person's cases within this window go as one
+    /// (`ONETRIP_SMS_MERGE_SECS`, default 60; 0 sends each at once).
+    pub sms_merge: std::time::Duration,
     /// `None`: the local store under the data directory.
     pub s3_store: Option<String>,
 }
@@ -114,7 +117,11 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
     Ok(app::services::Policy {
         cookie_secure: flag("ONETRIP_COOKIE_SECURE", d.cookie_secure)?,
         dev_outbox: flag("ONETRIP_DEV_OUTBOX", d.dev_outbox)?,
-        trust_proxy: flag("ONETRIP_TRUST_PROXY", d.trust_proxy)?,
+        trusted_proxies: match var("ONETRIP_TRUST_PROXY").as_deref().map(str::trim) {
+            None | Some("0") | Some("false") | Some("no") => 0,
+            Some("true") | Some("yes") => 1,
+            Some(_) => number("ONETRIP_TRUST_PROXY", 1)?.min(10) as usize,
+        },
         codes_per_ip_hour: number("ONETRIP_CODES_PER_IP_HOUR", d.codes_per_ip_hour)?,
         lookups_per_ip_10min: number("ONETRIP_LOOKUPS_PER_IP_10MIN", d.lookups_per_ip_10min)?,
         max_file_bytes: number("ONETRIP_MAX_FILE_MB", d.max_file_bytes / (1024 * 1024))?
@@ -271,6 +278,12 @@ impl Config {
             log_format,
             policy,
             senders: senders_from_env()?,
+            sms_merge: std::time::Duration::from_secs(
+                match var("ONETRIP_SMS_MERGE_SECS").as_deref().map(str::trim) {
+                    Some("0") => 0,
+                    _ => number("ONETRIP_SMS_MERGE_SECS", 60)?.min(600) as u64,
+                },
+            ),
             s3_store: match var("ONETRIP_STORE").as_deref() {
                 None | Some("local") => None,
                 Some(url) if url.starts_with("s3://") && url.len() > 5 => Some(url.to_string()),

@@ -220,7 +220,13 @@ pub async fn run() -> Result<(), StartError> {
     tracing::info!(senders = ?config.senders, "notifications outbox worker started");
     let worker = tokio::spawn(
         state
-            .worker(config.senders.clone(), outbox::WorkerSettings::default())
+            .worker(
+                config.senders.clone(),
+                outbox::WorkerSettings {
+                    merge_window: config.sms_merge,
+                    ..outbox::WorkerSettings::default()
+                },
+            )
             .run(),
     );
     tracing::info!(addr = %config.site_addr, "serving on http://{}", config.site_addr);

@@ -26,10 +26,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited { retry_after_secs } = err {
+        if let Some(secs) = err.retry_after() {
             parts
                 .headers
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -75,7 +75,15 @@ fn server_fn_error_header() -> &'static str {
 /// Security headers on every response. HTML pages carry their own CSP with a
 /// per-response nonce (set while rendering); everything else gets a CSP that
 /// allows nothing, which is right for JSON, images and scripts alike.
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// `Strict-Transport-Security` when the service is reached over HTTPS
+/// (`ONETRIP_PUBLIC_URL`), and `Cache-Control: no-store` on whatever does
+/// not say otherwise (pages and answers carry personal data; the hashed
+/// assets say they may be kept).
+pub async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let slot = app::security::CspNonceSlot::default();
     req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
@@ -109,6 +117,15 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
     res
@@ -152,4 +169,109 @@ pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
         Ok(res) => res,
         Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
+}
+
+/// Requests carrying characters no person types — NUL, other control
+/// characters, invisible direction overrides — are refused at the door
+/// with 400, before any handler or database sees them: in the path and the
+/// query (percent-decoded), and in form and JSON bodies (decoded). Field
+/// by field checks in the domain give the friendly message for what a
+/// person can type; this is the floor under every endpoint (NUL made
+/// PostgreSQL fail with 500 on a dozen of them). Uploads (multipart, tus)
+/// are not buffered here: their names are checked where they are read.
+pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
+    use app::domain::normalize::has_hidden_chars;
+    // In the errors' one shape (field, code, zh, en), for pages' scripts
+    // and API clients alike.
+    let shaped = |status: StatusCode, code: &str, zh: &str, en: &str| {
+        let e = AppError::Validation(vec![app::error::FieldError::new(
+            "body",
+            code,
+            zh.into(),
+            en.into(),
+        )]);
+        (status, axum::Json(e)).into_response()
+    };
+    let refuse = || {
+        shaped(
+            StatusCode::BAD_REQUEST,
+            "hidden_chars",
+            "请求中含有不允许的字符（如 NUL、控制字符、方向控制符）。",
+            "The request carries characters that are not allowed (NUL, control or direction-override characters).",
+        )
+    };
+    let path_bad = percent_encoding::percent_decode_str(req.uri().path())
+        .decode_utf8()
+        .map(|p| has_hidden_chars(&p))
+        .unwrap_or(true);
+    let query_bad = req.uri().query().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .any(|(k, v)| has_hidden_chars(&k) || has_hidden_chars(&v))
+    });
+    if path_bad || query_bad {
+        return refuse();
+    }
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = kind.starts_with("application/x-www-form-urlencoded");
+    let json = kind.starts_with("application/json");
+    if !(form || json) {
+        return next.run(req).await;
+    }
+    const MAX_BODY: u64 = 8 * 1024 * 1024;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        // Refused by its declared length, before a byte of it is read.
+        return shaped(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "请求体超过 8 MB，请分几次提交。",
+            "The body is larger than 8 MB; send it in several requests.",
+        );
+    }
+    let (parts, body) = req.into_parts();
+    // Forms and JSON bodies are small; past the API's own limit (8 MB) a
+    // body is refused as the handlers would refuse it.
+    let bytes = match axum::body::to_bytes(body, MAX_BODY as usize).await {
+        Ok(b) => b,
+        Err(_) => {
+            return shaped(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "请求体超过 8 MB，请分几次提交。",
+                "The body is larger than 8 MB; send it in several requests.",
+            )
+        }
+    };
+    let bad = if form {
+        form_urlencoded::parse(&bytes).any(|(k, v)| has_hidden_chars(&k) || has_hidden_chars(&v))
+    } else {
+        fn walk(v: &serde_json::Value) -> bool {
+            use app::domain::normalize::has_hidden_chars;
+            match v {
+                serde_json::Value::String(s) => has_hidden_chars(s),
+                serde_json::Value::Array(a) => a.iter().any(walk),
+                serde_json::Value::Object(o) => {
+                    o.iter().any(|(k, v)| has_hidden_chars(k) || walk(v))
+                }
+                _ => false,
+            }
+        }
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map(|v| walk(&v))
+            .unwrap_or(false)
+    };
+    if bad {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

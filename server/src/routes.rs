@@ -51,6 +51,7 @@ pub fn build(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
+    let https = state.services.policy.public_url.starts_with("https://");
     let db = state.db.clone();
     let services = state.services.clone();
     let context = move || {
@@ -79,8 +80,14 @@ pub fn build(state: AppState) -> Router {
         >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(
+            middleware::refuse_hidden_characters,
+        ))
         .layer(axum::middleware::from_fn(middleware::same_origin_posts))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            middleware::security_headers,
+        ))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -750,6 +750,7 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
             .unwrap_or_default()
     };
     let link = format!("{}/applications/{}", services.policy.public_url, id);
+    let org_link = format!("{}/developer/cases/{}", services.policy.public_url, id);
     let notice = ReceiptNotice {
         filer_mobile: &session.mobile,
         matter_zh: &matter.name_zh,
@@ -763,6 +764,7 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
         },
         address: draft.property.address.trim(),
         link: &link,
+        org_link: &org_link,
     };
     // A receipt number collision (about 1 in 10^11 per pair on one day) is
     // refused by the UNIQUE constraint; try again with a fresh number.
@@ -888,7 +890,9 @@ pub async fn withdraw_application(id: String, csrf: String) -> Result<(), AppErr
 /// Public progress lookup: receipt number + the last 6 characters of a
 /// party's ID number, or a party's mobile number. Unknown receipt and wrong
 /// digits answer the same `NotFound`. Rate-limited per address, and failed
-/// tries per receipt number.
+/// tries per receipt number *and* address (so someone who saw a receipt
+/// cannot lock its owner out by guessing wrong on purpose), with a far
+/// higher cap per receipt number alone against guessing from many addresses.
 #[server(endpoint = "track")]
 pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
     use crate::domain::application::{mask_name, normalize_receipt};
@@ -919,17 +923,25 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         return Err(AppError::RateLimited { retry_after_secs });
     }
     let receipt_key = services.keyed_hash(&["receipt", receipt.as_deref().unwrap_or("-")]);
-    let failed_bucket = format!("track:fail:{receipt_key}");
-    let failures = crate::fetch_scalar_tx!(
+    let failed_bucket = format!("track:fail:{receipt_key}:{ip_key}");
+    let failed_anywhere = format!("track:fail:{receipt_key}");
+    let since = crate::db::now_ms() - 3600 * 1000;
+    let (mine, everyone) = crate::fetch_optional_tx!(
         &mut tx,
-        i64,
-        "SELECT COUNT(*) FROM rate_hits WHERE bucket = $1 AND at > $2",
+        (i64, i64),
+        "SELECT CAST(COALESCE(SUM(CASE WHEN bucket = $1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN bucket = $2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+           FROM rate_hits WHERE bucket IN ($1, $2) AND at > $3",
         &failed_bucket,
-        crate::db::now_ms() - 3600 * 1000
+        &failed_anywhere,
+        since
     )
-    .map_err(internal("track"))?;
+    .map_err(internal("track"))?
+    .unwrap_or((0, 0));
     tx.commit().await.map_err(internal("track"))?;
-    if failures >= policy.failed_lookups_per_receipt_hour {
+    if mine >= policy.failed_lookups_per_receipt_hour
+        || everyone >= policy.failed_lookups_per_receipt_hour * 10
+    {
         return Err(AppError::RateLimited {
             retry_after_secs: 3600,
         });
@@ -942,9 +954,11 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
     };
     let Some(row) = found else {
         let mut tx = database.begin_write().await.map_err(internal("track"))?;
-        crate::db::rate_hit(&mut tx, &failed_bucket, 3600 * 1000, i64::MAX)
-            .await
-            .map_err(internal("track"))?;
+        for bucket in [&failed_bucket, &failed_anywhere] {
+            crate::db::rate_hit(&mut tx, bucket, 3600 * 1000, i64::MAX)
+                .await
+                .map_err(internal("track"))?;
+        }
         tx.commit().await.map_err(internal("track"))?;
         return Err(AppError::NotFound);
     };

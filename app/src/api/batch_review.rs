@@ -50,7 +50,7 @@ pub struct BatchReview {
 }
 
 #[cfg(feature = "ssr")]
-fn internal(e: impl std::fmt::Display) -> AppError {
+fn internal(e: impl std::fmt::Display + 'static) -> AppError {
     AppError::internal("batch review", e)
 }
 

@@ -82,7 +82,7 @@ pub struct BatchView {
 }
 
 #[cfg(feature = "ssr")]
-fn internal(e: impl std::fmt::Display) -> AppError {
+fn internal(e: impl std::fmt::Display + 'static) -> AppError {
     AppError::internal("filings", e)
 }
 

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod filings;
 #[cfg(feature = "ssr")]
 pub mod letters;
+pub mod org_cases;
 pub mod orgs;
 pub mod people;
 pub mod sites;

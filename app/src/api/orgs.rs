@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgMe {
     pub org_name: String,
+    /// `developer` or `bank`.
+    pub kind: String,
     pub credit_code: String,
     /// `pending`, `verified` or `rejected`.
     pub status: String,
@@ -67,6 +69,8 @@ pub struct OrgHome {
     pub tokens: Vec<TokenItem>,
     /// A token just made, shown this once.
     pub new_token: Option<String>,
+    /// The applications naming the organisation (a bank's mortgages).
+    pub cases: Vec<crate::api::org_cases::OrgCaseItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +115,10 @@ pub fn org_message(code: &str, lang: crate::domain::Lang) -> Option<String> {
             "该手机号已是某个企业的成员，一个手机号只能属于一个企业。",
             "That mobile number already belongs to a member of an organisation (one number, one organisation).",
         ),
-        "credentials" => pick("手机号或密码不正确。", "Wrong mobile number or password."),
+        "credentials" => pick(
+            "手机号或密码不正确。连续输错 5 次，账户将锁定 15 分钟（锁定期间无法登录）。",
+            "Wrong mobile number or password. After five wrong tries in a row the account is locked for 15 minutes.",
+        ),
         "locked" => pick(
             "连续输错 5 次，账户已锁定 15 分钟。",
             "Five wrong tries in a row: the account is locked for 15 minutes.",
@@ -131,6 +138,10 @@ pub fn org_message(code: &str, lang: crate::domain::Lang) -> Option<String> {
             "This invitation has expired or been used; ask your administrator for a new one.",
         ),
         "role" => pick("请选择角色。", "Choose a role."),
+        "kind" => pick(
+            "请选择单位类型：开发企业或银行。",
+            "Choose the kind of organisation: developer or bank.",
+        ),
         "project_name" => pick(
             "请填写项目名称（100 字以内）。",
             "Give the project's name (up to 100 characters).",
@@ -203,7 +214,7 @@ pub(crate) fn refuse<T: Default>(form: bool, page: &str, codes: &[&str]) -> Resu
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn internal(e: impl std::fmt::Display) -> AppError {
+pub(crate) fn internal(e: impl std::fmt::Display + 'static) -> AppError {
     AppError::internal("orgs", e)
 }
 
@@ -225,17 +236,23 @@ pub async fn register_org(
     mobile: String,
     password: String,
     password2: String,
+    kind: Option<String>,
 ) -> Result<(), AppError> {
     use crate::db;
     use crate::domain::{CreditCode, DomainError, MobileNumber};
     use crate::services::*;
     let form = is_form_post().await;
+    let kind = kind.unwrap_or_else(|| "developer".into());
     let back = format!(
-        "/developer/register?credit_code={}&org_name={}",
+        "/developer/register?credit_code={}&org_name={}&kind={}",
         q(&credit_code),
-        q(&org_name)
+        q(&org_name),
+        q(&kind)
     );
     let mut codes: Vec<&str> = Vec::new();
+    if !matches!(kind.as_str(), "developer" | "bank") {
+        codes.push("kind");
+    }
     let code = match CreditCode::parse(&credit_code) {
         Ok(c) => Some(c),
         Err(DomainError::Empty) => {
@@ -298,6 +315,7 @@ pub async fn register_org(
         status: "pending".into(),
         reject_reason: String::new(),
         created_at: db::now_ms(),
+        kind,
     };
     match db::insert_org(&database, &org, &uuid::Uuid::new_v4().to_string(), &hash)
         .await
@@ -319,7 +337,11 @@ pub async fn register_org(
 /// texted to that mobile and the challenge token returned. Wrong password
 /// and unknown number answer alike; five wrong in a row lock for 15 minutes.
 #[server(endpoint = "org/sign_in")]
-pub async fn org_sign_in(mobile: String, password: String) -> Result<String, AppError> {
+pub async fn org_sign_in(
+    mobile: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
     use crate::db;
     use crate::domain::MobileNumber;
     use crate::services::*;
@@ -337,16 +359,22 @@ pub async fn org_sign_in(mobile: String, password: String) -> Result<String, App
         let _ = hash_password(password).await;
         return refuse(form, back, &["credentials"]);
     };
-    if member.locked_until > db::now_ms() {
-        return refuse(form, back, &["locked"]);
+    // Counted before the check, atomically; a locked member answers as a
+    // wrong password after as much work (see staff sign-in).
+    let hash = member.password_hash.clone().unwrap_or_default();
+    if !db::claim_member_attempt(&database, &member.id)
+        .await
+        .map_err(internal)?
+    {
+        let _ = verify_password(password, hash).await;
+        return refuse(form, back, &["credentials"]);
     }
-    if !verify_password(password, member.password_hash.clone().unwrap_or_default()).await {
-        db::record_member_failure(&database, &member.id)
-            .await
-            .map_err(internal)?;
-        let locked = member.failed_logins + 1 >= db::MAX_FAILED_LOGINS;
-        return refuse(form, back, &[if locked { "locked" } else { "credentials" }]);
+    if !verify_password(password, hash).await {
+        return refuse(form, back, &["credentials"]);
     }
+    db::reset_member_attempts(&database, &member.id)
+        .await
+        .map_err(internal)?;
     let key = services.keyed_hash(&["org-member", &member.id]);
     let mut tx = database.begin_write().await.map_err(internal)?;
     for (bucket, window, max) in [
@@ -396,14 +424,17 @@ pub async fn org_sign_in(mobile: String, password: String) -> Result<String, App
     tx.commit().await.map_err(internal)?;
     services.outbox_wake.notify_one();
     if form {
-        redirect(&format!("/developer/signin/verify?c={challenge}"));
+        let next = safe_next(next.as_deref())
+            .map(|n| format!("&next={}", q(n)))
+            .unwrap_or_default();
+        redirect(&format!("/developer/signin/verify?c={challenge}{next}"));
     }
     Ok(challenge)
 }
 
 /// Step 2: the texted code; on success a new session (the token rotates).
 #[server(endpoint = "org/verify")]
-pub async fn org_verify(c: String, code: String) -> Result<(), AppError> {
+pub async fn org_verify(c: String, code: String, next: Option<String>) -> Result<(), AppError> {
     use crate::db;
     use crate::domain::normalize_compact;
     use crate::services::*;
@@ -461,9 +492,18 @@ pub async fn org_verify(c: String, code: String) -> Result<(), AppError> {
     tx.commit().await.map_err(internal)?;
     set_org_cookie(&token, &services.policy);
     if form {
-        redirect("/developer");
+        redirect(safe_next(next.as_deref()).unwrap_or("/developer"));
     }
     Ok(())
+}
+
+/// Where a sign-in may return to: an application page of the organisation
+/// area, nothing else (no open redirect).
+pub fn safe_next(next: Option<&str>) -> Option<&str> {
+    let n = next?;
+    let id = n.strip_prefix("/developer/cases/")?;
+    (!id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .then_some(n)
 }
 
 #[server(endpoint = "org/sign_out")]
@@ -492,6 +532,7 @@ async fn me_of(s: &crate::db::OrgSession) -> Result<OrgMe, AppError> {
         .ok_or(AppError::NotFound)?;
     Ok(OrgMe {
         org_name: s.org_name.clone(),
+        kind: s.org_kind.clone(),
         credit_code: s.credit_code.clone(),
         status: s.org_status.clone(),
         reject_reason: org.reject_reason,
@@ -586,6 +627,7 @@ pub async fn get_org_home() -> Result<Option<OrgHome>, AppError> {
     } else {
         (Vec::new(), None)
     };
+    let cases = crate::api::org_cases::org_cases().await?;
     Ok(Some(OrgHome {
         me,
         members,
@@ -594,6 +636,7 @@ pub async fn get_org_home() -> Result<Option<OrgHome>, AppError> {
         batches,
         tokens,
         new_token,
+        cases,
     }))
 }
 
@@ -813,6 +856,7 @@ pub struct OrgListItem {
     pub status: String,
     pub reject_reason: String,
     pub created_at: i64,
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -839,6 +883,7 @@ pub async fn list_orgs() -> Result<OrgList, AppError> {
             status: o.status,
             reject_reason: o.reject_reason,
             created_at: o.created_at,
+            kind: o.kind,
         })
         .collect();
     Ok(OrgList {
@@ -911,7 +956,7 @@ pub async fn decide_org(
         } else {
             "org_rejected"
         },
-        &serde_json::json!({ "org": org.name, "reason": reason }),
+        &serde_json::json!({ "org": org.name, "reason": reason, "kind": org.kind }),
         crate::domain::Lang::Zh,
     )
     .await

@@ -64,6 +64,8 @@ pub mod server {
         pub standings: Vec<PartyStanding>,
         pub parties: Vec<db::PartyRow>,
         pub filer_mobile: String,
+        /// How each entry may confirm (same order as `parties`).
+        pub confirmers: Vec<crate::domain::people::Confirmer>,
     }
 
     impl People {
@@ -79,15 +81,15 @@ pub mod server {
                 .collect()
         }
 
-        /// The entries naming this mobile number (not the filer's own).
+        /// The entries this mobile number may confirm online: those naming
+        /// it that are theirs alone (see `domain::people::confirmers`).
         pub fn mine(&self, mobile: &str) -> Vec<i64> {
-            if mobile == self.filer_mobile {
-                return Vec::new();
-            }
+            use crate::domain::people::Confirmer;
             self.parties
                 .iter()
-                .filter(|p| p.mobile == mobile)
-                .map(|p| p.idx)
+                .zip(&self.confirmers)
+                .filter(|(p, c)| p.mobile == mobile && **c == Confirmer::Online)
+                .map(|(p, _)| p.idx)
                 .collect()
         }
     }
@@ -142,15 +144,28 @@ pub mod server {
                 at: r.at,
             })
             .collect();
+        let confirmers = crate::domain::people::confirmers(
+            &parties
+                .iter()
+                .map(|p| (p.id_type.as_str(), p.id_number.as_str(), p.mobile.as_str()))
+                .collect::<Vec<_>>(),
+            &filer_mobile,
+        );
         let standings = parties
             .iter()
-            .map(|p| {
+            .zip(&confirmers)
+            .map(|(p, c)| {
                 let last = rows.iter().rev().find(|r| r.party_idx == p.idx);
                 PartyStanding {
                     idx: p.idx,
                     role: p.role.clone(),
                     name: p.name.clone(),
-                    standing: standing(p.idx, p.mobile == filer_mobile, &recorded, &hash),
+                    standing: standing(
+                        p.idx,
+                        *c == crate::domain::people::Confirmer::Filer,
+                        &recorded,
+                        &hash,
+                    ),
                     at: last.map(|r| crate::api::applications::local_time(r.at)),
                     channel: last.map(|r| r.channel.clone()).unwrap_or_default(),
                     note: last
@@ -165,6 +180,7 @@ pub mod server {
             standings,
             parties,
             filer_mobile,
+            confirmers,
         })
     }
 

@@ -32,8 +32,12 @@ pub struct StaffListItem {
 pub fn staff_message(code: &str, lang: crate::domain::Lang) -> Option<&'static str> {
     use crate::domain::Lang::*;
     Some(match (code, lang) {
-        ("credentials", Zh) => "用户名或密码不正确。",
-        ("credentials", En) => "The username or password is not right.",
+        ("credentials", Zh) => {
+            "用户名或密码不正确。连续输错 5 次，账户将锁定 15 分钟（锁定期间无法登录）。"
+        }
+        ("credentials", En) => {
+            "The username or password is not right. After five wrong tries in a row the account is locked for 15 minutes."
+        }
         ("locked", Zh) => "连续输错次数过多，账户已锁定 15 分钟。",
         ("locked", En) => "Too many wrong tries: the account is locked for 15 minutes.",
         ("signed_out", Zh) => "您已退出登录。",
@@ -44,8 +48,8 @@ pub fn staff_message(code: &str, lang: crate::domain::Lang) -> Option<&'static s
         ("username", En) => {
             "A username is 3–32 lowercase letters, digits, dots, dashes or underscores."
         }
-        ("taken", Zh) => "这个用户名已被使用。",
-        ("taken", En) => "That username is taken.",
+        ("username_taken", Zh) => "这个用户名已被使用，请换一个。",
+        ("username_taken", En) => "That username is taken; choose another.",
         ("password", Zh) => "密码至少 10 位。",
         ("password", En) => "A password has at least 10 characters.",
         ("name", Zh) => "请填写姓名。",
@@ -90,6 +94,7 @@ fn field_error(code: &'static str) -> AppError {
     use crate::domain::Lang;
     let field = match code {
         "credentials" | "locked" => "password",
+        "username_taken" => "username",
         c => c,
     };
     AppError::Validation(vec![crate::error::FieldError::new(
@@ -100,9 +105,9 @@ fn field_error(code: &'static str) -> AppError {
     )])
 }
 
-/// Sign in. Wrong password and unknown user answer alike (and take as long:
-/// an unknown user is checked against a dummy hash); the fifth failure in a
-/// row locks the account for 15 minutes.
+/// Sign in. Wrong password, unknown user and a locked account answer alike
+/// (and take as long); the fifth attempt in a row locks the account for 15
+/// minutes, counted before the password is checked.
 #[server(endpoint = "staff/sign_in")]
 pub async fn staff_sign_in(username: String, password: String) -> Result<(), AppError> {
     use crate::db;
@@ -127,15 +132,19 @@ pub async fn staff_sign_in(username: String, password: String) -> Result<(), App
         let _ = hash_password(password).await;
         return fail("credentials");
     };
-    if row.locked_until > db::now_ms() {
-        return fail("locked");
+    // The attempt is counted before the password is checked, atomically, so
+    // parallel guesses get no more checks than the limit. A locked account
+    // answers as a wrong password, after as much work (no enumeration by
+    // wording or timing).
+    let counted = db::claim_login_attempt(&database, &row.id)
+        .await
+        .map_err(|e| AppError::internal("login attempt", e))?;
+    if !counted {
+        let _ = verify_password(password, row.password_hash.clone()).await;
+        return fail("credentials");
     }
     if !verify_password(password, row.password_hash.clone()).await {
-        db::record_failed_login(&database, &row.id)
-            .await
-            .map_err(|e| AppError::internal("failed login", e))?;
-        let locked = row.failed_logins + 1 >= db::MAX_FAILED_LOGINS;
-        return fail(if locked { "locked" } else { "credentials" });
+        return fail("credentials");
     }
     let token = random_token();
     let replaces = presented_staff_hash().await;
@@ -288,10 +297,10 @@ pub async fn create_staff(
         .map_err(|e| AppError::internal("insert staff", e))?;
     if !created {
         if form {
-            redirect("/staff/admin?error=taken");
+            redirect("/staff/admin?error=username_taken");
             return Ok(String::new());
         }
-        return Err(field_error("taken"));
+        return Err(field_error("username_taken"));
     }
     crate::db::audit_now(
         &database,

@@ -219,6 +219,9 @@ pub async fn walk_in(site: String, receipt: String, csrf: String) -> Result<Stri
         crate::db::case_by_receipt(&database, &receipt)
             .await
             .map_err(internal("receipt"))?
+            // A case of another site is, to this clerk, no case at all: its
+            // existence, stage and booking are not theirs to learn.
+            .filter(|c| mine.contains(&c.site_code))
     };
     let Some(case) = found else {
         return fail(

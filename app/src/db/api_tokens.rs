@@ -20,6 +20,7 @@ pub struct TokenOwner {
     pub token_id: String,
     pub org_id: String,
     pub org_status: String,
+    pub org_kind: String,
     pub org_name: String,
     pub credit_code: String,
     /// The member who made the token: batches made through it are theirs.
@@ -37,6 +38,7 @@ impl TokenOwner {
             org_id: self.org_id.clone(),
             org_name: self.org_name.clone(),
             org_status: self.org_status.clone(),
+            org_kind: self.org_kind.clone(),
             credit_code: self.credit_code.clone(),
             csrf_token: String::new(),
             last_seen_at: 0,
@@ -96,7 +98,7 @@ pub async fn token_owner(db: &Db, token_hash: &str) -> Result<Option<TokenOwner>
     let row = fetch_optional!(
         db,
         TokenOwner,
-        "SELECT t.id AS token_id, o.id AS org_id, o.status AS org_status, o.name AS org_name,
+        "SELECT t.id AS token_id, o.id AS org_id, o.status AS org_status, o.kind AS org_kind, o.name AS org_name,
                 o.credit_code, t.created_by
          FROM api_tokens t JOIN orgs o ON o.id = t.org_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",

@@ -148,6 +148,8 @@ pub struct ReceiptNotice<'a> {
     pub address: &'a str,
     /// Where a named party reads and confirms the application.
     pub link: &'a str,
+    /// Where a named organisation (a bank) does, through its account.
+    pub org_link: &'a str,
 }
 
 /// Submit a draft, exactly once: the status flips from draft to submitted by
@@ -240,6 +242,7 @@ pub async fn submit(
             "address": notice.address,
             "receipt": receipt,
             "link": notice.link,
+            "org_link": notice.org_link,
         }),
     )
     .await?;

@@ -598,13 +598,14 @@ pub struct ReceiptCase {
     pub matter_code: String,
     pub status: String,
     pub stage: String,
+    pub site_code: String,
 }
 
 pub async fn case_by_receipt(db: &Db, receipt: &str) -> Result<Option<ReceiptCase>, sqlx::Error> {
     fetch_optional!(
         db,
         ReceiptCase,
-        "SELECT id, filer_id, matter_code, status, stage FROM applications WHERE receipt_no = $1",
+        "SELECT id, filer_id, matter_code, status, stage, site_code FROM applications WHERE receipt_no = $1",
         receipt
     )
 }

@@ -433,14 +433,11 @@ pub async fn upsert_lines(
             .arg(Arg::Text(&batch.id))
             .sql(
                 " AND status = 'draft')
-             ON CONFLICT (org_id, unit_no, kind, contract_no) DO UPDATE
+             ON CONFLICT (org_id, unit_no, kind, contract_no) WHERE status <> 'returned' DO UPDATE
                 SET data = excluded.data, buyer_id_last6 = excluded.buyer_id_last6,
-                    line_in_file = excluded.line_in_file, updated_at = excluded.updated_at,
-                    batch_id = excluded.batch_id, status = 'pending', review_note = '',
-                    application_id = NULL
-              WHERE (filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'
-                     AND filing_lines.application_id IS NULL)
-                 OR filing_lines.status = 'returned'",
+                    line_in_file = excluded.line_in_file, updated_at = excluded.updated_at
+              WHERE filing_lines.batch_id = excluded.batch_id AND filing_lines.status = 'pending'
+                AND filing_lines.application_id IS NULL",
             );
         // Rows inserted or amended count alike; all of them is the rule.
         if q.execute(tx).await? == part.len() as u64 {
@@ -464,7 +461,8 @@ pub async fn upsert_lines(
                 tx,
                 (String, String),
                 "SELECT b.id, b.batch_no FROM filing_lines l JOIN filing_batches b ON b.id = l.batch_id
-                 WHERE l.org_id = $1 AND l.unit_no = $2 AND l.kind = $3 AND l.contract_no = $4",
+                 WHERE l.org_id = $1 AND l.unit_no = $2 AND l.kind = $3 AND l.contract_no = $4
+                   AND l.status <> 'returned'",
                 &batch.org_id,
                 l.unit_no,
                 &batch.kind,

@@ -132,9 +132,11 @@ impl Db {
                     backend: "postgres",
                     reason: e.to_string(),
                 })?;
+                // A database that does not hand out a connection within 3 s
+                // is answered as unavailable (503, Retry-After), not waited on.
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .acquire_timeout(Duration::from_secs(3))
                     .connect_with(opts)
                     .await
                     .map_err(|e| OpenError::Connect {

@@ -14,10 +14,12 @@ pub struct OrgRow {
     pub status: String,
     pub reject_reason: String,
     pub created_at: i64,
+    /// `developer` (bulk filings) or `bank` (a mortgagee named on applications).
+    pub kind: String,
 }
 
 const ORG_COLUMNS: &str =
-    "id, credit_code, name, contact_name, contact_mobile, status, reject_reason, created_at";
+    "id, credit_code, name, contact_name, contact_mobile, status, reject_reason, created_at, kind";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
@@ -45,6 +47,7 @@ pub struct OrgSession {
     pub org_id: String,
     pub org_name: String,
     pub org_status: String,
+    pub org_kind: String,
     pub credit_code: String,
     pub csrf_token: String,
     pub last_seen_at: i64,
@@ -56,6 +59,9 @@ impl OrgSession {
     }
     pub fn verified(&self) -> bool {
         self.org_status == "verified"
+    }
+    pub fn is_bank(&self) -> bool {
+        self.org_kind == "bank"
     }
 }
 
@@ -105,14 +111,15 @@ pub async fn insert_org(
     let mut tx = db.begin_write().await?;
     let n = execute_tx!(
         &mut tx,
-        "INSERT INTO orgs (id, credit_code, name, contact_name, contact_mobile, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (credit_code) DO NOTHING",
+        "INSERT INTO orgs (id, credit_code, name, contact_name, contact_mobile, status, created_at, kind)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) ON CONFLICT (credit_code) DO NOTHING",
         &org.id,
         &org.credit_code,
         &org.name,
         &org.contact_name,
         &org.contact_mobile,
-        org.created_at
+        org.created_at,
+        &org.kind
     )?;
     if n == 0 {
         return Ok(Err(RegisterClash::CreditCode));
@@ -282,17 +289,30 @@ pub async fn set_member_active(
     Ok(n == 1)
 }
 
-/// Count a wrong password; the fifth in a row locks the member for 15 minutes.
-pub async fn record_member_failure(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+/// Count a member's sign-in attempt before the password is checked (see
+/// [`super::claim_login_attempt`]): `false` while the member is locked.
+pub async fn claim_member_attempt(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    execute!(
+    let n = execute!(
         db,
-        "UPDATE org_members SET failed_logins = failed_logins + 1,
+        "UPDATE org_members SET
+             failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
-         WHERE id = $1",
+         WHERE id = $1 AND locked_until <= $4",
         id,
         super::MAX_FAILED_LOGINS,
-        now + super::LOCK_MS
+        now + super::LOCK_MS,
+        now
+    )?;
+    Ok(n == 1)
+}
+
+/// The right password: the count starts again.
+pub async fn reset_member_attempts(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE org_members SET failed_logins = 0, locked_until = 0 WHERE id = $1",
+        id
     )?;
     Ok(())
 }
@@ -387,7 +407,7 @@ pub async fn live_org_session(
         db,
         OrgSession,
         "SELECT s.token_hash, s.member_id, m.name AS member_name, m.role, o.id AS org_id,
-                o.name AS org_name, o.status AS org_status, o.credit_code, s.csrf_token, s.last_seen_at
+                o.name AS org_name, o.status AS org_status, o.kind AS org_kind, o.credit_code, s.csrf_token, s.last_seen_at
          FROM org_sessions s
          JOIN org_members m ON m.id = s.member_id
          JOIN orgs o ON o.id = m.org_id

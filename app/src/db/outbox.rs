@@ -100,6 +100,40 @@ pub async fn claim(db: &Db, row: &OutboxRow, lease_ms: i64) -> Result<bool, sqlx
     Ok(n == 1)
 }
 
+/// Hold a fresh message until `until` (to go out with what follows it to
+/// the same person); only if nobody has touched it meanwhile.
+pub async fn hold(db: &Db, row: &OutboxRow, until: i64) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        db,
+        "UPDATE outbox SET next_attempt_at = $3
+         WHERE id = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at = $2",
+        &row.id,
+        row.next_attempt_at,
+        until
+    )?;
+    Ok(n == 1)
+}
+
+/// The other untried messages waiting for one recipient on one channel,
+/// oldest first (held ones included): candidates to go in the same text.
+pub async fn waiting_for(db: &Db, row: &OutboxRow) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox
+          WHERE recipient = $1 AND channel = $2 AND lang = $3 AND status = 'pending'
+            AND attempts = 0 AND id <> $4
+          ORDER BY created_at, id LIMIT 20"
+    );
+    fetch_all!(
+        db,
+        OutboxRow,
+        &sql,
+        &row.recipient,
+        &row.channel,
+        &row.lang,
+        &row.id
+    )
+}
+
 pub async fn mark_sent(db: &Db, id: &str, sender: &str) -> Result<(), sqlx::Error> {
     execute!(
         db,

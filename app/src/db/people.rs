@@ -127,10 +127,10 @@ pub async fn record_confirmation(db: &Db, c: &Confirm<'_>) -> Result<ConfirmOutc
             format!("{role}{}", crate::domain::application::mask_name(name))
         })
         .collect();
-    let how = if c.channel == "window" {
-        "（窗口核验身份后确认）"
-    } else {
-        ""
+    let how = match c.channel {
+        "window" => "（窗口核验身份后确认）",
+        "org" => "（单位账户确认）",
+        _ => "",
     };
     let note = if c.kind == "objected" {
         format!("{}：{}", who.join("、"), c.note)
@@ -204,7 +204,8 @@ pub(crate) async fn tell_parties(
         tx,
         (String, Option<String>),
         "SELECT DISTINCT p.mobile, c.lang FROM application_parties p LEFT JOIN citizens c ON c.mobile = p.mobile
-          WHERE p.application_id = $1 AND p.mobile <> $2 AND p.mobile <> ''",
+          WHERE p.application_id = $1 AND p.mobile <> $2 AND p.mobile <> ''
+            AND p.id_type <> 'organisation'",
         application_id,
         filer_mobile
     )?;
@@ -217,7 +218,98 @@ pub(crate) async fn tell_parties(
         enqueue(tx, Channel::Sms, mobile, "party_named", params, lang).await?;
         n += 1;
     }
+    // A verified organisation named by its code (the mortgagee bank) is told
+    // through its administrators, who confirm in its account.
+    let orgs: Vec<(String, String)> = fetch_all_tx!(
+        tx,
+        (String, String),
+        "SELECT DISTINCT m.mobile, o.name FROM application_parties p
+           JOIN orgs o ON o.credit_code = p.id_number AND o.status = 'verified'
+           JOIN org_members m ON m.org_id = o.id AND m.role = 'admin' AND m.active = 1
+                             AND m.password_hash IS NOT NULL
+          WHERE p.application_id = $1 AND p.id_type = 'organisation' AND m.mobile <> $2",
+        application_id,
+        filer_mobile
+    )?;
+    for (mobile, org) in &orgs {
+        let mut params = params.clone();
+        params["org"] = serde_json::Value::String(org.clone());
+        enqueue(
+            tx,
+            Channel::Sms,
+            mobile,
+            "party_named_org",
+            &params,
+            Lang::Zh,
+        )
+        .await?;
+        n += 1;
+    }
+    // An organisation without a verified account is told at the number
+    // given for it that it confirms through such an account (or at the
+    // window) — never "sign in with this number", which would let whoever
+    // holds the number confirm for it.
+    let unregistered: Vec<(String, String)> = fetch_all_tx!(
+        tx,
+        (String, String),
+        "SELECT DISTINCT p.mobile, p.name FROM application_parties p
+          WHERE p.application_id = $1 AND p.id_type = 'organisation' AND p.mobile <> '' AND p.mobile <> $2
+            AND NOT EXISTS (SELECT 1 FROM orgs o WHERE o.credit_code = p.id_number AND o.status = 'verified')",
+        application_id,
+        filer_mobile
+    )?;
+    for (mobile, org) in &unregistered {
+        if crate::domain::MobileNumber::parse(mobile).is_err() {
+            continue;
+        }
+        let mut params = params.clone();
+        params["org"] = serde_json::Value::String(org.clone());
+        enqueue(
+            tx,
+            Channel::Sms,
+            mobile,
+            "party_named_org",
+            &params,
+            Lang::Zh,
+        )
+        .await?;
+        n += 1;
+    }
     Ok(n)
+}
+
+/// An application as the organisations named on it list it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgCaseRow {
+    pub id: String,
+    pub receipt_no: Option<String>,
+    pub matter_code: String,
+    pub status: String,
+    pub stage: String,
+    pub draft: String,
+    pub submitted_at: Option<i64>,
+    pub objected_at: Option<i64>,
+}
+
+/// The submitted applications that name an organisation (by its code), the
+/// newest first.
+pub async fn org_cases(
+    db: &Db,
+    credit_code: &str,
+    limit: i64,
+) -> Result<Vec<OrgCaseRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        OrgCaseRow,
+        "SELECT a.id, a.receipt_no, a.matter_code, a.status, a.stage, a.draft, a.submitted_at, a.objected_at
+           FROM applications a
+          WHERE a.status <> 'draft' AND a.id IN (
+                SELECT p.application_id FROM application_parties p
+                 WHERE p.id_type = 'organisation' AND p.id_number = $1)
+          ORDER BY a.submitted_at DESC, a.id LIMIT $2",
+        credit_code,
+        limit
+    )
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

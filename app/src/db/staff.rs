@@ -121,21 +121,27 @@ pub async fn set_staff_active(db: &Db, id: &str, active: bool) -> Result<bool, s
     Ok(n == 1)
 }
 
-/// Count a failed sign-in; the fifth in a row locks the account.
-pub async fn record_failed_login(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+/// Count a sign-in attempt *before* the password is checked, in one
+/// conditional update: `false` while the account is locked (check nothing
+/// then). The attempt that reaches the limit locks the account for
+/// [`LOCK_MS`] and starts the count afresh for after the lock; a success
+/// resets it. So a burst of parallel guesses gets at most
+/// [`MAX_FAILED_LOGINS`] password checks, whatever their timing.
+pub async fn claim_login_attempt(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    execute!(
+    let n = execute!(
         db,
-        "UPDATE staff SET failed_logins = failed_logins + 1,
+        "UPDATE staff SET
+             failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
              locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END,
              updated_at = $4
-         WHERE id = $1",
+         WHERE id = $1 AND locked_until <= $4",
         id,
         MAX_FAILED_LOGINS,
         now + LOCK_MS,
         now
     )?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// A successful sign-in: reset the failure count, rotate the session.

@@ -342,9 +342,21 @@ fn check_len(v: &str, max: usize) -> Result<(), DomainError> {
         Err(DomainError::Empty)
     } else if v.chars().count() > max {
         Err(DomainError::TooLong { max })
+    } else if super::normalize::has_hidden_chars(v) {
+        Err(DomainError::HiddenChars)
     } else {
         Ok(())
     }
+}
+
+/// A person's or organisation's name: as [`check_len`], and not something a
+/// spreadsheet would run as a formula when the centre exports it.
+pub fn check_name(v: &str, max: usize) -> Result<(), DomainError> {
+    check_len(v, max)?;
+    if v.trim_start().starts_with(['=', '+', '-', '@']) {
+        return Err(DomainError::FormulaLike);
+    }
+    Ok(())
 }
 
 pub fn validate_property(p: &PropertyForm) -> Vec<FieldIssue> {
@@ -438,7 +450,7 @@ pub fn validate_parties(parties: &[PartyForm], matter: &Matter) -> Vec<FieldIssu
         if role.is_none_or(|r| !matter.parties.contains(&r)) {
             e.push((k("role"), DomainError::PartyRole));
         }
-        if let Err(err) = check_len(&p.name, NAME_MAX) {
+        if let Err(err) = check_name(&p.name, NAME_MAX) {
             e.push((k("name"), err));
         }
         match IdType::from_code(&p.id_type) {
@@ -491,7 +503,7 @@ pub fn validate_agent(a: &AgentForm, parties: &[PartyForm], filer_mobile: &str) 
             }
         }
         "others" => {
-            if let Err(err) = check_len(&a.name, NAME_MAX) {
+            if let Err(err) = check_name(&a.name, NAME_MAX) {
                 e.push(("agent_name".into(), err));
             }
             if let Err(err) = ResidentId::parse(&a.id_number) {
@@ -687,6 +699,22 @@ mod tests {
                 DomainError::IdChecksum { expected: 'X' }
             )]
         );
+    }
+
+    #[test]
+    fn a_name_is_not_a_formula_and_carries_no_hidden_characters() {
+        let m = matter(vec![PartyRole::RightHolder], false);
+        for (name, err) in [
+            ("=HYPERLINK(\"http://x\")", DomainError::FormulaLike),
+            ("@张三", DomainError::FormulaLike),
+            ("张\u{202E}三", DomainError::HiddenChars),
+            ("张\u{0}三", DomainError::HiddenChars),
+        ] {
+            let mut p = holder(name, "", "13800138000");
+            p.id_number = "11010519491231002X".into();
+            let e = validate_parties(&[p], &m);
+            assert_eq!(e, vec![("party0_name".to_string(), err)], "{name:?}");
+        }
     }
 
     #[test]

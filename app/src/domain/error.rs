@@ -60,6 +60,12 @@ pub enum DomainError {
     Mobile,
     #[error("too long")]
     TooLong { max: usize },
+    /// NUL, control characters or invisible direction overrides.
+    #[error("hidden characters")]
+    HiddenChars,
+    /// Begins with = + - @: a spreadsheet would run it as a formula.
+    #[error("formula-like text")]
+    FormulaLike,
     #[error("sign-in code format")]
     CodeFormat,
     #[error("share")]
@@ -125,6 +131,8 @@ impl DomainError {
             DomainError::CertificateStructure => "certificate_number.structure",
             DomainError::Mobile => "mobile.format",
             DomainError::TooLong { .. } => "too_long",
+            DomainError::HiddenChars => "hidden_chars",
+            DomainError::FormulaLike => "formula",
             DomainError::CodeFormat => "code.format",
             DomainError::Share => "share.format",
             DomainError::SharesSum => "share.sum",
@@ -192,6 +200,12 @@ impl DomainError {
             }
             DomainError::Mobile => "手机号码应为以 1 开头的 11 位数字。".into(),
             DomainError::TooLong { max } => format!("最多 {max} 个字，请精简。"),
+            DomainError::HiddenChars => {
+                "含有不可见的控制字符或方向控制符（多见于从别处复制的文字），请删除后重新输入。".into()
+            }
+            DomainError::FormulaLike => {
+                "不能以 = + - @ 开头（表格软件会把它当作公式），请填写真实姓名或名称。".into()
+            }
             DomainError::CodeFormat => "验证码为 6 位数字。".into(),
             DomainError::Share => "份额请填写 1–100 之间的百分比数字，例如 50。".into(),
             DomainError::SharesSum => "各权利人的份额合计应为 100%。".into(),
@@ -275,6 +289,12 @@ impl DomainError {
             }
             DomainError::Mobile => "A mobile number has 11 digits and starts with 1.".into(),
             DomainError::TooLong { max } => format!("At most {max} characters, please."),
+            DomainError::HiddenChars => {
+                "It holds invisible control or direction characters (often from copied text); delete them and type it again.".into()
+            }
+            DomainError::FormulaLike => {
+                "It cannot begin with = + - @ (spreadsheets run that as a formula); give the real name.".into()
+            }
             DomainError::CodeFormat => "The sign-in code has 6 digits.".into(),
             DomainError::Share => "Enter the share as a percentage from 1 to 100, e.g. 50.".into(),
             DomainError::SharesSum => "The right holders' shares must add up to 100%.".into(),

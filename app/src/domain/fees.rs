@@ -200,7 +200,11 @@ pub fn describe(lines: &[DueLine], method: &str, lang: super::Lang) -> String {
             let what = if name.is_empty() {
                 item.to_string()
             } else if zh {
-                format!("{name}{item}")
+                // "二手房转移登记" + "登记费（住宅）": say 登记 once.
+                let stem = name
+                    .strip_suffix("登记")
+                    .filter(|_| item.starts_with("登记"));
+                format!("{}{item}", stem.unwrap_or(name))
             } else {
                 format!("{name}: {item}")
             };
@@ -228,6 +232,20 @@ pub fn describe(lines: &[DueLine], method: &str, lang: super::Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_matter_named_registration_is_not_said_twice() {
+        let line = super::DueLine {
+            part_zh: "二手房转移登记".into(),
+            part_en: "Resale transfer".into(),
+            item: super::FeeItem::Residential,
+            count: 1,
+            amount_fen: 8000,
+        };
+        let zh = super::describe(&[line], "wechat", crate::domain::Lang::Zh);
+        assert!(zh.starts_with("二手房转移登记费（住宅） 80.00 元"), "{zh}");
+        assert!(!zh.contains("登记登记"), "{zh}");
+    }
+
     use super::*;
 
     fn line(part: &str, item: FeeItem, fen: i64) -> FeeLine {

@@ -357,7 +357,15 @@ fn contract_cell(col: Col, cell: &Cell) -> Result<String, CellError> {
 fn name_cell(cell: &Cell) -> Result<String, CellError> {
     let t = cell.text();
     let n = t.chars().count();
-    if (1..=50).contains(&n) && !t.chars().any(|c| c.is_control()) {
+    if t.starts_with(['=', '+', '-', '@']) {
+        return Err(CellError::new(
+            Some(Col::BuyerName),
+            "name_formula",
+            "姓名不能以 = + - @ 开头（这是公式，不是姓名），请填写买受人的真实姓名",
+            "A name cannot begin with = + - @ (that is a formula, not a name); give the buyer's real name",
+        ));
+    }
+    if (1..=50).contains(&n) && !super::normalize::has_hidden_chars(&t) {
         Ok(t)
     } else {
         Err(CellError::new(
@@ -698,6 +706,8 @@ pub fn header_map_with(
 /// Why a whole file was refused (nothing of it is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileError {
+    /// Zero bytes.
+    EmptyFile,
     /// Neither an XLSX workbook nor a CSV text file.
     NotSpreadsheet,
     /// An old binary .xls workbook.
@@ -710,7 +720,8 @@ pub enum FileError {
     TooManyRows {
         limit: usize,
     },
-    /// A CSV that is neither UTF-8 nor GBK: the line of the first bad byte.
+    /// A CSV that is neither UTF-8 nor GBK: the line of the first bad byte
+    /// (of the encoding the file evidently is in).
     BadEncoding {
         line: usize,
     },
@@ -725,6 +736,7 @@ pub enum FileError {
 impl FileError {
     pub fn code(&self) -> &'static str {
         match self {
+            FileError::EmptyFile => "file.zero",
             FileError::NotSpreadsheet => "file.type",
             FileError::OldExcel => "file.xls",
             FileError::TooLarge { .. } => "file.too_large",
@@ -752,6 +764,7 @@ impl FileError {
     pub fn from_parts(code: &str, param: &str) -> Option<FileError> {
         let n = || param.parse().unwrap_or(0);
         Some(match code {
+            "file.zero" => FileError::EmptyFile,
             "file.type" => FileError::NotSpreadsheet,
             "file.xls" => FileError::OldExcel,
             "file.too_large" => FileError::TooLarge { max_mb: n() },
@@ -774,6 +787,8 @@ impl FileError {
     pub fn message(&self, lang: super::Lang) -> String {
         let zh = lang == super::Lang::Zh;
         match self {
+            FileError::EmptyFile if zh => "文件是空的（0 字节），请检查是否选错了文件，或重新保存后上传。".into(),
+            FileError::EmptyFile => "The file is empty (0 bytes); check you chose the right file, or save it again and upload that.".into(),
             FileError::NotSpreadsheet if zh => "这个文件既不是 Excel 工作簿（.xlsx）也不是 CSV 表格，请用模板填写后上传。".into(),
             FileError::NotSpreadsheet => "This file is neither an Excel workbook (.xlsx) nor a CSV sheet; fill in the template and upload that.".into(),
             FileError::OldExcel if zh => "这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 或 CSV 后上传。".into(),
@@ -784,8 +799,8 @@ impl FileError {
             FileError::ZipBomb => "This .xlsx unpacks to far more than its size (a possible zip bomb) and was refused. Save the template again and upload that.".into(),
             FileError::TooManyRows { limit } if zh => format!("一个文件最多 {limit} 行，请分成几个文件（同一批次可以多次上传）。"),
             FileError::TooManyRows { limit } => format!("A file may have at most {limit} rows; split it (one batch takes several uploads)."),
-            FileError::BadEncoding { line } if zh => format!("第 {line} 行有无法识别的字符：文件既不是 UTF-8 也不是有效的 GBK 编码。请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"),
-            FileError::BadEncoding { line } => format!("Line {line} has bytes that are neither UTF-8 nor valid GBK. Save it from Excel as \"CSV UTF-8\" and upload again."),
+            FileError::BadEncoding { line } if zh => format!("第 {line} 行有无法识别的字符（可能是复制粘贴时损坏的文字）。请改正这一行；如整个文件都是乱码，请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"),
+            FileError::BadEncoding { line } => format!("Line {line} has characters that cannot be read (damaged text, perhaps from copying). Fix that line; if the whole file looks garbled, save it from Excel as \"CSV UTF-8\" and upload again."),
             FileError::BrokenXlsx if zh => "这个 .xlsx 文件已损坏或没有工作表，无法读取。".into(),
             FileError::BrokenXlsx => "This .xlsx file is damaged or has no worksheet.".into(),
             FileError::Empty if zh => "表格里只有表头，没有数据行。".into(),
@@ -852,6 +867,22 @@ mod tests {
         let e = r.unwrap_err();
         assert_eq!(e[3].col, Some(Col::BankCode));
         assert!(e[3].zh.contains("抵押权人统一社会信用代码"));
+    }
+
+    #[test]
+    fn a_formula_or_hidden_characters_are_not_a_name() {
+        for bad in ["=HYPERLINK(\"http://x\",\"张三\")", "+86", "-1", "@SUM(A1)"] {
+            let mut cells = dual(UNIT);
+            cells.insert(Col::BuyerName, text(bad));
+            assert_eq!(
+                codes(&check_row(FilingKind::DualNotice, &cells)),
+                ["name_formula"],
+                "{bad}"
+            );
+        }
+        let mut cells = dual(UNIT);
+        cells.insert(Col::BuyerName, text("张\u{202E}三"));
+        assert_eq!(codes(&check_row(FilingKind::DualNotice, &cells)), ["name"]);
     }
 
     #[test]

@@ -25,9 +25,39 @@ pub fn normalize_compact(input: &str) -> String {
         .collect()
 }
 
+/// A character no person types into a form and no text of ours may carry:
+/// NUL and the other control characters (line breaks and tabs excepted:
+/// they belong in multi-line text) and the invisible direction marks and
+/// overrides that make text read differently from what it holds
+/// (U+200E/F, U+202A–U+202E, U+2066–U+2069).
+pub fn is_hidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Does the text carry any [`is_hidden_char`]?
+pub fn has_hidden_chars(s: &str) -> bool {
+    s.chars().any(is_hidden_char)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_are_found_and_ordinary_text_passes() {
+        for bad in ["a\u{0}b", "张\u{202E}三", "x\u{2066}", "\u{7}", "\u{200F}"] {
+            assert!(has_hidden_chars(bad), "{bad:?}");
+        }
+        for good in [
+            "张三",
+            "第一行\n第二行\r\n",
+            "Tab\there",
+            "湖滨路 1 号（A 座）",
+        ] {
+            assert!(!has_hidden_chars(good), "{good:?}");
+        }
+    }
 
     #[test]
     fn full_width_digits_and_letters_become_half_width() {

@@ -127,6 +127,26 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("receipt"),
             p("link")
         ),
+        ("party_named_org", Lang::Zh) => format!(
+            "【一趟办】{}提交了“{}”申请，{}被列为当事人（不动产 {}，{}；回执号 {}）。请贵单位管理员登录单位账户 {} 阅读全部内容并确认；如不同意，请在同一页面提出异议，案件将停止办理。",
+            named(p("filer"), "有人"),
+            p("matter_zh"),
+            p("org"),
+            p("unit"),
+            p("address"),
+            p("receipt"),
+            p("org_link")
+        ),
+        ("party_named_org", Lang::En) => format!(
+            "[OneTrip] {} filed \"{}\" naming {} as a party (unit {}, {}; receipt {}). An administrator of the organisation signs in to its account at {} to read all of it and confirm; if you do not agree, object on the same page and the case stops.",
+            named(p("filer"), "Someone"),
+            p("matter_en"),
+            p("org"),
+            p("unit"),
+            p("address"),
+            p("receipt"),
+            p("org_link")
+        ),
         ("objection_filer", Lang::Zh) => format!(
             "【一趟办】回执号 {} 的申请中有当事人提出了异议，案件已停止办理。登记中心将与各方联系；您可登录查看。",
             p("receipt")
@@ -144,6 +164,14 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             "[OneTrip] {} invites you to its organisation account for bulk filings. Set your password within 7 days: {}",
             p("org"),
             p("link")
+        ),
+        ("org_verified", Lang::Zh) if p("kind") == "bank" => format!(
+            "【一趟办】{}的单位账户已通过审核。今后申请人把贵行列为抵押权人的申请，会短信通知您登录单位账户在线确认。",
+            p("org")
+        ),
+        ("org_verified", Lang::En) if p("kind") == "bank" => format!(
+            "[OneTrip] {}'s organisation account is verified. Applications naming the bank as mortgagee will be texted to you to confirm online in the account.",
+            p("org")
         ),
         ("org_verified", Lang::Zh) => format!(
             "【一趟办】{}的企业账户已通过审核，现在可以建项目、批量申报。",
@@ -313,6 +341,47 @@ fn named<'a>(name: &'a str, otherwise: &'a str) -> &'a str {
 }
 
 /// A short subject line for e-mail.
+/// May this message wait a little to go out in one text with the others
+/// about the same person's cases? Codes, invitations and reminders go at
+/// once; the steps of a case (submitted, named, pre-accepted, booked, …) may
+/// be merged, so nobody is texted six times in two minutes.
+pub fn mergeable(template: &str) -> bool {
+    !matches!(
+        template,
+        "signin_code"
+            | "org_invite"
+            | "org_verified"
+            | "org_rejected"
+            | "booking_reminder_day"
+            | "booking_reminder_soon"
+    )
+}
+
+/// Several texts to one person as one: the brand once, then each message on
+/// its own line, oldest first.
+pub fn merge(texts: &[String], lang: Lang) -> String {
+    let brand = match lang {
+        Lang::Zh => "【一趟办】",
+        Lang::En => "[OneTrip] ",
+    };
+    let mut out = String::from(brand);
+    for (i, t) in texts.iter().enumerate() {
+        let body = t
+            .strip_prefix(brand)
+            .or_else(|| t.strip_prefix(brand.trim_end()))
+            .unwrap_or(t)
+            .trim();
+        if i > 0 {
+            out.push('\n');
+        }
+        if texts.len() > 1 {
+            out.push_str(&format!("{}. ", i + 1));
+        }
+        out.push_str(body);
+    }
+    out
+}
+
 pub fn subject(template: &str, lang: Lang) -> &'static str {
     match (template, lang) {
         ("signin_code", Lang::Zh) => "一趟办登录验证码",
@@ -341,6 +410,31 @@ mod tests {
     }
 
     #[test]
+    fn merged_texts_carry_the_brand_once_and_every_message() {
+        let a = render(
+            "receipt",
+            &serde_json::json!({ "receipt": "R1", "matter_zh": "转移登记" }),
+            Lang::Zh,
+        )
+        .unwrap();
+        let b = render(
+            "withdrawn",
+            &serde_json::json!({ "receipt": "R1" }),
+            Lang::Zh,
+        )
+        .unwrap();
+        let m = merge(&[a, b], Lang::Zh);
+        assert_eq!(m.matches("【一趟办】").count(), 1, "{m}");
+        assert!(
+            m.contains("1. 您的“转移登记”预申请已提交") && m.contains("\n2. 回执号 R1"),
+            "{m}"
+        );
+        let one = merge(&["[OneTrip] Hello.".to_string()], Lang::En);
+        assert_eq!(one, "[OneTrip] Hello.");
+        assert!(!mergeable("signin_code") && mergeable("case_event") && mergeable("party_named"));
+    }
+
+    #[test]
     fn a_named_party_is_told_who_filed_what_and_where_to_confirm() {
         let p = serde_json::json!({ "filer": "王五", "matter_zh": "二手房转移登记",
             "matter_en": "Transfer", "unit": "320684413219GB00029F00010002",
@@ -359,6 +453,16 @@ mod tests {
         }
         let en = render("party_named", &p, Lang::En).unwrap();
         assert!(en.contains("object") && en.contains("王五"));
+        let mut bank = p.clone();
+        bank["org"] = "明州银行".into();
+        bank["org_link"] = "https://x/developer/cases/1".into();
+        for lang in [Lang::Zh, Lang::En] {
+            let t = render("party_named_org", &bank, lang).unwrap();
+            assert!(
+                t.contains("明州银行") && t.contains("https://x/developer/cases/1"),
+                "{t}"
+            );
+        }
         let nobody = serde_json::json!({ "filer": "" });
         assert!(render("party_named", &nobody, Lang::Zh)
             .unwrap()

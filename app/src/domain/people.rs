@@ -99,6 +99,57 @@ pub fn standing(
     }
 }
 
+/// How a named party may confirm what was filed in their name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmer {
+    /// The filer's own entry (their mobile and their ID number): filing is
+    /// their confirmation.
+    Filer,
+    /// Online, by whoever signs in with the entry's mobile number.
+    Online,
+    /// Only in person at the window, with the ID checked: the entry's
+    /// number is the filer's or is shared with someone else named (a number
+    /// that is not theirs alone proves nothing), or there is none.
+    WindowOnly,
+    /// An organisation (by its credit code): through its verified account,
+    /// or at the window — never by a mobile number someone typed for it.
+    Organisation,
+}
+
+/// Who may confirm each party entry, from `(id_type, id_number, mobile)` as
+/// filed and the filer's own (verified) mobile number. Nobody confirms for
+/// someone else: the filer typing their own number for a seller, or one
+/// number for two people, makes those entries window-only.
+pub fn confirmers(parties: &[(&str, &str, &str)], filer_mobile: &str) -> Vec<Confirmer> {
+    let personal = |t: &str| t != "organisation";
+    let filer_id = parties
+        .iter()
+        .find(|(t, _, m)| personal(t) && !filer_mobile.is_empty() && *m == filer_mobile)
+        .map(|(_, id, _)| *id);
+    parties
+        .iter()
+        .map(|(t, id, m)| {
+            if !personal(t) {
+                Confirmer::Organisation
+            } else if !filer_mobile.is_empty() && *m == filer_mobile {
+                if Some(*id) == filer_id {
+                    Confirmer::Filer
+                } else {
+                    Confirmer::WindowOnly
+                }
+            } else if m.is_empty()
+                || parties
+                    .iter()
+                    .any(|(t2, id2, m2)| personal(t2) && m2 == m && id2 != id)
+            {
+                Confirmer::WindowOnly
+            } else {
+                Confirmer::Online
+            }
+        })
+        .collect()
+}
+
 /// The parties (by index) not yet seen at a recorded visit: acceptance
 /// needs every party present, at one visit or across several.
 pub fn missing_at_visit(parties: usize, visits: &[Vec<usize>]) -> Vec<usize> {
@@ -145,6 +196,46 @@ pub fn content_hash(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_confirms_for_someone_else() {
+        use Confirmer::*;
+        let me = "13800000001";
+        // The filer's own entry; a seller with their own number; the bank.
+        assert_eq!(
+            confirmers(
+                &[
+                    ("resident_id", "A", me),
+                    ("resident_id", "B", "13900000002"),
+                    ("organisation", "BANK", me),
+                ],
+                me
+            ),
+            [Filer, Online, Organisation]
+        );
+        // The filer typed their own number for the seller: window only.
+        assert_eq!(
+            confirmers(&[("resident_id", "A", me), ("resident_id", "B", me)], me),
+            [Filer, WindowOnly]
+        );
+        // Two sellers sharing one number: neither confirms online; one
+        // person named twice (same ID) does.
+        assert_eq!(
+            confirmers(
+                &[
+                    ("resident_id", "A", me),
+                    ("resident_id", "B", "139"),
+                    ("resident_id", "C", "139"),
+                    ("resident_id", "D", "137"),
+                    ("resident_id", "D", "137"),
+                ],
+                me
+            ),
+            [Filer, WindowOnly, WindowOnly, Online, Online]
+        );
+        // An agent files for others: nobody is the filer.
+        assert_eq!(confirmers(&[("resident_id", "A", "136")], me), [Online]);
+    }
 
     fn rec(idx: i64, kind: &'static str, hash: &'static str, at: i64) -> Recorded<'static> {
         Recorded {

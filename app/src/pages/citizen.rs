@@ -788,7 +788,24 @@ pub fn TrackPage() -> impl IntoView {
                 match result.await {
                     None => ().into_any(),
                     Some(Ok(t)) => view! { <TrackResult t /> }.into_any(),
+                    Some(Err(e @ AppError::Unavailable { .. })) => {
+                        crate::pages::not_found::respond_error(&e);
+                        view! {
+                            <p class="notice notice--error" role="alert" data-testid="track-result">
+                                {bi(
+                                    "系统暂时无法查询（数据库暂不可用），请稍后再试；您的办件不受影响。",
+                                    "Lookups are unavailable for a moment (the database is not answering); please try again shortly. Your case is not affected.",
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Some(Err(AppError::RateLimited { retry_after_secs })) => {
+                        crate::pages::not_found::respond_error(
+                            &AppError::RateLimited {
+                                retry_after_secs,
+                            },
+                        );
                         view! {
                             <p class="notice notice--error" role="alert" data-testid="track-result">
                                 {move || {

@@ -88,21 +88,39 @@ fn TextField(
 #[component]
 pub fn DevRegisterPage() -> impl IntoView {
     let query = use_query_map();
-    let (code, name) = query.with_untracked(|q| (q.get("credit_code"), q.get("org_name")));
+    let (code, name, kind) =
+        query.with_untracked(|q| (q.get("credit_code"), q.get("org_name"), q.get("kind")));
+    let bank = kind.as_deref() == Some("bank");
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
         <p class="breadcrumb">
             <a href="/developer">{bi("← 开发企业", "← Developers")}</a>
         </p>
-        <h1>{bi("开发企业注册", "Register a developer")}</h1>
+        <h1>
+            {bi(
+                "单位注册（开发企业、银行）",
+                "Register an organisation (developer or bank)",
+            )}
+        </h1>
         <p class="lead">
             {bi(
-                "填写营业执照上的统一社会信用代码和企业名称。登记中心审核通过后，即可建项目、批量申报。注册人成为本企业的管理员，可以再邀请同事。",
-                "Give the Unified Social Credit Code and name from the business licence. Once the centre has verified you, you can add projects and file in bulk. Whoever registers becomes the organisation's administrator and can invite colleagues.",
+                "填写营业执照上的统一社会信用代码和单位名称。登记中心审核通过后：开发企业可以建项目、批量申报；银行可以在线确认把本行列为抵押权人的申请。注册人成为本单位的管理员，可以再邀请同事。",
+                "Give the Unified Social Credit Code and name from the business licence. Once the centre has verified you, a developer can add projects and file in bulk, and a bank can confirm online the applications that name it as mortgagee. Whoever registers becomes the organisation's administrator and can invite colleagues.",
             )}
         </p>
         <ErrorSummary errors=errs />
         <form method="post" action="/api/org/register" class="form" novalidate=true>
+            <fieldset class="field">
+                <legend>{bi("单位类型", "Kind of organisation")}</legend>
+                <label class="choice">
+                    <input type="radio" name="kind" value="developer" checked=!bank />
+                    {bi("房地产开发企业", "Property developer")}
+                </label>
+                <label class="choice">
+                    <input type="radio" name="kind" value="bank" checked=bank />
+                    {bi("银行（抵押权人）", "Bank (mortgagee)")}
+                </label>
+            </fieldset>
             <TextField
                 errors=errs
                 name="credit_code"
@@ -113,8 +131,8 @@ pub fn DevRegisterPage() -> impl IntoView {
             <TextField
                 errors=errs
                 name="org_name"
-                zh="企业名称"
-                en="Company name"
+                zh="单位名称"
+                en="Organisation name"
                 value=name.unwrap_or_default()
                 autocomplete="organization"
             />
@@ -160,8 +178,8 @@ fn ok_message(code: &str, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
     Some(
         match code {
-            "registered" if zh => "注册已提交。现在可以登录；登记中心审核通过后会短信通知您，届时即可建项目、申报。",
-            "registered" => "Registered. You can sign in now; the centre will text you once it has verified the organisation, and filing opens then.",
+            "registered" if zh => "注册已提交。现在可以登录；登记中心审核通过后会短信通知您，届时开发企业即可建项目、申报，银行即可在线确认列明本行的申请。",
+            "registered" => "Registered. You can sign in now; the centre will text you once it has verified the organisation: developers can then file, banks confirm the applications naming them.",
             "invite_accepted" if zh => "密码已设置，请登录。",
             "invite_accepted" => "Your password is set; please sign in.",
             "signed_out" if zh => "您已退出登录。",
@@ -195,11 +213,19 @@ fn OkNotice() -> impl IntoView {
 #[component]
 pub fn DevSignInPage() -> impl IntoView {
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
+    let next = use_query_map().with_untracked(|q| q.get("next"));
+    let next = crate::api::orgs::safe_next(next.as_deref()).map(str::to_string);
     view! {
-        <h1>{bi("开发企业登录", "Developer sign-in")}</h1>
+        <h1>
+            {bi(
+                "单位登录（开发企业、银行）",
+                "Organisation sign-in (developers, banks)",
+            )}
+        </h1>
         <OkNotice />
         <ErrorSummary errors=errs />
         <form method="post" action="/api/org/sign_in" class="form" novalidate=true>
+            {next.map(|n| view! { <input type="hidden" name="next" value=n /> })}
             <TextField
                 errors=errs
                 name="mobile"
@@ -232,6 +258,8 @@ pub fn DevSignInPage() -> impl IntoView {
 pub fn DevVerifyPage() -> impl IntoView {
     let query = use_query_map();
     let c = query.with_untracked(|q| q.get("c")).unwrap_or_default();
+    let next = query.with_untracked(|q| q.get("next"));
+    let next = crate::api::orgs::safe_next(next.as_deref()).map(str::to_string);
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
         <h1>{bi("输入短信验证码", "Enter the texted code")}</h1>
@@ -244,6 +272,7 @@ pub fn DevVerifyPage() -> impl IntoView {
         <ErrorSummary errors=errs />
         <form method="post" action="/api/org/verify" class="form" novalidate=true>
             <input type="hidden" name="c" value=c />
+            {next.map(|n| view! { <input type="hidden" name="next" value=n /> })}
             <div class="field">
                 <label for="code">{bi("6 位验证码", "6-digit code")}</label>
                 <FieldMsg errors=errs field="code".into() />
@@ -409,12 +438,18 @@ fn DeveloperWelcome() -> impl IntoView {
                 "Advance notices of sale (with the mortgage notice: 'dual notice'), conversions and first registrations: fill in the template, upload it, get a pre-review opinion for every unit, and passed units go straight into formal acceptance — no more visits case by case.",
             )}
         </p>
+        <p>
+            {bi(
+                "银行：注册并通过审核后，申请人把贵行（按统一社会信用代码）列为抵押权人的带押过户、抵押登记等申请，会短信通知贵行管理员，在单位账户中阅读全部内容并在线确认，无需派人到窗口确认。",
+                "Banks: once registered and verified, the applications that name your bank (by its credit code) as mortgagee — transfers with mortgage, mortgage registrations — are texted to your administrators, who read and confirm them online in the organisation's account, with no trip to a window.",
+            )}
+        </p>
         <p class="actions">
             <a class="button" href="/developer/signin">
                 {bi("登录", "Sign in")}
             </a>
             <a class="button button--secondary" href="/developer/register">
-                {bi("注册企业", "Register")}
+                {bi("注册单位", "Register")}
             </a>
         </p>
         <h2>{bi("表格模板", "Templates")}</h2>
@@ -428,6 +463,7 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
     let me = home.me.clone();
     let csrf = me.csrf.clone();
     let verified = me.status == "verified";
+    let bank = me.kind == "bank";
     let standing = match me.status.as_str() {
         "verified" => view! {
             <p class="notice" role="status" data-testid="org-status">
@@ -470,78 +506,91 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
         {standing}
         <OkNotice />
         <ErrorSummary errors=errs />
-        <h2 id="projects">{bi("项目", "Projects")}</h2>
-        {if home.projects.is_empty() {
-            view! { <p class="muted">{bi("还没有项目。", "No project yet.")}</p> }.into_any()
-        } else {
-            view! {
-                <ul class="cards" data-testid="projects">
-                    {home
-                        .projects
-                        .iter()
-                        .map(|p| {
-                            view! {
-                                <li class="card">
-                                    <a href=format!(
-                                        "/developer/projects/{}",
-                                        p.id,
-                                    )>{p.name.clone()}</a>
-                                    <p class="muted">
-                                        {p.address.clone()} " · " {p.units} {bi(" 户", " units")}
-                                    </p>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            }
-                .into_any()
-        }}
-        {verified
+        <OrgCases items=home.cases.clone() bank />
+        {(!bank)
             .then(|| {
-                let csrf = csrf.clone();
                 view! {
-                    <details class="card">
-                        <summary>{bi("新建项目", "Add a project")}</summary>
-                        <form method="post" action="/api/org/project_create" class="form">
-                            <input type="hidden" name="csrf" value=csrf />
-                            <TextField
-                                errors=errs
-                                name="name"
-                                zh="项目名称"
-                                en="Project name"
-                            />
-                            <TextField
-                                errors=errs
-                                name="address"
-                                zh="项目坐落"
-                                en="Project address"
-                            />
-                            <div class="field">
-                                <label for="site">{bi("受理办理点", "Handled at")}</label>
-                                <select id="site" name="site">
-                                    {sites
-                                        .iter()
-                                        .map(|s| {
-                                            let (zh, en) = (s.name_zh.clone(), s.name_en.clone());
-                                            view! {
-                                                <option value=s
-                                                    .code
-                                                    .clone()>{move || zh_en(current_lang(), &zh, &en)}</option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </select>
-                            </div>
-                            <button type="submit" class="button">
-                                {bi("建立项目", "Add project")}
-                            </button>
-                        </form>
-                    </details>
+                    <h2 id="projects">{bi("项目", "Projects")}</h2>
+                    {if home.projects.is_empty() {
+                        view! { <p class="muted">{bi("还没有项目。", "No project yet.")}</p> }
+                            .into_any()
+                    } else {
+                        view! {
+                            <ul class="cards" data-testid="projects">
+                                {home
+                                    .projects
+                                    .iter()
+                                    .map(|p| {
+                                        view! {
+                                            <li class="card">
+                                                <a href=format!(
+                                                    "/developer/projects/{}",
+                                                    p.id,
+                                                )>{p.name.clone()}</a>
+                                                <p class="muted">
+                                                    {p.address.clone()} " · " {p.units} {bi(" 户", " units")}
+                                                </p>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                    {verified
+                        .then(|| {
+                            let csrf = csrf.clone();
+                            view! {
+                                <details class="card">
+                                    <summary>{bi("新建项目", "Add a project")}</summary>
+                                    <form
+                                        method="post"
+                                        action="/api/org/project_create"
+                                        class="form"
+                                    >
+                                        <input type="hidden" name="csrf" value=csrf />
+                                        <TextField
+                                            errors=errs
+                                            name="name"
+                                            zh="项目名称"
+                                            en="Project name"
+                                        />
+                                        <TextField
+                                            errors=errs
+                                            name="address"
+                                            zh="项目坐落"
+                                            en="Project address"
+                                        />
+                                        <div class="field">
+                                            <label for="site">
+                                                {bi("受理办理点", "Handled at")}
+                                            </label>
+                                            <select id="site" name="site">
+                                                {sites
+                                                    .iter()
+                                                    .map(|s| {
+                                                        let (zh, en) = (s.name_zh.clone(), s.name_en.clone());
+                                                        view! {
+                                                            <option value=s
+                                                                .code
+                                                                .clone()>{move || zh_en(current_lang(), &zh, &en)}</option>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </div>
+                                        <button type="submit" class="button">
+                                            {bi("建立项目", "Add project")}
+                                        </button>
+                                    </form>
+                                </details>
+                            }
+                        })}
+                    <h2>{bi("申报批次", "Batches")}</h2>
+                    <BatchList batches=home.batches.clone() />
                 }
             })}
-        <h2>{bi("申报批次", "Batches")}</h2>
-        <BatchList batches=home.batches.clone() />
         {me
             .is_admin
             .then(|| {
@@ -641,9 +690,14 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
                     </details>
                 }
             })}
-        {me.is_admin.then(|| view! { <ApiTokens home=home.clone() /> })}
-        <h2>{bi("表格模板", "Templates")}</h2>
-        <Templates />
+        {(me.is_admin && !bank).then(|| view! { <ApiTokens home=home.clone() /> })}
+        {(!bank)
+            .then(|| {
+                view! {
+                    <h2>{bi("表格模板", "Templates")}</h2>
+                    <Templates />
+                }
+            })}
         <form method="post" action="/api/org/sign_out" class="inline-form">
             <input type="hidden" name="csrf" value=csrf />
             <button type="submit" class="button button--secondary">
@@ -651,6 +705,73 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// The applications that name the organisation, for it to confirm.
+#[component]
+fn OrgCases(items: Vec<crate::api::org_cases::OrgCaseItem>, bank: bool) -> impl IntoView {
+    if items.is_empty() && !bank {
+        return ().into_any();
+    }
+    view! {
+        <h2 id="cases">{bi("列明本单位的申请", "Applications naming us")}</h2>
+        <p class="muted">
+            {bi(
+                "申请人把本单位（按统一社会信用代码）列为当事人的申请，例如本行为抵押权人的带押过户、抵押登记。请阅读全部内容后确认；不同意的请提出异议，案件将停止办理。",
+                "Applications whose filer names this organisation (by its credit code) as a party, e.g. a transfer with mortgage naming the bank as mortgagee. Read each one and confirm; if you do not agree, object and the case stops.",
+            )}
+        </p>
+        {if items.is_empty() {
+            view! { <p class="muted">{bi("暂无。", "None yet.")}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="cards" data-testid="org-cases">
+                    {items
+                        .into_iter()
+                        .map(|c| {
+                            let st = c.standing;
+                            let stage = c.stage.clone();
+                            let (mz, me) = (c.matter_zh.clone(), c.matter_en.clone());
+                            view! {
+                                <li class="card">
+                                    <a href=format!(
+                                        "/developer/cases/{}",
+                                        c.id,
+                                    )>{move || zh_en(current_lang(), &mz, &me)}</a>
+                                    <p class="muted wrap-anywhere">
+                                        {c.receipt.clone()} " · " {c.address.clone()}
+                                    </p>
+                                    <p>
+                                        <span class=if st.agrees() {
+                                            "tag tag--ok"
+                                        } else {
+                                            "tag"
+                                        }>{move || st.label(current_lang())}</span>
+                                        " "
+                                        <span class="muted">
+                                            {move || stage_label(&stage, current_lang())}
+                                        </span>
+                                    </p>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+    }
+        .into_any()
+}
+
+/// A stage code as the organisation reads it (a withdrawn application too).
+fn stage_label(code: &str, lang: Lang) -> String {
+    if code == "withdrawn" {
+        return zh_en(lang, "已撤回", "Withdrawn");
+    }
+    crate::domain::case::Stage::from_code(code)
+        .map(|s| s.label(lang).to_string())
+        .unwrap_or_default()
 }
 
 #[component]
@@ -1200,7 +1321,9 @@ pub fn StaffOrgsPage() -> impl IntoView {
         <p class="breadcrumb">
             <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
         </p>
-        <h1>{bi("开发企业审核", "Developer organisations")}</h1>
+        <h1>
+            {bi("单位审核（开发企业、银行）", "Organisations (developers, banks)")}
+        </h1>
         <ErrorSummary errors=errs />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
@@ -1227,9 +1350,19 @@ pub fn StaffOrgsPage() -> impl IntoView {
                                         let csrf = csrf.clone();
                                         let id = o.id.clone();
                                         let status = o.status.clone();
+                                        let bank = o.kind == "bank";
                                         view! {
                                             <li class="card" data-testid="org">
                                                 <h2>{o.name.clone()}</h2>
+                                                <p>
+                                                    <span class="tag">
+                                                        {if bank {
+                                                            bi("银行", "Bank")()
+                                                        } else {
+                                                            bi("开发企业", "Developer")()
+                                                        }}
+                                                    </span>
+                                                </p>
                                                 <p class="muted">
                                                     {o.credit_code.clone()} " · " {o.contact_name.clone()}
                                                     " · " {o.contact_mobile_masked.clone()}

@@ -10,6 +10,22 @@ pub fn respond_not_found() {
     }
 }
 
+/// Make the server answer this page with an error's status (429 or 503
+/// with `Retry-After`), so that a refusal never looks like success.
+pub fn respond_error(e: &crate::error::AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(e.status()) {
+            res.set_status(status);
+        }
+        if let Some(secs) = e.retry_after() {
+            res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = e;
+}
+
 /// Shown for any unknown path; answers HTTP 404 on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -741,6 +741,13 @@ fn PeoplePanel(c: CaseView) -> impl IntoView {
                                                         zh_en(current_lang(), "窗口当面", "at the window")
                                                     }
                                                     "online" => zh_en(current_lang(), "网上", "online"),
+                                                    "org" => {
+                                                        zh_en(
+                                                            current_lang(),
+                                                            "单位账户",
+                                                            "through the organisation's account",
+                                                        )
+                                                    }
                                                     _ => String::new(),
                                                 }}
                                             </span>
@@ -1632,7 +1639,10 @@ pub fn AdminPage() -> impl IntoView {
                     </p>
                     <p>
                         <a href="/staff/orgs">
-                            {bi("开发企业审核", "Developer organisations")}
+                            {bi(
+                                "单位审核（开发企业、银行）",
+                                "Organisations (developers, banks)",
+                            )}
                         </a>
                     </p>
                     <p>

@@ -55,6 +55,6 @@ test("developers find the way in to bulk filings from the home page", async ({ p
   await page.getByRole("link", { name: "了解详情" }).first().click();
   await expect(page).toHaveURL(/\/developer$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发企业批量申报");
-  await expect(page.getByRole("link", { name: "注册企业" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "注册单位" })).toBeVisible();
   await expect(page.getByTestId("templates").getByRole("link", { name: "XLSX" }).first()).toBeVisible();
 });

@@ -3,18 +3,18 @@ import { Page } from "@playwright/test";
 import { anotherPhone, messageFromOutbox, signIn } from "../steps";
 
 // The whole life of a case, at phone size, with JavaScript on and off: a
-// citizen submits the sale of a flat by its seller; the seller is texted
-// at once; the administrator creates a clerk and a reviewer; the clerk
-// takes the case and returns it with two items; the citizen fixes exactly
-// those and resubmits; the clerk cannot pre-accept before the seller has
-// confirmed; the seller signs in on their own phone, reads the application
-// and confirms; the clerk pre-accepts; the citizen books (and moves, and
-// cancels) a visit, then asks for a home visit; the clerk cannot accept
-// before the visit is recorded with both present, records it, accepts; the
-// case goes to the reviewers' queue by itself, the reviewer reviews and
-// registers, it comes back to the clerks for the certificate; the clerk
-// issues; the citizen's timeline shows every step and the issue text says
-// where to collect.
+// citizen submits the sale of a flat owned by two sellers; each seller is
+// texted at once; the administrator creates a clerk and a reviewer; the
+// clerk takes the case and returns it with two items; the citizen fixes
+// exactly those and resubmits; the clerk cannot pre-accept before both
+// sellers have confirmed; each seller signs in on their own phone, reads
+// the application and confirms; the clerk pre-accepts; the citizen books
+// (and moves, and cancels) a visit, then asks for a home visit; the clerk
+// cannot accept before the visit is recorded with all three present,
+// records it, accepts; the case goes to the reviewers' queue by itself, the
+// reviewer reviews and registers, it comes back to the clerks for the
+// certificate; the clerk issues; the citizen's timeline shows every step
+// and the issue text says where to collect.
 
 const ADMIN_PASSWORD = "e2e-admin-password";
 
@@ -59,6 +59,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   const tag = js ? "js" : "nojs";
   const mobile = `158${js ? "1" : "2"}${String(Date.now() % 10_000_000).padStart(7, "0")}`;
   const sellerMobile = `137${js ? "1" : "2"}${String((Date.now() + 17) % 10_000_000).padStart(7, "0")}`;
+  const seller2Mobile = `136${js ? "1" : "2"}${String((Date.now() + 29) % 10_000_000).padStart(7, "0")}`;
 
   // The citizen files and submits with one document.
   await open(page, "/matters/RESALE-TRANSFER", js);
@@ -75,6 +76,12 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.locator("#party1_name").fill("王五");
   await page.locator("#party1_id_number").fill("330203196003033451");
   await page.locator("#party1_mobile").fill(sellerMobile);
+  // The flat has two owners: both sell.
+  await page.getByRole("button", { name: "＋ 添加义务人（卖方、转让人）" }).click();
+  await expect(page.locator("#party1_mobile")).toHaveValue(sellerMobile);
+  await page.locator("#party2_name").fill("李四");
+  await page.locator("#party2_id_number").fill("330203196205051236");
+  await page.locator("#party2_mobile").fill(seller2Mobile);
   await page.getByRole("button", { name: "保存并继续" }).click();
   await page.getByRole("button", { name: "保存并继续" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
@@ -92,13 +99,16 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
   const receipt = (await page.getByTestId("receipt").first().textContent())!.trim();
 
-  // The seller is told at once who filed what, for which flat, and where to confirm.
-  const told = await messageFromOutbox(page, sellerMobile, "party_named");
-  expect(told).toContain("张三");
-  expect(told).toContain(receipt);
-  expect(told).toContain("320684413219GB00029F00010002");
-  expect(told).toContain("异议");
-  const link = new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname;
+  // Each seller is told at once who filed what, for which flat, and where to confirm.
+  const links: string[] = [];
+  for (const m of [sellerMobile, seller2Mobile]) {
+    const told = await messageFromOutbox(page, m, "party_named");
+    expect(told).toContain("张三");
+    expect(told).toContain(receipt);
+    expect(told).toContain("320684413219GB00029F00010002");
+    expect(told).toContain("异议");
+    links.push(new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname);
+  }
 
   // The administrator creates a clerk and a reviewer for the main centre.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
@@ -167,28 +177,39 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await expect(notice).toContainText("新增：补正2.png");
   const caseUrl = page.url();
   await expect(page.getByTestId("party-1")).toContainText("待确认");
+  await expect(page.getByTestId("party-2")).toContainText("待确认");
   await page.getByRole("button", { name: "预审通过", exact: true }).click();
   await expect(page.getByRole("alert").first()).toContainText("还有当事人未确认");
   await expect(page.getByTestId("stage")).toHaveText("已提交，待预审");
 
-  // The seller, on their own phone, follows the link, signs in with their
+  // Each seller, on their own phone, follows the link, signs in with their
   // number, reads the application and confirms it.
-  const seller = await anotherPhone(browser, js, baseURL!);
-  await seller.goto(link);
-  await seller.locator("main").getByRole("link", { name: "登录" }).click();
-  await signIn(seller, sellerMobile);
-  const panel = seller.getByTestId("confirm-panel");
-  await expect(panel).toContainText("请您确认这份申请");
-  await expect(panel).toContainText("320684413219GB00029F00010002");
-  await expect(seller.getByTestId("my-standing")).toContainText("待确认");
-  await seller.getByTestId("confirm").click();
-  await expect(seller.getByTestId("my-standing")).toContainText("已确认");
-  await expect(panel.getByRole("status")).toContainText("您已确认");
-  await seller.context().close();
+  for (const [i, m] of [sellerMobile, seller2Mobile].entries()) {
+    const seller = await anotherPhone(browser, js, baseURL!);
+    await seller.goto(links[i]);
+    await seller.locator("main").getByRole("link", { name: "登录" }).click();
+    await signIn(seller, m);
+    const panel = seller.getByTestId("confirm-panel");
+    await expect(panel).toContainText("请您确认这份申请");
+    await expect(panel).toContainText("320684413219GB00029F00010002");
+    await expect(seller.getByTestId("my-standing")).toContainText("待确认");
+    await seller.getByTestId("confirm").click();
+    await expect(seller.getByTestId("my-standing")).toContainText("已确认");
+    await expect(panel.getByRole("status")).toContainText("您已确认");
+    await seller.context().close();
+    if (i === 0) {
+      // One of two is not enough.
+      await page.goto(caseUrl);
+      await expect(page.getByTestId("party-1")).toContainText("已确认");
+      await page.getByRole("button", { name: "预审通过", exact: true }).click();
+      await expect(page.getByRole("alert").first()).toContainText("还有当事人未确认");
+    }
+  }
 
   // Now the clerk pre-accepts.
   await page.goto(caseUrl);
   await expect(page.getByTestId("party-1")).toContainText("已确认");
+  await expect(page.getByTestId("party-2")).toContainText("已确认");
   await act(page, "预审通过", "预审通过");
   // The applicant is told what to do next, and who must come.
   const next = await messageFromOutbox(page, mobile, "case_event");
@@ -275,14 +296,14 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "正式受理", exact: true }).click();
   await expect(page.getByRole("alert").first()).toContainText("尚未登记全部当事人到场");
   await expect(page.getByTestId("stage")).toHaveText("预审通过");
-  // The clerk records the visit with both parties present, ID checked.
+  // The clerk records the visit with all three parties present, ID checked.
   const visit = page.getByTestId("visit");
   const present = visit.getByRole("checkbox");
-  await expect(present).toHaveCount(2);
-  for (let i = 0; i < 2; i++) await present.nth(i).check();
+  await expect(present).toHaveCount(3);
+  for (let i = 0; i < 3; i++) await present.nth(i).check();
   await visit.getByRole("button", { name: "登记到场" }).click();
   await expect(page.getByRole("status").first()).toContainText("已登记到场");
-  await expect(page.getByTestId("visits")).toContainText("张三、王五");
+  await expect(page.getByTestId("visits")).toContainText("张三、王五、李四");
   await act(page, "正式受理", "已受理");
   await expect(page.getByTestId("case-no")).toContainText("-MAIN-");
   // A 60-minute matter is due to the minute. Waiting on the applicant, the

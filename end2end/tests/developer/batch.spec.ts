@@ -58,18 +58,18 @@ test("a developer files 200 units, fixes the 7 bad rows from the error report, a
 
   // Register: a wrong check character is named next to its field first.
   await open(page, "/developer", js);
-  await page.getByRole("link", { name: "注册企业" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发企业注册");
+  await page.getByRole("link", { name: "注册单位" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("单位注册（开发企业、银行）");
   const wrong = code.slice(0, 17) + (code.endsWith("0") ? "1" : "0");
   await page.getByLabel("统一社会信用代码").fill(wrong);
-  await page.getByLabel("企业名称").fill(orgName);
+  await page.getByLabel("单位名称").fill(orgName);
   await page.getByLabel("联系人（管理员）姓名").fill("赵经理");
   await page.getByLabel("联系人手机号（登录用）").fill(mobile);
   await page.getByLabel("密码（至少 10 位）").fill(PASSWORD);
   await page.getByLabel("再次输入密码").fill(PASSWORD);
   await page.getByRole("button", { name: "提交注册" }).click();
   await expect(page.locator("#credit_code-error")).toContainText("校验");
-  await expect(page.getByLabel("企业名称")).toHaveValue(orgName);
+  await expect(page.getByLabel("单位名称")).toHaveValue(orgName);
   await page.getByLabel("统一社会信用代码").fill(code);
   await page.getByLabel("联系人（管理员）姓名").fill("赵经理");
   await page.getByLabel("联系人手机号（登录用）").fill(mobile);

@@ -49,7 +49,13 @@ fn docs(st: &AppState) -> Result<&Documents, Response> {
 
 pub(crate) fn app_error(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(e)).into_response()
+    let retry = e.retry_after();
+    let mut res = (status, Json(e)).into_response();
+    if let Some(secs) = retry {
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
 }
 
 fn file_error(status: StatusCode, e: &DomainError) -> Response {
@@ -60,7 +66,7 @@ fn file_error(status: StatusCode, e: &DomainError) -> Response {
     res
 }
 
-pub(crate) fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
     app_error(AppError::internal(ctx, e))
 }
 
@@ -133,27 +139,29 @@ async fn material_exists(
         .is_some_and(|m| m.checklist.iter().any(|i| i.material == material)))
 }
 
-/// `Upload-Metadata: key base64,key base64`.
-fn metadata(h: &HeaderMap) -> HashMap<String, String> {
+/// `Upload-Metadata: key base64,key base64`. `None` when a value is not
+/// base64 of UTF-8 text, or an identifier carries hidden characters (NUL,
+/// control, direction overrides): the request is malformed (400), not "not
+/// found". (The file name is checked with its own message: `file.name`.)
+fn metadata(h: &HeaderMap) -> Option<HashMap<String, String>> {
     let engine = base64::engine::general_purpose::STANDARD;
-    header_str(h, "upload-metadata")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|pair| {
-            let mut it = pair.trim().splitn(2, ' ');
-            let key = it.next()?.to_string();
-            let value = it
-                .next()
-                .map(|v| {
-                    engine
-                        .decode(v.trim())
-                        .ok()
-                        .and_then(|b| String::from_utf8(b).ok())
-                })
-                .unwrap_or(Some(String::new()))?;
-            Some((key, value))
-        })
-        .collect()
+    let raw = header_str(h, "upload-metadata").unwrap_or_default();
+    let mut out = HashMap::new();
+    for pair in raw.split(',').filter(|p| !p.trim().is_empty()) {
+        let mut it = pair.trim().splitn(2, ' ');
+        let key = it.next()?.to_string();
+        let value = match it.next() {
+            Some(v) => String::from_utf8(engine.decode(v.trim()).ok()?).ok()?,
+            None => String::new(),
+        };
+        if app::domain::has_hidden_chars(&key)
+            || (key != "filename" && app::domain::has_hidden_chars(&value))
+        {
+            return None;
+        }
+        out.insert(key, value);
+    }
+    Some(out)
 }
 
 async fn options() -> Response {
@@ -229,7 +237,9 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
     else {
         return app_error(AppError::BadRequest);
     };
-    let meta = metadata(&headers);
+    let Some(meta) = metadata(&headers) else {
+        return app_error(AppError::BadRequest);
+    };
     let get = |k: &str| meta.get(k).cloned().unwrap_or_default();
     let (app_row, name) = match admit(
         &st,
@@ -454,8 +464,12 @@ async fn append(
     {
         Ok(n) => n,
         Err((_, true)) => {
-            // More than was declared: keep the confirmed bytes only.
-            let _ = file.set_len(current as u64).await;
+            // More than was declared: the client is not sending the file it
+            // announced. Nothing of it is kept — no part file, no row holding
+            // quota — and it starts again with a new upload.
+            drop(file);
+            let _ = tokio::fs::remove_file(&path).await;
+            let _ = db::delete_upload(&st.db, &upload.id).await;
             let e = DomainError::FileTooLarge {
                 max_mb: mb(upload.length),
             };

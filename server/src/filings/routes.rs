@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::disable())
 }
 
-fn internal(ctx: &'static str, e: impl std::fmt::Display) -> Response {
+fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
     app_error(AppError::internal(ctx, e))
 }
 

@@ -52,7 +52,10 @@ pub fn detect(bytes: &[u8]) -> Result<Format, FileError> {
         .iter()
         .filter(|b| matches!(**b, 0..=8 | 14..=26 | 28..=31))
         .count();
-    if bytes.is_empty() || (!utf16 && binary > 0) {
+    if bytes.is_empty() {
+        return Err(FileError::EmptyFile);
+    }
+    if !utf16 && binary > 0 {
         return Err(FileError::NotSpreadsheet);
     }
     Ok(Format::Csv)
@@ -273,8 +276,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
             return Ok(text.into_owned());
         }
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e,
+    };
+    // A file whose readable start already holds UTF-8 Chinese (multi-byte
+    // sequences) is a UTF-8 file with a damaged spot: name that spot's line,
+    // not the first line GBK cannot read.
+    let good = &bytes[..utf8_error.valid_up_to()];
+    if good.iter().any(|b| *b >= 0x80) {
+        let line = 1 + good.iter().filter(|b| **b == b'\n').count();
+        return Err(FileError::BadEncoding { line });
     }
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok(text.into_owned()),
@@ -371,6 +383,22 @@ mod tests {
             read(&bytes, LIMITS).unwrap_err(),
             FileError::BadEncoding { line: 3 }
         );
+    }
+
+    #[test]
+    fn a_damaged_character_in_a_utf8_file_is_named_on_its_line() {
+        let mut text = String::from("不动产单元号,买受人姓名\n");
+        for i in 2..50 {
+            text.push_str(&format!("单元{i},张三{i}\n"));
+        }
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"X,\xE5\xBC\n");
+        bytes.extend_from_slice("单元51,李四\n".as_bytes());
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            FileError::BadEncoding { line: 50 }
+        );
+        assert_eq!(detect(b"").unwrap_err(), FileError::EmptyFile);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct WorkerSettings {
     pub lease: Duration,
     /// Look for due messages at least this often (also woken on enqueue).
     pub poll: Duration,
+    /// A case's text waits this long for others to the same person, and
+    /// they go as one (zero: each at once). Codes never wait.
+    pub merge_window: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -25,6 +28,7 @@ impl Default for WorkerSettings {
             max_attempts: 10,
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(2),
+            merge_window: Duration::ZERO,
         }
     }
 }
@@ -71,14 +75,34 @@ impl Worker {
                 return Ok(attempted);
             }
             let mut claimed_any = false;
+            let lease = self.settings.lease.as_millis() as i64;
+            let window = self.settings.merge_window.as_millis() as i64;
             for row in due {
-                let lease = self.settings.lease.as_millis() as i64;
+                let merging = window > 0
+                    && row.channel == "sms"
+                    && row.attempts == 0
+                    && app::domain::notify::mergeable(&row.template);
+                if merging && row.created_at + window > db::now_ms() {
+                    // Wait for what may follow; it is due again then.
+                    claimed_any |= db::hold(&self.db, &row, row.created_at + window).await?;
+                    continue;
+                }
                 if !db::claim(&self.db, &row, lease).await? {
                     continue; // another worker has it
                 }
                 claimed_any = true;
-                attempted += 1;
-                self.deliver(&row).await?;
+                let mut group = vec![row];
+                if merging {
+                    for other in db::waiting_for(&self.db, &group[0]).await? {
+                        if app::domain::notify::mergeable(&other.template)
+                            && db::claim(&self.db, &other, lease).await?
+                        {
+                            group.push(other);
+                        }
+                    }
+                }
+                attempted += group.len();
+                self.deliver(&group).await?;
             }
             if !claimed_any {
                 return Ok(attempted);
@@ -86,38 +110,74 @@ impl Worker {
         }
     }
 
-    async fn deliver(&self, row: &OutboxRow) -> Result<(), sqlx::Error> {
-        let sender = self.senders.for_channel(&row.channel);
-        let attempts = row.attempts + 1;
-        let lang = row.lang();
-        let params = row.params();
-        let Some(text) = app::domain::notify::render(&row.template, &params, lang) else {
-            return db::mark_failed(&self.db, &row.id, sender.name(), "unknown template", None)
-                .await;
+    /// Send one message, or several to one person as one text (each keeps
+    /// its own row: all are marked sent, or all retried, together).
+    async fn deliver(&self, group: &[OutboxRow]) -> Result<(), sqlx::Error> {
+        let first = &group[0];
+        let sender = self.senders.for_channel(&first.channel);
+        let lang = first.lang();
+        let mut texts = Vec::with_capacity(group.len());
+        let mut rows = Vec::with_capacity(group.len());
+        for row in group {
+            match app::domain::notify::render(&row.template, &row.params(), lang) {
+                Some(t) => {
+                    texts.push(t);
+                    rows.push(row);
+                }
+                None => {
+                    db::mark_failed(&self.db, &row.id, sender.name(), "unknown template", None)
+                        .await?
+                }
+            }
+        }
+        let Some(lead) = rows.first() else {
+            return Ok(());
+        };
+        let text = if texts.len() == 1 {
+            texts.remove(0)
+        } else {
+            app::domain::notify::merge(&texts, lang)
         };
         let message = Message {
-            id: row.id.clone(),
-            channel: row.channel.clone(),
-            recipient: row.recipient.clone(),
-            template: row.template.clone(),
-            params,
-            subject: app::domain::notify::subject(&row.template, lang).to_string(),
+            id: lead.id.clone(),
+            channel: lead.channel.clone(),
+            recipient: lead.recipient.clone(),
+            template: if rows.len() == 1 {
+                lead.template.clone()
+            } else {
+                "merged".into()
+            },
+            params: if rows.len() == 1 {
+                lead.params()
+            } else {
+                serde_json::Value::Array(rows.iter().map(|r| r.params()).collect())
+            },
+            subject: app::domain::notify::subject(&lead.template, lang).to_string(),
             text,
         };
         match sender.send(&message).await {
-            Ok(()) => db::mark_sent(&self.db, &row.id, sender.name()).await,
+            Ok(()) => {
+                for r in &rows {
+                    db::mark_sent(&self.db, &r.id, sender.name()).await?;
+                }
+                Ok(())
+            }
             Err(e) => {
-                let retry_at = (attempts < self.settings.max_attempts)
-                    .then(|| db::now_ms() + self.backoff(attempts).as_millis() as i64);
-                tracing::warn!(
-                    id = %row.id,
-                    attempts,
-                    sender = sender.name(),
-                    error = %e,
-                    gave_up = retry_at.is_none(),
-                    "outbox: delivery failed"
-                );
-                db::mark_failed(&self.db, &row.id, sender.name(), &e, retry_at).await
+                for r in &rows {
+                    let attempts = r.attempts + 1;
+                    let retry_at = (attempts < self.settings.max_attempts)
+                        .then(|| db::now_ms() + self.backoff(attempts).as_millis() as i64);
+                    tracing::warn!(
+                        id = %r.id,
+                        attempts,
+                        sender = sender.name(),
+                        error = %e,
+                        gave_up = retry_at.is_none(),
+                        "outbox: delivery failed"
+                    );
+                    db::mark_failed(&self.db, &r.id, sender.name(), &e, retry_at).await?;
+                }
+                Ok(())
             }
         }
     }

@@ -399,6 +399,50 @@ async fn codes_are_limited_per_address() {
     }
 }
 
+/// Behind one proxy of our own, forged `X-Forwarded-For` entries do not
+/// dodge the per-address limit: the address the proxy appended (right-most)
+/// is the client's.
+async fn forged_forwarded_addresses_share_the_real_client_s_limit() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let policy = Policy {
+            codes_per_ip_hour: 3,
+            trusted_proxies: 1,
+            ..Policy::default()
+        };
+        let Some(app) = TestApp::spawn_with(backend, policy).await else {
+            continue;
+        };
+        let ask = |i: u32, xff: String| {
+            let app = &app;
+            async move {
+                app.client
+                    .post(app.url("/api/auth/request_code"))
+                    .header("x-forwarded-for", xff)
+                    .form(&[("mobile", format!("1380000{:04}", 2000 + i))])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        // 40 requests, each with another forged address in front of the
+        // one our proxy appended: three pass, the rest are limited.
+        let mut passed = 0;
+        for i in 0..40 {
+            let status = ask(i, format!("10.9.{}.{}, 203.0.113.7", i / 200, i % 200)).await;
+            if status == StatusCode::OK {
+                passed += 1;
+            } else {
+                assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+            }
+        }
+        assert_eq!(passed, 3, "one client, one limit");
+        // Another real client (another address appended by the proxy) has its own.
+        assert_eq!(ask(99, "203.0.113.8".into()).await, StatusCode::OK);
+        app.cleanup().await;
+    }
+}
+
 async fn sessions_rotate_time_out_and_sign_out_everywhere() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let policy = Policy {
@@ -857,6 +901,11 @@ mod own_policy {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn codes_are_limited_per_address() {
         super::codes_are_limited_per_address().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forged_forwarded_addresses_share_the_real_client_s_limit() {
+        super::forged_forwarded_addresses_share_the_real_client_s_limit().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

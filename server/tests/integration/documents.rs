@@ -372,6 +372,37 @@ async fn every_bad_input_is_refused_and_leaves_nothing(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&res.json().await.unwrap()), "file.empty");
     nothing_left(app).await;
+    // Metadata that is not base64 (or an identifier with a NUL) is a
+    // malformed request: 400, not "not found".
+    for bad in [
+        "application !!!notbase64,material bm90,filename eC5wZGY=".to_string(),
+        format!(
+            "application {},material {},filename eC5wZGY=",
+            base64::engine::general_purpose::STANDARD.encode("a\0b"),
+            base64::engine::general_purpose::STANDARD.encode(&f.material)
+        ),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/uploads"))
+            .header("cookie", &f.cookie)
+            .header("x-csrf-token", &f.csrf)
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", "10")
+            .header("upload-metadata", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    // A PATCH carrying more than the declared length leaves nothing behind:
+    // no part file, no row holding quota.
+    let res = create(app, &f, "more.pdf", 100).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let res = patch(app, &f, &location, 0, pdf(1000)).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    nothing_left(app).await;
 }
 
 async fn limits_are_enforced_while_streaming(_app: &TestApp) {
@@ -389,7 +420,8 @@ async fn limits_are_enforced_while_streaming(_app: &TestApp) {
         let res = create(&app, &f, "big.pdf", 2 * 1024 * 1024).await;
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(error_code(&res.json().await.unwrap()), "file.too_large");
-        // More bytes than declared: refused at the crossing, confirmed bytes only.
+        // More bytes than declared: refused at the crossing, and the upload
+        // is gone (it reserves no quota).
         let res = create(&app, &f, "liar.pdf", 1000).await;
         let loc = res.headers()["location"].to_str().unwrap().to_string();
         let res = patch(&app, &f, &loc, 0, pdf(5000)).await;
@@ -401,7 +433,7 @@ async fn limits_are_enforced_while_streaming(_app: &TestApp) {
             .send()
             .await
             .unwrap();
-        assert_eq!(head.headers()["upload-offset"], "0");
+        assert_eq!(head.status(), StatusCode::NOT_FOUND);
         // The per-application total counts documents and uploads in progress.
         assert_eq!(
             upload(&app, &f, "a.pdf", &pdf(900 * 1024)).await.status(),
@@ -435,8 +467,8 @@ async fn limits_are_enforced_while_streaming(_app: &TestApp) {
         assert!(loc.contains("upload_error=file.too_large"), "{loc}");
         assert_eq!(
             files_under(&app.files.path().join("uploads")),
-            1,
-            "only the abandoned liar.pdf part"
+            0,
+            "nothing left of either (the liar's part went at once)"
         );
         app.cleanup().await;
     }

@@ -339,7 +339,50 @@ async fn upload_count(app: &TestApp) -> i64 {
     .await
 }
 
+/// 50 wrong passwords and the right one at once against a member: counted
+/// before the check, so no more than five are checked; a locked member is
+/// answered exactly as a wrong password.
+async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit(app: &TestApp) {
+    let mobile = "13800138555";
+    let res = register(app, &uscc("91330200MA2CCCCC0"), "猜测测试公司", mobile).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The right password is sent last: before the fix every request was
+    // checked against the lock before any was counted, so it always got in.
+    let mut tries: Vec<String> = (0..50).map(|i| format!("wrong guess {i:02}!")).collect();
+    tries.push(PASSWORD.to_string());
+    let answers = futures::future::join_all(tries.iter().map(|p| async move {
+        let res = app
+            .server_fn("org/sign_in", &[("mobile", mobile), ("password", p)])
+            .await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap_or_default();
+        (status, body)
+    }))
+    .await;
+    for (s, body) in &answers {
+        assert_eq!(
+            *s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "nobody gets in: {body}"
+        );
+        assert_eq!(field_codes(body), ["credentials"], "one answer for all");
+    }
+    let member = app::db::member_by_mobile(&app.db, mobile)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        member.locked_until > app::db::now_ms(),
+        "locked by the burst"
+    );
+    let res = app
+        .server_fn("org/sign_in", &[("mobile", mobile), ("password", PASSWORD)])
+        .await;
+    assert_eq!(field_codes(&res.json().await.unwrap()), ["credentials"]);
+}
+
 on_both_backends!(
+    a_burst_of_guesses_gets_no_more_tries_than_the_limit,
     an_organisation_registers_is_verified_and_its_members_sign_in_with_a_code,
     a_batch_is_checked_row_by_row_reported_and_amended_without_duplicates,
     a_file_refused_as_a_whole_stores_nothing,
@@ -912,6 +955,20 @@ async fn a_file_refused_as_a_whole_stores_nothing(app: &TestApp) {
     )
     .await;
     assert_eq!(code, "file.xls");
+    // An empty file is called empty.
+    let (_, code, zh) = refusal(upload(app, &m, &path, "空.csv", Vec::new()).await).await;
+    assert_eq!(code, "file.zero");
+    assert!(zh.contains("文件是空的"), "{zh}");
+    // A UTF-8 file with one damaged character on line 50 names line 50.
+    let mut sheet = String::from("不动产单元号,买受人姓名,买受人身份证号\n");
+    for i in 2..50 {
+        sheet.push_str(&format!("单元{i},张三{i},1\n"));
+    }
+    let mut bytes = sheet.into_bytes();
+    bytes.extend_from_slice(b"X,\xE5\xBC,1\n");
+    let (_, code, zh) = refusal(upload(app, &m, &path, "坏字.csv", bytes).await).await;
+    assert_eq!(code, "file.encoding");
+    assert!(zh.contains("第 50 行"), "{zh}");
 
     let bomb = zip_bomb(300 << 20);
     assert!(bomb.len() < 2 << 20, "the bomb is small: {}", bomb.len());
@@ -1418,7 +1475,9 @@ async fn a_clerk_passes_the_clean_lines_returns_one_and_the_buyer_tracks_the_cas
         .filter(|e| e["kind"] != "rejected")
         .all(|e| e["note"] == ""));
 
-    // The returned unit can be filed again in a new batch.
+    // The returned unit can be filed again in a new batch, and the return
+    // stays on the first batch's record with its reason.
+    let lines_before = batch(app, &m, &id).await["lines"].as_array().unwrap().len();
     let again = new_batch(app, &m, &project, "dual_notice").await;
     let res = upload(
         app,
@@ -1444,6 +1503,12 @@ async fn a_clerk_passes_the_clean_lines_returns_one_and_the_buyer_tracks_the_cas
             .len(),
         1
     );
+    let first = batch(app, &m, &id).await;
+    let kept = first["lines"].as_array().unwrap();
+    assert_eq!(kept.len(), lines_before, "no line leaves the first batch");
+    let still = kept.iter().find(|l| l["unit_no"] == unit(2)).unwrap();
+    assert_eq!(still["status"], "returned");
+    assert_eq!(still["review_note"], "合同备案信息与网签系统不一致");
 }
 
 on_both_backends!(the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable);
@@ -1596,6 +1661,127 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         done["errors"][0]["errors"][0]["code"],
         "resident_id.excel_number"
     );
+
+    // An integrator is told what is wrong: field, code, reason, and the
+    // status that fits.
+    let field_of = |v: &Value| {
+        (
+            v["Validation"][0]["field"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            v["Validation"][0]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            v["Validation"][0]["en"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let raw = |body: Vec<u8>, kind: &'static str, key: &'static str| {
+        api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
+            .header("idempotency-key", key)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    for (body, kind, status, field, code) in [
+        (
+            b"{\"project_id\": ".to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "body",
+            "json_syntax",
+        ),
+        (
+            br#"{"project_id": 7, "kind": "notice"}"#.to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "project_id",
+            "json_type",
+        ),
+        (
+            br#"{"project_id": "p"}"#.to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            "json_type",
+        ),
+        (
+            br#"{"project_id": "p", "kind": "sale"}"#.to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kind",
+            "kind.unknown",
+        ),
+        (
+            br#"{"project_id": "", "kind": "notice"}"#.to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "project_id",
+            "required",
+        ),
+        (
+            br#"{"project_id": "p", "kind": "notice"}"#.to_vec(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+            "content_type",
+        ),
+    ] {
+        let res = raw(body, kind, "shape-1").await.unwrap();
+        assert_eq!(res.status(), status, "{code}");
+        let v: Value = res.json().await.unwrap();
+        let (f, c, en) = field_of(&v);
+        assert_eq!((f.as_str(), c.as_str()), (field, code), "{v}");
+        assert!(!en.is_empty(), "a reason: {v}");
+    }
+    // A 10 MB body is refused by its declared length, before it is read
+    // (raw HTTP: the answer comes while the client is still sending).
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = app.base.trim_start_matches("http://").to_string();
+        let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/batches HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ta}\r\n\
+             Idempotency-Key: big-1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{{\"project_id\": \"",
+            10 * 1024 * 1024
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read(&mut answer))
+            .await
+            .expect("answered before the body was sent")
+            .unwrap();
+        let text = String::from_utf8_lossy(&answer[..n]);
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+        assert!(text.contains("too_large"), "{text}");
+    }
+    // The key of one batch's rows, reused on another batch: 409, not the
+    // other batch's upload.
+    let other = api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
+        .header("idempotency-key", "order-2026-0002")
+        .json(&serde_json::json!({ "project_id": project_a, "kind": "notice" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::CREATED);
+    let other_id = other.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = api(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/batches/{other_id}/rows"),
+        &ta,
+    )
+    .header("idempotency-key", "rows-1")
+    .json(&serde_json::json!({ "rows": rows }))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
 
     // Organisation B's token sees none of it.
     for (method, p) in [

@@ -132,8 +132,22 @@ impl TestApp {
         policy: Policy,
         store: Option<std::sync::Arc<dyn onetrip_server::documents::DocumentStore>>,
     ) -> Option<TestApp> {
+        Self::spawn_through(backend, policy, store, |url| url.to_string()).await
+    }
+
+    /// Like [`TestApp::spawn_with_store`], the server reaching its fresh
+    /// database at the URL `route` makes of the real one (through a proxy
+    /// a test can cut, say).
+    pub async fn spawn_through(
+        backend: Backend,
+        policy: Policy,
+        store: Option<std::sync::Arc<dyn onetrip_server::documents::DocumentStore>>,
+        route: impl FnOnce(&str) -> String,
+    ) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
-        let db = open_database(&fresh.url).await.expect("open and migrate");
+        let db = open_database(&route(&fresh.url))
+            .await
+            .expect("open and migrate");
         let files = tempfile::tempdir().expect("data dir");
         let mut documents = match store {
             None => onetrip_server::documents::Documents::local(files.path()),

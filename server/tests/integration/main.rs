@@ -11,6 +11,7 @@ mod citizen;
 mod database;
 mod documents;
 mod filings;
+mod hardening;
 mod health;
 mod letters;
 mod outbox;

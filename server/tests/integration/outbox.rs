@@ -39,6 +39,7 @@ fn settings() -> WorkerSettings {
         max_attempts: 5,
         lease: Duration::from_millis(300),
         poll: Duration::from_millis(10),
+        merge_window: Duration::ZERO,
     }
 }
 
@@ -193,7 +194,110 @@ async fn sign_in_codes_are_delivered_and_listed_for_testers(app: &TestApp) {
     assert_eq!(app.get("/dev/outbox").await.status(), 404);
 }
 
+async fn put(app: &TestApp, to: &str, template: &str, params: serde_json::Value) -> String {
+    let mut tx = app.db.begin_write().await.unwrap();
+    let id = app::db::enqueue(
+        &mut tx,
+        app::db::Channel::Sms,
+        to,
+        template,
+        &params,
+        Lang::Zh,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A person is not texted three times in a minute: the steps of their case
+/// wait for the window and go as one text; a sign-in code goes at once, and
+/// another person's text is not mixed in.
+async fn texts_to_one_person_within_the_window_go_as_one(app: &TestApp) {
+    let kept = Arc::new(FlakySender {
+        failures: 0,
+        calls: AtomicUsize::new(0),
+        delivered: Mutex::new(Vec::new()),
+    });
+    app.stop_worker().await;
+    let worker = app.state.worker(
+        Senders {
+            sms: kept.clone(),
+            email: kept.clone(),
+        },
+        WorkerSettings {
+            merge_window: Duration::from_millis(600),
+            ..settings()
+        },
+    );
+    let me = "13800138077";
+    let a = put(
+        app,
+        me,
+        "receipt",
+        serde_json::json!({ "receipt": "R-1", "matter_zh": "转移登记" }),
+    )
+    .await;
+    let code = enqueue(app, me).await;
+    let b = put(
+        app,
+        me,
+        "withdrawn",
+        serde_json::json!({ "receipt": "R-1" }),
+    )
+    .await;
+    let other = put(
+        app,
+        "13800138078",
+        "withdrawn",
+        serde_json::json!({ "receipt": "R-2" }),
+    )
+    .await;
+    worker.deliver_due().await.unwrap();
+    {
+        let sent = kept.delivered.lock().unwrap();
+        assert_eq!(sent.len(), 1, "only the code goes at once: {sent:?}");
+        assert!(sent[0].text.contains("424242"));
+    }
+    for id in [&a, &b, &other] {
+        let row = app::db::message(&app.db, id).await.unwrap().unwrap();
+        assert_eq!((row.status.as_str(), row.attempts), ("pending", 0), "held");
+    }
+    // A third step arrives while the first waits; then the window closes.
+    let c = put(
+        app,
+        me,
+        "objection_filer",
+        serde_json::json!({ "receipt": "R-1" }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    worker.deliver_due().await.unwrap();
+    let sent = kept.delivered.lock().unwrap().clone();
+    let mine: Vec<_> = sent.iter().filter(|m| m.recipient == me).collect();
+    assert_eq!(
+        mine.len(),
+        2,
+        "the code, then one text for three steps: {mine:?}"
+    );
+    let merged = &mine[1].text;
+    assert_eq!(mine[1].template, "merged");
+    assert_eq!(merged.matches("【一趟办】").count(), 1, "{merged}");
+    for part in ["R-1", "已撤回", "异议", "已提交"] {
+        assert!(merged.contains(part), "{part} in {merged}");
+    }
+    assert_eq!(
+        sent.iter().filter(|m| m.recipient == "13800138078").count(),
+        1
+    );
+    for id in [&a, &b, &c, &code, &other] {
+        let row = app::db::message(&app.db, id).await.unwrap().unwrap();
+        assert_eq!(row.status, "sent", "every row is marked sent");
+    }
+}
+
 on_both_backends!(
+    texts_to_one_person_within_the_window_go_as_one,
     a_sender_that_fails_twice_then_succeeds,
     backoff_grows_and_failures_are_recorded,
     a_message_claimed_by_a_dead_worker_is_delivered_later,

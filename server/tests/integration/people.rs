@@ -7,7 +7,9 @@
 //! alerts the supervisors.
 
 use crate::bookings::{book, error_code, first_slots, pre_accepted};
-use crate::citizen::{call, csrf, sign_in, submit, HOLDER_A, HOLDER_B, OTHER_MOBILE, SELLER};
+use crate::citizen::{
+    call, csrf, sign_in, submit, BANK_CODE, HOLDER_A, HOLDER_B, OTHER_MOBILE, SELLER,
+};
 use crate::documents::{upload, Filer};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
@@ -89,7 +91,16 @@ async fn every_party_is_told_and_confirms(app: &TestApp) {
     let told = messages(app, "party_named").await;
     let mut to: Vec<&str> = told.iter().map(|m| m.recipient.as_str()).collect();
     to.sort();
-    assert_eq!(to, vec![BANK_MOBILE, SELLER.2, HOLDER_B.2]);
+    assert_eq!(to, vec![SELLER.2, HOLDER_B.2]);
+    // The bank (no verified account here) is told at the number given for
+    // it that it confirms through an organisation account — not "sign in
+    // with this number".
+    let org_told: Vec<String> = messages(app, "party_named_org")
+        .await
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    assert_eq!(org_told, vec![BANK_MOBILE.to_string()]);
     let text = app::domain::notify::render("party_named", &told[0].params(), app::domain::Lang::Zh)
         .unwrap();
     assert!(text.contains(HOLDER_A.0), "names the filer: {text}");
@@ -137,6 +148,12 @@ async fn every_party_is_told_and_confirms(app: &TestApp) {
     let res = answer(app, &filer, &id, &hash, "confirm", "").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(view(app, &filer, &id).await["my_part"].is_null());
+    // Whoever holds the number typed for the bank cannot confirm for the
+    // bank: an organisation confirms through its account or at the window.
+    let holder = sign_in(app, BANK_MOBILE).await;
+    assert!(view(app, &holder, &id).await["my_part"].is_null());
+    let res = answer(app, &holder, &id, &hash, "confirm", "").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // The bank's representative confirms at the window: the clerk must
     // have checked the ID; a reviewer may not record it.
@@ -477,8 +494,9 @@ async fn an_objection_stops_the_case_and_alerts_the_supervisors(app: &TestApp) {
     // An objection needs a reason, without control characters.
     let res = answer(app, &seller, &id, &hash, "object", "  ").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // (A direction override is refused at the door, before the handler.)
     let res = answer(app, &seller, &id, &hash, "object", "不卖\u{202E}了").await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     app::execute!(&app.db, "DELETE FROM outbox").unwrap();
     let res = answer(app, &seller, &id, &hash, "object", "我没有出售这套房子").await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -682,7 +700,238 @@ async fn fees_are_shown_and_recorded_with_amounts(app: &TestApp) {
     assert!(text.contains(owed), "{text}");
 }
 
+/// The mortgagee bank, a verified organisation of kind `bank` named by its
+/// credit code, is told through its administrators and confirms in its own
+/// account; another organisation (or one not yet verified) sees nothing.
+async fn a_bank_confirms_through_its_organisation_account(app: &TestApp) {
+    use crate::filings::{member_sign_in, uscc, verify_all};
+    const BANK_ADMIN: &str = "13600136001";
+    const OTHER_ADMIN: &str = "13600136002";
+    const PENDING_ADMIN: &str = "13600136003";
+    let password = "a long enough secret";
+    for (code, name, mobile, kind) in [
+        (BANK_CODE, "明州银行", BANK_ADMIN, "bank"),
+        (
+            &uscc("91330200MA2B00001"),
+            "甬江置业",
+            OTHER_ADMIN,
+            "developer",
+        ),
+    ] {
+        let res = app
+            .server_fn(
+                "org/register",
+                &[
+                    ("credit_code", code),
+                    ("org_name", name),
+                    ("contact_name", "钱经理"),
+                    ("mobile", mobile),
+                    ("password", password),
+                    ("password2", password),
+                    ("kind", kind),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{name} registers");
+    }
+    verify_all(app).await;
+    // Registered after the others were verified: still pending.
+    let res = app
+        .server_fn(
+            "org/register",
+            &[
+                ("credit_code", &uscc("91330200MA2B00002")),
+                ("org_name", "待审银行"),
+                ("contact_name", "孙经理"),
+                ("mobile", PENDING_ADMIN),
+                ("password", password),
+                ("password2", password),
+                ("kind", "bank"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .server_fn(
+            "org/register",
+            &[
+                ("credit_code", &uscc("91330200MA2B00003")),
+                ("org_name", "某单位"),
+                ("contact_name", "周经理"),
+                ("mobile", "13600136004"),
+                ("password", password),
+                ("password2", password),
+                ("kind", "insurer"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an unknown kind is refused"
+    );
+
+    staff(app, "clerk", "clerk", &["MAIN"]).await;
+    let clerk = signed_in(app, "clerk").await;
+    let filer = sign_in(app, HOLDER_A.2).await;
+    let id = submit(app, &filer).await;
+
+    // The bank's administrator is told, with the link to the organisation's page.
+    let told: Vec<_> = messages(app, "party_named_org")
+        .await
+        .into_iter()
+        .filter(|m| m.params()["receipt"].as_str().is_some())
+        .collect();
+    assert_eq!(
+        told.iter()
+            .map(|m| m.recipient.as_str())
+            .collect::<Vec<_>>(),
+        vec![BANK_ADMIN]
+    );
+    let text =
+        app::domain::notify::render("party_named_org", &told[0].params(), app::domain::Lang::Zh)
+            .unwrap();
+    assert!(
+        text.contains("明州银行") && text.contains(&format!("/developer/cases/{id}")),
+        "{text}"
+    );
+
+    let bank = member_sign_in(app, BANK_ADMIN).await;
+    let home: Value = call(app, &bank.cookie, "org/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(home["me"]["kind"], "bank");
+    assert_eq!(home["cases"][0]["id"], id.as_str());
+    assert_eq!(home["cases"][0]["standing"], "waiting");
+    let res = call(app, &bank.cookie, "org/case", &[("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let c: Value = res.json().await.unwrap();
+    let hash = c["hash"].as_str().unwrap().to_string();
+    let ours: Vec<&Value> = c["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["ours"] == true)
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0]["id_number"], BANK_CODE);
+    // Others' ID numbers are masked for the bank.
+    assert!(c["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["ours"] == false)
+        .all(|p| p["id_number"].as_str().unwrap().starts_with("****")));
+
+    let confirm = |cookie: String, csrf: String, hash: String, decision: &'static str| {
+        let id = id.clone();
+        async move {
+            call(
+                app,
+                &cookie,
+                "org/confirm",
+                &[
+                    ("id", &id),
+                    ("csrf", &csrf),
+                    ("hash", &hash),
+                    ("decision", decision),
+                ],
+            )
+            .await
+        }
+    };
+    // Without the member's CSRF token: refused.
+    let res = confirm(bank.cookie.clone(), "x".into(), hash.clone(), "confirm").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A stale page is not a confirmation.
+    let res = confirm(
+        bank.cookie.clone(),
+        bank.csrf.clone(),
+        "0".repeat(64),
+        "confirm",
+    )
+    .await;
+    assert_eq!(error_code(res).await, "changed");
+    // An objection needs a reason.
+    let res = confirm(
+        bank.cookie.clone(),
+        bank.csrf.clone(),
+        hash.clone(),
+        "object",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = confirm(
+        bank.cookie.clone(),
+        bank.csrf.clone(),
+        hash.clone(),
+        "confirm",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = confirm(
+        bank.cookie.clone(),
+        bank.csrf.clone(),
+        hash.clone(),
+        "confirm",
+    )
+    .await;
+    assert_eq!(error_code(res).await, "already");
+
+    // The clerk sees the bank's entry confirmed through its account.
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(standing(&c, 2), "confirmed");
+    let bank_entry = c["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["idx"] == 2)
+        .unwrap();
+    assert_eq!(bank_entry["channel"], "org");
+    let rows = app::db::confirmations(&app.db, &id).await.unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.party_idx == 2 && r.channel == "org" && r.content_hash == hash));
+
+    // Another organisation, and one not yet verified: nothing to see or confirm.
+    let other = member_sign_in(app, OTHER_ADMIN).await;
+    let pending = member_sign_in(app, PENDING_ADMIN).await;
+    for m in [&other, &pending] {
+        let res = call(app, &m.cookie, "org/case", &[("id", &id)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = confirm(m.cookie.clone(), m.csrf.clone(), hash.clone(), "confirm").await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let home: Value = call(app, &m.cookie, "org/home", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(home["cases"], serde_json::json!([]));
+    }
+    // Nobody signed in: 401.
+    let res = app.server_fn("org/case", &[("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The page itself, server-rendered for the bank.
+    let html = app
+        .client
+        .get(app.url(&format!("/developer/cases/{id}")))
+        .header("cookie", &bank.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("明州市海曙区望京路 8 号") && html.contains("已确认"),
+        "the bank's page"
+    );
+}
+
 on_both_backends!(
+    a_bank_confirms_through_its_organisation_account,
     fees_are_shown_and_recorded_with_amounts,
     every_party_is_told_and_confirms,
     acceptance_needs_the_visit_and_closing_moves_cancel_bookings,

@@ -361,6 +361,20 @@ async fn walk_ins_take_free_seats_today(app: &TestApp) {
         walk(&town, "MAIN", r1.clone()).await.status(),
         StatusCode::NOT_FOUND
     );
+    // At their own site, another site's receipt is answered exactly as an
+    // unknown one: nothing about its existence, stage or booking.
+    let unknown: Value = walk(&town, "TOWN-QS", "NO-SUCH-RECEIPT".into())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let known: Value = walk(&town, "TOWN-QS", r1.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unknown["Validation"][0]["code"], "receipt");
+    assert_eq!(known, unknown);
     let now = app::domain::hours::local(app::db::now_ms());
     let open_slots_left = now.time() < chrono::NaiveTime::from_hms_opt(23, 40, 0).unwrap();
     let res = walk(&clerk, "MAIN", r1.to_lowercase()).await;

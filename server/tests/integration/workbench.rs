@@ -202,6 +202,10 @@ pub async fn submitted(app: &TestApp) -> (String, String) {
     (cookie, id)
 }
 
+fn res_is_refused(body: &Value) -> bool {
+    body["Validation"][0]["field"] == "password"
+}
+
 async fn staff_sign_in_and_lockout(app: &TestApp) {
     staff(app, "clerk.li", "clerk", &["MAIN"]).await;
     // Unknown user and wrong password answer alike.
@@ -212,13 +216,50 @@ async fn staff_sign_in_and_lockout(app: &TestApp) {
         assert_eq!(body["Validation"][0]["code"], "credentials");
     }
     // Four more failures: five in a row lock the account, even for the
-    // right password.
+    // right password — and a locked account answers exactly as a wrong
+    // password does (no enumeration by wording).
     for _ in 0..4 {
         staff_sign_in(app, "clerk.li", "wrong password!").await;
     }
     let res = staff_sign_in(app, "clerk.li", PASSWORD).await;
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["Validation"][0]["code"], "locked");
+    assert_eq!(body["Validation"][0]["code"], "credentials");
+    assert!(res_is_refused(&body));
+
+    // A burst: 50 wrong guesses, then the right password, all in flight at
+    // once, on a fresh account. Attempts are counted before the password is
+    // checked, so only the first five are checked at all and the right one,
+    // sent last, finds the account locked (before the fix each request was
+    // checked against the lock before any was counted: it always got in).
+    staff(app, "clerk.burst", "clerk", &["MAIN"]).await;
+    let mut tries: Vec<String> = (0..50).map(|i| format!("wrong guess {i:02}!")).collect();
+    tries.push(PASSWORD.to_string());
+    let answers = futures::future::join_all(
+        tries
+            .iter()
+            .map(|p| async move { staff_sign_in(app, "clerk.burst", p).await.status() }),
+    )
+    .await;
+    assert!(
+        answers
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "nobody gets in: {answers:?}"
+    );
+    let row = app::db::staff_by_username(&app.db, "clerk.burst")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        row.locked_until > app::db::now_ms(),
+        "the burst locked the account"
+    );
+    let res = staff_sign_in(app, "clerk.burst", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not during the lock"
+    );
 
     // A citizen's session is not a staff session.
     let citizen = sign_in(app, HOLDER_A.2).await;
