@@ -378,9 +378,13 @@ pub async fn confirm_at_window(
     let Some(who) = p.standings.iter().find(|x| x.idx == party) else {
         return Err(AppError::NotFound);
     };
-    // The filer's own entries stand by filing.
+    // The filer's own entries stand by filing; an objection stands until
+    // the centre has dealt with it (a clerk cannot turn it into consent).
     if who.standing == Standing::Filer {
         return refuse("filer");
+    }
+    if who.standing == Standing::Objected {
+        return refuse("already_objected");
     }
     let today = crate::api::cases::server::today()
         .format("%Y-%m-%d")

@@ -96,6 +96,10 @@ fn QueryMessage() -> impl IntoView {
                 "Check the party's identity document first and tick “ID checked”.",
             ),
             "already" => ("已经确认过，无需重复。", "Already confirmed."),
+            "already_objected" => (
+                "该当事人已提出异议，异议处理前不能代为确认。",
+                "That party has objected; no confirmation can be recorded until the objection is dealt with.",
+            ),
             "filer" => (
                 "这是申请人本人的信息，提交申请即已确认。",
                 "That is the filer's own entry: filing it was the confirmation.",

@@ -526,6 +526,26 @@ async fn an_objection_stops_the_case_and_alerts_the_supervisors(app: &TestApp) {
         .as_str()
         .unwrap()
         .contains("没有出售"));
+    // Nor can a clerk turn the objection into a confirmation at the window.
+    let res = call(
+        app,
+        &clerk.cookie,
+        "cases/confirm_at_window",
+        &[
+            ("id", id.as_str()),
+            ("csrf", clerk.csrf.as_str()),
+            ("party", "1"),
+            ("id_checked", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(error_code(res).await, "already_objected");
+    let c = case(app, &clerk, &id).await;
+    assert_eq!(standing(&c, 1), "objected");
+    assert!(c["people"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("没有出售"));
 
     // Even when everyone else confirms, the case stops.
     crate::workbench::confirm_all(app, &id).await;
