@@ -415,6 +415,19 @@ pub async fn apply_move(
         )
         .await?;
     }
+    // A corrected application is new content: whoever had confirmed it is
+    // asked to read it and confirm again (their confirmation no longer
+    // counts), a person at their own number, an organisation through its
+    // administrators.
+    if m.event == "resubmitted" {
+        super::people::ask_to_confirm_again(
+            &mut tx,
+            id,
+            &mobile,
+            receipt.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    }
     audit(
         &mut tx,
         &AuditEntry {

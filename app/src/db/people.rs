@@ -278,6 +278,76 @@ pub(crate) async fn tell_parties(
     Ok(n)
 }
 
+/// After a correction, everyone who had confirmed is texted to confirm the
+/// new content: people who confirm online at their number, organisations
+/// through their administrators (`party_reconfirm`).
+pub(crate) async fn ask_to_confirm_again(
+    tx: &mut WriteTx,
+    application_id: &str,
+    filer_mobile: &str,
+    receipt: &str,
+) -> Result<usize, sqlx::Error> {
+    let parties: Vec<(i64, String, String, String)> = fetch_all_tx!(
+        tx,
+        (i64, String, String, String),
+        "SELECT CAST(idx AS BIGINT), id_type, id_number, mobile FROM application_parties
+          WHERE application_id = $1 ORDER BY idx",
+        application_id
+    )?;
+    let confirmed: Vec<(i64,)> = fetch_all_tx!(
+        tx,
+        (i64,),
+        "SELECT DISTINCT CAST(party_idx AS BIGINT) FROM party_confirmations
+          WHERE application_id = $1 AND kind = 'confirmed'",
+        application_id
+    )?;
+    let who = crate::domain::people::confirmers(
+        &parties
+            .iter()
+            .map(|(_, t, n, m)| (t.as_str(), n.as_str(), m.as_str()))
+            .collect::<Vec<_>>(),
+        filer_mobile,
+    );
+    let mut to: Vec<String> = Vec::new();
+    for ((idx, _, code, mobile), c) in parties.iter().zip(&who) {
+        if !confirmed.iter().any(|(i,)| i == idx) {
+            continue;
+        }
+        match c {
+            crate::domain::people::Confirmer::Online => to.push(mobile.clone()),
+            crate::domain::people::Confirmer::Organisation => {
+                let admins: Vec<(String,)> = fetch_all_tx!(
+                    tx,
+                    (String,),
+                    "SELECT m.mobile FROM org_members m JOIN orgs o ON o.id = m.org_id
+                      WHERE o.credit_code = $1 AND o.status = 'verified' AND m.role = 'admin'
+                        AND m.active = 1 AND m.password_hash IS NOT NULL",
+                    code
+                )?;
+                to.extend(admins.into_iter().map(|(m,)| m));
+            }
+            _ => {}
+        }
+    }
+    to.sort();
+    to.dedup();
+    for mobile in &to {
+        if crate::domain::MobileNumber::parse(mobile).is_err() {
+            continue;
+        }
+        enqueue(
+            tx,
+            Channel::Sms,
+            mobile,
+            "party_reconfirm",
+            &serde_json::json!({ "receipt": receipt }),
+            Lang::Zh,
+        )
+        .await?;
+    }
+    Ok(to.len())
+}
+
 /// An application as the organisations named on it list it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgCaseRow {

@@ -147,6 +147,14 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("receipt"),
             p("org_link")
         ),
+        ("party_reconfirm", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的申请已按补正通知更正，内容有变化，您之前的确认不再有效。请重新登录阅读并确认；如不同意，可在同一页面提出异议。",
+            p("receipt")
+        ),
+        ("party_reconfirm", Lang::En) => format!(
+            "[OneTrip] The application with receipt {} was corrected and its content changed, so your earlier confirmation no longer counts. Sign in again to read it and confirm; if you do not agree, object on the same page.",
+            p("receipt")
+        ),
         ("objection_filer", Lang::Zh) => format!(
             "【一趟办】回执号 {} 的申请中有当事人提出了异议，案件已停止办理。登记中心将与各方联系；您可登录查看。",
             p("receipt")

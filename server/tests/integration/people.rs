@@ -237,6 +237,14 @@ async fn every_party_is_told_and_confirms(app: &TestApp) {
     let c = case(app, &clerk, &id).await;
     assert_eq!(standing(&c, 1), "outdated");
     assert_eq!(standing(&c, 2), "outdated");
+    // Whoever had confirmed online is asked to confirm again (the bank,
+    // confirmed at the window and without an account here, is not texted).
+    let again: Vec<String> = messages(app, "party_reconfirm")
+        .await
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    assert_eq!(again, vec![SELLER.2.to_string()]);
     let v = view(app, &seller, &id).await;
     assert_eq!(v["my_part"]["standing"], "outdated");
     let new_hash = v["my_part"]["hash"].as_str().unwrap().to_string();
