@@ -283,11 +283,7 @@ pub async fn org_confirm(
         _ => return Err(AppError::BadRequest),
     };
     let reason = reason.unwrap_or_default().trim().to_string();
-    let bad_char = reason.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\r')
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    });
+    let bad_char = crate::domain::has_hidden_chars(&reason);
     if kind == "objected" && (reason.is_empty() || reason.chars().count() > 500 || bad_char) {
         if form {
             redirect(&format!("{back}?error=objection_reason#objection"));

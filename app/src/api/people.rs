@@ -288,11 +288,7 @@ pub async fn confirm_application(
     }
     // No NUL, control or bidirectional-override characters in what the
     // supervisors will read.
-    if reason.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\r')
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    }) {
+    if crate::domain::has_hidden_chars(&reason) {
         return refuse("objection_reason");
     }
     let supervisors = crate::db::site_supervisors(&database, &row_site(&database, &id).await?)
