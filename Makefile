@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking bench-filings
+.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -42,6 +42,13 @@ bench-previews:
 bench-filings:
 	@for f in csv xlsx; do for n in 10000 100000; do \
 		cargo run --release -q -p server --example filing_bench -- $$n $$f || exit 1; done; done
+
+## Hostile and maximal spreadsheets (a 5,000 × 4,000 XLSX, a full 64-column XLSX, a 10 MB CSV)
+## through the upload's and the worker's reading: peak memory growth, each in a fresh process.
+bench-sheets:
+	@cargo run --release -q -p server --example sheet_memory -- gen target/sheets
+	@for f in wide.xlsx full.xlsx full.csv; do \
+		cargo run --release -q -p server --example sheet_memory -- run target/sheets/$$f || exit 1; done
 
 ## Format Rust and the view! macros.
 fmt:

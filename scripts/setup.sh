@@ -40,3 +40,12 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   say "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# PyPI: schemathesis, which tests the batch API against its OpenAPI document
+# (a test of the integration suite runs it). In its own virtual environment.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "${ONETRIP_SKIP_DEV_TOOLS:-0}" != 1 ] && ! .tools/venv/bin/st --version 2>/dev/null | grep -q " ${SCHEMATHESIS_VERSION}$"; then
+  say "installing schemathesis ${SCHEMATHESIS_VERSION} (API conformance, once)"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+fi

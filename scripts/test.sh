@@ -46,7 +46,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-step "unit and integration tests (SQLite and PostgreSQL)"
+step "unit and integration tests (SQLite and PostgreSQL; the batch API through schemathesis)"
+export ONETRIP_SCHEMATHESIS="$PWD/.tools/venv/bin/st"
 LOG=$(mktemp)
 cargo test --workspace 2>&1 | tee "$LOG"
 if grep -q "SKIPPED (PostgreSQL" "$LOG"; then

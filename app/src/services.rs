@@ -86,6 +86,52 @@ pub struct Services {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Wakes the filing worker when a spreadsheet is taken in.
     pub filing_wake: Arc<tokio::sync::Notify>,
+    /// Refusals of the shared rate counters, remembered in this process.
+    pub refusals: Arc<Refusals>,
+}
+
+/// Refusals by the shared rate counters (`db::rate_hit`), remembered in
+/// this process until the counter would let the client in again: a client
+/// that keeps knocking is refused from memory, without a database
+/// transaction, so refusing is cheap. The shared counters stay the only
+/// authority for letting anyone in (each instance learns its refusals on its
+/// own), and a remembered refusal never outlasts the counter's own.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    until_ms: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+impl Refusals {
+    /// Remembered buckets kept before expired ones are swept.
+    const SWEEP_AT: usize = 10_000;
+
+    /// Seconds until the longest-refused of `buckets` may be tried again,
+    /// if any of them is refused.
+    pub fn refused(&self, buckets: &[&str]) -> Option<u64> {
+        let now = db::now_ms();
+        let until = self.until_ms.lock().unwrap_or_else(|e| e.into_inner());
+        buckets
+            .iter()
+            .filter_map(|b| until.get(*b))
+            .filter(|at| **at > now)
+            .max()
+            .map(|at| ((at - now) as u64).div_ceil(1000).max(1))
+    }
+
+    /// Remember that `bucket` refuses for `retry_after_secs`.
+    pub fn remember(&self, bucket: &str, retry_after_secs: u64) {
+        let now = db::now_ms();
+        let mut until = self.until_ms.lock().unwrap_or_else(|e| e.into_inner());
+        if until.len() >= Self::SWEEP_AT {
+            until.retain(|_, at| *at > now);
+        }
+        if until.len() < Self::SWEEP_AT * 10 {
+            until.insert(
+                bucket.to_string(),
+                now + retry_after_secs.saturating_mul(1000) as i64,
+            );
+        }
+    }
 }
 
 impl std::fmt::Debug for Services {
@@ -103,6 +149,7 @@ impl Services {
             policy,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             filing_wake: Arc::new(tokio::sync::Notify::new()),
+            refusals: Arc::new(Refusals::default()),
         }
     }
 

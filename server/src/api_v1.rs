@@ -137,16 +137,17 @@ async fn caller(st: &AppState, headers: &HeaderMap) -> Result<db::TokenOwner, Re
     if owner.org_status != "verified" {
         return Err(fail(AppError::Forbidden));
     }
+    let bucket = format!("api:token:{}", owner.token_id);
+    let refusals = &st.services.refusals;
+    if let Some(retry_after_secs) = refusals.refused(&[&bucket]) {
+        return Err(fail(AppError::RateLimited { retry_after_secs }));
+    }
     let mut tx = st.db.begin_write().await.map_err(|e| internal("rate", e))?;
-    if let Some(retry_after_secs) = db::rate_hit(
-        &mut tx,
-        &format!("api:token:{}", owner.token_id),
-        60_000,
-        PER_MINUTE,
-    )
-    .await
-    .map_err(|e| internal("rate", e))?
+    if let Some(retry_after_secs) = db::rate_hit(&mut tx, &bucket, 60_000, PER_MINUTE)
+        .await
+        .map_err(|e| internal("rate", e))?
     {
+        refusals.remember(&bucket, retry_after_secs);
         return Err(fail(AppError::RateLimited { retry_after_secs }));
     }
     tx.commit().await.map_err(|e| internal("rate", e))?;
@@ -185,6 +186,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBatch {
     /// A project of the organisation (its id, from the developer pages).
     #[schema(min_length = 1)]
@@ -220,7 +222,7 @@ pub struct LineOut {
 /// One row, with the same fields as the spreadsheet template of the
 /// batch's matter (fields the matter does not use are ignored).
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RowIn {
     /// 不动产单元号, 28 characters.
     pub unit: String,
@@ -264,7 +266,10 @@ impl RowIn {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RowsIn {
+    /// At least one row; at most the rows a file may have (5,000 by default).
+    #[schema(min_items = 1)]
     pub rows: Vec<RowIn>,
 }
 
@@ -674,8 +679,81 @@ impl utoipa::Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// Text the door lets in: no NUL, other control characters (line breaks
+/// and tabs excepted) or invisible direction marks (see
+/// `middleware::refuse_hidden_characters`).
+const TEXT_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]*$";
+/// The ids of batches, uploads and projects.
+const ID_PATTERN: &str = "^[0-9A-Za-z-]{1,64}$";
+/// An Idempotency-Key: 1–100 visible ASCII characters.
+const KEY_PATTERN: &str = "^[!-~]{1,100}$";
+
+/// The OpenAPI document as served: the generated one with what holds for
+/// every operation written out, so the document says all the server does —
+/// the answers any request may get (400 for characters refused at the
+/// door, 401 without a valid token, 429 past the limit, 503 while the
+/// database is away), the form of ids and keys, and the text every string
+/// field accepts.
+fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let shared = [
+        ("400", "Malformed: characters refused at the door (NUL, control or direction-override), or not well-formed JSON (errors' shape: field, code, zh, en)"),
+        ("401", "No or a revoked token"),
+        ("429", "Too many requests (Retry-After)"),
+        ("503", "The database is not answering for a moment (Retry-After)"),
+    ];
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for op in paths
+            .values_mut()
+            .filter_map(|ops| ops.as_object_mut())
+            .flat_map(|ops| ops.values_mut())
+        {
+            if let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+                for p in params {
+                    let pattern = match p.get("name").and_then(|n| n.as_str()) {
+                        Some("id") => ID_PATTERN,
+                        Some("Idempotency-Key") => KEY_PATTERN,
+                        _ => continue,
+                    };
+                    p["required"] = true.into();
+                    p["schema"] = serde_json::json!({ "type": "string", "pattern": pattern });
+                }
+            }
+            if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
+                for (code, what) in shared {
+                    responses
+                        .entry(code)
+                        .or_insert_with(|| serde_json::json!({ "description": what }));
+                }
+            }
+        }
+    }
+    for schema in ["NewBatch", "RowIn"] {
+        let props = doc
+            .get_mut("components")
+            .and_then(|c| c.get_mut("schemas"))
+            .and_then(|s| s.get_mut(schema))
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.as_object_mut());
+        for (name, prop) in props.into_iter().flatten() {
+            if prop.get("type").and_then(|t| t.as_str()) == Some("string")
+                && prop.get("pattern").is_none()
+            {
+                prop["pattern"] = if name == "project_id" {
+                    ID_PATTERN
+                } else {
+                    TEXT_PATTERN
+                }
+                .into();
+            }
+        }
+    }
+    doc
+}
+
 async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    Json(document()).into_response()
 }
 
 fn esc(s: &str) -> String {
@@ -688,7 +766,7 @@ fn esc(s: &str) -> String {
 /// A readable page of the same document: every path with its method,
 /// summary, parameters and answers, and the schemas.
 async fn docs() -> Html<String> {
-    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let doc = document();
     let mut out = String::from(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>批量申报接口 · Batch API v1</title><style>body{font:17px/1.6 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}\

@@ -910,41 +910,62 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
         Ok(m) if secret.len() >= 11 => m.as_str().to_string(),
         _ => secret,
     };
-    let mut tx = database.begin_write().await.map_err(internal("track"))?;
-    if let Some(retry_after_secs) = crate::db::rate_hit(
-        &mut tx,
-        &format!("track:ip:{ip_key}"),
-        600 * 1000,
-        policy.lookups_per_ip_10min,
-    )
-    .await
-    .map_err(internal("track"))?
+    let receipt_key = services.keyed_hash(&["receipt", receipt.as_deref().unwrap_or("-")]);
+    let ip_bucket = format!("track:ip:{ip_key}");
+    let failed_bucket = format!("track:fail:{receipt_key}:{ip_key}");
+    let failed_anywhere = format!("track:fail:{receipt_key}");
+    // Refused a moment ago: refused again from memory, without a write.
+    let refusals = &services.refusals;
+    if let Some(retry_after_secs) =
+        refusals.refused(&[&ip_bucket, &failed_bucket, &failed_anywhere])
     {
         return Err(AppError::RateLimited { retry_after_secs });
     }
-    let receipt_key = services.keyed_hash(&["receipt", receipt.as_deref().unwrap_or("-")]);
-    let failed_bucket = format!("track:fail:{receipt_key}:{ip_key}");
-    let failed_anywhere = format!("track:fail:{receipt_key}");
+    let mut tx = database.begin_write().await.map_err(internal("track"))?;
+    if let Some(retry_after_secs) =
+        crate::db::rate_hit(&mut tx, &ip_bucket, 600 * 1000, policy.lookups_per_ip_10min)
+            .await
+            .map_err(internal("track"))?
+    {
+        refusals.remember(&ip_bucket, retry_after_secs);
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
     let since = crate::db::now_ms() - 3600 * 1000;
-    let (mine, everyone) = crate::fetch_optional_tx!(
+    let (mine, mine_since, everyone, everyone_since) = crate::fetch_optional_tx!(
         &mut tx,
-        (i64, i64),
+        (i64, i64, i64, i64),
         "SELECT CAST(COALESCE(SUM(CASE WHEN bucket = $1 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN bucket = $2 THEN 1 ELSE 0 END), 0) AS BIGINT)
+                CAST(COALESCE(MIN(CASE WHEN bucket = $1 THEN at END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN bucket = $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(MIN(CASE WHEN bucket = $2 THEN at END), 0) AS BIGINT)
            FROM rate_hits WHERE bucket IN ($1, $2) AND at > $3",
         &failed_bucket,
         &failed_anywhere,
         since
     )
     .map_err(internal("track"))?
-    .unwrap_or((0, 0));
+    .unwrap_or((0, 0, 0, 0));
     tx.commit().await.map_err(internal("track"))?;
-    if mine >= policy.failed_lookups_per_receipt_hour
-        || everyone >= policy.failed_lookups_per_receipt_hour * 10
-    {
-        return Err(AppError::RateLimited {
-            retry_after_secs: 3600,
-        });
+    for (bucket, count, oldest, max) in [
+        (
+            &failed_bucket,
+            mine,
+            mine_since,
+            policy.failed_lookups_per_receipt_hour,
+        ),
+        (
+            &failed_anywhere,
+            everyone,
+            everyone_since,
+            policy.failed_lookups_per_receipt_hour * 10,
+        ),
+    ] {
+        if count >= max {
+            // Until the oldest failure in the hour no longer counts.
+            let retry_after_secs = ((oldest - since).max(1000) as u64).div_ceil(1000);
+            refusals.remember(bucket, retry_after_secs);
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
     }
     let found = match (&receipt, secret.len() >= 6) {
         (Some(r), true) => crate::db::track(&database, r, &secret)

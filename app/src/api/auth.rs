@@ -104,8 +104,7 @@ async fn request_code_inner(mobile: &str) -> Result<String, AppError> {
     let lang = request_lang().await;
 
     let internal = |e| AppError::internal("request_code", e);
-    let mut tx = database.begin_write().await.map_err(internal)?;
-    for (bucket, window, max) in [
+    let limits = [
         (
             format!("code:ip:{ip_key}"),
             3600 * 1000,
@@ -117,13 +116,20 @@ async fn request_code_inner(mobile: &str) -> Result<String, AppError> {
             3600 * 1000,
             policy.codes_per_mobile_hour,
         ),
-    ] {
-        if let Some(retry_after_secs) = db::rate_hit(&mut tx, &bucket, window, max)
+    ];
+    let buckets: Vec<&str> = limits.iter().map(|(b, _, _)| b.as_str()).collect();
+    if let Some(retry_after_secs) = services.refusals.refused(&buckets) {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    let mut tx = database.begin_write().await.map_err(internal)?;
+    for (bucket, window, max) in &limits {
+        if let Some(retry_after_secs) = db::rate_hit(&mut tx, bucket, *window, *max)
             .await
             .map_err(internal)?
         {
             // Nothing of this request is kept: the hits recorded so far go too.
             drop(tx);
+            services.refusals.remember(bucket, retry_after_secs);
             return Err(AppError::RateLimited { retry_after_secs });
         }
     }

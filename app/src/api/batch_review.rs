@@ -44,7 +44,9 @@ pub struct ReviewLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchReview {
     pub batch: StaffBatchItem,
+    /// One page of the lines (see `page`).
     pub lines: Vec<ReviewLine>,
+    pub page: crate::domain::filing::LinePage,
     pub clean_pending: usize,
     pub csrf: String,
 }
@@ -175,17 +177,30 @@ async fn load(staff_id: &str, id: &str) -> Result<(StaffBatchItem, Vec<ReviewLin
     Ok((b, lines))
 }
 
+/// A batch with one page of its lines (`page` from 1; `show`: only lines
+/// in that state); the count of clean pending lines is over all of them.
 #[server(endpoint = "staff/batch")]
-pub async fn staff_batch(id: String) -> Result<BatchReview, AppError> {
+pub async fn staff_batch(
+    id: String,
+    #[server(default)] page: Option<usize>,
+    #[server(default)] show: Option<String>,
+) -> Result<BatchReview, AppError> {
     let s = reviewer().await?;
     let (batch, lines) = load(&s.staff_id, &id).await?;
     let clean_pending = lines
         .iter()
         .filter(|l| l.status == "pending" && l.flags.is_empty())
         .count();
+    let (lines, page) = crate::domain::filing::LinePage::cut(
+        lines,
+        |l: &ReviewLine| l.status.as_str(),
+        show.as_deref().unwrap_or_default(),
+        page.unwrap_or(1),
+    );
     Ok(BatchReview {
         batch,
         lines,
+        page,
         clean_pending,
         csrf: s.csrf_token,
     })

@@ -75,7 +75,9 @@ pub struct BatchView {
     pub project_name: String,
     pub kind: FilingKind,
     pub status: String,
+    /// One page of the lines (see `page`).
     pub lines: Vec<LineItem>,
+    pub page: crate::domain::filing::LinePage,
     pub uploads: Vec<UploadItem>,
     pub csrf: String,
     pub max_rows: usize,
@@ -255,8 +257,14 @@ pub async fn new_batch(
 }
 
 /// A batch of the signed-in member's organisation with its lines and uploads.
+/// A batch with one page of its lines (`page` from 1; `show`: only lines
+/// in that state), its uploads and their progress.
 #[server(endpoint = "org/batch")]
-pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
+pub async fn get_batch(
+    id: String,
+    #[server(default)] page: Option<usize>,
+    #[server(default)] show: Option<String>,
+) -> Result<BatchView, AppError> {
     use crate::db;
     use crate::services::*;
     let s = require_org().await?;
@@ -295,6 +303,12 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
             }
         })
         .collect();
+    let (lines, page) = crate::domain::filing::LinePage::cut(
+        lines,
+        |l: &LineItem| l.status.as_str(),
+        show.as_deref().unwrap_or_default(),
+        page.unwrap_or(1),
+    );
     Ok(BatchView {
         kind: FilingKind::from_code(&b.kind).ok_or(AppError::NotFound)?,
         id: b.id,
@@ -303,6 +317,7 @@ pub async fn get_batch(id: String) -> Result<BatchView, AppError> {
         project_name: p.name,
         status: b.status,
         lines,
+        page,
         uploads,
         csrf: s.csrf_token,
         max_rows: services()?.policy.filing_max_rows,

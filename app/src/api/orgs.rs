@@ -291,20 +291,28 @@ pub async fn register_org(
     let database = database()?;
     let ip = client_ip(&services.policy).await;
     let ip_key = services.keyed_hash(&["ip", &ip]);
-    let mut tx = database.begin_write().await.map_err(internal)?;
-    if let Some(retry_after_secs) =
-        db::rate_hit(&mut tx, &format!("org:register:{ip_key}"), 3600 * 1000, 20)
-            .await
-            .map_err(internal)?
-    {
-        drop(tx);
+    let bucket = format!("org:register:{ip_key}");
+    let refused = match services.refusals.refused(&[&bucket]) {
+        Some(secs) => Some(secs),
+        None => {
+            let mut tx = database.begin_write().await.map_err(internal)?;
+            let refused = db::rate_hit(&mut tx, &bucket, 3600 * 1000, 20)
+                .await
+                .map_err(internal)?;
+            if refused.is_none() {
+                tx.commit().await.map_err(internal)?;
+            }
+            refused
+        }
+    };
+    if let Some(retry_after_secs) = refused {
+        services.refusals.remember(&bucket, retry_after_secs);
         return if form {
             refuse(form, &back, &["rate"])
         } else {
             Err(AppError::RateLimited { retry_after_secs })
         };
     }
-    tx.commit().await.map_err(internal)?;
     let hash = hash_password(password).await?;
     let org = db::OrgRow {
         id: uuid::Uuid::new_v4().to_string(),

@@ -2,4 +2,5 @@ pub mod documents;
 pub mod forms;
 pub mod language;
 pub mod layout;
+pub mod pager;
 pub mod upload;

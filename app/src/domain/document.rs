@@ -247,6 +247,9 @@ pub fn error_from_code(code: &str, max_mb: u64) -> Option<DomainError> {
         "file.truncated" => DomainError::FileTruncated,
         "file.dimensions" => DomainError::ImageDimensions,
         "file.name" => DomainError::FileName,
+        "file.trailing" => DomainError::FileTrailingData,
+        "file.structure" => DomainError::FileStructure,
+        "file.pdf_active" => DomainError::PdfActiveContent,
         _ => return None,
     })
 }

@@ -102,6 +102,15 @@ pub enum DomainError {
     ImageDimensions,
     #[error("file name")]
     FileName,
+    /// Something more after the end of a photo (another file hidden behind it).
+    #[error("data after the end of the image")]
+    FileTrailingData,
+    /// A container whose structure is not what its header says.
+    #[error("file structure")]
+    FileStructure,
+    /// A PDF that would run a script or start a program when opened.
+    #[error("active content in a PDF")]
+    PdfActiveContent,
 }
 
 /// The part of a property unit number that is wrong, so the message can say where.
@@ -151,6 +160,9 @@ impl DomainError {
             DomainError::FileTruncated => "file.truncated",
             DomainError::ImageDimensions => "file.dimensions",
             DomainError::FileName => "file.name",
+            DomainError::FileTrailingData => "file.trailing",
+            DomainError::FileStructure => "file.structure",
+            DomainError::PdfActiveContent => "file.pdf_active",
         }
     }
 
@@ -241,6 +253,9 @@ impl DomainError {
             }
             DomainError::FileTruncated => "文件不完整（可能传输中断或已损坏），请重新上传。".into(),
             DomainError::ImageDimensions => "图片尺寸异常（像素过大），无法处理，请重新拍摄。".into(),
+            DomainError::FileTrailingData => "这张照片的结尾之后还附带了别的数据（例如“动态照片”的视频或其他文件），无法接收。请在相册中存为普通照片（或截屏）后重新上传。".into(),
+            DomainError::FileStructure => "文件内部结构不完整或与其类型不符（可能已损坏或被改名），请上传相机或扫描软件生成的原文件。".into(),
+            DomainError::PdfActiveContent => "这个 PDF 含有打开时会自动运行的脚本或程序（JavaScript、启动动作），无法接收。请用“打印为 PDF”重新生成后上传。".into(),
             DomainError::FileName => {
                 "文件名包含不允许的字符（如 / \\ 或控制字符）或过长（最多 200 个字），请改名后再传。".into()
             }
@@ -333,6 +348,15 @@ impl DomainError {
             }
             DomainError::ImageDimensions => {
                 "The image's dimensions are implausibly large; please retake the photo.".into()
+            }
+            DomainError::FileTrailingData => {
+                "This photo carries other data after its end (such as a motion photo's video, or another file), so it cannot be accepted. Save it as an ordinary photo (or take a screenshot) and upload that.".into()
+            }
+            DomainError::FileStructure => {
+                "The file's inner structure is incomplete or does not match its type (damaged or renamed); please upload the original file from the camera or scanner.".into()
+            }
+            DomainError::PdfActiveContent => {
+                "This PDF contains scripts or program launches that run when it is opened (JavaScript, launch actions), so it cannot be accepted. Print it to PDF again and upload that.".into()
             }
             DomainError::FileName => {
                 "The file name contains characters that are not allowed (such as / \\ or control characters) or is too long (200 characters at most); rename it and try again.".into()

@@ -244,11 +244,13 @@ pub type Cells = HashMap<Col, Cell>;
 pub type NumberedRow = (usize, Cells);
 
 /// A cell as the spreadsheet gave it: text, or a number (XLSX cells may be
-/// numeric; Excel turns long digit strings into floating point).
+/// numeric; Excel turns long digit strings into floating point), or a
+/// formula (an XLSX cell computed by Excel: its formula, never its value).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Cell {
     Text(String),
     Number(f64),
+    Formula(String),
     #[default]
     Empty,
 }
@@ -259,6 +261,7 @@ impl Cell {
             Cell::Text(s) => s.trim().to_string(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
             Cell::Number(n) => format!("{n}"),
+            Cell::Formula(f) => format!("={f}"),
             Cell::Empty => String::new(),
         }
     }
@@ -396,7 +399,18 @@ pub fn check_cells(
     let empty = Cell::Empty;
     let get = |c: Col| cells.get(&c).unwrap_or(&empty);
     let required = |c: Col, errors: &mut Vec<CellError>| -> bool {
-        if get(c).text().is_empty() {
+        if let Cell::Formula(f) = get(c) {
+            // What Excel shows for a formula is not what was typed: a
+            // filing holds what a person entered, never a computed value.
+            let shown: String = f.chars().take(30).collect();
+            errors.push(CellError::new(
+                Some(c),
+                "formula_cell",
+                format!("“{}”这一格是公式（={shown}），不是填写的内容：请直接填写内容（可复制后“选择性粘贴 → 数值”）", c.column().header),
+                format!("“{}” holds a formula (={shown}), not a typed value: type the value itself (or copy and Paste Special → Values)", c.column().header),
+            ));
+            false
+        } else if get(c).text().is_empty() {
             errors.push(CellError::new(
                 Some(c),
                 "required",
@@ -720,6 +734,10 @@ pub enum FileError {
     TooManyRows {
         limit: usize,
     },
+    /// Something in a column beyond the last one a sheet may have.
+    TooManyColumns {
+        limit: usize,
+    },
     /// A CSV that is neither UTF-8 nor GBK: the line of the first bad byte
     /// (of the encoding the file evidently is in).
     BadEncoding {
@@ -742,6 +760,7 @@ impl FileError {
             FileError::TooLarge { .. } => "file.too_large",
             FileError::ZipBomb => "file.zip_bomb",
             FileError::TooManyRows { .. } => "file.too_many_rows",
+            FileError::TooManyColumns { .. } => "file.too_many_columns",
             FileError::BadEncoding { .. } => "file.encoding",
             FileError::BrokenXlsx => "file.broken",
             FileError::Empty => "file.empty",
@@ -754,6 +773,7 @@ impl FileError {
         match self {
             FileError::TooLarge { max_mb } => max_mb.to_string(),
             FileError::TooManyRows { limit } => limit.to_string(),
+            FileError::TooManyColumns { limit } => limit.to_string(),
             FileError::BadEncoding { line } => line.to_string(),
             FileError::MissingHeaders(h) => h.join("、"),
             _ => String::new(),
@@ -770,6 +790,7 @@ impl FileError {
             "file.too_large" => FileError::TooLarge { max_mb: n() },
             "file.zip_bomb" => FileError::ZipBomb,
             "file.too_many_rows" => FileError::TooManyRows { limit: n() },
+            "file.too_many_columns" => FileError::TooManyColumns { limit: n() },
             "file.encoding" => FileError::BadEncoding { line: n() },
             "file.broken" => FileError::BrokenXlsx,
             "file.empty" => FileError::Empty,
@@ -799,6 +820,8 @@ impl FileError {
             FileError::ZipBomb => "This .xlsx unpacks to far more than its size (a possible zip bomb) and was refused. Save the template again and upload that.".into(),
             FileError::TooManyRows { limit } if zh => format!("一个文件最多 {limit} 行，请分成几个文件（同一批次可以多次上传）。"),
             FileError::TooManyRows { limit } => format!("A file may have at most {limit} rows; split it (one batch takes several uploads)."),
+            FileError::TooManyColumns { limit } if zh => format!("表格最多 {limit} 列，这个文件在第 {limit} 列之后还有内容。请只保留模板的列后重新上传。"),
+            FileError::TooManyColumns { limit } => format!("A sheet may have at most {limit} columns and this file has something beyond column {limit}; keep only the template's columns and upload again."),
             FileError::BadEncoding { line } if zh => format!("第 {line} 行有无法识别的字符（可能是复制粘贴时损坏的文字）。请改正这一行；如整个文件都是乱码，请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"),
             FileError::BadEncoding { line } => format!("Line {line} has characters that cannot be read (damaged text, perhaps from copying). Fix that line; if the whole file looks garbled, save it from Excel as \"CSV UTF-8\" and upload again."),
             FileError::BrokenXlsx if zh => "这个 .xlsx 文件已损坏或没有工作表，无法读取。".into(),
@@ -808,6 +831,69 @@ impl FileError {
             FileError::MissingHeaders(h) if zh => format!("表头缺少这些列：{}。请使用本事项的模板（列的顺序可以不同）。", h.join("、")),
             FileError::MissingHeaders(h) => format!("The header lacks these columns: {}. Use this matter's template (columns may be in any order).", h.join(", ")),
         }
+    }
+}
+
+/// Lines of a batch shown on one page.
+pub const LINES_PER_PAGE: usize = 100;
+
+/// Where a page of a batch's lines is: how many lines in all and in each
+/// state, the state shown (empty: all), and the page among the pages.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LinePage {
+    pub total: usize,
+    pub counts: Vec<(String, usize)>,
+    pub show: String,
+    pub shown: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl LinePage {
+    /// Cut `lines` (in their order) to page `page` (from 1; out of range:
+    /// the nearest) of those in state `show` (empty or unknown: all).
+    pub fn cut<T>(
+        lines: Vec<T>,
+        status: impl Fn(&T) -> &str,
+        show: &str,
+        page: usize,
+    ) -> (Vec<T>, LinePage) {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for l in &lines {
+            match counts.iter_mut().find(|(s, _)| s == status(l)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((status(l).to_string(), 1)),
+            }
+        }
+        let show = if counts.iter().any(|(s, _)| s == show) {
+            show.to_string()
+        } else {
+            String::new()
+        };
+        let total = lines.len();
+        let chosen: Vec<T> = lines
+            .into_iter()
+            .filter(|l| show.is_empty() || status(l) == show)
+            .collect();
+        let shown = chosen.len();
+        let pages = shown.div_ceil(LINES_PER_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let cut = chosen
+            .into_iter()
+            .skip((page - 1) * LINES_PER_PAGE)
+            .take(LINES_PER_PAGE)
+            .collect();
+        (
+            cut,
+            LinePage {
+                total,
+                counts,
+                show,
+                shown,
+                page,
+                pages,
+            },
+        )
     }
 }
 
@@ -870,6 +956,33 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_is_shown_a_page_at_a_time_with_counts_and_a_filter() {
+        let lines: Vec<(usize, &str)> = (0..250)
+            .map(|i| (i, if i % 10 == 0 { "returned" } else { "pending" }))
+            .collect();
+        let (cut, page) = LinePage::cut(lines.clone(), |l| l.1, "", 3);
+        assert_eq!((cut.len(), cut[0].0), (50, 200));
+        assert_eq!(
+            (page.total, page.shown, page.page, page.pages),
+            (250, 250, 3, 3)
+        );
+        assert_eq!(
+            page.counts,
+            [("returned".to_string(), 25), ("pending".to_string(), 225)]
+        );
+        let (cut, page) = LinePage::cut(lines.clone(), |l| l.1, "returned", 9);
+        assert_eq!(
+            (cut.len(), page.shown, page.page, page.pages),
+            (25, 25, 1, 1)
+        );
+        assert!(cut.iter().all(|l| l.1 == "returned"));
+        let (_, page) = LinePage::cut(lines, |l| l.1, "<script>", 0);
+        assert_eq!((page.show.as_str(), page.page), ("", 1));
+        let (cut, page) = LinePage::cut(Vec::<(usize, &str)>::new(), |l| l.1, "", 1);
+        assert_eq!((cut.len(), page.pages), (0, 1));
+    }
+
+    #[test]
     fn a_formula_or_hidden_characters_are_not_a_name() {
         for bad in ["=HYPERLINK(\"http://x\",\"张三\")", "+86", "-1", "@SUM(A1)"] {
             let mut cells = dual(UNIT);
@@ -883,6 +996,18 @@ mod tests {
         let mut cells = dual(UNIT);
         cells.insert(Col::BuyerName, text("张\u{202E}三"));
         assert_eq!(codes(&check_row(FilingKind::DualNotice, &cells)), ["name"]);
+        // A real formula cell (from an XLSX) says so, in any column.
+        let mut cells = dual(UNIT);
+        cells.insert(
+            Col::BuyerName,
+            Cell::Formula("HYPERLINK(\"http://x\",\"张三\")".into()),
+        );
+        cells.insert(Col::Price, Cell::Formula("B2*2".into()));
+        let r = check_row(FilingKind::DualNotice, &cells);
+        assert_eq!(codes(&r), ["formula_cell", "formula_cell"]);
+        let e = r.unwrap_err();
+        assert!(e[0].zh.contains("公式（=HYPERLINK"), "{}", e[0].zh);
+        assert!(e[1].en.contains("(=B2*2)"), "{}", e[1].en);
     }
 
     #[test]

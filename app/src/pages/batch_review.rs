@@ -5,6 +5,7 @@
 use crate::api::batch_review::{staff_batch, staff_batches, BatchReview};
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
+use crate::components::pager::{LineFilter, LinePages};
 use crate::domain::Lang;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -113,8 +114,13 @@ pub fn StaffBatchesPage() -> impl IntoView {
 #[component]
 pub fn StaffBatchPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
-    let data = Resource::new(id, staff_batch);
+    let query = use_query_map();
+    let key = move || {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        let (page, show) = query.with(|q| (q.get("page"), q.get("show")));
+        (id, page.and_then(|p| p.parse::<usize>().ok()), show)
+    };
+    let data = Resource::new(key, |(id, page, show)| staff_batch(id, page, show));
     view! {
         <p class="breadcrumb">
             <a href="/staff/batches">{bi("← 批量申报", "← Batches")}</a>
@@ -140,6 +146,7 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
     let csrf = b.csrf.clone();
     let id = b.batch.id.clone();
     let clean = b.clean_pending;
+    let base = format!("/staff/batches/{}", b.batch.id);
     view! {
         <h1>{bi("批次 ", "Batch ")} {b.batch.batch_no.clone()}</h1>
         <p class="muted">
@@ -211,6 +218,7 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
                     </form>
                 }
             })}
+        <LineFilter page=b.page.clone() base=base.clone() name=line_status />
         <table class="cases" data-testid="review-lines">
             <thead>
                 <tr>
@@ -290,5 +298,6 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        <LinePages page=b.page.clone() base=base.clone() />
     }
 }

@@ -11,6 +11,7 @@ use crate::api::filings::{
 use crate::api::orgs::{get_org_home, invite_info, list_orgs, org_field, org_message, OrgHome};
 use crate::components::forms::{bi, invalid, zh_en, ErrorSummary, FieldMsg};
 use crate::components::language::current_lang;
+use crate::components::pager::{LineFilter, LinePages};
 use crate::domain::filing::{FileError, FilingKind};
 use crate::domain::Lang;
 use crate::error::{AppError, FieldError};
@@ -1151,8 +1152,13 @@ fn ProjectBody(p: ProjectView) -> impl IntoView {
 #[component]
 pub fn DevBatchPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
-    let data = Resource::new(id, get_batch);
+    let query = use_query_map();
+    let key = move || {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        let (page, show) = query.with(|q| (q.get("page"), q.get("show")));
+        (id, page.and_then(|p| p.parse::<usize>().ok()), show)
+    };
+    let data = Resource::new(key, |(id, page, show)| get_batch(id, page, show));
     poll_while(
         move || {
             data.get()
@@ -1186,7 +1192,8 @@ fn BatchBody(b: BatchView) -> impl IntoView {
     let status = b.status.clone();
     let csrf = b.csrf.clone();
     let batch_id = b.id.clone();
-    let lines = b.lines.len();
+    let lines = b.page.total;
+    let base = format!("/developer/batches/{}", b.id);
     view! {
         <h1>{bi("批次 ", "Batch ")} {b.batch_no.clone()}</h1>
         <p class="muted">
@@ -1243,6 +1250,7 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                     </form>
                 }
             })}
+        <LineFilter page=b.page.clone() base=base.clone() name=status_name />
         <table class="cases" data-testid="lines">
             <thead>
                 <tr>
@@ -1308,6 +1316,7 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        <LinePages page=b.page.clone() base=base.clone() />
     }
 }
 

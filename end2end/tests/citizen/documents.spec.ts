@@ -6,8 +6,9 @@ import { signIn } from "../steps";
 function jpeg(width: number, height: number, filler: number): Buffer {
   const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "binary")];
   const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  const sos = [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00];
   const body = Buffer.alloc(filler, 7);
-  return Buffer.concat([Buffer.from(head), Buffer.from(sof), body, Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([Buffer.from(head), Buffer.from(sof), Buffer.from(sos), body, Buffer.from([0xff, 0xd9])]);
 }
 
 function pdf(): Buffer {

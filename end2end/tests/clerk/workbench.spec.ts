@@ -28,7 +28,8 @@ function pngBytes(seed: number): Buffer {
 function jpeg(seed: number): Buffer {
   const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "binary")];
   const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x03, 0xe8, 0x05, 0x00, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
-  return Buffer.concat([Buffer.from(head), Buffer.from(sof), Buffer.alloc(4000, seed % 256), Buffer.from([0xff, 0xd9])]);
+  const sos = [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00];
+  return Buffer.concat([Buffer.from(head), Buffer.from(sof), Buffer.from(sos), Buffer.alloc(4000, seed % 255), Buffer.from([0xff, 0xd9])]);
 }
 
 

@@ -11,6 +11,7 @@
 //! is the document row committed. Files are served only by
 //! `GET /documents/{id}` to the filer and named parties.
 
+mod content;
 mod previews;
 mod routes;
 mod store;

@@ -271,7 +271,12 @@ struct Rendered {
     height: u32,
 }
 
-/// Decode (within limits), turn upright, scale to `long_side`, encode JPEG.
+/// The most memory one decoded image may take (a 50-megapixel phone photo
+/// in RGB fits; an 81-megapixel RGBA PNG does not and gets no preview).
+pub const DECODE_BUDGET: u64 = 160 * 1024 * 1024;
+
+/// Decode (within [`DECODE_BUDGET`]), scale to `long_side`, turn upright
+/// (after scaling: turning a whole photo would copy it), encode JPEG.
 fn thumbnail(bytes: &[u8], long_side: u32) -> Result<Rendered, Failure> {
     use image::ImageDecoder;
     let bad = |e: image::ImageError| Failure::Permanent(format!("image: {e}"));
@@ -281,19 +286,27 @@ fn thumbnail(bytes: &[u8], long_side: u32) -> Result<Rendered, Failure> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(20_000);
     limits.max_image_height = Some(20_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(DECODE_BUDGET);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(bad)?;
+    if decoder.total_bytes() > DECODE_BUDGET {
+        return Err(Failure::Permanent(format!(
+            "image: {} bytes decoded is more than the preview budget",
+            decoder.total_bytes()
+        )));
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder).map_err(bad)?;
-    img.apply_orientation(orientation);
-    let small = if img.width().max(img.height()) > long_side {
-        img.thumbnail(long_side, long_side)
+    let img = image::DynamicImage::from_decoder(decoder).map_err(bad)?;
+    let mut small = if img.width().max(img.height()) > long_side {
+        let small = img.thumbnail(long_side, long_side);
+        drop(img);
+        small
     } else {
         img
     };
+    small.apply_orientation(orientation);
     let rgb = small.to_rgb8();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
@@ -352,6 +365,31 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!((r.width, r.height), (300, 200));
+    }
+
+    #[test]
+    fn an_image_too_big_to_decode_within_the_budget_is_not_decoded() {
+        // An 81-megapixel RGBA PNG (324 MB decoded): the header alone says so.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8], data: &[u8]| {
+            let mut body = kind.to_vec();
+            body.extend_from_slice(data);
+            let mut crc = flate2::Crc::new();
+            crc.update(&body);
+            png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            png.extend_from_slice(&body);
+            png.extend_from_slice(&crc.sum().to_be_bytes());
+        };
+        let mut ihdr = 9000u32.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&9000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        chunk(b"IHDR", &ihdr);
+        chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        chunk(b"IEND", &[]);
+        match thumbnail(&png, THUMB_PX) {
+            Err(Failure::Permanent(why)) => assert!(why.contains("budget"), "{why}"),
+            _ => panic!("decoded past the budget"),
+        }
     }
 
     #[test]

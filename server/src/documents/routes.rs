@@ -524,6 +524,10 @@ fn inspect(
     if let Err(e) = check_complete(kind, &tail) {
         return Ok(Err(e));
     }
+    f.seek(SeekFrom::Start(0))?;
+    if let Err(e) = super::content::check(kind, &mut std::io::BufReader::new(&mut f))? {
+        return Ok(Err(e));
+    }
     if kind.is_image() {
         match imagesize::size(path) {
             Ok(d) => {

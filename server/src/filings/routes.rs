@@ -274,6 +274,13 @@ pub(crate) async fn store_upload(
         max_rows: policy.filing_max_rows,
         max_bytes: policy.filing_max_file_bytes,
     };
+    // Reading a sheet keeps a core busy and a few tens of megabytes in use:
+    // two at a time (this machine's cores), the rest wait their turn.
+    static READING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = READING
+        .acquire()
+        .await
+        .map_err(|e| Refusal::App(AppError::internal("sheet turn", e)))?;
     let read = tokio::task::spawn_blocking(move || {
         sheet::survey(&bytes, limits).map(|(f, headers, rows)| (f, headers, rows, bytes))
     })

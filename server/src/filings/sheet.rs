@@ -101,9 +101,21 @@ pub fn survey(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<String>, usiz
     Ok((format, reader.headers, rows))
 }
 
+/// The most columns a sheet may have (the widest template has 14): a cell
+/// with anything in it further right refuses the file, so a row is never
+/// wider than this, whatever the file.
+pub const MAX_COLUMNS: usize = 64;
+/// Rows an XLSX's reading thread may get ahead of its reader.
+const XLSX_AHEAD: usize = 64;
+
+/// A row as read: its line as a spreadsheet shows it, and its cells.
+pub type Row = (usize, Vec<Cell>);
+
 /// A sheet read a row at a time, so that a large file is never held as
-/// cells all at once (a CSV is held only as its decoded text; calamine
-/// holds an XLSX's cells in its own compact form).
+/// cells all at once: a CSV is held only as its decoded text; an XLSX's
+/// worksheet is read as a stream of XML by a thread of its own that stays
+/// at most a few dozen rows ahead (only the workbook's shared strings are
+/// held whole, and their size is bounded when the file is measured).
 pub struct SheetReader {
     headers: Vec<String>,
     rows: Rows,
@@ -116,9 +128,8 @@ enum Rows {
         index: usize,
     },
     Xlsx {
-        range: calamine::Range<calamine::Data>,
-        next: usize,
-        first_line: usize,
+        rows: std::sync::mpsc::Receiver<Result<Option<Row>, FileError>>,
+        done: bool,
     },
 }
 
@@ -160,20 +171,50 @@ impl SheetReader {
 
     /// The next row with anything in it, with its line as a spreadsheet
     /// shows it; `None` at the end.
-    pub fn next_row(&mut self) -> Result<Option<(usize, Vec<Cell>)>, FileError> {
-        loop {
-            let Some(line) = self.advance()? else {
-                return Ok(None);
-            };
-            let cells = self.cells();
-            if cells.iter().any(|c| *c != Cell::Empty) {
-                return Ok(Some((line, cells)));
+    pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        match &mut self.rows {
+            Rows::Csv {
+                reader,
+                record,
+                index,
+            } => loop {
+                if !csv_advance(reader, record, index)? {
+                    return Ok(None);
+                }
+                if record.iter().any(|c| !c.trim().is_empty()) {
+                    csv_width(record)?;
+                    let cells = record
+                        .iter()
+                        .take(MAX_COLUMNS)
+                        .map(|c| {
+                            if c.trim().is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text(c.to_string())
+                            }
+                        })
+                        .collect();
+                    return Ok(Some((*index, cells)));
+                }
+            },
+            Rows::Xlsx { rows, done } => {
+                if *done {
+                    return Ok(None);
+                }
+                // The thread ends every file with `None` or an error: a
+                // thread that stopped without either is a broken file,
+                // never a short one.
+                let next = rows.recv().unwrap_or(Err(FileError::BrokenXlsx));
+                if !matches!(next, Ok(Some(_))) {
+                    *done = true;
+                }
+                next
             }
         }
     }
 
     /// Up to `n` more rows (fewer only at the end).
-    pub fn next_rows(&mut self, n: usize) -> Result<Vec<(usize, Vec<Cell>)>, FileError> {
+    pub fn next_rows(&mut self, n: usize) -> Result<Vec<Row>, FileError> {
         let mut out = Vec::with_capacity(n.min(4096));
         while out.len() < n {
             match self.next_row()? {
@@ -185,85 +226,65 @@ impl SheetReader {
     }
 
     /// Pass over the next row with anything in it without building its
-    /// cells; `false` at the end.
+    /// cells (a CSV's); `false` at the end.
     fn skip_row(&mut self) -> Result<bool, FileError> {
-        loop {
-            if self.advance()?.is_none() {
-                return Ok(false);
-            }
-            let blank = match &self.rows {
-                Rows::Csv { record, .. } => record.iter().all(|c| c.trim().is_empty()),
-                Rows::Xlsx { .. } => self.cells().iter().all(|c| *c == Cell::Empty),
-            };
-            if !blank {
-                return Ok(true);
-            }
-        }
-    }
-
-    /// Move to the next row; its line number, or `None` at the end.
-    fn advance(&mut self) -> Result<Option<usize>, FileError> {
         match &mut self.rows {
             Rows::Csv {
                 reader,
                 record,
                 index,
-            } => {
-                let more = reader
-                    .read_record(record)
-                    .map_err(|_| FileError::NotSpreadsheet)?;
-                *index += 1;
-                Ok(more.then_some(*index))
-            }
-            Rows::Xlsx {
-                range,
-                next,
-                first_line,
-            } => {
-                if *next >= range.height() {
-                    return Ok(None);
+            } => loop {
+                if !csv_advance(reader, record, index)? {
+                    return Ok(false);
                 }
-                *next += 1;
-                Ok(Some(*first_line + *next - 1))
-            }
-        }
-    }
-
-    /// The current row's cells.
-    fn cells(&self) -> Vec<Cell> {
-        match &self.rows {
-            Rows::Csv { record, .. } => record
-                .iter()
-                .map(|c| {
-                    if c.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(c.to_string())
-                    }
-                })
-                .collect(),
-            Rows::Xlsx { range, next, .. } => {
-                let width = range.width();
-                (0..width)
-                    .map(|col| range.get((*next - 1, col)).map_or(Cell::Empty, xlsx_cell))
-                    .collect()
-            }
+                if record.iter().any(|c| !c.trim().is_empty()) {
+                    csv_width(record)?;
+                    return Ok(true);
+                }
+            },
+            Rows::Xlsx { .. } => Ok(self.next_row()?.is_some()),
         }
     }
 }
 
-fn xlsx_cell(d: &calamine::Data) -> Cell {
-    use calamine::Data;
+fn csv_advance(
+    reader: &mut csv::Reader<Cursor<Vec<u8>>>,
+    record: &mut csv::StringRecord,
+    index: &mut usize,
+) -> Result<bool, FileError> {
+    let more = reader
+        .read_record(record)
+        .map_err(|_| FileError::NotSpreadsheet)?;
+    *index += 1;
+    Ok(more)
+}
+
+/// A CSV row with something beyond the last column a sheet may have.
+fn csv_width(record: &csv::StringRecord) -> Result<(), FileError> {
+    if record
+        .iter()
+        .skip(MAX_COLUMNS)
+        .any(|c| !c.trim().is_empty())
+    {
+        return Err(FileError::TooManyColumns { limit: MAX_COLUMNS });
+    }
+    Ok(())
+}
+
+fn xlsx_cell(d: &calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
     match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(n) => Cell::Number(*n as f64),
-        Data::Bool(b) => Cell::Text(b.to_string()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::DateTime(d) => Cell::Text(d.to_string()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) if s.trim().is_empty() => Cell::Empty,
+        DataRef::SharedString(s) if s.trim().is_empty() => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(n) => Cell::Number(*n as f64),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::DateTime(d) => Cell::Text(d.to_string()),
+        DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
     }
 }
 
@@ -309,24 +330,34 @@ pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
 
 /// Unpack every entry into a counter before calamine opens the workbook:
 /// one that unpacks to far more than the file (or to an absurd size at all)
-/// is refused without ever being held in memory.
+/// is refused without ever being held in memory. The parts calamine holds
+/// whole when it opens a workbook (shared strings, styles, the workbook's
+/// own lists) are bounded on their own, so opening never takes more than a
+/// few tens of megabytes; only worksheets, which are read as a stream, may
+/// be larger.
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
     const ABSOLUTE: u64 = 400 * 1024 * 1024;
     const RATIO: u64 = 100;
     const FLOOR: u64 = 32 * 1024 * 1024;
+    const HELD_WHOLE: u64 = 24 * 1024 * 1024;
     let cap = ABSOLUTE.min((bytes.len() as u64 * RATIO).max(FLOOR));
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileError::BrokenXlsx)?;
     let mut total: u64 = 0;
+    let mut held: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|_| FileError::BrokenXlsx)?;
+        let streamed = entry.name().is_ok_and(|n| n.starts_with("xl/worksheets/"));
         loop {
             let n = entry.read(&mut buf).map_err(|_| FileError::BrokenXlsx)?;
             if n == 0 {
                 break;
             }
             total += n as u64;
-            if total > cap {
+            if !streamed {
+                held += n as u64;
+            }
+            if total > cap || held > HELD_WHOLE {
                 return Err(FileError::ZipBomb);
             }
         }
@@ -334,20 +365,77 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
+/// Measure the workbook, then start the thread that reads its first
+/// worksheet a cell at a time and hands over whole rows.
 fn open_xlsx(bytes: &[u8]) -> Result<Rows, FileError> {
-    use calamine::{Reader, Xlsx};
     check_unpacked_size(bytes)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileError::BrokenXlsx)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::BrokenXlsx)?
+    let bytes = bytes.to_vec();
+    let (send, rows) = std::sync::mpsc::sync_channel(XLSX_AHEAD);
+    std::thread::Builder::new()
+        .name("xlsx-reader".into())
+        .spawn(move || {
+            let end = xlsx_rows(&bytes, &mut |row| send.send(Ok(Some(row))).is_ok());
+            // The reader may be gone (it stopped early): nothing to tell.
+            let _ = send.send(end.map(|()| None));
+        })
         .map_err(|_| FileError::BrokenXlsx)?;
-    let first_line = range.start().map_or(1, |(r, _)| r as usize + 1);
-    Ok(Rows::Xlsx {
-        range,
-        next: 0,
-        first_line,
-    })
+    Ok(Rows::Xlsx { rows, done: false })
+}
+
+/// Read the first worksheet of a workbook in stream order and give each
+/// row with anything in it to `row` (which answers whether to go on). A
+/// formula cell is given as its formula: what a person typed is wanted,
+/// not what Excel computed.
+fn xlsx_rows(bytes: &[u8], row: &mut dyn FnMut(Row) -> bool) -> Result<(), FileError> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileError::BrokenXlsx)?;
+    let first = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or(FileError::BrokenXlsx)?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| FileError::BrokenXlsx)?;
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    let flush =
+        |current: &mut Option<(u32, Vec<Cell>)>, row: &mut dyn FnMut(Row) -> bool| match current
+            .take()
+        {
+            Some((r, cells)) if cells.iter().any(|c| *c != Cell::Empty) => {
+                row((r as usize + 1, cells))
+            }
+            _ => true,
+        };
+    while let Some(cell) = cells
+        .next_cell_with_formula()
+        .map_err(|_| FileError::BrokenXlsx)?
+    {
+        let (r, c) = cell.pos;
+        let value = match cell.formula {
+            Some(f) if !f.trim().is_empty() => {
+                Cell::Formula(f.trim().trim_start_matches('=').to_string())
+            }
+            _ => xlsx_cell(&cell.value),
+        };
+        if value == Cell::Empty {
+            continue;
+        }
+        if c as usize >= MAX_COLUMNS {
+            return Err(FileError::TooManyColumns { limit: MAX_COLUMNS });
+        }
+        if current.as_ref().is_some_and(|(at, _)| *at != r) && !flush(&mut current, row) {
+            return Ok(());
+        }
+        let (_, cells) = current.get_or_insert_with(|| (r, Vec::new()));
+        let c = c as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, Cell::Empty);
+        }
+        cells[c] = value;
+    }
+    flush(&mut current, row);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -425,6 +513,90 @@ mod tests {
             FileError::TooManyRows { limit: 3 }
         );
         assert_eq!(read(b"a,b\n\n,\n", LIMITS).unwrap_err(), FileError::Empty);
+    }
+
+    fn workbook(rows: &[Vec<&str>], formula: Option<(u32, u16, &str)>) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        if let Some((r, c, f)) = formula {
+            sheet
+                .write_formula(r, c, rust_xlsxwriter::Formula::new(f).set_result("张三"))
+                .unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn an_xlsx_is_read_as_a_stream_with_its_formulas_named() {
+        let rows = [
+            vec!["单元号", "姓名"],
+            vec!["1", "甲"],
+            vec![],
+            vec!["2", ""],
+            vec!["3", "丙"],
+        ];
+        let bytes = workbook(&rows, Some((3, 1, "=HYPERLINK(\"http://x\",\"张三\")")));
+        let limits = Limits {
+            max_rows: 10,
+            max_bytes: 1 << 20,
+        };
+        let (format, sheet) = read(&bytes, limits).unwrap();
+        assert_eq!(format, Format::Xlsx);
+        assert_eq!(sheet.headers, ["单元号", "姓名"]);
+        let lines: Vec<usize> = sheet.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 4, 5]);
+        assert_eq!(
+            sheet.rows[1].1[1],
+            Cell::Formula("HYPERLINK(\"http://x\",\"张三\")".into())
+        );
+        assert_eq!(
+            survey(&bytes, limits).unwrap(),
+            (Format::Xlsx, sheet.headers.clone(), 3)
+        );
+        // Stopping early (a reader dropped half way) ends its thread.
+        let (_, mut reader) = SheetReader::open(&bytes, 1 << 20).unwrap();
+        assert_eq!(reader.next_rows(1).unwrap().len(), 1);
+        drop(reader);
+    }
+
+    #[test]
+    fn too_wide_a_sheet_or_too_many_strings_are_refused() {
+        let mut wide = vec!["x"; MAX_COLUMNS + 1];
+        wide[0] = "单元号";
+        let bytes = workbook(&[wide.clone(), vec!["1"]], None);
+        assert_eq!(
+            read(&bytes, LIMITS).unwrap_err(),
+            FileError::TooManyColumns { limit: MAX_COLUMNS }
+        );
+        let csv = format!("{}\n1\n", wide.join(","));
+        assert_eq!(
+            read(csv.as_bytes(), LIMITS).unwrap_err(),
+            FileError::TooManyColumns { limit: MAX_COLUMNS }
+        );
+        // Empty cells far right are no reason to refuse.
+        let csv = format!("单元号,姓名{}\n1,甲\n", ",".repeat(200));
+        assert!(read(csv.as_bytes(), LIMITS).is_ok());
+        // Shared strings are held whole: more than a bound of them is
+        // refused, even when the file as a whole is within its ratio.
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("xl/sharedStrings.xml", stored).unwrap();
+        std::io::Write::write_all(&mut zip, &vec![b'x'; 25 << 20]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert_eq!(check_unpacked_size(&bytes), Err(FileError::ZipBomb));
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("xl/worksheets/sheet1.xml", stored).unwrap();
+        std::io::Write::write_all(&mut zip, &vec![b'x'; 25 << 20]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert_eq!(check_unpacked_size(&bytes), Ok(()));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub fn jpeg(width: u16, height: u16, filler: usize) -> Vec<u8> {
     v.extend_from_slice(&height.to_be_bytes());
     v.extend_from_slice(&width.to_be_bytes());
     v.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    // A scan (start of scan, then entropy-coded bytes without FF).
+    v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
     v.extend((0..filler).map(|i| (i % 251) as u8));
     v.extend_from_slice(&[0xFF, 0xD9]);
     v
@@ -349,8 +351,50 @@ async fn every_bad_input_is_refused_and_leaves_nothing(app: &TestApp) {
             "file.name",
         ),
     ];
+    // Another file hidden behind a photo (a ZIP whose comment ends as a
+    // JPEG ends), HTML behind a HEIC header, a PDF that runs a script.
+    let mut polyglot = jpeg(800, 600, 2000);
+    polyglot.extend_from_slice(b"PK\x03\x04\x14\0\0\0 payload.html <script> \xFF\xD9");
+    let mut heic_html = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    heic_html
+        .extend_from_slice(b"<html><body><script>alert(document.cookie)</script></body></html>");
+    let pdf_js = b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n\
+2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        .to_vec();
+    let pdf_launch = b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction << /S /L#61unch /F (calc.exe) >> >> endobj\n%%EOF\n"
+        .to_vec();
+    let cases = cases.into_iter().chain([
+        (
+            "a ZIP behind a JPEG",
+            "photo.jpg",
+            polyglot,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file.trailing",
+        ),
+        (
+            "HTML behind a HEIC header",
+            "IMG_0001.HEIC",
+            heic_html,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file.structure",
+        ),
+        (
+            "a PDF with JavaScript",
+            "contract.pdf",
+            pdf_js,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file.pdf_active",
+        ),
+        (
+            "a PDF with a launch action behind an escaped name",
+            "contract.pdf",
+            pdf_launch,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file.pdf_active",
+        ),
+    ]);
     let long = format!("{}.pdf", "长".repeat(300));
-    for (what, name, bytes, status, code) in cases.into_iter().chain([(
+    for (what, name, bytes, status, code) in cases.chain([(
         "300-character name",
         long.as_str(),
         pdf(10),

@@ -970,6 +970,26 @@ async fn a_file_refused_as_a_whole_stores_nothing(app: &TestApp) {
     assert_eq!(code, "file.encoding");
     assert!(zh.contains("第 50 行"), "{zh}");
 
+    // A sheet with something beyond the 64th column (the wide sheet that
+    // once took 1.6 GB): refused as a whole, before any row is kept.
+    let mut wide = rust_xlsxwriter::Workbook::new();
+    let ws = wide.add_worksheet();
+    for (c, h) in DUAL_HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..40u32 {
+        for c in 0..300u16 {
+            ws.write_number(r, c, f64::from(c)).unwrap();
+        }
+    }
+    let (status, code, zh) =
+        refusal(upload(app, &m, &path, "wide.xlsx", wide.save_to_buffer().unwrap()).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "file.too_many_columns")
+    );
+    assert!(zh.contains("最多 64 列"), "{zh}");
+
     let bomb = zip_bomb(300 << 20);
     assert!(bomb.len() < 2 << 20, "the bomb is small: {}", bomb.len());
     let (status, code, zh) = refusal(upload(app, &m, &path, "bomb.xlsx", bomb).await).await;
@@ -1876,3 +1896,202 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         "429 with Retry-After"
     );
 }
+
+/// The batch API as an integrator's tool sees it: schemathesis (from PyPI;
+/// scripts/test.sh installs it and names its `st` in `ONETRIP_SCHEMATHESIS`)
+/// generates requests from /api/v1/openapi.json, valid and invalid, with a
+/// real token, and checks every answer against the document: no server
+/// error, only documented statuses, content types and bodies, invalid input
+/// refused, nothing without the token. Bounded in examples and time.
+async fn the_api_conforms_to_its_openapi_document(app: &TestApp) {
+    let Ok(st) = std::env::var("ONETRIP_SCHEMATHESIS") else {
+        eprintln!(
+            "SKIPPED (schemathesis): ONETRIP_SCHEMATHESIS names its `st` (scripts/test.sh sets it)"
+        );
+        return;
+    };
+    let (m, _project) = ready_org(app, "91330200MA2LLLLL0", "13800138803", 5).await;
+    let tok = token(app, &m, "schemathesis").await;
+    let out = tokio::process::Command::new(&st)
+        .args([
+            "run",
+            &app.url("/api/v1/openapi.json"),
+            "--header",
+            &format!("Authorization: Bearer {tok}"),
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "25",
+            "--max-time",
+            "45",
+            "--workers",
+            "1",
+            "--seed",
+            "20261203",
+            "--no-color",
+        ])
+        // Its example database goes with the run, not into the work tree.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .await
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis found failures:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("passed"), "{report}");
+}
+
+on_both_backends!(the_api_conforms_to_its_openapi_document);
+
+/// A real formula in a cell is named as a formula (with the formula), text
+/// that merely looks like one is not a name; and a big batch is shown a
+/// page of 100 lines at a time, with counts per state and a filter, on the
+/// developer's page and the clerk's.
+async fn formulas_are_named_and_a_big_batch_is_paged(app: &TestApp) {
+    let (m, project) = ready_org(app, "91330200MA2MMMMM0", "13800138804", 250).await;
+    let id = new_batch(app, &m, &project, "dual_notice").await;
+    let rows = dual_rows(1, 250);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, h) in DUAL_HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    // Line 3: a HYPERLINK formula (showing a plausible name); line 4: the
+    // same typed as text.
+    ws.write_formula(
+        2,
+        1,
+        rust_xlsxwriter::Formula::new("=HYPERLINK(\"http://evil.example\",\"张三\")")
+            .set_result("张三"),
+    )
+    .unwrap();
+    ws.write_string(3, 1, "=HYPERLINK(\"http://evil.example\",\"张三\")")
+        .unwrap();
+    let res = upload(
+        app,
+        &m,
+        &format!("/developer/batches/{id}/upload"),
+        "公式.xlsx",
+        book.save_to_buffer().unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let body: Value = res.json().await.unwrap();
+    let done = wait_done(app, &m, body["upload_id"].as_str().unwrap()).await;
+    assert_eq!(done["failed"], 2, "{done}");
+    assert_eq!(done["errors"][0][0], 3);
+    assert_eq!(done["errors"][0][1][0]["code"], "formula_cell");
+    let zh = done["errors"][0][1][0]["zh"].as_str().unwrap();
+    assert!(zh.contains("公式（=HYPERLINK"), "{zh}");
+    assert_eq!(done["errors"][1][0], 4);
+    assert_eq!(done["errors"][1][1][0]["code"], "name_formula");
+
+    // 248 lines: a page of 100 at a time.
+    let view = |page: &'static str, show: &'static str| {
+        let id = id.clone();
+        let cookie = m.cookie.clone();
+        async move {
+            let v: Value = call(
+                app,
+                &cookie,
+                "org/batch",
+                &[("id", id.as_str()), ("page", page), ("show", show)],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            v
+        }
+    };
+    let first: Value = call(app, &m.cookie, "org/batch", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["lines"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        (&first["page"]["total"], &first["page"]["pages"]),
+        (&Value::from(248), &Value::from(3))
+    );
+    let last = view("3", "").await;
+    assert_eq!(last["lines"].as_array().unwrap().len(), 48);
+    assert_eq!(last["page"]["page"], 3);
+    let beyond = view("99", "").await;
+    assert_eq!(beyond["page"]["page"], 3, "the nearest page");
+    let status = first["lines"][0]["status"].as_str().unwrap().to_string();
+    assert_eq!(first["page"]["counts"][0], serde_json::json!([status, 248]));
+    // The page as a phone gets it: one page of rows, where it is, and links.
+    let html = app
+        .client
+        .get(app.url(&format!("/developer/batches/{id}?page=2")))
+        .header("cookie", &m.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-testid=\"line\"").count(), 100);
+    assert!(
+        html.contains("第 101–200 户，共 248 户"),
+        "where the page is"
+    );
+    assert!(html.contains(&format!("/developer/batches/{id}?page=3")));
+    assert!(html.contains(&format!("/developer/batches/{id}?show={status}")));
+    assert!(
+        html.len() < 400_000,
+        "a page, not the batch: {} bytes",
+        html.len()
+    );
+
+    // The clerk's page of the submitted batch: a page of lines, and the
+    // count of clean lines over all of them.
+    let res = call(
+        app,
+        &m.cookie,
+        "org/batch_submit",
+        &[("csrf", &m.csrf), ("batch", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    staff(app, "c-pages", "clerk", &["MAIN"]).await;
+    let clerk = signed_in(app, "c-pages").await;
+    let review: Value = call(
+        app,
+        &clerk.cookie,
+        "staff/batch",
+        &[("id", id.as_str()), ("page", "3")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(review["lines"].as_array().unwrap().len(), 48);
+    assert_eq!(review["clean_pending"], 248, "over every line");
+    let html = app
+        .client
+        .get(app.url(&format!("/staff/batches/{id}?show=pending")))
+        .header("cookie", &clerk.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-testid=\"review-line\"").count(), 100);
+    assert!(html.contains("第 1–100 户，共 248 户"));
+    assert!(html.contains(&format!("/staff/batches/{id}?show=pending&amp;page=2")));
+}
+
+on_both_backends!(formulas_are_named_and_a_big_batch_is_paged);

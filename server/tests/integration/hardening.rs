@@ -241,7 +241,10 @@ impl Cuttable {
 
 /// PostgreSQL goes away for a while: lookups answer 503 with Retry-After
 /// (the page says "temporarily unavailable") within a few seconds — never
-/// "no matching application" — and answer again once it is back.
+/// "no matching application" — and answer again once it is back. A client
+/// already refused by the rate limit is refused again from memory: refusing
+/// needs no database (it is cheap), so it still answers 429 while the
+/// database is gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_is_unavailable_not_not_found() {
     // The proxy is made before the app (the route needs its port).
@@ -254,7 +257,12 @@ async fn a_database_outage_is_unavailable_not_not_found() {
         .to_string();
     let proxy = Cuttable::to(host.clone()).await;
     let port = proxy.port;
-    let Some(app) = TestApp::spawn_through(Backend::Postgres, Policy::default(), None, |url| {
+    let policy = Policy {
+        trusted_proxies: 1,
+        lookups_per_ip_10min: 5,
+        ..Policy::default()
+    };
+    let Some(app) = TestApp::spawn_through(Backend::Postgres, policy, None, |url| {
         url.replacen(&host, &format!("127.0.0.1:{port}"), 1)
     })
     .await
@@ -270,15 +278,39 @@ async fn a_database_outage_is_unavailable_not_not_found() {
         .unwrap();
     let receipt = view["receipt_no"].as_str().unwrap().to_string();
     let last6 = &HOLDER_A.1[HOLDER_A.1.len() - 6..];
-    let look = || {
+    let look_from = |from: &'static str| {
         app.client
             .post(app.url("/api/track"))
+            .header("x-forwarded-for", from)
             .form(&[("no", receipt.as_str()), ("id", last6)])
             .send()
     };
+    let look = || look_from("198.51.100.7");
     assert_eq!(look().await.unwrap().status(), StatusCode::OK);
+    for _ in 0..5 {
+        assert_eq!(
+            look_from("203.0.113.9").await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        look_from("203.0.113.9").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 
     proxy.cut();
+    let refused = look_from("203.0.113.9").await.unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a refusal is answered from memory, without the database"
+    );
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&retry), "{retry}");
     let started = std::time::Instant::now();
     let res = look().await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
