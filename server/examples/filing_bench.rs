@@ -17,14 +17,10 @@ use app::domain::filing::FilingKind;
 use onetrip_server::filings::{process, sheet};
 use std::time::Instant;
 
+mod common;
+
 fn memory_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+    common::memory_kb("self", field)
 }
 
 fn resident_id(seq: u32) -> String {

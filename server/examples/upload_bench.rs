@@ -15,14 +15,10 @@ use std::time::{Duration, Instant};
 
 const MOBILE: &str = "13800138001";
 
+mod common;
+
 fn rss_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    common::memory_kb(&pid.to_string(), field)
 }
 
 /// A valid PDF of `size` bytes whose filler depends on `seed` (so the

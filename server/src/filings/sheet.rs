@@ -177,26 +177,23 @@ impl SheetReader {
                 reader,
                 record,
                 index,
-            } => loop {
-                if !csv_advance(reader, record, index)? {
+            } => {
+                if !csv_next(reader, record, index)? {
                     return Ok(None);
                 }
-                if record.iter().any(|c| !c.trim().is_empty()) {
-                    csv_width(record)?;
-                    let cells = record
-                        .iter()
-                        .take(MAX_COLUMNS)
-                        .map(|c| {
-                            if c.trim().is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text(c.to_string())
-                            }
-                        })
-                        .collect();
-                    return Ok(Some((*index, cells)));
-                }
-            },
+                let cells = record
+                    .iter()
+                    .take(MAX_COLUMNS)
+                    .map(|c| {
+                        if c.trim().is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(c.to_string())
+                        }
+                    })
+                    .collect();
+                Ok(Some((*index, cells)))
+            }
             Rows::Xlsx { rows, done } => {
                 if *done {
                     return Ok(None);
@@ -233,42 +230,39 @@ impl SheetReader {
                 reader,
                 record,
                 index,
-            } => loop {
-                if !csv_advance(reader, record, index)? {
-                    return Ok(false);
-                }
-                if record.iter().any(|c| !c.trim().is_empty()) {
-                    csv_width(record)?;
-                    return Ok(true);
-                }
-            },
+            } => csv_next(reader, record, index),
             Rows::Xlsx { .. } => Ok(self.next_row()?.is_some()),
         }
     }
 }
 
-fn csv_advance(
+/// Move to the next CSV row with anything in it (`index`: its line);
+/// `false` at the end. A row with something beyond the last column a sheet
+/// may have refuses the file.
+fn csv_next(
     reader: &mut csv::Reader<Cursor<Vec<u8>>>,
     record: &mut csv::StringRecord,
     index: &mut usize,
 ) -> Result<bool, FileError> {
-    let more = reader
-        .read_record(record)
-        .map_err(|_| FileError::NotSpreadsheet)?;
-    *index += 1;
-    Ok(more)
-}
-
-/// A CSV row with something beyond the last column a sheet may have.
-fn csv_width(record: &csv::StringRecord) -> Result<(), FileError> {
-    if record
-        .iter()
-        .skip(MAX_COLUMNS)
-        .any(|c| !c.trim().is_empty())
-    {
-        return Err(FileError::TooManyColumns { limit: MAX_COLUMNS });
+    loop {
+        let more = reader
+            .read_record(record)
+            .map_err(|_| FileError::NotSpreadsheet)?;
+        *index += 1;
+        if !more {
+            return Ok(false);
+        }
+        if record.iter().any(|c| !c.trim().is_empty()) {
+            if record
+                .iter()
+                .skip(MAX_COLUMNS)
+                .any(|c| !c.trim().is_empty())
+            {
+                return Err(FileError::TooManyColumns { limit: MAX_COLUMNS });
+            }
+            return Ok(true);
+        }
     }
-    Ok(())
 }
 
 fn xlsx_cell(d: &calamine::DataRef<'_>) -> Cell {
