@@ -368,7 +368,15 @@ fn name_cell(cell: &Cell) -> Result<String, CellError> {
             "A name cannot begin with = + - @ (that is a formula, not a name); give the buyer's real name",
         ));
     }
-    if (1..=50).contains(&n) && !super::normalize::has_hidden_chars(&t) {
+    if super::normalize::has_hidden_chars(&t) {
+        return Err(CellError::new(
+            Some(Col::BuyerName),
+            "hidden_chars",
+            "姓名里有看不见的控制字符或方向控制符（常见于从网页或聊天记录复制），请删除后重新输入姓名",
+            "The name holds invisible control or direction characters (often from copying a web page or a chat); delete them and type the name again",
+        ));
+    }
+    if (1..=50).contains(&n) {
         Ok(t)
     } else {
         Err(CellError::new(
@@ -995,7 +1003,10 @@ mod tests {
         }
         let mut cells = dual(UNIT);
         cells.insert(Col::BuyerName, text("张\u{202E}三"));
-        assert_eq!(codes(&check_row(FilingKind::DualNotice, &cells)), ["name"]);
+        assert_eq!(
+            codes(&check_row(FilingKind::DualNotice, &cells)),
+            ["hidden_chars"]
+        );
         // A real formula cell (from an XLSX) says so, in any column.
         let mut cells = dual(UNIT);
         cells.insert(

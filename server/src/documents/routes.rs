@@ -517,15 +517,17 @@ fn inspect(
         Ok(k) => k,
         Err(e) => return Ok(Err(e)),
     };
+    // The structure first: it tells data after a photo's end from a photo
+    // cut short, which the last bytes alone cannot.
+    f.seek(SeekFrom::Start(0))?;
+    if let Err(e) = super::content::check(kind, &mut std::io::BufReader::new(&mut f))? {
+        return Ok(Err(e));
+    }
     let tail_len = 1024.min(len);
     f.seek(SeekFrom::Start(len - tail_len))?;
     let mut tail = vec![0u8; tail_len as usize];
     f.read_exact(&mut tail)?;
     if let Err(e) = check_complete(kind, &tail) {
-        return Ok(Err(e));
-    }
-    f.seek(SeekFrom::Start(0))?;
-    if let Err(e) = super::content::check(kind, &mut std::io::BufReader::new(&mut f))? {
         return Ok(Err(e));
     }
     if kind.is_image() {

@@ -105,6 +105,19 @@ pub fn survey(bytes: &[u8], limits: Limits) -> Result<(Format, Vec<String>, usiz
 /// with anything in it further right refuses the file, so a row is never
 /// wider than this, whatever the file.
 pub const MAX_COLUMNS: usize = 64;
+/// The most characters kept of one cell (the longest field of a template
+/// is 50): a longer cell keeps this much and fails its field's check, so
+/// neither a row nor a stored error report grows with what a cell holds.
+pub const MAX_CELL_CHARS: usize = 200;
+
+/// Text as kept from a cell: at most [`MAX_CELL_CHARS`] characters.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(MAX_CELL_CHARS) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 /// Rows an XLSX's reading thread may get ahead of its reader.
 const XLSX_AHEAD: usize = 64;
 
@@ -188,7 +201,7 @@ impl SheetReader {
                         if c.trim().is_empty() {
                             Cell::Empty
                         } else {
-                            Cell::Text(c.to_string())
+                            Cell::Text(clip(c))
                         }
                     })
                     .collect();
@@ -271,8 +284,8 @@ fn xlsx_cell(d: &calamine::DataRef<'_>) -> Cell {
         DataRef::Empty => Cell::Empty,
         DataRef::String(s) if s.trim().is_empty() => Cell::Empty,
         DataRef::SharedString(s) if s.trim().is_empty() => Cell::Empty,
-        DataRef::String(s) => Cell::Text(s.clone()),
-        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::String(s) => Cell::Text(clip(s)),
+        DataRef::SharedString(s) => Cell::Text(clip(s)),
         DataRef::Float(f) => Cell::Number(*f),
         DataRef::Int(n) => Cell::Number(*n as f64),
         DataRef::Bool(b) => Cell::Text(b.to_string()),
@@ -408,7 +421,7 @@ fn xlsx_rows(bytes: &[u8], row: &mut dyn FnMut(Row) -> bool) -> Result<(), FileE
         let (r, c) = cell.pos;
         let value = match cell.formula {
             Some(f) if !f.trim().is_empty() => {
-                Cell::Formula(f.trim().trim_start_matches('=').to_string())
+                Cell::Formula(clip(f.trim().trim_start_matches('=')))
             }
             _ => xlsx_cell(&cell.value),
         };
@@ -558,6 +571,23 @@ mod tests {
         let (_, mut reader) = SheetReader::open(&bytes, 1 << 20).unwrap();
         assert_eq!(reader.next_rows(1).unwrap().len(), 1);
         drop(reader);
+    }
+
+    #[test]
+    fn a_huge_cell_is_kept_only_in_part() {
+        let csv = format!("单元号,姓名\n1,{}\n", "长".repeat(6000));
+        let (_, sheet) = read(csv.as_bytes(), LIMITS).unwrap();
+        let Cell::Text(kept) = &sheet.rows[0].1[1] else {
+            panic!("text")
+        };
+        assert_eq!(kept.chars().count(), MAX_CELL_CHARS + 1);
+        let big = "x".repeat(6000);
+        let bytes = workbook(&[vec!["单元号", "姓名"], vec!["1", big.as_str()]], None);
+        let (_, sheet) = read(&bytes, LIMITS).unwrap();
+        assert_eq!(
+            sheet.rows[0].1[1].text().chars().count(),
+            MAX_CELL_CHARS + 1
+        );
     }
 
     #[test]

@@ -355,6 +355,9 @@ async fn every_bad_input_is_refused_and_leaves_nothing(app: &TestApp) {
     // JPEG ends), HTML behind a HEIC header, a PDF that runs a script.
     let mut polyglot = jpeg(800, 600, 2000);
     polyglot.extend_from_slice(b"PK\x03\x04\x14\0\0\0 payload.html <script> \xFF\xD9");
+    // The same without the disguise at its end: still data after the photo.
+    let mut plain_zip = jpeg(800, 600, 2000);
+    plain_zip.extend_from_slice(b"PK\x03\x04\x14\0\0\0 payload.html PK\x05\x06\0\0");
     let mut heic_html = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
     heic_html
         .extend_from_slice(b"<html><body><script>alert(document.cookie)</script></body></html>");
@@ -368,6 +371,13 @@ async fn every_bad_input_is_refused_and_leaves_nothing(app: &TestApp) {
             "a ZIP behind a JPEG",
             "photo.jpg",
             polyglot,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file.trailing",
+        ),
+        (
+            "a plain ZIP behind a JPEG",
+            "photo.jpg",
+            plain_zip,
             StatusCode::UNPROCESSABLE_ENTITY,
             "file.trailing",
         ),
