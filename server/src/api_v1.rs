@@ -35,16 +35,141 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
 }
 
-/// An error as JSON, with its status (the same `AppError` the pages get).
+/// Every error the API answers, in one documented shape:
+/// `{"errors": [{"field", "code", "zh", "en"}]}` — the field (a body field by
+/// its path, or the header or path part at fault), a stable code, and the
+/// reason in Chinese and English.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrors {
+    pub errors: Vec<FieldErrorOut>,
+}
+
+fn one(
+    field: &str,
+    code: &str,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Vec<FieldErrorOut> {
+    vec![FieldErrorOut {
+        field: Some(field.into()),
+        code: code.into(),
+        zh: zh.into(),
+        en: en.into(),
+    }]
+}
+
+/// What an error tells an integrator: which part of the request, and why.
+fn explain(e: &AppError) -> Vec<FieldErrorOut> {
+    match e {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|f| FieldErrorOut {
+                field: Some(f.field.clone()),
+                code: f.code.clone(),
+                zh: f.zh.clone(),
+                en: f.en.clone(),
+            })
+            .collect(),
+        AppError::BadRequest => one(
+            "body",
+            "bad_request",
+            "无法解读这个请求",
+            "The request could not be understood",
+        ),
+        AppError::Unauthorized => one(
+            "Authorization",
+            "unauthorized",
+            "缺少令牌，或令牌不存在、已撤销：请带 Authorization: Bearer ot_…（令牌由机构管理员在开发企业页面生成）",
+            "No token, or the token is unknown or revoked: send Authorization: Bearer ot_… (the organisation's administrator makes tokens on the developer pages)",
+        ),
+        AppError::Forbidden => one(
+            "Authorization",
+            "org_not_verified",
+            "您的机构尚未通过登记中心审核，令牌暂不能使用",
+            "Your organisation has not been verified by the registration centre yet; its tokens cannot be used",
+        ),
+        AppError::NotFound => one(
+            "id",
+            "not_found",
+            "没有这个批次或上传，或它不属于您的机构",
+            "No such batch or upload, or it is not your organisation's",
+        ),
+        AppError::Conflict { code } => match code.as_str() {
+            "idempotency_key_reused" => one(
+                "Idempotency-Key",
+                code,
+                "这个 Idempotency-Key 已用于另一个请求（另一个批次或不同的内容）；新的请求请用新的 key",
+                "This Idempotency-Key was used for another request (another batch or other content); use a new key for a new request",
+            ),
+            "not_draft" => one(
+                "id",
+                code,
+                "这个批次已经提交，不能再添加或提交",
+                "This batch has been submitted; it can no longer take rows or be submitted again",
+            ),
+            "empty" => one(
+                "id",
+                code,
+                "这个批次还没有通过检查的单元，不能提交",
+                "This batch has no checked units yet; there is nothing to submit",
+            ),
+            "still_checking" => one(
+                "id",
+                code,
+                "这个批次还有正在检查的行，请等检查完成（见 status_url）再提交",
+                "Rows of this batch are still being checked; submit when the checking is done (see status_url)",
+            ),
+            _ => one(
+                "id",
+                code,
+                "批次在提交过程中有变化，请重新读取后再提交",
+                "The batch changed while it was being submitted; read it again, then submit",
+            ),
+        },
+        AppError::RateLimited { retry_after_secs } => one(
+            "Authorization",
+            "rate_limited",
+            format!("这个令牌的请求过于频繁，请 {retry_after_secs} 秒后再试"),
+            format!("Too many requests with this token; try again in {retry_after_secs} s"),
+        ),
+        AppError::Unavailable { retry_after_secs } => one(
+            "body",
+            "unavailable",
+            format!("服务暂时不可用，请 {retry_after_secs} 秒后重试；请求未被处理"),
+            format!("The service is unavailable for a moment; nothing was done — try again in {retry_after_secs} s"),
+        ),
+        AppError::Network | AppError::Internal => one(
+            "body",
+            "internal",
+            "服务器出错，请求未完成；请稍后重试，如一再出现请联系登记中心",
+            "The server failed and the request was not completed; try again later, and tell the registration centre if it persists",
+        ),
+    }
+}
+
+/// An error as JSON in the API's one shape, with its status (the same
+/// `AppError` the pages get), `Retry-After` when waiting helps and
+/// `WWW-Authenticate` when a token is wanted.
 fn fail(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut res = (status, Json(&e)).into_response();
+    let mut res = answer(status, explain(&e));
     if let Some(retry_after_secs) = e.retry_after() {
         if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
+    if e == AppError::Unauthorized {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"onetrip\""),
+        );
+    }
     res
+}
+
+/// The errors' shape with a status.
+pub(crate) fn answer(status: StatusCode, errors: Vec<FieldErrorOut>) -> Response {
+    (status, Json(ApiErrors { errors })).into_response()
 }
 
 /// A body the API cannot take, said in the errors' one shape (field, code,
@@ -82,17 +207,22 @@ fn body_error(rej: axum::extract::rejection::JsonRejection) -> Response {
                 .split_once("type: ")
                 .map_or(text.as_str(), |x| x.1)
                 .to_string();
-            let field = detail
-                .split_once(": ")
-                .map(|(f, _)| f.to_string())
-                .filter(|f| !f.contains(' '))
-                .unwrap_or_else(|| "body".into());
+            let (field, what) = match detail.split_once(": ") {
+                Some((f, rest)) if !f.contains(' ') => match missing_field(rest) {
+                    Some(m) => (format!("{f}.{m}"), rest.to_string()),
+                    None => (f.to_string(), rest.to_string()),
+                },
+                _ => (
+                    missing_field(&detail).unwrap_or("body").to_string(),
+                    detail.clone(),
+                ),
+            };
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 field,
                 "json_type",
-                format!("字段类型不对或缺少字段：{detail}"),
-                format!("A field has the wrong type or is missing: {detail}"),
+                format!("字段类型不对或缺少字段：{what}"),
+                format!("A field has the wrong type or is missing: {what}"),
             )
         }
         _ => (
@@ -103,17 +233,17 @@ fn body_error(rej: axum::extract::rejection::JsonRejection) -> Response {
             "The body could not be read".into(),
         ),
     };
-    let e = AppError::Validation(vec![app::error::FieldError::new(&field, code, zh, en)]);
-    (status, Json(e)).into_response()
+    answer(status, one(&field, code, zh, en))
+}
+
+/// The field serde names in "missing field `kind` at line 1 column 20".
+fn missing_field(detail: &str) -> Option<&str> {
+    let rest = detail.split_once("missing field `")?.1;
+    rest.split_once('`').map(|(f, _)| f)
 }
 
 fn field_error(field: &str, code: &str, zh: &str, en: &str) -> Response {
-    fail(AppError::Validation(vec![app::error::FieldError::new(
-        field,
-        code,
-        zh.into(),
-        en.into(),
-    )]))
+    answer(StatusCode::UNPROCESSABLE_ENTITY, one(field, code, zh, en))
 }
 
 fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
@@ -392,6 +522,17 @@ async fn create_batch(
     .await
     {
         Ok(x) => x,
+        Err(AppError::NotFound) => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                one(
+                    "project_id",
+                    "not_found",
+                    "没有这个项目，或它不属于您的机构（项目 id 见开发企业页面）",
+                    "No such project, or it is not your organisation's (see the project's id on the developer pages)",
+                ),
+            )
+        }
         Err(e) => return fail(e),
     };
     let b = match own_batch(&st, &owner, &id).await {
@@ -477,20 +618,6 @@ async fn add_rows(
         Ok(b) => b,
         Err(e) => return fail(e),
     };
-    if let Ok(Some(existing)) = db::upload_by_key(&st.db, &owner.org_id, &key).await {
-        // The same key for another batch is a mistake, not a repeat.
-        if existing.batch_id.as_deref() != Some(batch.id.as_str()) {
-            return fail(AppError::Conflict {
-                code: "idempotency_key_reused".into(),
-            });
-        }
-        return accepted(existing.id, existing.total_rows);
-    }
-    if batch.status != "draft" {
-        return fail(AppError::Conflict {
-            code: "not_draft".into(),
-        });
-    }
     let Some(kind) = FilingKind::from_code(&batch.kind) else {
         return fail(AppError::NotFound);
     };
@@ -518,6 +645,25 @@ async fn add_rows(
     let Ok(bytes) = w.into_inner() else {
         return fail(AppError::Internal);
     };
+    match db::upload_by_key(&st.db, &owner.org_id, &key, &bytes).await {
+        // The same key for another batch, or with other rows, is a
+        // mistake, not a repeat.
+        Ok(Some((existing, same))) => {
+            if !same || existing.batch_id.as_deref() != Some(batch.id.as_str()) {
+                return fail(AppError::Conflict {
+                    code: "idempotency_key_reused".into(),
+                });
+            }
+            return accepted(existing.id, existing.total_rows);
+        }
+        Ok(None) => {}
+        Err(e) => return internal("upload by key", e),
+    }
+    if batch.status != "draft" {
+        return fail(AppError::Conflict {
+            code: "not_draft".into(),
+        });
+    }
     let target = Target {
         project_id: batch.project_id.clone(),
         batch: Some(batch),
@@ -641,9 +787,14 @@ async fn submit(
     match app::api::filings::submit_with_cases(&st.db, &session, &b, app::domain::Lang::Zh).await {
         Ok(Ok(())) => st.services.outbox_wake.notify_one(),
         Ok(Err(r)) => {
-            return fail(AppError::Conflict {
-                code: format!("{r:?}").to_lowercase(),
-            })
+            use db::SubmitRefusal as R;
+            let code = match r {
+                R::NotDraft => "not_draft",
+                R::Empty => "empty",
+                R::StillChecking => "still_checking",
+                R::Changed => "changed",
+            };
+            return fail(AppError::Conflict { code: code.into() });
         }
         Err(e) => return fail(e),
     }
@@ -674,7 +825,7 @@ impl utoipa::Modify for BearerAuth {
     info(title = "OneTrip batch API (一趟办 批量申报接口)", version = "1",
         description = "For developers' own sales systems. Tokens are made by the organisation's administrator on /developer (shown once). Every create carries an Idempotency-Key. Rows are checked in the background with the same rules and words as the spreadsheets."),
     paths(create_batch, get_batch, add_rows, get_upload, submit),
-    components(schemas(NewBatch, BatchOut, LineOut, RowIn, RowsIn, Accepted, UploadOut, RowErrors, FieldErrorOut)),
+    components(schemas(NewBatch, BatchOut, LineOut, RowIn, RowsIn, Accepted, UploadOut, RowErrors, FieldErrorOut, ApiErrors)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -725,6 +876,13 @@ fn document() -> serde_json::Value {
                     responses
                         .entry(code)
                         .or_insert_with(|| serde_json::json!({ "description": what }));
+                }
+                // Every error in the one shape.
+                for (code, response) in responses.iter_mut() {
+                    if code.starts_with('4') || code.starts_with('5') {
+                        response["content"] = serde_json::json!({ "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ApiErrors" } } });
+                    }
                 }
             }
         }

@@ -181,20 +181,29 @@ pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
 /// are not buffered here: their names are checked where they are read.
 pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
     use app::domain::normalize::has_hidden_chars;
-    // In the errors' one shape (field, code, zh, en), for pages' scripts
-    // and API clients alike.
-    let shaped = |status: StatusCode, code: &str, zh: &str, en: &str| {
-        let e = AppError::Validation(vec![app::error::FieldError::new(
-            "body",
-            code,
-            zh.into(),
-            en.into(),
-        )]);
-        (status, axum::Json(e)).into_response()
+    // In the errors' one shape (field, code, zh, en): the API's for its
+    // clients, the pages' for their scripts.
+    let api = req.uri().path().starts_with("/api/");
+    let shaped = |status: StatusCode, field: &str, code: &str, zh: &str, en: &str| {
+        let e = app::error::FieldError::new(field, code, zh.into(), en.into());
+        if api {
+            crate::api_v1::answer(
+                status,
+                vec![crate::api_v1::FieldErrorOut {
+                    field: Some(e.field),
+                    code: e.code,
+                    zh: e.zh,
+                    en: e.en,
+                }],
+            )
+        } else {
+            (status, axum::Json(AppError::Validation(vec![e]))).into_response()
+        }
     };
-    let refuse = || {
+    let refuse = |field: &str| {
         shaped(
             StatusCode::BAD_REQUEST,
+            field,
             "hidden_chars",
             "请求中含有不允许的字符（如 NUL、控制字符、方向控制符）。",
             "The request carries characters that are not allowed (NUL, control or direction-override characters).",
@@ -208,8 +217,11 @@ pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
         form_urlencoded::parse(q.as_bytes())
             .any(|(k, v)| has_hidden_chars(&k) || has_hidden_chars(&v))
     });
-    if path_bad || query_bad {
-        return refuse();
+    if path_bad {
+        return refuse("path");
+    }
+    if query_bad {
+        return refuse("query");
     }
     let kind = req
         .headers()
@@ -232,6 +244,7 @@ pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
         // Refused by its declared length, before a byte of it is read.
         return shaped(
             StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
             "too_large",
             "请求体超过 8 MB，请分几次提交。",
             "The body is larger than 8 MB; send it in several requests.",
@@ -245,33 +258,58 @@ pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
         Err(_) => {
             return shaped(
                 StatusCode::PAYLOAD_TOO_LARGE,
+                "body",
                 "too_large",
                 "请求体超过 8 MB，请分几次提交。",
                 "The body is larger than 8 MB; send it in several requests.",
             )
         }
     };
+    // The field at fault, by its name (a form) or its path (JSON:
+    // `rows[2].buyer_name`).
     let bad = if form {
-        form_urlencoded::parse(&bytes).any(|(k, v)| has_hidden_chars(&k) || has_hidden_chars(&v))
-    } else {
-        fn walk(v: &serde_json::Value) -> bool {
-            use app::domain::normalize::has_hidden_chars;
-            match v {
-                serde_json::Value::String(s) => has_hidden_chars(s),
-                serde_json::Value::Array(a) => a.iter().any(walk),
-                serde_json::Value::Object(o) => {
-                    o.iter().any(|(k, v)| has_hidden_chars(k) || walk(v))
+        form_urlencoded::parse(&bytes)
+            .find(|(k, v)| has_hidden_chars(k) || has_hidden_chars(v))
+            .map(|(k, _)| {
+                if has_hidden_chars(&k) {
+                    String::new()
+                } else {
+                    k.chars().take(64).collect()
                 }
-                _ => false,
-            }
-        }
+            })
+    } else {
         serde_json::from_slice::<serde_json::Value>(&bytes)
-            .map(|v| walk(&v))
-            .unwrap_or(false)
+            .ok()
+            .and_then(|v| hidden_in_json(&v, String::new()))
     };
-    if bad {
-        return refuse();
+    if let Some(field) = bad {
+        return refuse(if field.is_empty() { "body" } else { &field });
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The path of the first JSON string (or key) carrying a hidden character.
+fn hidden_in_json(v: &serde_json::Value, at: String) -> Option<String> {
+    use app::domain::normalize::has_hidden_chars;
+    match v {
+        serde_json::Value::String(s) => has_hidden_chars(s).then_some(at),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| hidden_in_json(v, format!("{at}[{i}]"))),
+        serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if has_hidden_chars(k) {
+                Some(at.clone())
+            } else {
+                hidden_in_json(v, here)
+            }
+        }),
+        _ => None,
+    }
 }

@@ -120,11 +120,10 @@ pub async fn upload_items(
     let mut out = Vec::new();
     for u in rows {
         let errors = if u.status == "done" && u.failed_rows > 0 {
-            crate::db::upload_errors(db, &u.id)
+            crate::db::upload_errors_first(db, &u.id, 200)
                 .await
                 .map_err(internal)?
                 .into_iter()
-                .take(200)
                 .map(|(line, _, errors)| (line, serde_json::from_str(&errors).unwrap_or_default()))
                 .collect()
         } else {

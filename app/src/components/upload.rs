@@ -32,7 +32,9 @@ pub enum UpState {
     Preparing,
     Sending,
     Done,
-    Failed(String),
+    /// Not sent: the reason, and whether trying again can help (a broken
+    /// connection, a busy server) — a refused file cannot.
+    Failed(String, bool),
 }
 
 /// Where a checklist item's files go.
@@ -89,7 +91,7 @@ fn UploadRow(item: UploadItem) -> impl IntoView {
         ),
         (UpState::Done, Lang::Zh) => "上传完成".to_string(),
         (UpState::Done, Lang::En) => "Uploaded".to_string(),
-        (UpState::Failed(m), _) => m,
+        (UpState::Failed(m, _), _) => m,
     };
     #[cfg(feature = "hydrate")]
     let retry = {
@@ -115,7 +117,7 @@ fn UploadRow(item: UploadItem) -> impl IntoView {
                 <progress max="100" value=pct aria-label=item.name.clone()></progress>
                 <span class="upload-item__status">{status}</span>
                 {move || {
-                    matches!(state.get(), UpState::Failed(_))
+                    matches!(state.get(), UpState::Failed(_, true))
                         .then(|| {
                             view! {
                                 <button
@@ -421,14 +423,24 @@ pub mod client {
                 .as_str()
                 .map(str::to_string)
         });
-        let msg = server_message.unwrap_or_else(|| {
-            if zh {
-                "上传中断（网络不稳定）。点“重试”会从中断处继续。".into()
-            } else {
-                "The upload was interrupted (unstable network). \"Retry\" continues where it stopped.".into()
+        // A refusal of the file itself (4xx with a reason) stays a refusal:
+        // no "retry", which would only be refused again. A busy or absent
+        // server (429, 5xx, no answer) may be tried again.
+        let transient = reply.is_none_or(|r| r.status == 0 || r.status == 429 || r.status >= 500);
+        let retry = transient || server_message.is_none();
+        let msg = match server_message {
+            Some(m) if !transient => {
+                if zh {
+                    format!("{m}（这个文件没有上传，请换一个文件再选择。）")
+                } else {
+                    format!("{m} (This file was not uploaded; choose another file.)")
+                }
             }
-        });
-        item.state.set(UpState::Failed(msg));
+            Some(m) => m,
+            None if zh => "上传中断（网络不稳定）。点“重试”会从中断处继续。".into(),
+            None => "The upload was interrupted (unstable network). \"Retry\" continues where it stopped.".into(),
+        };
+        item.state.set(UpState::Failed(msg, retry));
     }
 
     async fn send(item: UploadItem) {
@@ -518,6 +530,7 @@ pub mod client {
                 // A fresh query each time, so the browser loads the page again
                 // rather than only jumping to the fragment.
                 let n = js_sys::Date::now() as u64;
+                let count = job.items.with_untracked(Vec::len);
                 let hints: Vec<&str> = job.hints.iter().map(|h| h.code()).collect();
                 let hint = if hints.is_empty() {
                     String::new()
@@ -528,9 +541,9 @@ pub mod client {
                         String::from(js_sys::encode_uri_component(&job.name))
                     )
                 };
-                let _ = w
-                    .location()
-                    .set_href(&format!("{href}?uploaded={n}&m={m}{hint}#material_{m}"));
+                let _ = w.location().set_href(&format!(
+                    "{href}?uploaded={count}&t={n}&m={m}{hint}#material_{m}"
+                ));
             }
         }
     }

@@ -176,8 +176,9 @@ pub async fn insert_upload(
     let n = execute_tx!(
         &mut tx,
         "INSERT INTO filing_uploads (id, org_id, batch_id, project_id, purpose, file_name, format,
-                                     status, total_rows, created_by, created_at, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'checking', $8, $9, $10, $11)
+                                     status, total_rows, created_by, created_at, idempotency_key,
+                                     content_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'checking', $8, $9, $10, $11, $12)
          ON CONFLICT (org_id, idempotency_key) DO NOTHING",
         &u.id,
         &u.org_id,
@@ -189,7 +190,8 @@ pub async fn insert_upload(
         u.total_rows,
         created_by,
         u.created_at,
-        idempotency_key
+        idempotency_key,
+        content_sha256(content)
     )?;
     if n == 1 {
         execute_tx!(
@@ -203,16 +205,36 @@ pub async fn insert_upload(
     Ok(n == 1)
 }
 
-/// The upload an organisation made with an idempotency key.
+/// The SHA-256 of an upload's file, as kept on its row.
+pub fn content_sha256(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(content))
+}
+
+/// The upload an organisation made with an idempotency key, and whether it
+/// carried `content` (an upload from before fingerprints counts as the same).
 pub async fn upload_by_key(
     db: &Db,
     org_id: &str,
     key: &str,
-) -> Result<Option<FilingUpload>, sqlx::Error> {
+    content: &[u8],
+) -> Result<Option<(FilingUpload, bool)>, sqlx::Error> {
     let sql = format!(
         "SELECT {UPLOAD_COLUMNS} FROM filing_uploads WHERE org_id = $1 AND idempotency_key = $2"
     );
-    fetch_optional!(db, FilingUpload, &sql, org_id, key)
+    let Some(upload) = fetch_optional!(db, FilingUpload, &sql, org_id, key)? else {
+        return Ok(None);
+    };
+    let kept: Option<(Option<String>,)> = fetch_optional!(
+        db,
+        (Option<String>,),
+        "SELECT content_sha256 FROM filing_uploads WHERE id = $1",
+        &upload.id
+    )?;
+    let same = kept
+        .and_then(|(h,)| h)
+        .is_none_or(|h| h == content_sha256(content));
+    Ok(Some((upload, same)))
 }
 
 /// An upload of this organisation (another's is `None`).
@@ -349,11 +371,23 @@ pub async fn upload_errors(
     db: &Db,
     upload_id: &str,
 ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    upload_errors_first(db, upload_id, i64::MAX).await
+}
+
+/// The first `limit` failing rows of an upload (a page shows a few hundred;
+/// the report and the API take them all).
+pub async fn upload_errors_first(
+    db: &Db,
+    upload_id: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     fetch_all!(
         db,
         (i64, String, String),
-        "SELECT line, cells, errors FROM filing_upload_errors WHERE upload_id = $1 ORDER BY line",
-        upload_id
+        "SELECT line, cells, errors FROM filing_upload_errors WHERE upload_id = $1
+         ORDER BY line LIMIT $2",
+        upload_id,
+        limit
     )
 }
 

@@ -667,11 +667,16 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
             .and_then(|m| m.parse::<u64>().ok())
             .unwrap_or(a.max_file_mb as u64);
         let material = q.get("m").unwrap_or_default();
+        let file_name = q.get("fname").unwrap_or_default();
         q.get("upload_error")
             .and_then(|c| error_from_code(&c, max))
-            .map(|e| (material, e))
+            .map(|e| (material, (file_name, e)))
     });
-    let uploaded = query.with_untracked(|q| q.get("uploaded").is_some());
+    // How many files the no-JavaScript form took (it may carry several).
+    let uploaded = query.with_untracked(|q| {
+        q.get("uploaded")
+            .map(|n| n.parse::<usize>().unwrap_or(1).max(1))
+    });
     // Hints about the last photo (dark, blurred, small), from the browser.
     let photo_hints = query.with_untracked(|q| {
         use crate::domain::document::PhotoHint;
@@ -699,10 +704,15 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
             )}
         </p>
         {uploaded
-            .then(|| {
+            .map(|n| {
                 view! {
                     <p class="notice" role="status">
-                        {bi("文件已上传。", "The file has been uploaded.")}
+                        {move || match (current_lang(), n) {
+                            (Lang::Zh, 1) => "文件已上传。".to_string(),
+                            (Lang::Zh, n) => format!("已上传 {n} 个文件。"),
+                            (_, 1) => "The file has been uploaded.".to_string(),
+                            (_, n) => format!("{n} files have been uploaded."),
+                        }}
                     </p>
                 }
             })}
@@ -890,10 +900,22 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                             <div class="upload" data-material=material.clone()>
                                 {hint}
                                 {error
-                                    .map(|e| {
+                                    .map(|(file_name, e)| {
                                         view! {
                                             <p class="field-error" role="alert">
-                                                {move || e.message(current_lang())}
+                                                {move || {
+                                                    let lang = current_lang();
+                                                    let why = e.message(lang);
+                                                    match (lang, file_name.is_empty()) {
+                                                        (_, true) => why,
+                                                        (Lang::Zh, false) => {
+                                                            format!("“{file_name}”没有上传：{why}")
+                                                        }
+                                                        (_, false) => {
+                                                            format!("\"{file_name}\" was not uploaded: {why}")
+                                                        }
+                                                    }
+                                                }}
                                             </p>
                                         }
                                     })}

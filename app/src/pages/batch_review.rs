@@ -219,7 +219,7 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
                 }
             })}
         <LineFilter page=b.page.clone() base=base.clone() name=line_status />
-        <table class="cases" data-testid="review-lines">
+        <table class="cases cases--stack" data-testid="review-lines">
             <thead>
                 <tr>
                     <th>{bi("单元 / 回执号", "Unit / receipt")}</th>
@@ -240,7 +240,10 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
                         let reason_id = format!("reason-{}", l.id);
                         view! {
                             <tr data-testid="review-line">
-                                <td>
+                                <td data-label=bi(
+                                    "单元 / 回执号",
+                                    "Unit / receipt",
+                                )>
                                     {l.unit_no.clone()} <br />
                                     <a href=format!(
                                         "/staff/cases/{}",
@@ -248,9 +251,15 @@ fn BatchCase(b: BatchReview) -> impl IntoView {
                                     )>{l.receipt_no.clone()}</a> <br />
                                     <span class="muted">{l.case_no.clone()}</span>
                                 </td>
-                                <td>{l.buyer.clone()} <br /> {l.contract_no.clone()}</td>
-                                <td>{l.price.clone()} <br /> {l.loan.clone()}</td>
-                                <td>
+                                <td data-label=bi(
+                                    "买受人 / 合同",
+                                    "Buyer / contract",
+                                )>{l.buyer.clone()} <br /> {l.contract_no.clone()}</td>
+                                <td data-label=bi(
+                                    "成交价 / 贷款",
+                                    "Price / loan",
+                                )>{l.price.clone()} <br /> {l.loan.clone()}</td>
+                                <td data-label=bi("预审", "Pre-review")>
                                     <span class="tag">
                                         {move || line_status(&status, current_lang())}
                                     </span>

@@ -781,7 +781,7 @@ fn BatchList(batches: Vec<BatchItem>) -> impl IntoView {
         return view! { <p class="muted">{bi("还没有批次。", "No batch yet.")}</p> }.into_any();
     }
     view! {
-        <table class="cases" data-testid="batches">
+        <table class="cases cases--stack" data-testid="batches">
             <thead>
                 <tr>
                     <th>{bi("批次号", "Batch")}</th>
@@ -806,9 +806,15 @@ fn BatchList(batches: Vec<BatchItem>) -> impl IntoView {
                                     <br />
                                     <span class="muted">{b.project_name.clone()}</span>
                                 </td>
-                                <td>{move || kind.name(current_lang())}</td>
-                                <td>{move || status_name(&status, current_lang())}</td>
-                                <td>{b.lines}</td>
+                                <td data-label=bi(
+                                    "事项",
+                                    "Matter",
+                                )>{move || kind.name(current_lang())}</td>
+                                <td data-label=bi(
+                                    "状态",
+                                    "Status",
+                                )>{move || status_name(&status, current_lang())}</td>
+                                <td data-label=bi("户数", "Units")>{b.lines}</td>
                             </tr>
                         }
                     })
@@ -896,7 +902,7 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                 let failed_class = if u.failed > 0 { "tag tag--danger" } else { "tag" };
                 let errors = u.errors.clone();
                 view! {
-                    <section class="card upload-item" data-testid="upload">
+                    <section class="card filing-upload" data-testid="upload">
                         <h3>{u.file_name.clone()}</h3>
                         {if u.checking {
                             view! {
@@ -937,7 +943,7 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                                     </p>
                                     <details open=i == 0>
                                         <summary>{bi("有误的行", "Rows with errors")}</summary>
-                                        <table class="cases" data-testid="row-errors">
+                                        <table class="cases cases--stack" data-testid="row-errors">
                                             <tbody>
                                                 {errors
                                                     .into_iter()
@@ -1114,7 +1120,7 @@ fn ProjectBody(p: ProjectView) -> impl IntoView {
                 view! {
                     <details>
                         <summary>{bi("查看单元", "See the units")}</summary>
-                        <table class="cases">
+                        <table class="cases cases--stack">
                             <thead>
                                 <tr>
                                     <th>{bi("楼栋", "Building")}</th>
@@ -1132,11 +1138,20 @@ fn ProjectBody(p: ProjectView) -> impl IntoView {
                                     .map(|u| {
                                         view! {
                                             <tr>
-                                                <td>{u.building.clone()}</td>
-                                                <td>{u.unit_no.clone()}</td>
-                                                <td>{u.floor}</td>
-                                                <td>{u.area.clone()}</td>
-                                                <td>{u.use_kind.clone()}</td>
+                                                <td data-label=bi(
+                                                    "楼栋",
+                                                    "Building",
+                                                )>{u.building.clone()}</td>
+                                                <td data-label=bi(
+                                                    "不动产单元号",
+                                                    "Unit number",
+                                                )>{u.unit_no.clone()}</td>
+                                                <td data-label=bi("层", "Floor")>{u.floor}</td>
+                                                <td data-label=bi(
+                                                    "面积（㎡）",
+                                                    "Area (m²)",
+                                                )>{u.area.clone()}</td>
+                                                <td data-label=bi("用途", "Use")>{u.use_kind.clone()}</td>
                                             </tr>
                                         }
                                     })
@@ -1251,7 +1266,7 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                 }
             })}
         <LineFilter page=b.page.clone() base=base.clone() name=status_name />
-        <table class="cases" data-testid="lines">
+        <table class="cases cases--stack" data-testid="lines">
             <thead>
                 <tr>
                     <th>{bi("不动产单元号", "Unit number")}</th>
@@ -1273,15 +1288,24 @@ fn BatchBody(b: BatchView) -> impl IntoView {
                         let line = l.id.clone();
                         view! {
                             <tr data-testid="line">
-                                <td>{l.unit_no.clone()}</td>
-                                <td>{l.buyer_name.clone()}</td>
-                                <td>
+                                <td data-label=bi(
+                                    "不动产单元号",
+                                    "Unit number",
+                                )>{l.unit_no.clone()}</td>
+                                <td data-label=bi("买受人", "Buyer")>{l.buyer_name.clone()}</td>
+                                <td data-label=bi(
+                                    "合同号 / 回执号",
+                                    "Contract / receipt",
+                                )>
                                     {l.contract_no.clone()} <br />
                                     <span class="muted" data-testid="receipt">
                                         {l.receipt_no.clone()}
                                     </span>
                                 </td>
-                                <td>
+                                <td data-label=bi(
+                                    "预审",
+                                    "Pre-review",
+                                )>
                                     {move || status_name(&status, current_lang())}
                                     {(!note.is_empty())
                                         .then(|| {

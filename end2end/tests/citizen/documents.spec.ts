@@ -70,15 +70,31 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
   await expect(docs).toHaveCount(3);
   await expect(docs.nth(2)).toContainText("合同.pdf");
 
-  // A PDF renamed .jpg is refused with a message at the item.
+  // A PDF renamed .jpg is refused with a message at the item — chosen
+  // together with two good photos for another item: those are kept, the
+  // count is told, and the refused one is named.
   if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.locator(".checklist__items--form > li").first().locator('input[type="file"]').setInputFiles({ name: "photo.jpg", mimeType: "image/jpeg", buffer: pdf() });
+  const second = page.locator(".checklist__items--form > li").nth(1);
+  await second.locator('input[type="file"]').setInputFiles([
+    { name: "第一页.jpg", mimeType: "image/jpeg", buffer: jpeg(1600, 1000, 20_000) },
+    { name: "photo.jpg", mimeType: "image/jpeg", buffer: pdf() },
+    { name: "第二页.jpg", mimeType: "image/jpeg", buffer: jpeg(1200, 900, 15_000) },
+  ]);
   if (js) {
-    await expect(page.locator(".upload-item__status")).toContainText("文件内容与文件名的扩展名不符");
+    const refused = second.locator(".upload-item", { hasText: "photo.jpg" });
+    await expect(refused.locator(".upload-item__status")).toContainText("文件内容与文件名的扩展名不符");
+    await expect(refused.locator(".upload-item__status")).toContainText("这个文件没有上传");
+    // A refused file is not offered "retry": it would only be refused again.
+    await expect(refused.getByRole("button", { name: /重试/ })).toHaveCount(0);
+    await expect(second.locator(".upload-item[data-state=done]")).toHaveCount(2);
   } else {
-    await page.locator(".checklist__items--form > li").first().getByRole("button", { name: "上传" }).click();
+    await second.getByRole("button", { name: "上传" }).click();
+    await expect(page.getByText("已上传 2 个文件。")).toBeVisible();
+    await expect(page.locator(".upload .field-error")).toContainText("“photo.jpg”没有上传：");
     await expect(page.locator(".upload .field-error")).toContainText("文件内容与文件名的扩展名不符");
   }
+  await page.reload();
+  await expect(page.locator(".checklist__items--form > li").nth(1).locator(".doc")).toHaveCount(2);
 
   // Delete the second photo.
   await page.locator(".checklist__items--form > li").first().getByRole("button", { name: "删除 身份证反面.jpg" }).click();

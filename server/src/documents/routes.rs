@@ -911,8 +911,10 @@ struct FormTarget {
 }
 
 /// The no-JavaScript upload: a multipart form with `csrf`, `application`,
-/// `material` and then `file`. Answers with a redirect back to the
-/// materials page, with the outcome in the query string.
+/// `material` and then one or more `file`s. Each file is taken in turn (a
+/// refused one does not stop the rest); the answer is a redirect back to
+/// the materials page with the outcome in the query string: how many were
+/// uploaded, and the first refusal with the file it was about.
 async fn form_upload(
     State(st): State<AppState>,
     Query(target): Query<FormTarget>,
@@ -934,10 +936,14 @@ async fn form_upload(
     if let Some(m) = target.material {
         fields.insert("material".into(), m);
     }
+    let mut uploaded = 0usize;
+    let mut refused: Option<(String, String)> = None;
+    let mut files = 0usize;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
+            Err(_) if files > 0 => break,
             Err(_) => return app_error(AppError::BadRequest),
         };
         let name = field.name().unwrap_or_default().to_string();
@@ -946,100 +952,147 @@ async fn form_upload(
             fields.insert(name, value.chars().take(200).collect());
             continue;
         }
-        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-        if let Err(r) = csrf_ok(&session, Some(&get("csrf"))) {
-            return r;
+        files += 1;
+        if files == 1 {
+            if let Err(r) = csrf_ok(&session, fields.get("csrf").map(String::as_str)) {
+                return r;
+            }
         }
-        let application = get("application");
-        let material = get("material");
-        let return_to = fields.get("back").cloned();
-        let back = |q: &str| {
-            see_other(&item_page(
-                &application,
-                &material,
-                return_to.as_deref(),
-                &format!("{q}&m={}", app::services::q(&material)),
-            ))
-        };
         let file_name = field.file_name().unwrap_or_default().to_string();
-        if file_name.is_empty() {
-            return back("upload_error=file.empty");
+        if file_name.is_empty() && files > 1 {
+            continue;
         }
-        let (app_row, display_name) =
-            match admit(&st, &session, &application, &material, &file_name, None).await {
-                Ok(x) => x,
-                Err(r) if r.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-                    return back("upload_error=file.name")
+        match take_form_file(&st, &docs, &session, &fields, field).await {
+            Ok(()) => uploaded += 1,
+            Err(FormRefusal::Query(q)) => {
+                if refused.is_none() {
+                    refused = Some((q, file_name));
                 }
-                Err(r) => return r,
-            };
-        let policy = &st.services.policy;
-        let upload_id = app::services::random_token()[..32].to_string();
-        let path = docs.part_path(&upload_id);
-        let mut file = match tokio::fs::File::create(&path).await {
-            Ok(f) => f,
-            Err(e) => return internal("create part", e),
-        };
-        let stream = futures::stream::unfold(field, |mut f| async move {
-            match f.chunk().await {
-                Ok(Some(b)) => Some((Ok::<_, std::io::Error>(b), f)),
-                Ok(None) => None,
-                Err(e) => Some((Err(std::io::Error::other(e)), f)),
             }
-        });
-        let mut hasher = Sha256::new();
-        let written = match stream_into(
-            &mut file,
-            Box::pin(stream),
-            policy.max_file_bytes,
-            Some(&mut hasher),
-        )
-        .await
-        {
-            Ok(n) => n,
-            Err((_, too_large)) => {
-                drop(file);
-                let _ = tokio::fs::remove_file(&path).await;
-                return if too_large {
-                    back(&format!(
-                        "upload_error=file.too_large&max={}",
-                        mb(policy.max_file_bytes)
-                    ))
-                } else {
-                    app_error(AppError::BadRequest)
-                };
-            }
-        };
-        drop(file);
-        if written == 0 {
-            let _ = tokio::fs::remove_file(&path).await;
-            return back("upload_error=file.empty");
+            Err(FormRefusal::Answer(r)) => return r,
         }
-        let upload = UploadRow {
-            id: upload_id,
-            application_id: app_row.id.clone(),
-            citizen_id: session.citizen_id.clone(),
-            material: material.clone(),
-            display_name,
-            length: written,
-            created_at: 0,
-        };
-        match db::create_upload(&st.db, &upload, policy.max_application_bytes).await {
-            Ok(true) => {}
-            Ok(false) => {
-                let _ = tokio::fs::remove_file(&path).await;
-                return back(&format!(
-                    "upload_error=file.application_full&max={}",
-                    mb(policy.max_application_bytes)
-                ));
-            }
-            Err(e) => return internal("create_upload", e),
-        }
-        return match finish(&st, &docs, &upload, Some(hex::encode(hasher.finalize()))).await {
-            Ok(_) => back("uploaded=1"),
-            Err(Refused::File(e)) => back(&format!("upload_error={}", e.code())),
-            Err(Refused::Other(r)) => r,
-        };
     }
-    app_error(AppError::BadRequest)
+    if files == 0 {
+        return app_error(AppError::BadRequest);
+    }
+    let application = fields.get("application").cloned().unwrap_or_default();
+    let material = fields.get("material").cloned().unwrap_or_default();
+    let mut query = Vec::new();
+    if uploaded > 0 {
+        query.push(format!("uploaded={uploaded}"));
+    }
+    if let Some((q, file_name)) = refused {
+        query.push(q);
+        if !file_name.is_empty() {
+            let shown: String = file_name.chars().take(80).collect();
+            query.push(format!("fname={}", app::services::q(&shown)));
+        }
+    }
+    query.push(format!("m={}", app::services::q(&material)));
+    see_other(&item_page(
+        &application,
+        &material,
+        fields.get("back").map(String::as_str),
+        &query.join("&"),
+    ))
+}
+
+/// Why one file of a form was not taken: said on the page (a query), or an
+/// answer of its own (a wrong session, a broken request, a failure).
+enum FormRefusal {
+    Query(String),
+    Answer(Response),
+}
+
+/// One file of the no-JavaScript form, streamed to disk, checked and kept.
+async fn take_form_file(
+    st: &AppState,
+    docs: &Documents,
+    session: &SessionRow,
+    fields: &HashMap<String, String>,
+    field: axum::extract::multipart::Field<'_>,
+) -> Result<(), FormRefusal> {
+    use FormRefusal::{Answer, Query as Said};
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let application = get("application");
+    let material = get("material");
+    let file_name = field.file_name().unwrap_or_default().to_string();
+    if file_name.is_empty() {
+        return Err(Said("upload_error=file.empty".into()));
+    }
+    let (app_row, display_name) =
+        match admit(st, session, &application, &material, &file_name, None).await {
+            Ok(x) => x,
+            Err(r) if r.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+                return Err(Said("upload_error=file.name".into()))
+            }
+            Err(r) => return Err(Answer(r)),
+        };
+    let policy = &st.services.policy;
+    let upload_id = app::services::random_token()[..32].to_string();
+    let path = docs.part_path(&upload_id);
+    let mut file = match tokio::fs::File::create(&path).await {
+        Ok(f) => f,
+        Err(e) => return Err(Answer(internal("create part", e))),
+    };
+    let stream = futures::stream::unfold(field, |mut f| async move {
+        match f.chunk().await {
+            Ok(Some(b)) => Some((Ok::<_, std::io::Error>(b), f)),
+            Ok(None) => None,
+            Err(e) => Some((Err(std::io::Error::other(e)), f)),
+        }
+    });
+    let mut hasher = Sha256::new();
+    let written = match stream_into(
+        &mut file,
+        Box::pin(stream),
+        policy.max_file_bytes,
+        Some(&mut hasher),
+    )
+    .await
+    {
+        Ok(n) => n,
+        Err((_, too_large)) => {
+            drop(file);
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(if too_large {
+                Said(format!(
+                    "upload_error=file.too_large&max={}",
+                    mb(policy.max_file_bytes)
+                ))
+            } else {
+                Answer(app_error(AppError::BadRequest))
+            });
+        }
+    };
+    drop(file);
+    if written == 0 {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(Said("upload_error=file.empty".into()));
+    }
+    let upload = UploadRow {
+        id: upload_id,
+        application_id: app_row.id.clone(),
+        citizen_id: session.citizen_id.clone(),
+        material: material.clone(),
+        display_name,
+        length: written,
+        created_at: 0,
+    };
+    match db::create_upload(&st.db, &upload, policy.max_application_bytes).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(Said(format!(
+                "upload_error=file.application_full&max={}",
+                mb(policy.max_application_bytes)
+            )));
+        }
+        Err(e) => return Err(Answer(internal("create_upload", e))),
+    }
+    match finish(st, docs, &upload, Some(hex::encode(hasher.finalize()))).await {
+        Ok(_) => Ok(()),
+        Err(Refused::File(e)) => Err(Said(format!("upload_error={}", e.code()))),
+        Err(Refused::Other(r)) => Err(Answer(r)),
+    }
 }

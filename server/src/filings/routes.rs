@@ -327,13 +327,20 @@ pub(crate) async fn store_upload(
         .await
         .map_err(|e| Refusal::App(AppError::internal("insert upload", e)))?;
     if !stored {
-        // The same idempotency key again: the upload it made.
-        let existing = db::upload_by_key(&st.db, org_id, key.unwrap_or_default())
+        // The same idempotency key again: the upload it made, if it carried
+        // the same rows; other rows under the same key are a mistake.
+        let reused = || {
+            Refusal::App(AppError::Conflict {
+                code: "idempotency_key_reused".into(),
+            })
+        };
+        let (existing, same) = db::upload_by_key(&st.db, org_id, key.unwrap_or_default(), &bytes)
             .await
             .map_err(|e| Refusal::App(AppError::internal("upload by key", e)))?
-            .ok_or(Refusal::App(AppError::Conflict {
-                code: "idempotency_key".into(),
-            }))?;
+            .ok_or_else(reused)?;
+        if !same || existing.batch_id != upload.batch_id {
+            return Err(reused());
+        }
         return Ok((existing.id, existing.total_rows));
     }
     st.services.filing_wake.notify_one();

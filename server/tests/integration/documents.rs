@@ -826,16 +826,68 @@ async fn the_no_js_form_uploads_and_deletes(app: &TestApp) {
         .await
         .unwrap();
     assert!(page.contains("文件内容与文件名的扩展名不符"));
-    // Delete through the form.
+    assert_eq!(docs.len(), 1);
+    // Several files chosen at once (the input is `multiple`): each is
+    // taken, a refused one is named, and the count is told.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", f.csrf.clone())
+        .text("application", f.application.clone())
+        .text("material", f.material.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(jpeg(2000, 1500, 10_000)).file_name("第一页.jpg"),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf(100)).file_name("假照片.jpg"),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(jpeg(1600, 1200, 8_000)).file_name("第二页.jpg"),
+        );
     let res = app
         .client
-        .post(app.url(&format!("/documents/{}/delete", docs[0].0)))
+        .post(app.url("/uploads/form"))
         .header("cookie", &f.cookie)
-        .form(&[("csrf", f.csrf.as_str())])
+        .multipart(form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(loc.contains("uploaded=2"), "{loc}");
+    assert!(loc.contains("upload_error=file.type_mismatch"), "{loc}");
+    let page = app
+        .get_with_cookie(loc.split('#').next().unwrap(), &f.cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已上传 2 个文件"), "the count is told");
+    assert!(
+        page.contains("“假照片.jpg”没有上传"),
+        "the refused file is named"
+    );
+    assert!(page.contains("第一页.jpg") && page.contains("第二页.jpg"));
+    let docs: Vec<(String,)> =
+        app::fetch_all!(&app.db, (String,), "SELECT id FROM documents").unwrap();
+    assert_eq!(
+        docs.len(),
+        3,
+        "both good files are kept, the bad one is not"
+    );
+    // Delete through the form.
+    for (id,) in &docs {
+        let res = app
+            .client
+            .post(app.url(&format!("/documents/{id}/delete")))
+            .header("cookie", &f.cookie)
+            .form(&[("csrf", f.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
     nothing_left(app).await;
 }
 

@@ -1575,6 +1575,18 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("Bearer realm=\"onetrip\"".to_string())
+    );
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&v["errors"][0]["field"], &v["errors"][0]["code"]),
+        (&Value::from("Authorization"), &Value::from("unauthorized")),
+        "{v}"
+    );
     let res = api(app, reqwest::Method::POST, "/api/v1/batches", &ta)
         .json(&body)
         .send()
@@ -1655,6 +1667,19 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         uploads.push(v["upload_id"].as_str().unwrap().to_string());
     }
     assert_eq!(uploads[0], uploads[1]);
+    // The same key with other rows is a mistake, not a repeat: 409, named.
+    let mut changed = rows.clone();
+    changed[0]["price"] = Value::from("999999");
+    let res = api(app, reqwest::Method::POST, &path, &ta)
+        .header("idempotency-key", "rows-1")
+        .json(&serde_json::json!({ "rows": changed }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["errors"][0]["field"], "Idempotency-Key", "{v}");
+    assert_eq!(v["errors"][0]["code"], "idempotency_key_reused", "{v}");
     let status_path = format!("/api/v1/uploads/{}", uploads[0]);
     let mut done = Value::Null;
     for _ in 0..200 {
@@ -1686,15 +1711,9 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
     // status that fits.
     let field_of = |v: &Value| {
         (
-            v["Validation"][0]["field"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            v["Validation"][0]["code"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            v["Validation"][0]["en"].as_str().unwrap_or("").to_string(),
+            v["errors"][0]["field"].as_str().unwrap_or("").to_string(),
+            v["errors"][0]["code"].as_str().unwrap_or("").to_string(),
+            v["errors"][0]["en"].as_str().unwrap_or("").to_string(),
         )
     };
     let raw = |body: Vec<u8>, kind: &'static str, key: &'static str| {
@@ -1723,8 +1742,24 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
             br#"{"project_id": "p"}"#.to_vec(),
             "application/json",
             StatusCode::UNPROCESSABLE_ENTITY,
-            "body",
+            "kind",
             "json_type",
+        ),
+        (
+            "{\"project_id\": \"p\", \"kind\": \"no\u{202E}tice\"}"
+                .as_bytes()
+                .to_vec(),
+            "application/json",
+            StatusCode::BAD_REQUEST,
+            "kind",
+            "hidden_chars",
+        ),
+        (
+            br#"{"project_id": "no-such-project", "kind": "notice"}"#.to_vec(),
+            "application/json",
+            StatusCode::NOT_FOUND,
+            "project_id",
+            "not_found",
         ),
         (
             br#"{"project_id": "p", "kind": "sale"}"#.to_vec(),
@@ -1814,6 +1849,9 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
     ] {
         let res = api(app, method, &p, &tb).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{p}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["errors"][0]["code"], "not_found", "{p}: {v}");
+        assert_eq!(v["errors"][0]["field"], "id", "{p}: {v}");
     }
     let res = api(app, reqwest::Method::POST, &path, &tb)
         .header("idempotency-key", "x")
@@ -1841,6 +1879,23 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         .unwrap()
         .iter()
         .all(|l| !l["receipt_no"].as_str().unwrap().is_empty()));
+    // Submitted twice: one spelling of the code, the part at fault named.
+    let res = api(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/batches/{id}/submit"),
+        &ta,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&v["errors"][0]["field"], &v["errors"][0]["code"]),
+        (&Value::from("id"), &Value::from("not_draft")),
+        "{v}"
+    );
 
     // The document and its page.
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
