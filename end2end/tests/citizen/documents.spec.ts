@@ -108,7 +108,7 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
 
   // The viewer: zoom, rotate, open the original, and back.
   await item.locator(".doc-body a", { hasText: "身份证正面.jpg" }).click();
-  await expect(page.getByText("第 2 份，共 2 份")).toBeVisible();
+  await expect(page.getByText("第 2 份，共 4 份")).toBeVisible();
   await expect(page.getByTestId("zoom")).toHaveText("100%");
   await page.getByRole("link", { name: "放大 Zoom in" }).click();
   await expect(page.getByTestId("zoom")).toHaveText("150%");
@@ -121,7 +121,7 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toBe("image/jpeg");
   await page.getByRole("link", { name: "← 上一份" }).click();
-  await expect(page.getByText("第 1 份，共 2 份")).toBeVisible();
+  await expect(page.getByText("第 1 份，共 4 份")).toBeVisible();
   await page.getByRole("link", { name: "← 返回申请" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
 
