@@ -27,11 +27,27 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/docs", get(docs))
         .route("/api/v1", get(|| async { see_other("/api/v1/docs") }))
-        .route("/api/v1/batches", post(create_batch))
-        .route("/api/v1/batches/{id}", get(get_batch))
-        .route("/api/v1/batches/{id}/rows", post(add_rows))
-        .route("/api/v1/batches/{id}/submit", post(submit))
-        .route("/api/v1/uploads/{id}", get(get_upload))
+        .route(
+            "/api/v1/batches",
+            post(create_batch).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/batches/{id}",
+            get(get_batch).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/batches/{id}/rows",
+            post(add_rows).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/batches/{id}/submit",
+            post(submit).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/uploads/{id}",
+            get(get_upload).fallback(method_not_allowed),
+        )
+        .route("/api/v1/{*rest}", axum::routing::any(no_such_path))
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
 }
 
@@ -167,6 +183,33 @@ fn fail(e: AppError) -> Response {
     res
 }
 
+/// An address the API does not have: 404 in the errors' shape, not the
+/// site's page.
+async fn no_such_path() -> Response {
+    answer(
+        StatusCode::NOT_FOUND,
+        one(
+            "path",
+            "no_such_path",
+            "接口没有这个地址，请对照 /api/v1/docs",
+            "The API has no such address; see /api/v1/docs",
+        ),
+    )
+}
+
+/// A method an address does not take: 405 in the errors' shape.
+async fn method_not_allowed() -> Response {
+    answer(
+        StatusCode::METHOD_NOT_ALLOWED,
+        one(
+            "method",
+            "method_not_allowed",
+            "这个地址不接受这种请求方法，请对照 /api/v1/docs",
+            "This address does not take this method; see /api/v1/docs",
+        ),
+    )
+}
+
 /// The errors' shape with a status.
 pub(crate) fn answer(status: StatusCode, errors: Vec<FieldErrorOut>) -> Response {
     (status, Json(ApiErrors { errors })).into_response()
@@ -207,6 +250,7 @@ fn body_error(rej: axum::extract::rejection::JsonRejection) -> Response {
                 .split_once("type: ")
                 .map_or(text.as_str(), |x| x.1)
                 .to_string();
+            let unknown = detail.contains("unknown field");
             let (field, what) = match detail.split_once(": ") {
                 Some((f, rest)) if !f.contains(' ') => match missing_field(rest) {
                     Some(m) => (format!("{f}.{m}"), rest.to_string()),
@@ -217,13 +261,29 @@ fn body_error(rej: axum::extract::rejection::JsonRejection) -> Response {
                     detail.clone(),
                 ),
             };
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                field,
-                "json_type",
-                format!("字段类型不对或缺少字段：{what}"),
-                format!("A field has the wrong type or is missing: {what}"),
-            )
+            if unknown {
+                let name = what
+                    .split_once("unknown field `")
+                    .and_then(|(_, r)| r.split_once('`'))
+                    .filter(|_| field == "body")
+                    // The path serde reports already ends with the unknown key.
+                    .map_or(field.clone(), |(f, _)| f.chars().take(64).collect());
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    name,
+                    "unknown_field",
+                    "请求体里有接口不认识的字段，请对照 /api/v1/docs 删除或改正它".to_string(),
+                    "The body has a field the API does not know; remove or correct it (see /api/v1/docs)".to_string(),
+                )
+            } else {
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    field,
+                    "json_type",
+                    format!("字段类型不对或缺少字段：{what}"),
+                    format!("A field has the wrong type or is missing: {what}"),
+                )
+            }
         }
         _ => (
             StatusCode::BAD_REQUEST,

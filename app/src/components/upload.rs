@@ -37,6 +37,18 @@ pub enum UpState {
     Failed(String, bool),
 }
 
+impl UpState {
+    /// The state's name, for styling and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UpState::Preparing => "preparing",
+            UpState::Sending => "sending",
+            UpState::Done => "done",
+            UpState::Failed(..) => "failed",
+        }
+    }
+}
+
 /// Where a checklist item's files go.
 #[derive(Clone)]
 pub struct Target {
@@ -107,7 +119,7 @@ fn UploadRow(item: UploadItem) -> impl IntoView {
         }
     };
     view! {
-        <li class="upload-item" data-state=move || format!("{:?}", state.get()).to_lowercase()>
+        <li class="upload-item" data-state=move || state.with(UpState::code)>
             {item
                 .preview
                 .clone()

@@ -258,7 +258,7 @@ pub enum Cell {
 impl Cell {
     pub fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.trim().to_string(),
+            Cell::Text(s) => super::normalize::without_zero_width(s).trim().to_string(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
             Cell::Number(n) => format!("{n}"),
             Cell::Formula(f) => format!("={f}"),
@@ -1007,6 +1007,11 @@ mod tests {
             codes(&check_row(FilingKind::DualNotice, &cells)),
             ["hidden_chars"]
         );
+        // Zero-width characters pasted from a chat are dropped, not kept.
+        let mut cells = dual(UNIT);
+        cells.insert(Col::BuyerName, text("张\u{200B}五\u{FEFF}"));
+        let row = check_row(FilingKind::DualNotice, &cells).unwrap();
+        assert_eq!(row.buyer_name.as_deref(), Some("张五"));
         // A real formula cell (from an XLSX) says so, in any column.
         let mut cells = dual(UNIT);
         cells.insert(

@@ -2,11 +2,25 @@
 //! spaces and stray whitespace. We normalise before validating so that a good
 //! value is never refused for the way it was typed.
 
+/// The zero-width characters copying from a chat, a web page or a word
+/// processor leaves in text (U+200B–U+200D, U+2060, U+FEFF): they mean
+/// nothing in a name or an address and are dropped, never stored.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Text without [`is_zero_width`] characters.
+pub fn without_zero_width(input: &str) -> String {
+    input.chars().filter(|c| !is_zero_width(*c)).collect()
+}
+
 /// Map full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space
-/// (U+3000) to their half-width forms; everything else is kept.
+/// (U+3000) to their half-width forms and drop zero-width characters;
+/// everything else is kept.
 pub fn to_half_width(input: &str) -> String {
     input
         .chars()
+        .filter(|c| !is_zero_width(*c))
         .map(|c| match c {
             '\u{3000}' => ' ',
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -43,6 +57,12 @@ pub fn has_hidden_chars(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_width_characters_are_dropped() {
+        assert_eq!(to_half_width("张\u{200B}五\u{FEFF}"), "张五");
+        assert_eq!(without_zero_width("\u{2060}王\u{200D}六"), "王六");
+    }
 
     #[test]
     fn hidden_characters_are_found_and_ordinary_text_passes() {

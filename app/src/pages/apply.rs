@@ -667,10 +667,18 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
             .and_then(|m| m.parse::<u64>().ok())
             .unwrap_or(a.max_file_mb as u64);
         let material = q.get("m").unwrap_or_default();
-        let file_name = q.get("fname").unwrap_or_default();
-        q.get("upload_error")
-            .and_then(|c| error_from_code(&c, max))
-            .map(|e| (material, (file_name, e)))
+        // Each refused file of a no-JavaScript upload: its reason and name,
+        // in pairs (`upload_error`, `fname`).
+        let codes = q.get_all("upload_error").unwrap_or_default();
+        let names = q.get_all("fname").unwrap_or_default();
+        let refused: Vec<_> = codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                error_from_code(c, max).map(|e| (names.get(i).cloned().unwrap_or_default(), e))
+            })
+            .collect();
+        (material, refused)
     });
     // How many files the no-JavaScript form took (it may carry several).
     let uploaded = query.with_untracked(|q| {
@@ -734,10 +742,11 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                         .cloned()
                         .collect();
                     let count = docs.len();
-                    let error = upload_error
-                        .clone()
-                        .filter(|(m, _)| *m == item.material)
-                        .map(|(_, e)| e);
+                    let errors = if upload_error.0 == item.material {
+                        upload_error.1.clone()
+                    } else {
+                        Vec::new()
+                    };
                     let hint = photo_hints
                         .clone()
                         .filter(|(m, _, _)| *m == item.material)
@@ -899,7 +908,8 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                                 })}
                             <div class="upload" data-material=material.clone()>
                                 {hint}
-                                {error
+                                {errors
+                                    .into_iter()
                                     .map(|(file_name, e)| {
                                         view! {
                                             <p class="field-error" role="alert">
@@ -918,7 +928,8 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                                                 }}
                                             </p>
                                         }
-                                    })}
+                                    })
+                                    .collect_view()}
                                 <input
                                     type="hidden"
                                     name="csrf"

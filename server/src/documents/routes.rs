@@ -937,7 +937,7 @@ async fn form_upload(
         fields.insert("material".into(), m);
     }
     let mut uploaded = 0usize;
-    let mut refused: Option<(String, String)> = None;
+    let mut refused: Vec<(String, String)> = Vec::new();
     let mut files = 0usize;
     loop {
         let field = match multipart.next_field().await {
@@ -965,8 +965,9 @@ async fn form_upload(
         match take_form_file(&st, &docs, &session, &fields, field).await {
             Ok(()) => uploaded += 1,
             Err(FormRefusal::Query(q)) => {
-                if refused.is_none() {
-                    refused = Some((q, file_name));
+                // Each refused file is named (a form carries a handful).
+                if refused.len() < 20 {
+                    refused.push((q, file_name));
                 }
             }
             Err(FormRefusal::Answer(r)) => return r,
@@ -981,12 +982,10 @@ async fn form_upload(
     if uploaded > 0 {
         query.push(format!("uploaded={uploaded}"));
     }
-    if let Some((q, file_name)) = refused {
+    for (q, file_name) in refused {
         query.push(q);
-        if !file_name.is_empty() {
-            let shown: String = file_name.chars().take(80).collect();
-            query.push(format!("fname={}", app::services::q(&shown)));
-        }
+        let shown: String = file_name.chars().take(80).collect();
+        query.push(format!("fname={}", app::services::q(&shown)));
     }
     query.push(format!("m={}", app::services::q(&material)));
     see_other(&item_page(

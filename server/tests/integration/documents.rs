@@ -844,6 +844,10 @@ async fn the_no_js_form_uploads_and_deletes(app: &TestApp) {
         .part(
             "file",
             reqwest::multipart::Part::bytes(jpeg(1600, 1200, 8_000)).file_name("第二页.jpg"),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(Vec::new()).file_name("空白.jpg"),
         );
     let res = app
         .client
@@ -867,6 +871,10 @@ async fn the_no_js_form_uploads_and_deletes(app: &TestApp) {
     assert!(
         page.contains("“假照片.jpg”没有上传"),
         "the refused file is named"
+    );
+    assert!(
+        page.contains("“空白.jpg”没有上传"),
+        "every refused file is named"
     );
     assert!(page.contains("第一页.jpg") && page.contains("第二页.jpg"));
     let docs: Vec<(String,)> =

@@ -1755,6 +1755,13 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
             "hidden_chars",
         ),
         (
+            br#"{"project_id": "p", "kind": "notice", "foo": 1}"#.to_vec(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "foo",
+            "unknown_field",
+        ),
+        (
             br#"{"project_id": "no-such-project", "kind": "notice"}"#.to_vec(),
             "application/json",
             StatusCode::NOT_FOUND,
@@ -1789,6 +1796,32 @@ async fn the_batch_api_is_idempotent_scoped_to_its_organisation_and_revocable(ap
         let (f, c, en) = field_of(&v);
         assert_eq!((f.as_str(), c.as_str()), (field, code), "{v}");
         assert!(!en.is_empty(), "a reason: {v}");
+    }
+    // An address or a method the API does not have: its shape, not a page.
+    for (method, p, status, code) in [
+        (
+            reqwest::Method::GET,
+            "/api/v1/nothing",
+            StatusCode::NOT_FOUND,
+            "no_such_path",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/batches",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/batches/x",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+    ] {
+        let res = api(app, method, p, &ta).send().await.unwrap();
+        assert_eq!(res.status(), status, "{p}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["errors"][0]["code"], code, "{p}: {v}");
     }
     // A 10 MB body is refused by its declared length, before it is read
     // (raw HTTP: the answer comes while the client is still sending).
