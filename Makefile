@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
+.PHONY: run test setup fmt bench-size bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -13,6 +13,11 @@ test:
 ## Install the build tools only.
 setup:
 	@scripts/setup.sh
+
+## What a phone downloads per main page (wasm, JS, CSS, HTML as served), against the budgets;
+## the table is printed and written to target/size-report.md. Also part of `make test`.
+bench-size:
+	@source scripts/env.sh && scripts/run.sh --build-only && cd end2end && ONETRIP_E2E_BIN=target/release/onetrip npx playwright test tests/shared/size.spec.ts --project phone-js
 
 ## Throughput against this machine's ceiling (bare axum), with wrk.
 bench:
@@ -30,7 +35,7 @@ bench-booking:
 
 ## 20 parallel 20 MB uploads into the release server, next to dd; server memory growth.
 bench-upload:
-	@source scripts/env.sh && cargo leptos build --release --precompress >/dev/null && cargo run --release -p server --example upload_bench -- 20 20
+	@source scripts/env.sh && scripts/build-site.sh >/dev/null && cargo run --release -p server --example upload_bench -- 20 20
 
 ## 12 phone photos (4000×3000) through the preview worker, next to decoding them only.
 bench-previews:

@@ -2,7 +2,10 @@ import { defineConfig, devices } from "@playwright/test";
 
 // Journeys run at phone size (390×844) twice: hydrated, and with JavaScript
 // off, because government forms must work before (or without) the wasm.
-// The server is the release build, started fresh on its own data directory.
+// The server is started fresh on its own data directory: the release build,
+// or the binary ONETRIP_E2E_BIN names (the test command uses the debug binary
+// `cargo test` has just built, with the release site scripts/build-site.sh made).
+const BIN = process.env.ONETRIP_E2E_BIN ?? "target/release/onetrip";
 const PORT = Number(process.env.ONETRIP_E2E_PORT ?? 3100);
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -53,8 +56,8 @@ export default defineConfig({
       `ONETRIP_DEV_OUTBOX=1 ONETRIP_CODES_PER_IP_HOUR=10000 ONETRIP_LOOKUPS_PER_IP_10MIN=10000 ` +
       `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn && ` +
       // The first administrator, as the README tells a new centre to create it.
-      `ONETRIP_ADMIN_PASSWORD=e2e-admin-password target/release/onetrip create-admin admin && ` +
-      `exec target/release/onetrip`,
+      `ONETRIP_ADMIN_PASSWORD=e2e-admin-password ${BIN} create-admin admin && ` +
+      `exec ${BIN}`,
     cwd: "..",
     url: `${BASE}/healthz`,
     reuseExistingServer: false,

@@ -6,11 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 ONETRIP_SKIP_DEV_TOOLS=1 scripts/setup.sh
 # Rebuild only when a source changed since the last successful build, so a
-# second start takes seconds (cargo-leptos always re-runs wasm-opt otherwise).
+# second start takes seconds.
 STAMP=target/.onetrip-release-stamp
 if [ ! -x target/release/onetrip ] || [ ! -f "$STAMP" ] || \
    [ -n "$(find Cargo.toml Cargo.lock app server style public migrations -newer "$STAMP" -print -quit)" ]; then
-  cargo leptos build --release --precompress
+  scripts/build-site.sh
   touch "$STAMP"
 fi
 [ "${1:-}" = --build-only ] && exit 0

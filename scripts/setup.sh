@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Install what the build needs, and only what is missing. Every step checks
 # first, so a second run takes a second or two. Only package registries are
-# used (crates.io, npm, Debian): cargo-leptos would otherwise try to download
-# wasm-bindgen and wasm-opt from GitHub, which is unreachable here.
+# used (crates.io, npm, PyPI, Debian). The site is built by scripts/build-site.sh
+# with cargo, wasm-bindgen and binaryen's wasm-opt (from npm): cargo-leptos is
+# not needed, which saves compiling it (about 15 minutes) on every new machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 LEPTOSFMT_VERSION=0.1.33
 # wasm-bindgen's CLI must match the library in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
 # The tools are build helpers, not the product: built without LTO, in parallel
-# codegen units, at opt-level 1. cargo-leptos's own profile (LTO, one codegen
-# unit) took about 15 minutes of a cold CI run; this takes a fraction of it.
+# codegen units, at opt-level 1: a fraction of their own profiles' build time.
 export CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
@@ -25,11 +24,6 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
-fi
-
-if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}$"; then
-  say "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (about 15 minutes on 2 cores, once)"
-  cargo install cargo-leptos --locked --version "${CARGO_LEPTOS_VERSION}"
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}$"; then
@@ -44,7 +38,7 @@ if [ "${ONETRIP_SKIP_DEV_TOOLS:-0}" != 1 ] && ! leptosfmt --version 2>/dev/null 
 fi
 
 # npm: Playwright (no browser download: Debian's Chromium is used) and
-# binaryen's wasm-opt, which cargo-leptos finds on PATH.
+# binaryen's wasm-opt, which scripts/build-site.sh runs.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages in end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
