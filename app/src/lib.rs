@@ -1,5 +1,5 @@
 //! OneTrip: the Leptos application shared by the server (SSR) and the browser
-//! (hydration). Requests travel page → server function (`api`) → domain rule
+//! (islands: only the `#[island]` components run there). Requests travel page → server function (`api`) → domain rule
 //! (`domain`) → query (`db`) → table.
 
 // Deeply nested view types (the wizard's checklist) need more than the
@@ -50,6 +50,9 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security::set_content_security_policy();
+    // Pages with an island load the scripts themselves (`IslandScripts`);
+    // pages without one load no script and no wasm at all.
+    provide_context(options.clone());
     view! {
         <!DOCTYPE html>
         <html>
@@ -60,7 +63,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -198,8 +200,9 @@ fn AppTitle() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // A marker for end-to-end tests and support staff: the page is interactive.
+    leptos::mount::hydrate_islands();
+    // A marker for end-to-end tests and support staff: the page's islands are
+    // about to be made interactive (the island script runs right after this).
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

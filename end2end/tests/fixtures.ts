@@ -56,12 +56,20 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-/** Open a page and, when JavaScript is on, wait until the app has hydrated. */
-export async function open(page: Page, path: string, js: boolean) {
-  const res = await page.goto(path);
-  if (js) {
+/**
+ * When JavaScript is on and the page has islands (its interactive parts),
+ * wait until they are interactive. Pages without islands load no script.
+ */
+export async function hydrated(page: Page, js: boolean) {
+  if (js && (await page.locator("leptos-island").count()) > 0) {
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   }
+}
+
+/** Open a page and wait until its islands (if any) are interactive. */
+export async function open(page: Page, path: string, js: boolean) {
+  const res = await page.goto(path);
+  await hydrated(page, js);
   return res;
 }
 

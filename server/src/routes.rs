@@ -1,4 +1,5 @@
 use crate::{middleware, AppState};
+use app::components::elder::ELDER_COOKIE;
 use app::components::language::LANG_COOKIE;
 use app::{shell, App};
 use axum::extract::{Query, State};
@@ -63,6 +64,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang", get(switch_language))
+        .route("/elder", get(switch_elder_mode))
         .route("/dev/outbox", get(crate::dev::outbox_page))
         .merge(crate::documents::routes())
         .merge(crate::letters::routes())
@@ -131,14 +133,32 @@ async fn switch_language(Query(q): Query<LangQuery>) -> Response {
         Some("en") => "en",
         _ => "zh-CN",
     };
-    let next = q
-        .next
+    let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+    back_with_cookie(q.next, &cookie)
+}
+
+#[derive(Deserialize)]
+struct ElderQuery {
+    on: Option<String>,
+    next: Option<String>,
+}
+
+/// The elderly mode's switch: a cookie for a year (or cleared), then back.
+async fn switch_elder_mode(Query(q): Query<ElderQuery>) -> Response {
+    let cookie = match q.on.as_deref() {
+        Some("1") => format!("{ELDER_COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Lax"),
+        _ => format!("{ELDER_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
+    };
+    back_with_cookie(q.next, &cookie)
+}
+
+fn back_with_cookie(next: Option<String>, cookie: &str) -> Response {
+    let next = next
         .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/".into());
-    let cookie = format!("{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
     let mut res = StatusCode::SEE_OTHER.into_response();
     let headers = res.headers_mut();
-    if let (Ok(loc), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
+    if let (Ok(loc), Ok(cookie)) = (HeaderValue::from_str(&next), HeaderValue::from_str(cookie)) {
         headers.insert(header::LOCATION, loc);
         headers.insert(header::SET_COOKIE, cookie);
     } else {

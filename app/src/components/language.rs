@@ -1,7 +1,7 @@
 //! The language switch. It is a plain link to `/lang?to=…&next=…`, which the
-//! server answers by setting the preference cookie and redirecting back, so
-//! it works without JavaScript; once hydrated, a click switches in place and
-//! the i18n context writes the same cookie.
+//! server answers by setting the preference cookie and redirecting back: the
+//! page is rendered again in the other language, with or without JavaScript
+//! (pages are server-rendered; islands read the same cookie).
 
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -50,16 +50,12 @@ pub fn LanguageSwitch() -> impl IntoView {
         let next = format!("{}{search}", location.pathname.get());
         format!("/lang?to={}&next={}", other().as_str(), urlencode(&next))
     };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
-        i18n.set_locale(other());
-    };
     view! {
         <a
             class="lang-switch"
             href=href
-            on:click=on_click
             hreflang=move || other().as_str()
+            lang=move || other().as_str()
             aria-label=move || t_string!(i18n, switch_language_label)
         >
             {t!(i18n, switch_language)}

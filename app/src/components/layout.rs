@@ -1,3 +1,4 @@
+use super::elder::{elder_mode, ElderSwitch};
 use super::language::LanguageSwitch;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -6,17 +7,23 @@ use leptos_router::components::A;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
+    // The stylesheet enlarges everything (`html:has(.site-header--elder)`)
+    // when the person chose the elderly mode.
+    let elder = elder_mode();
     view! {
         <a class="skip-link" href="#main">
             {t!(i18n, skip_to_content)}
         </a>
-        <header class="site-header">
+        <header class="site-header" class:site-header--elder=elder>
             <div class="site-header__inner">
                 <A href="/" attr:class="brand">
                     <span class="brand__name">{t!(i18n, brand)}</span>
                     <span class="brand__sub">{t!(i18n, brand_sub)}</span>
                 </A>
-                <LanguageSwitch />
+                <div class="site-header__switches">
+                    <ElderSwitch on=elder />
+                    <LanguageSwitch />
+                </div>
             </div>
             <nav class="site-nav" aria-label=move || t_string!(i18n, nav_main)>
                 <A href="/" exact=true>

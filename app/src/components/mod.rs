@@ -1,5 +1,7 @@
 pub mod documents;
+pub mod elder;
 pub mod forms;
+pub mod islands;
 pub mod language;
 pub mod layout;
 pub mod pager;

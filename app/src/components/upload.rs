@@ -55,6 +55,9 @@ pub struct Target {
     pub application: String,
     pub material: String,
     pub csrf: String,
+    /// The page's language, taken when the widget is rendered: messages made
+    /// later, in an upload's own task, have no i18n context to ask.
+    pub lang: Lang,
 }
 
 /// Start sending the files chosen in an `<input type=file>`.
@@ -427,8 +430,8 @@ pub mod client {
             .unwrap_or_default()
     }
 
-    fn failed(item: &UploadItem, reply: Option<&Reply>) {
-        let zh = current_lang() == Lang::Zh;
+    fn failed(item: &UploadItem, reply: Option<&Reply>, lang: Lang) {
+        let zh = lang == Lang::Zh;
         let server_message = reply.and_then(|r| {
             let v: serde_json::Value = serde_json::from_str(&r.body).ok()?;
             v["Validation"][0][if zh { "zh" } else { "en" }]
@@ -490,22 +493,22 @@ pub mod client {
                         item.job.set_value(Some(job.clone()));
                         l
                     }
-                    Ok(r) => return failed(&item, Some(&r)),
-                    Err(_) => return failed(&item, None),
+                    Ok(r) => return failed(&item, Some(&r), job.target.lang),
+                    Err(_) => return failed(&item, None, job.target.lang),
                 }
             }
         };
         // Where does the server stand?
         let mut offset = match xhr("HEAD", &location, &base(&[]), None, None).await {
             Ok(r) if r.status == 200 => r.offset.unwrap_or(0.0),
-            Ok(r) => return failed(&item, Some(&r)),
-            Err(_) => return failed(&item, None),
+            Ok(r) => return failed(&item, Some(&r), job.target.lang),
+            Err(_) => return failed(&item, None, job.target.lang),
         };
         item.sent.set(offset);
         while offset < total {
             let end = (offset + PIECE).min(total);
             let Ok(piece) = job.blob.slice_with_f64_and_f64(offset, end) else {
-                return failed(&item, None);
+                return failed(&item, None, job.target.lang);
             };
             let headers = base(&[
                 ("Upload-Offset", format!("{offset}")),
@@ -523,8 +526,8 @@ pub mod client {
                     // The server has a different offset: continue from it.
                     offset = r.offset.unwrap_or(offset);
                 }
-                Ok(r) => return failed(&item, Some(&r)),
-                Err(_) => return failed(&item, None),
+                Ok(r) => return failed(&item, Some(&r), job.target.lang),
+                Err(_) => return failed(&item, None, job.target.lang),
             }
         }
         item.state.set(UpState::Done);

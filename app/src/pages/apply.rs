@@ -7,6 +7,7 @@
 use crate::api::applications::{get_application, ApplicationView, Status};
 use crate::components::documents::{viewer_href, DocThumb};
 use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
+use crate::components::islands::{InLanguage, IslandScripts};
 use crate::components::language::current_lang;
 use crate::domain::application::{role_code, Draft, IdType, PartyForm, Step};
 use crate::domain::catalogue::{MaterialForm, Matter, PartyRole, Requirement};
@@ -14,7 +15,6 @@ use crate::domain::Lang;
 use crate::error::{field_errors, AppError, FieldError};
 use crate::pages::citizen::{role_label, status_label, SignInPrompt};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 pub fn step_title(s: Step, lang: Lang) -> &'static str {
@@ -40,25 +40,42 @@ pub fn WizardPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let step = move || params.with(|p| p.get("step")).unwrap_or_default();
     let app = Resource::new(move || (id(), step()), |(id, _)| get_application(id));
+    // The page's query (upload outcomes of the no-JS form, photo hints) goes
+    // to the wizard island as plain pairs: there is no router in an island.
+    let query: Vec<(String, String)> = leptos_router::hooks::use_query_map().with_untracked(|q| {
+        q.into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    });
     view! {
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
-            {move || Suspend::new(async move {
-                let slug = step();
-                match (app.await, Step::from_slug(&slug)) {
-                    (Ok(a), _) if slug == "done" => view! { <Done a /> }.into_any(),
-                    (Ok(a), Some(_)) if a.status != Status::Draft => {
-                        view! { <AlreadySubmitted a /> }.into_any()
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move {
+                    let slug = step();
+                    match (app.await, Step::from_slug(&slug)) {
+                        (Ok(a), _) if slug == "done" => view! { <Done a /> }.into_any(),
+                        (Ok(a), Some(_)) if a.status != Status::Draft => {
+                            view! { <AlreadySubmitted a /> }.into_any()
+                        }
+                        (Ok(a), Some(step)) => {
+                            let query = query.clone();
+                            view! {
+                                <Wizard a step query />
+                                <IslandScripts />
+                            }
+                                .into_any()
+                        }
+                        (Err(AppError::Unauthorized), _) => view! { <SignInPrompt /> }.into_any(),
+                        _ => {
+                            crate::pages::not_found::respond_not_found();
+                            view! { <crate::pages::NotFound /> }.into_any()
+                        }
                     }
-                    (Ok(a), Some(step)) => view! { <Wizard a step /> }.into_any(),
-                    (Err(AppError::Unauthorized), _) => view! { <SignInPrompt /> }.into_any(),
-                    _ => {
-                        crate::pages::not_found::respond_not_found();
-                        view! { <crate::pages::NotFound /> }.into_any()
-                    }
-                }
-            })}
+                })
+            }}
         </Suspense>
     }
 }
@@ -108,8 +125,20 @@ fn posted_fields(
     Some((op, map))
 }
 
+/// The wizard's form: rendered on the server, and in the browser an island
+/// that checks each step with the same domain rules before it is sent, and
+/// uploads the materials (scaling photos, with progress and resume).
+#[island]
+fn Wizard(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <InLanguage>
+            <WizardForm a=a.clone() step query=query.clone() />
+        </InLanguage>
+    }
+}
+
 #[component]
-fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
+fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> impl IntoView {
     let matter = a.matter.clone();
     let draft = a.draft.clone();
     let initial = if draft.attempted.contains(&step) {
@@ -164,7 +193,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
     let total = Step::ALL.len();
     view! {
         <p class="breadcrumb">
-            <A href="/me">{bi("← 我的办件", "← My applications")}</A>
+            <a href="/me">{bi("← 我的办件", "← My applications")}</a>
         </p>
         <p class="wizard__matter">{move || m.with_value(|m| m.name(current_lang()).to_string())}</p>
         <p class="wizard__progress">
@@ -189,7 +218,9 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                         .into_any()
                 }
                 Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
-                Step::Materials => view! { <MaterialsStep a=a.clone() errs /> }.into_any(),
+                Step::Materials => {
+                    view! { <MaterialsStep a=a.clone() errs query=query.clone() /> }.into_any()
+                }
                 Step::Declarations => {
                     view! { <DeclarationsStep draft=draft.clone() matter=matter.clone() errs /> }
                         .into_any()
@@ -242,7 +273,7 @@ fn Wizard(a: ApplicationView, step: Step) -> impl IntoView {
                 let prev = format!("/apply/{}/{}", a.id, Step::Declarations.slug());
                 view! {
                     <p>
-                        <A href=prev>{bi("← 上一步", "← Back")}</A>
+                        <a href=prev>{bi("← 上一步", "← Back")}</a>
                     </p>
                 }
             })}
@@ -658,9 +689,17 @@ fn UploadForms(a: ApplicationView) -> impl IntoView {
 }
 
 #[component]
-fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl IntoView {
+fn MaterialsStep(
+    a: ApplicationView,
+    errs: Signal<Vec<FieldError>>,
+    query: Vec<(String, String)>,
+) -> impl IntoView {
     use crate::domain::document::{error_from_code, human_size};
-    let query = leptos_router::hooks::use_query_map();
+    let query = RwSignal::new(
+        query
+            .into_iter()
+            .collect::<leptos_router::params::ParamsMap>(),
+    );
     let upload_error = query.with_untracked(|q| {
         let max = q
             .get("max")
@@ -782,6 +821,7 @@ fn MaterialsStep(a: ApplicationView, errs: Signal<Vec<FieldError>>) -> impl Into
                         application: a.id.clone(),
                         material: material.clone(),
                         csrf: a.csrf.clone(),
+                        lang: current_lang(),
                     };
                     let item = StoredValue::new(item);
                     view! {
@@ -1064,7 +1104,7 @@ fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
                 <dt>{bi("坐落", "Address")}</dt>
                 <dd>{p.address}</dd>
             </dl>
-            <A href=edit(Step::Property)>{bi("修改", "Change")}</A>
+            <a href=edit(Step::Property)>{bi("修改", "Change")}</a>
         </section>
         <section class="review">
             <h2>{move || step_title(Step::Parties, current_lang())}</h2>
@@ -1090,7 +1130,7 @@ fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <A href=edit(Step::Parties)>{bi("修改", "Change")}</A>
+            <a href=edit(Step::Parties)>{bi("修改", "Change")}</a>
         </section>
         <section class="review">
             <h2>{move || step_title(Step::Agent, current_lang())}</h2>
@@ -1107,7 +1147,7 @@ fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
                     bi("为自己申请", "Filing for myself").into_any()
                 }}
             </p>
-            <A href=edit(Step::Agent)>{bi("修改", "Change")}</A>
+            <a href=edit(Step::Agent)>{bi("修改", "Change")}</a>
         </section>
         <section class="review">
             <h2>{move || step_title(Step::Materials, current_lang())}</h2>
@@ -1120,7 +1160,7 @@ fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
                     }
                 }}
             </p>
-            <A href=edit(Step::Materials)>{bi("修改", "Change")}</A>
+            <a href=edit(Step::Materials)>{bi("修改", "Change")}</a>
         </section>
     }
 }

@@ -10,6 +10,7 @@ use crate::api::filings::{
 };
 use crate::api::orgs::{get_org_home, invite_info, list_orgs, org_field, org_message, OrgHome};
 use crate::components::forms::{bi, invalid, zh_en, ErrorSummary, FieldMsg};
+use crate::components::islands::{InLanguage, IslandScripts};
 use crate::components::language::current_lang;
 use crate::components::pager::{LineFilter, LinePages};
 use crate::domain::filing::{FileError, FilingKind};
@@ -892,6 +893,7 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                     <noscript>
                         <meta http-equiv="refresh" content="2" />
                     </noscript>
+                    <IslandScripts />
                 }
             })}
         {uploads
@@ -906,13 +908,7 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                         <h3>{u.file_name.clone()}</h3>
                         {if u.checking {
                             view! {
-                                <p role="status" data-testid="upload-progress">
-                                    {bi("正在检查：", "Checking: ")}
-                                    {u.checked}
-                                    " / "
-                                    {u.total}
-                                </p>
-                                <progress max=u.total value=u.checked></progress>
+                                <CheckingProgress id=u.id.clone() checked=u.checked total=u.total />
                             }
                                 .into_any()
                         } else {
@@ -994,18 +990,61 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
     }
 }
 
-/// Refetch every 1.5 s while `checking` says a file is being checked (in
-/// the browser only: effects do not run on the server).
-fn poll_while(
-    checking: impl Fn() -> bool + Send + Sync + 'static,
-    refetch: impl Fn() + Clone + Send + Sync + 'static,
-) {
-    Effect::new(move |_| {
-        if checking() {
-            let refetch = refetch.clone();
-            set_timeout(refetch, std::time::Duration::from_millis(1500));
-        }
-    });
+/// While a file is being checked: its progress, which asks the server how
+/// far the check has come every 1.5 s and loads the page again when it is
+/// done, so the counts and the row errors appear (without JavaScript the
+/// page refreshes itself every 2 s instead).
+#[island]
+fn CheckingProgress(id: String, checked: i64, total: i64) -> impl IntoView {
+    view! {
+        <InLanguage>
+            <CheckingProgressInner id=id.clone() checked total />
+        </InLanguage>
+    }
+}
+
+#[component]
+fn CheckingProgressInner(id: String, checked: i64, total: i64) -> impl IntoView {
+    let checked = RwSignal::new(checked);
+    let total = RwSignal::new(total);
+    #[cfg(feature = "hydrate")]
+    poll_progress(id, checked, total);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+    view! {
+        <p role="status" data-testid="upload-progress">
+            {bi("正在检查：", "Checking: ")}
+            {checked}
+            " / "
+            {total}
+        </p>
+        <progress max=total value=checked></progress>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn poll_progress(id: String, checked: RwSignal<i64>, total: RwSignal<i64>) {
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                match crate::api::filings::upload_status(id.clone()).await {
+                    Ok(u) if !u.checking => {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }
+                    Ok(u) => {
+                        checked.set(u.checked);
+                        total.set(u.total);
+                        poll_progress(id, checked, total);
+                    }
+                    // A passing fault (network, a busy server): ask again.
+                    Err(_) => poll_progress(id, checked, total),
+                }
+            });
+        },
+        std::time::Duration::from_millis(1500),
+    );
 }
 
 fn page_error(e: AppError) -> AnyView {
@@ -1036,14 +1075,6 @@ pub fn DevProjectPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let data = Resource::new(id, get_project);
-    poll_while(
-        move || {
-            data.get()
-                .and_then(Result::ok)
-                .is_some_and(|p| p.uploads.iter().any(|u| u.checking))
-        },
-        move || data.refetch(),
-    );
     view! {
         <p class="breadcrumb">
             <a href="/developer">{bi("← 企业首页", "← Organisation")}</a>
@@ -1174,14 +1205,6 @@ pub fn DevBatchPage() -> impl IntoView {
         (id, page.and_then(|p| p.parse::<usize>().ok()), show)
     };
     let data = Resource::new(key, |(id, page, show)| get_batch(id, page, show));
-    poll_while(
-        move || {
-            data.get()
-                .and_then(Result::ok)
-                .is_some_and(|b| b.uploads.iter().any(|u| u.checking))
-        },
-        move || data.refetch(),
-    );
     view! {
         <p class="breadcrumb">
             <a href="/developer">{bi("← 企业首页", "← Organisation")}</a>

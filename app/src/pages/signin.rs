@@ -4,6 +4,7 @@
 
 use crate::api::auth::signin_message;
 use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
+use crate::components::islands::{InLanguage, IslandScripts};
 use crate::components::language::current_lang;
 use crate::domain::{normalize_compact, DomainError, Lang, MobileNumber};
 use crate::error::FieldError;
@@ -27,13 +28,32 @@ fn is_status(code: &str) -> bool {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let next = move || {
-        query
-            .with(|q| q.get("next"))
-            .unwrap_or_else(|| "/me".into())
-    };
-    let code = query.with_untracked(|q| q.get("error"));
-    let retry = query.with_untracked(|q| q.get("retry").and_then(|r| r.parse::<u64>().ok()));
+    let (next, code, retry) = query.with_untracked(|q| {
+        (
+            q.get("next").unwrap_or_else(|| "/me".into()),
+            q.get("error"),
+            q.get("retry").and_then(|r| r.parse::<u64>().ok()),
+        )
+    });
+    view! {
+        <SignInForm next code retry />
+        <IslandScripts />
+    }
+}
+
+/// The number form, checked in the browser with the same rule and message as
+/// on the server.
+#[island]
+fn SignInForm(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
+    view! {
+        <InLanguage>
+            <SignInFormInner next=next.clone() code=code.clone() retry />
+        </InLanguage>
+    }
+}
+
+#[component]
+fn SignInFormInner(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
     let status = code.clone().filter(|c| is_status(c));
     let errors = RwSignal::new(query_error("mobile", code.filter(|c| !is_status(c))));
     let mobile = RwSignal::new(String::new());
@@ -84,7 +104,7 @@ pub fn SignInPage() -> impl IntoView {
             novalidate=true
             on:submit=on_submit
         >
-            <input type="hidden" name="next" prop:value=next value=next />
+            <input type="hidden" name="next" value=next />
             <div class="field">
                 <label for="mobile">{bi("手机号码", "Mobile number")}</label>
                 <p class="hint" id="mobile-hint">
@@ -116,16 +136,32 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
-    let next = move || {
-        query
-            .with(|q| q.get("next"))
-            .unwrap_or_else(|| "/me".into())
-    };
-    let challenge = move || query.with(|q| q.get("c")).unwrap_or_default();
-    let errors = RwSignal::new(query_error(
-        "code",
-        query.with_untracked(|q| q.get("error")),
-    ));
+    let (next, challenge, error) = query.with_untracked(|q| {
+        (
+            q.get("next").unwrap_or_else(|| "/me".into()),
+            q.get("c").unwrap_or_default(),
+            q.get("error"),
+        )
+    });
+    view! {
+        <VerifyForm next challenge error />
+        <IslandScripts />
+    }
+}
+
+/// The code form, checked in the browser first.
+#[island]
+fn VerifyForm(next: String, challenge: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <InLanguage>
+            <VerifyFormInner next=next.clone() challenge=challenge.clone() error=error.clone() />
+        </InLanguage>
+    }
+}
+
+#[component]
+fn VerifyFormInner(next: String, challenge: String, error: Option<String>) -> impl IntoView {
+    let errors = RwSignal::new(query_error("code", error));
     let code = RwSignal::new(String::new());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let c = normalize_compact(&code.get_untracked());
@@ -142,12 +178,10 @@ pub fn VerifyPage() -> impl IntoView {
         }
     };
     let errs: Signal<Vec<FieldError>> = errors.into();
-    let again = move || {
-        format!(
-            "/signin?next={}",
-            crate::components::language::urlencode(&next())
-        )
-    };
+    let again = format!(
+        "/signin?next={}",
+        crate::components::language::urlencode(&next)
+    );
     view! {
         <h1>{bi("输入验证码", "Enter the code")}</h1>
         <p class="lead">
@@ -164,8 +198,8 @@ pub fn VerifyPage() -> impl IntoView {
             novalidate=true
             on:submit=on_submit
         >
-            <input type="hidden" name="c" prop:value=challenge value=challenge />
-            <input type="hidden" name="next" prop:value=next value=next />
+            <input type="hidden" name="c" value=challenge />
+            <input type="hidden" name="next" value=next.clone() />
             <div class="field">
                 <label for="code">{bi("6 位验证码", "6-digit code")}</label>
                 <FieldMsg errors=errs field="code".into() />

@@ -1,4 +1,4 @@
-import { test, expect, open, expectNoHorizontalScroll, expectTapTargets } from "../fixtures";
+import { test, expect, open, expectNoHorizontalScroll, expectTapTargets, hydrated } from "../fixtures";
 import { Page } from "@playwright/test";
 import { signIn } from "../steps";
 
@@ -40,7 +40,7 @@ test("a citizen files 带押过户 with two right holders, leaves, resumes, subm
   await page.getByTestId("start").click();
   await signIn(page, mobile);
   await expect(page).toHaveURL(/\/matters\/TRANSFER-WITH-MORTGAGE/);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
 
   // Step 1: the property. A malformed unit number is explained next to the field.

@@ -1,4 +1,4 @@
-import { test, expect, open } from "../fixtures";
+import { test, expect, open, hydrated } from "../fixtures";
 import { Page } from "@playwright/test";
 import { signIn } from "../steps";
 
@@ -35,7 +35,7 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
   await open(page, "/matters/RESALE-TRANSFER", js);
   await page.getByTestId("start").click();
   await signIn(page, mobile);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
 
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
@@ -59,7 +59,7 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
     ["身份证反面.jpg", jpeg(1600, 1000, 31_000), "image/jpeg"],
     ["合同.pdf", pdf(), "application/pdf"],
   ] as const) {
-    if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await hydrated(page, js);
     await slot.locator('input[type="file"]').setInputFiles({ name, mimeType: mime, buffer: bytes });
     // With JavaScript the file goes as soon as it is chosen; without, the button posts the form.
     if (!js) await slot.getByRole("button", { name: "上传" }).click();
@@ -73,7 +73,7 @@ test("a citizen attaches two photos and a PDF, deletes one, and submits", async 
   // A PDF renamed .jpg is refused with a message at the item — chosen
   // together with two good photos for another item: those are kept, the
   // count is told, and the refused one is named.
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   const second = page.locator(".checklist__items--form > li").nth(1);
   await second.locator('input[type="file"]').setInputFiles([
     { name: "第一页.jpg", mimeType: "image/jpeg", buffer: jpeg(1600, 1000, 20_000) },
@@ -140,7 +140,7 @@ async function materialsPage(page: Page, js: boolean, mobile: string) {
   await open(page, "/matters/RESALE-TRANSFER", js);
   await page.getByTestId("start").click();
   await signIn(page, mobile);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
   await page.goto(page.url().replace(/\/property$/, "/materials"));
@@ -241,7 +241,7 @@ test("nothing typed is lost: a second party survives a failed check and a reload
   await open(page, "/matters/RESALE-TRANSFER", js);
   await page.getByTestId("start").click();
   await signIn(page, mobile);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
   await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
@@ -279,7 +279,7 @@ test("nothing typed is lost: a second party survives a failed check and a reload
   const items = page.locator(".checklist__items--form > li");
   const second = items.nth(1).locator("input[type=checkbox]");
   await second.check();
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await items.first().locator('input[type="file"]').setInputFiles({ name: "证件.jpg", mimeType: "image/jpeg", buffer: jpeg(1600, 1000, 20_000) });
   if (!js) await items.first().getByRole("button", { name: "上传" }).click();
   await expect(page.getByText("文件已上传。")).toBeVisible();

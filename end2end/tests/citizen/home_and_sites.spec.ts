@@ -58,3 +58,23 @@ test("developers find the way in to bulk filings from the home page", async ({ p
   await expect(page.getByRole("link", { name: "注册单位" })).toBeVisible();
   await expect(page.getByTestId("templates").getByRole("link", { name: "XLSX" }).first()).toBeVisible();
 });
+
+test("the elderly mode enlarges every page, is remembered, and switches back", async ({ page, js }) => {
+  await open(page, "/", js);
+  const rootSize = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  const standard = await rootSize();
+  await page.getByRole("link", { name: "大字模式" }).click();
+  await expect(page.getByRole("link", { name: "标准模式" })).toBeVisible();
+  expect(await rootSize()).toBeGreaterThanOrEqual(standard * 1.2);
+  await expectNoHorizontalScroll(page);
+  // Remembered on the next page, with every button at least 56 px tall.
+  await open(page, "/track", js);
+  await expect(page.getByRole("link", { name: "标准模式" })).toBeVisible();
+  expect(await rootSize()).toBeGreaterThanOrEqual(standard * 1.2);
+  await expectNoHorizontalScroll(page);
+  await expectTapTargets(page, "main .button, main button", 56);
+  await page.getByRole("link", { name: "标准模式" }).click();
+  await expect(page.getByRole("link", { name: "大字模式" })).toBeVisible();
+  expect(await rootSize()).toBe(standard);
+  await expect(page).toHaveURL(/\/track/);
+});

@@ -1,4 +1,4 @@
-import { test, expect, open, expectTapTargets } from "../fixtures";
+import { test, expect, open, expectTapTargets, hydrated } from "../fixtures";
 import { Page } from "@playwright/test";
 import { anotherPhone, messageFromOutbox, signIn } from "../steps";
 
@@ -66,7 +66,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await open(page, "/matters/RESALE-TRANSFER", js);
   await page.getByTestId("start").click();
   await signIn(page, mobile);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
   await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
@@ -87,7 +87,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await page.getByRole("button", { name: "保存并继续" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
   const first = page.locator(".checklist__items--form > li").first();
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await first.locator('input[type="file"]').setInputFiles({ name: "身份证.jpg", mimeType: "image/jpeg", buffer: jpeg(1) });
   if (!js) await first.getByRole("button", { name: "上传" }).click();
   await expect(page.getByText("文件已上传。")).toBeVisible();

@@ -1,4 +1,4 @@
-import { test, expect, open } from "../fixtures";
+import { test, expect, open, hydrated } from "../fixtures";
 import { anotherPhone, codeFromOutbox, messageFromOutbox, signIn } from "../steps";
 
 // The mortgagee bank of a transfer with mortgage (带押过户), at phone size,
@@ -77,7 +77,7 @@ test("the mortgagee bank confirms a transfer with mortgage in its own account", 
   await open(page, "/matters/TRANSFER-WITH-MORTGAGE", js);
   await page.getByTestId("start").click();
   await signIn(page, buyer);
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
   await page.getByLabel("坐落（地址）").fill("明州市海曙区望京路 8 号 3 幢 1201 室");
@@ -96,7 +96,7 @@ test("the mortgagee bank confirms a transfer with mortgage in its own account", 
   await page.getByRole("button", { name: "保存并继续" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("材料清单");
   const first = page.locator(".checklist__items--form > li").first();
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page, js);
   await first.locator('input[type="file"]').setInputFiles({ name: "身份证.jpg", mimeType: "image/jpeg", buffer: jpeg(7) });
   if (!js) await first.getByRole("button", { name: "上传" }).click();
   await expect(page.getByText("文件已上传。")).toBeVisible();
