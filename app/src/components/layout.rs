@@ -44,3 +44,19 @@ pub fn Layout(children: Children) -> impl IntoView {
         </footer>
     }
 }
+
+/// The page's own title (WCAG 2.4.2), in the user's language, followed by the
+/// service's name: "服务网点 · 一趟办". A plain string, computed when the page
+/// is rendered on the server (see `AppTitle` in lib.rs for why). The home
+/// page keeps the service's full name.
+#[component]
+pub fn PageTitle(zh: &'static str, en: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let page = if i18n.get_locale_untracked() == Locale::en {
+        en
+    } else {
+        zh
+    };
+    let text = format!("{page} · {}", t_string!(i18n, brand));
+    view! { <leptos_meta::Title text /> }
+}

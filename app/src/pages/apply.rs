@@ -48,6 +48,7 @@ pub fn WizardPage() -> impl IntoView {
             .collect()
     });
     view! {
+        <crate::components::layout::PageTitle zh="填写预申请" en="Pre-application" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>

@@ -46,6 +46,7 @@ fn refusal(e: AppError) -> AnyView {
 pub fn StaffBatchesPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| staff_batches());
     view! {
+        <crate::components::layout::PageTitle zh="开发企业批次" en="Developer batches" />
         <p class="breadcrumb">
             <a href="/staff">{bi("← 工作台", "← Workbench")}</a>
         </p>
@@ -122,6 +123,7 @@ pub fn StaffBatchPage() -> impl IntoView {
     };
     let data = Resource::new(key, |(id, page, show)| staff_batch(id, page, show));
     view! {
+        <crate::components::layout::PageTitle zh="批次预审" en="Batch review" />
         <p class="breadcrumb">
             <a href="/staff/batches">{bi("← 批量申报", "← Batches")}</a>
         </p>

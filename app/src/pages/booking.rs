@@ -82,6 +82,7 @@ pub fn BookingPage() -> impl IntoView {
         |(id, site)| booking_options(id, site),
     );
     view! {
+        <crate::components::layout::PageTitle zh="预约到场" en="Book a visit" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -484,6 +485,7 @@ pub fn StaffBookingsPage() -> impl IntoView {
     let args = move || query.with(|q| (q.get("site"), q.get("day"), q.get("code")));
     let data = Resource::new(args, |(site, day, code)| site_day(site, day, code));
     view! {
+        <crate::components::layout::PageTitle zh="预约管理" en="Bookings" />
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
         </p>

@@ -176,6 +176,7 @@ pub fn MePage() -> impl IntoView {
     };
     let error = move || query.with(|q| q.get("error"));
     view! {
+        <crate::components::layout::PageTitle zh="我的办件" en="My applications" />
         <h1>{bi("我的办件", "My applications")}</h1>
         {move || {
             flash()
@@ -346,6 +347,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let app = Resource::new(id, get_application);
     view! {
+        <crate::components::layout::PageTitle zh="办件详情" en="Application" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -738,6 +740,7 @@ pub fn TrackPage() -> impl IntoView {
         },
     );
     view! {
+        <crate::components::layout::PageTitle zh="进度查询" en="Track an application" />
         <h1>{bi("办件进度查询", "Track progress")}</h1>
         <p class="lead">
             {bi(

@@ -35,6 +35,7 @@ pub fn DashboardPage() -> impl IntoView {
         get_dashboard(days, Some(site), Some(matter))
     });
     view! {
+        <crate::components::layout::PageTitle zh="统计" en="Statistics" />
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
         </p>

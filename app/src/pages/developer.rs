@@ -95,6 +95,10 @@ pub fn DevRegisterPage() -> impl IntoView {
     let bank = kind.as_deref() == Some("bank");
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
+        <crate::components::layout::PageTitle
+            zh="开发企业注册"
+            en="Register an organisation"
+        />
         <p class="breadcrumb">
             <a href="/developer">{bi("← 开发企业", "← Developers")}</a>
         </p>
@@ -218,6 +222,7 @@ pub fn DevSignInPage() -> impl IntoView {
     let next = use_query_map().with_untracked(|q| q.get("next"));
     let next = crate::api::orgs::safe_next(next.as_deref()).map(str::to_string);
     view! {
+        <crate::components::layout::PageTitle zh="开发企业登录" en="Developer sign-in" />
         <h1>
             {bi(
                 "单位登录（开发企业、银行）",
@@ -264,6 +269,10 @@ pub fn DevVerifyPage() -> impl IntoView {
     let next = crate::api::orgs::safe_next(next.as_deref()).map(str::to_string);
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
+        <crate::components::layout::PageTitle
+            zh="开发企业登录验证"
+            en="Developer sign-in code"
+        />
         <h1>{bi("输入短信验证码", "Enter the texted code")}</h1>
         <p class="lead">
             {bi(
@@ -306,6 +315,7 @@ pub fn DevInvitePage() -> impl IntoView {
     let info = Resource::new(move || token.clone(), invite_info);
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
+        <crate::components::layout::PageTitle zh="加入企业" en="Join an organisation" />
         <h1>{bi("接受邀请", "Accept the invitation")}</h1>
         <ErrorSummary errors=errs />
         <Suspense fallback=|| {
@@ -380,6 +390,7 @@ pub fn DevInvitePage() -> impl IntoView {
 pub fn DeveloperPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_org_home());
     view! {
+        <crate::components::layout::PageTitle zh="企业首页" en="Organisation" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -1076,6 +1087,7 @@ pub fn DevProjectPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let data = Resource::new(id, get_project);
     view! {
+        <crate::components::layout::PageTitle zh="项目" en="Project" />
         <p class="breadcrumb">
             <a href="/developer">{bi("← 企业首页", "← Organisation")}</a>
         </p>
@@ -1206,6 +1218,7 @@ pub fn DevBatchPage() -> impl IntoView {
     };
     let data = Resource::new(key, |(id, page, show)| get_batch(id, page, show));
     view! {
+        <crate::components::layout::PageTitle zh="申报批次" en="Filing batch" />
         <p class="breadcrumb">
             <a href="/developer">{bi("← 企业首页", "← Organisation")}</a>
         </p>
@@ -1374,6 +1387,7 @@ pub fn StaffOrgsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| list_orgs());
     let errs: Signal<Vec<FieldError>> = Signal::stored(query_errors(org_message));
     view! {
+        <crate::components::layout::PageTitle zh="开发企业审核" en="Organisations" />
         <p class="breadcrumb">
             <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
         </p>

@@ -19,6 +19,7 @@ pub fn FeesPage() -> impl IntoView {
     let ok = query.with_untracked(|q| q.get("ok").is_some());
     let error = query.with_untracked(|q| q.get("error").is_some());
     view! {
+        <crate::components::layout::PageTitle zh="收费标准" en="Fees" />
         <p class="breadcrumb">
             <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
         </p>

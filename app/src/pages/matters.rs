@@ -24,6 +24,7 @@ pub fn MattersPage() -> impl IntoView {
     });
     let matters = Resource::new(|| (), |_| list_matters());
     view! {
+        <crate::components::layout::PageTitle zh="办事指南" en="Service guide" />
         <h1>{t!(i18n, matters_title)}</h1>
         <p class="lead">{t!(i18n, matters_lead)}</p>
         <form method="get" action="/matters" class="search" role="search">
@@ -218,6 +219,7 @@ pub fn MatterPage() -> impl IntoView {
     let matters = Resource::new(|| (), |_| list_matters());
     let me = Resource::new(|| (), |_| crate::api::auth::whoami());
     view! {
+        <crate::components::layout::PageTitle zh="一次性告知" en="Matter" />
         <Suspense fallback=move || {
             view! { <p class="muted">{t!(i18n, loading)}</p> }
         }>

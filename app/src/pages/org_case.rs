@@ -53,6 +53,7 @@ pub fn OrgCasePage() -> impl IntoView {
     let data = Resource::new(id, org_case);
     let signin = move || format!("/developer/signin?next=%2Fdeveloper%2Fcases%2F{}", id());
     view! {
+        <crate::components::layout::PageTitle zh="办件详情" en="Case" />
         <p class="breadcrumb">
             <a href="/developer#cases">{bi("← 单位首页", "← Organisation")}</a>
         </p>

@@ -36,6 +36,7 @@ pub fn SignInPage() -> impl IntoView {
         )
     });
     view! {
+        <crate::components::layout::PageTitle zh="登录" en="Sign in" />
         <SignInForm next code retry />
         <IslandScripts />
     }
@@ -144,6 +145,7 @@ pub fn VerifyPage() -> impl IntoView {
         )
     });
     view! {
+        <crate::components::layout::PageTitle zh="输入验证码" en="Enter the code" />
         <VerifyForm next challenge error />
         <IslandScripts />
     }

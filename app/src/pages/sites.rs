@@ -11,6 +11,7 @@ pub fn SitesPage() -> impl IntoView {
     let i18n = use_i18n();
     let sites = Resource::new(|| (), |_| list_sites());
     view! {
+        <crate::components::layout::PageTitle zh="服务网点" en="Service sites" />
         <h1>{t!(i18n, sites_title)}</h1>
         <p class="lead">{t!(i18n, sites_lead)}</p>
         <Suspense fallback=move || {

@@ -151,6 +151,7 @@ fn QueryMessage() -> impl IntoView {
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
     view! {
+        <crate::components::layout::PageTitle zh="工作人员登录" en="Staff sign-in" />
         <h1>{bi("工作人员登录", "Staff sign-in")}</h1>
         <QueryMessage />
         <form method="post" action="/api/staff/sign_in" class="form">
@@ -248,6 +249,7 @@ pub fn WorkbenchPage() -> impl IntoView {
     let sites = Resource::new(|| (), |_| crate::api::sites::list_sites());
     let alerts = Resource::new(|| (), |_| crate::api::cases::my_alerts());
     view! {
+        <crate::components::layout::PageTitle zh="工作台" en="Workbench" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -597,6 +599,7 @@ pub fn CasePage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let case = Resource::new(id, get_case);
     view! {
+        <crate::components::layout::PageTitle zh="案件" en="Case" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -1502,6 +1505,7 @@ pub fn CalendarPage() -> impl IntoView {
     let year = move || query.with(|q| q.get("year").and_then(|y| y.parse::<i32>().ok()));
     let data = Resource::new(year, calendar_year);
     view! {
+        <crate::components::layout::PageTitle zh="工作日历" en="Working calendar" />
         <p class="breadcrumb">
             <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
         </p>
@@ -1619,6 +1623,7 @@ pub fn AdminPage() -> impl IntoView {
     let staff = Resource::new(|| (), |_| list_staff());
     let sites = Resource::new(|| (), |_| crate::api::sites::list_sites());
     view! {
+        <crate::components::layout::PageTitle zh="账户管理" en="Accounts" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -1814,6 +1819,7 @@ pub fn AuditPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_staff_member());
     let review = Resource::new(|| (), |_| review_audit());
     view! {
+        <crate::components::layout::PageTitle zh="审计" en="Audit" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>

@@ -53,6 +53,7 @@ pub fn ViewerPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let page = Resource::new(id, view_document);
     view! {
+        <crate::components::layout::PageTitle zh="查看材料" en="Document" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>

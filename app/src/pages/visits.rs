@@ -111,6 +111,7 @@ pub fn HomeVisitPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let data = Resource::new(id, get_home_visit);
     view! {
+        <crate::components::layout::PageTitle zh="上门服务" en="Home visit" />
         <Suspense fallback=|| {
             view! { <p class="muted">"…"</p> }
         }>
@@ -272,6 +273,7 @@ pub fn ConsultPage() -> impl IntoView {
     let site = move || query.with(|q| q.get("site"));
     let data = Resource::new(site, consultation_options);
     view! {
+        <crate::components::layout::PageTitle zh="预约咨询" en="Consultation" />
         <h1>{bi("预约咨询", "Book a consultation")}</h1>
         <p>
             {bi(
@@ -456,6 +458,7 @@ pub fn SiteAdminPage() -> impl IntoView {
     let code = move || params.with(|p| p.get("code")).unwrap_or_default();
     let data = Resource::new(code, get_site_admin);
     view! {
+        <crate::components::layout::PageTitle zh="网点管理" en="Site" />
         <p class="breadcrumb">
             <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
         </p>

@@ -27,7 +27,7 @@ test("a citizen switches to English and back, and the choice persists", async ({
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Service sites");
   await expect(page.getByRole("heading", { name: "Mingzhou Real Estate Registration Centre" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
-  await expect(page).toHaveTitle("OneTrip · Real-estate registration online");
+  await expect(page).toHaveTitle("Service sites · OneTrip");
   await expect(page).toHaveURL(/\/sites$/);
 
   // The preference survives a reload and a visit to another page.
