@@ -630,6 +630,9 @@ pub async fn save_step(
         // The browser's check kept the person on this page: save what was
         // typed, errors shown as they were (the browser has them already).
         "stay" => draft.mark_attempted(step),
+        // Leaving by the header's language or large-text switch: save what
+        // was typed, unchecked, so the page comes back with it.
+        "keep" => {}
         "next" => {
             draft.mark_attempted(step);
             errors = draft.validate(step, &matter, &session.mobile);

@@ -113,7 +113,15 @@ fn posted_fields(
         .and_then(|s| s.dyn_into::<web_sys::HtmlButtonElement>().ok())
         .map(|b| b.value())
         .unwrap_or_else(|| "next".into());
-    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    Some((op, form_fields(&form)?))
+}
+
+/// The wizard form's fields (`f[name]`) as they are now in the browser.
+#[cfg(feature = "hydrate")]
+fn form_fields(
+    form: &web_sys::HtmlFormElement,
+) -> Option<std::collections::HashMap<String, String>> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
     let mut map = std::collections::HashMap::new();
     for entry in js_sys::try_iter(&data).ok()?? {
         let pair: js_sys::Array = entry.ok()?.into();
@@ -123,7 +131,52 @@ fn posted_fields(
             map.insert(name.to_string(), value);
         }
     }
-    Some((op, map))
+    Some(map)
+}
+
+/// The header's language and large-text switches are plain links that the
+/// server answers by rendering the page again: in the wizard, what was typed
+/// since the last save is saved first (unchecked: op `keep`), then the
+/// link is followed, so switching loses nothing.
+#[cfg(feature = "hydrate")]
+fn save_before_switching(step: Step, ids: StoredValue<(String, String)>) {
+    use wasm_bindgen::JsCast;
+    let handle = window_event_listener(leptos::ev::click, move |ev| {
+        let Some(link) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a.lang-switch, a.elder-switch").ok().flatten())
+        else {
+            return;
+        };
+        let Some(href) = link.get_attribute("href") else {
+            return;
+        };
+        let Some(fields) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("form.wizard").ok().flatten())
+            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+            .and_then(|f| form_fields(&f))
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let (id, csrf) = ids.get_value();
+        leptos::task::spawn_local(async move {
+            let _ = crate::api::applications::save_step(
+                id,
+                step.slug().to_string(),
+                csrf,
+                Some("keep".into()),
+                Some(fields),
+            )
+            .await;
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&href);
+            }
+        });
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// The wizard's form: rendered on the server, and in the browser an island
@@ -151,6 +204,8 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
     let errs: Signal<Vec<FieldError>> = errors.into();
     let stored = StoredValue::new((draft.clone(), matter.clone(), a.my_mobile.clone()));
     let stored_ids = StoredValue::new((a.id.clone(), a.csrf.clone()));
+    #[cfg(feature = "hydrate")]
+    save_before_switching(step, stored_ids);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         if let Some((op, fields)) = posted_fields(&ev) {

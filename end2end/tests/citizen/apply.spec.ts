@@ -151,3 +151,27 @@ test("my applications asks a signed-out visitor to sign in and comes back", asyn
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("我的办件");
   await expect(page.getByTestId("me-mobile")).toContainText("****");
 });
+
+test("switching language or large text in the middle of a step keeps what was typed", async ({ page, js }) => {
+  test.skip(!js, "without JavaScript the switches are plain links; the step's own buttons save");
+  const mobile = `1350${String((Date.now() + 7) % 10_000_000).padStart(7, "0")}`;
+  await open(page, "/matters/TRANSFER-WITH-MORTGAGE", js);
+  await page.getByTestId("start").click();
+  await signIn(page, mobile);
+  await hydrated(page, js);
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
+  await hydrated(page, js);
+  await page.getByLabel("坐落（地址）").fill("明州市海曙区望京路 8 号");
+  await page.getByRole("link", { name: "切换到英文" }).click();
+  await expect(page.getByLabel("Address")).toHaveValue("明州市海曙区望京路 8 号");
+  // Switching saves unchecked: no error is shown for the fields not yet filled.
+  await expect(page.locator(".error-summary")).toHaveCount(0);
+  await hydrated(page, js);
+  await page.getByLabel("Address").fill("明州市海曙区望京路 9 号");
+  await page.getByRole("link", { name: "Large text" }).click();
+  await expect(page.getByLabel("Address")).toHaveValue("明州市海曙区望京路 9 号");
+  await page.getByRole("link", { name: "Standard view" }).click();
+  await page.getByRole("link", { name: "Switch to Chinese" }).click();
+  await expect(page.getByLabel("坐落（地址）")).toHaveValue("明州市海曙区望京路 9 号");
+});
