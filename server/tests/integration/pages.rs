@@ -13,6 +13,8 @@ on_both_backends!(
     signed_out_developers_and_staff_are_shown_the_way_in,
     no_link_on_the_home_page_is_dead,
     pages_render_correctly_under_concurrent_requests,
+    only_pages_with_islands_load_the_wasm,
+    the_large_text_switch_is_remembered_and_stays_on_site,
 );
 
 async fn the_home_page_speaks_chinese_by_default(app: &TestApp) {
@@ -117,7 +119,28 @@ async fn pages_carry_a_nonce_based_content_security_policy(app: &TestApp) {
     let html = res.text().await.unwrap();
     assert!(
         html.contains(&format!(r#"nonce="{nonce}""#)),
-        "hydration script carries the nonce"
+        "the page's inline script carries the nonce"
+    );
+    // A page with islands: the script that loads them carries the nonce too.
+    let res = app.get("/signin").await;
+    let island_csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let island_nonce = island_csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("nonce in CSP")
+        .to_string();
+    let html = res.text().await.unwrap();
+    let script = html
+        .split("<script")
+        .find(|s| s.contains("hydrateIslands"))
+        .expect("the islands script");
+    assert!(
+        script.contains(&format!(r#"nonce="{island_nonce}""#)),
+        "the islands script carries the nonce"
     );
 
     let again = app.get("/").await;
@@ -205,5 +228,66 @@ async fn pages_render_correctly_under_concurrent_requests(app: &TestApp) {
             html.contains(lang),
             "{path} rendered in the requested language"
         );
+    }
+}
+
+/// Islands: pages without one load no script and no wasm at all; a page
+/// with one (sign-in) loads them.
+async fn only_pages_with_islands_load_the_wasm(app: &TestApp) {
+    for path in [
+        "/",
+        "/matters",
+        "/sites",
+        "/track",
+        "/staff/signin",
+        "/developer/signin",
+    ] {
+        let html = app.get(path).await.text().await.unwrap();
+        assert!(!html.contains("<leptos-island"), "{path} has no island");
+        assert!(!html.contains(".wasm"), "{path} loads no wasm");
+        assert!(
+            !html.contains("hydrateIslands"),
+            "{path} runs no islands script"
+        );
+        assert!(html.contains(".css"), "{path} has its stylesheet");
+    }
+    let html = app.get("/signin").await.text().await.unwrap();
+    assert!(html.contains("<leptos-island"), "sign-in is an island");
+    assert!(html.contains(".wasm"), "and loads the wasm");
+    assert!(html.contains("hydrateIslands"), "with the islands script");
+}
+
+/// The elderly mode's switch: a cookie for a year, back to the same page,
+/// never off the site; the page then renders in the large mode.
+async fn the_large_text_switch_is_remembered_and_stays_on_site(app: &TestApp) {
+    let res = app.get("/elder?on=1&next=%2Ftrack%3Fno%3D1").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/track?no=1");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("onetrip_elder=1;"), "{cookie}");
+    assert!(cookie.contains("Max-Age=31536000"), "{cookie}");
+    let html = app
+        .get_with_cookie("/track", "onetrip_elder=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("site-header--elder"));
+    assert!(html.contains("标准模式"), "the switch offers the way back");
+    let html = app.get("/track").await.text().await.unwrap();
+    assert!(!html.contains("site-header--elder"));
+    assert!(html.contains("大字模式"));
+    let res = app.get("/elder?on=0&next=%2F").await;
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    for next in [
+        "https%3A%2F%2Fevil.example",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+    ] {
+        let res = app.get(&format!("/elder?on=1&next={next}")).await;
+        assert_eq!(res.headers()["location"], "/", "next={next}");
     }
 }
