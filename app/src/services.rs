@@ -198,11 +198,22 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| AppError::internal("services", "not provided"))
+    use_context::<Services>().ok_or_else(|| request_gone("services"))
 }
 
 pub fn database() -> Result<Db, AppError> {
-    use_context::<Db>().ok_or_else(|| AppError::internal("db", "not provided"))
+    use_context::<Db>().ok_or_else(|| request_gone("db"))
+}
+
+/// The server provides both contexts to every request, so one is missing only
+/// when the request's reactive owner was already disposed: the browser left
+/// (a second tap navigated away) while the page was still being rendered.
+/// Nobody is waiting for the answer; that is not an internal error.
+fn request_gone(what: &'static str) -> AppError {
+    tracing::debug!(what, "request ended before its data was read (client left)");
+    AppError::Unavailable {
+        retry_after_secs: 1,
+    }
 }
 
 pub async fn request_headers() -> HeaderMap {

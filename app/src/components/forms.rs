@@ -135,6 +135,27 @@ pub fn focus_error_summary() {
     });
 }
 
+/// A field's value in the form being sent, read from the form itself at the
+/// moment of sending. Never from a signal fed by `on:input`: on a slow phone
+/// a person types before the island has hydrated, and those keystrokes fired
+/// no handler, so only the form knows what is in it.
+pub fn submitted_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+            .and_then(|d| d.get(name).as_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ev, name);
+        String::new()
+    }
+}
+
 /// Follow a summary link: move focus to the field itself (a plain link
 /// only scrolls), then let the hash change as usual.
 #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@
 //! code are checked in the browser first with the same rules and messages.
 
 use crate::api::auth::signin_message;
-use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
+use crate::components::forms::{bi, invalid, submitted_value, ErrorSummary, FieldMsg};
 use crate::components::islands::{InLanguage, IslandScripts};
 use crate::components::language::current_lang;
 use crate::domain::{normalize_compact, DomainError, Lang, MobileNumber};
@@ -57,9 +57,8 @@ fn SignInForm(next: String, code: Option<String>, retry: Option<u64>) -> impl In
 fn SignInFormInner(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
     let status = code.clone().filter(|c| is_status(c));
     let errors = RwSignal::new(query_error("mobile", code.filter(|c| !is_status(c))));
-    let mobile = RwSignal::new(String::new());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Err(e) = MobileNumber::parse(&mobile.get_untracked()) {
+        if let Err(e) = MobileNumber::parse(&submitted_value(&ev, "mobile")) {
             ev.prevent_default();
             errors.set(vec![FieldError::from_domain("mobile", &e)]);
         }
@@ -124,7 +123,6 @@ fn SignInFormInner(next: String, code: Option<String>, retry: Option<u64>) -> im
                     maxlength="20"
                     aria-describedby="mobile-hint mobile-error"
                     aria-invalid=invalid(errs, "mobile")
-                    on:input=move |ev| mobile.set(event_target_value(&ev))
                 />
             </div>
             <button type="submit" class="button">
@@ -164,9 +162,8 @@ fn VerifyForm(next: String, challenge: String, error: Option<String>) -> impl In
 #[component]
 fn VerifyFormInner(next: String, challenge: String, error: Option<String>) -> impl IntoView {
     let errors = RwSignal::new(query_error("code", error));
-    let code = RwSignal::new(String::new());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        let c = normalize_compact(&code.get_untracked());
+        let c = normalize_compact(&submitted_value(&ev, "code"));
         let err = if c.is_empty() {
             Some(DomainError::Empty)
         } else if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
@@ -215,7 +212,6 @@ fn VerifyFormInner(next: String, challenge: String, error: Option<String>) -> im
                     class="input--code"
                     aria-describedby="code-error"
                     aria-invalid=invalid(errs, "code")
-                    on:input=move |ev| code.set(event_target_value(&ev))
                 />
             </div>
             <button type="submit" class="button">

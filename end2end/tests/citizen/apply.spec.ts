@@ -143,6 +143,26 @@ test("sign-in explains a mistyped number next to the field", async ({ page, js }
   await expectNoHorizontalScroll(page);
 });
 
+test("what is typed before the page is interactive is what the check reads", async ({ page, js }) => {
+  test.skip(!js, "only with JavaScript is there a moment before the page is interactive");
+  // A slow phone: the wasm arrives only after the person has typed.
+  let release!: () => void;
+  const typed = new Promise<void>((r) => (release = r));
+  await page.route(/\/pkg\/.*\.wasm$/, async (route) => {
+    await typed;
+    await route.continue();
+  });
+  await page.goto("/signin");
+  const mobile = uniqueMobile(js).replace(/^13/, "17");
+  await page.getByLabel("手机号码").fill(mobile);
+  release();
+  await hydrated(page, js);
+  await page.getByRole("button", { name: "获取验证码" }).click();
+  // The number typed before hydration is checked as typed, and sent.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("输入验证码");
+  await expect(page.locator(".error-summary")).toHaveCount(0);
+});
+
 test("my applications asks a signed-out visitor to sign in and comes back", async ({ page, js }) => {
   await open(page, "/me", js);
   await page.getByRole("link", { name: "登录" }).last().click();
@@ -170,8 +190,15 @@ test("switching language or large text in the middle of a step keeps what was ty
   await hydrated(page, js);
   await page.getByLabel("Address").fill("明州市海曙区望京路 9 号");
   await page.getByRole("link", { name: "Large text" }).click();
+  // Each switch saves first and then loads the page again: wait for the new
+  // page (its switch now offers the way back) before reading or tapping on.
+  await expect(page.getByRole("link", { name: "Standard view" })).toBeVisible();
+  await hydrated(page, js);
   await expect(page.getByLabel("Address")).toHaveValue("明州市海曙区望京路 9 号");
   await page.getByRole("link", { name: "Standard view" }).click();
+  await expect(page.getByRole("link", { name: "Large text" })).toBeVisible();
+  await hydrated(page, js);
   await page.getByRole("link", { name: "Switch to Chinese" }).click();
   await expect(page.getByLabel("坐落（地址）")).toHaveValue("明州市海曙区望京路 9 号");
+  await expect(page.getByRole("link", { name: "大字模式" })).toBeVisible();
 });
