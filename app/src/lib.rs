@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
             cookie_options=components::language::cookie_options()
             ssr_lang_header_getter=components::language::ignore_accept_language()
         >
+            <NoEffectsOnServer />
             <AppTitle />
             <Router>
                 <Layout>
@@ -183,6 +184,27 @@ pub fn App() -> impl IntoView {
 /// plain string: the server reads it after rendering, outside the request's
 /// reactive arena, so a signal-reading closure there fails under load. The
 /// outer closure re-creates it when the language changes in the browser.
+/// On the server a page is rendered once and answered; nothing on it reacts
+/// afterwards. The language provider still starts an effect (to write its
+/// cookie, which the /lang route writes here) on a task of its own; that task
+/// could first run after the request had been answered and its values
+/// disposed, and panicked reading them. Pausing the request's owner, with
+/// the effect already under it, keeps every effect of the page from running
+/// on the server; resources still load (their first run does not wait on
+/// it), and islands in the browser have owners of their own.
+#[component]
+fn NoEffectsOnServer() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(mut owner) = Owner::current() {
+        // The provider's owner is the request's root or under it: pause from
+        // the top, so whatever the nesting the effect is covered.
+        while let Some(parent) = owner.parent() {
+            owner = parent;
+        }
+        owner.pause();
+    }
+}
+
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();

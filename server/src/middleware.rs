@@ -159,6 +159,45 @@ pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response
 
 const ERROR_PAGE: &str = r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>服务暂时出现问题 · Service error</title></head><body><h1>服务暂时出现问题</h1><p>很抱歉，系统处理您的请求时出错。您填写的内容不会因此丢失，请稍后重试。</p><h2 lang="en">Something went wrong</h2><p lang="en">Sorry, the service could not handle this request. Nothing you saved has been lost; please try again in a moment.</p><p><a href="/">返回首页 · Home</a></p></body></html>"#;
 
+/// Every request runs to its end, even when the browser leaves first (a
+/// second tap, a closed tab, a phone losing its signal). Dropped half-way, a
+/// page's render was abandoned with its reactive values already disposed
+/// while tasks it had started still ran and read them ("tried to access a
+/// reactive value … already disposed", issue 16 item 18); a form post could
+/// stop between two statements. So the request is handled on a task of its
+/// own, and a page (HTML) is rendered to its last byte there before it is
+/// answered. Other bodies (files, downloads) stream as before. A page is
+/// small: the largest, a batch page, is 100 lines.
+pub async fn run_to_the_end(req: Request, next: Next) -> Response {
+    const PAGE_LIMIT: usize = 32 * 1024 * 1024;
+    let task = tokio::spawn(async move {
+        let res = next.run(req).await;
+        let is_page = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
+        if !is_page {
+            return res;
+        }
+        let (parts, body) = res.into_parts();
+        match axum::body::to_bytes(body, PAGE_LIMIT).await {
+            Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
+            Err(e) => {
+                tracing::error!(error = %e, "a page could not be rendered to its end");
+                panic_response(Box::new(()))
+            }
+        }
+    });
+    match task.await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(error = %e, "a request's task failed");
+            panic_response(Box::new(()))
+        }
+    }
+}
+
 /// Requests get 60 seconds, except uploads: a 50 MB file on a slow mobile
 /// connection takes longer, and an interrupted upload resumes anyway.
 pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {

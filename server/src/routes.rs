@@ -102,6 +102,7 @@ pub fn build(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             middleware::timeout_except_uploads,
         ))
+        .layer(axum::middleware::from_fn(middleware::run_to_the_end))
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 when not.

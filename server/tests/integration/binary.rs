@@ -191,3 +191,94 @@ async fn sigterm_stops_the_server_gracefully_on_sqlite() {
 async fn sigterm_stops_the_server_gracefully_on_postgres() {
     sigterm_stops_gracefully(Backend::Postgres).await;
 }
+
+/// Seen from outside (issue 16, item 18): "you tried to access a reactive
+/// value … already disposed" panics in the log after loads. The language
+/// context's cookie effect ran its first time on a task of its own, after the
+/// request that made it had been answered and its values dropped. Pages of
+/// every kind, in parallel, some cut off by the client: the log stays clean.
+#[tokio::test]
+async fn pages_under_load_and_cut_off_leave_no_panic_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let mut child = onetrip()
+        .env("ONETRIP_DATA_DIR", dir.path())
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .spawn()
+        .expect("spawn onetrip");
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    while client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(start.elapsed() < Duration::from_secs(30), "server up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pages = [
+        "/",
+        "/signin",
+        "/signin/verify?c=x",
+        "/matters",
+        "/matters/RESALE-TRANSFER",
+        "/track",
+        "/sites",
+        "/me",
+        "/nowhere",
+        "/staff/signin",
+    ];
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..32usize {
+        let client = client.clone();
+        let base = format!("http://{addr}");
+        tasks.spawn(async move {
+            let mut answered = 0;
+            for i in 0..60usize {
+                let page = pages[(worker + i) % pages.len()];
+                let req = client.get(format!("{base}{page}"));
+                // Every third request is given up almost at once, as a
+                // second tap or a closed tab would.
+                let req = if i % 3 == 0 {
+                    req.timeout(Duration::from_millis(1))
+                } else {
+                    req
+                };
+                if let Ok(res) = req.send().await {
+                    if res.bytes().await.is_ok() {
+                        answered += 1;
+                    }
+                }
+            }
+            answered
+        });
+    }
+    let mut answered = 0;
+    while let Some(n) = tasks.join_next().await {
+        answered += n.unwrap();
+    }
+    assert!(answered >= 32 * 40, "pages answered: {answered}");
+    // Let any task left behind by those requests run.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(15), "stopped");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let out = child.wait_with_output().unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !log.contains("disposed") && !log.contains("panic"),
+        "the log has a panic:\n{log}"
+    );
+    assert!(!log.contains("ERROR"), "the log has an error:\n{log}");
+}
