@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench-size bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
+.PHONY: run test setup fmt bench-size bench-lighthouse bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -18,6 +18,13 @@ setup:
 ## the table is printed and written to target/size-report.md. Also part of `make test`.
 bench-size:
 	@source scripts/env.sh && scripts/run.sh --build-only && cd end2end && ONETRIP_E2E_BIN=target/release/onetrip npx playwright test tests/shared/size.spec.ts --project phone-js
+
+## Lighthouse's mobile preset (simulated slow 4G, 4× CPU) on /, /matters, a matter's notice, /track,
+## /signin and a wizard step, median of RUNS (3) runs each, against the goals; written to
+## target/lighthouse-report.md. Installs Lighthouse into bench/lighthouse once (not part of make test).
+bench-lighthouse:
+	@source scripts/env.sh && scripts/run.sh --build-only && \
+	  (cd bench/lighthouse && { [ -d node_modules/lighthouse ] || npm ci --no-audit --no-fund; } && node run.mjs)
 
 ## Throughput against this machine's ceiling (bare axum), with wrk.
 bench:
