@@ -198,6 +198,24 @@ pub async fn run_to_the_end(req: Request, next: Next) -> Response {
     }
 }
 
+/// The page a person sees when what they sent was refused at the door.
+fn hidden_page(code: &str) -> String {
+    let (zh, en) = if code == "too_large" {
+        (
+            "您提交的内容太大（超过 8 MB），请分几次提交。",
+            "What you sent is too large (over 8 MB); please send it in parts.",
+        )
+    } else {
+        (
+            "您填写的文字中含有看不见的特殊字符（常见于从聊天或网页复制的文字）。请按浏览器的“返回”键回到上一页（您填写的内容仍在），删掉这些文字后重新输入，再提交。",
+            "What you typed contains invisible special characters (often left by copying from a chat or a web page). Please use your browser's Back button to return (what you typed is still there), delete that text, type it again and send.",
+        )
+    };
+    format!(
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>无法提交 · Could not send</title></head><body><h1>无法提交</h1><p>{zh}</p><h2 lang="en">Could not send</h2><p lang="en">{en}</p><p><a href="/">返回首页 · Home</a></p></body></html>"#
+    )
+}
+
 /// Requests get 60 seconds, except uploads: a 50 MB file on a slow mobile
 /// connection takes longer, and an interrupted upload resumes anyway.
 pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
@@ -223,8 +241,26 @@ pub async fn refuse_hidden_characters(req: Request, next: Next) -> Response {
     // In the errors' one shape (field, code, zh, en): the API's for its
     // clients, the pages' for their scripts.
     let api = req.uri().path().starts_with("/api/");
+    // A person's browser loading a page or sending a plain form (no
+    // JavaScript) is answered with a page in both languages, never with
+    // JSON; the form they filled is still there behind the back button.
+    let person = !req.uri().path().starts_with("/api/v1")
+        && (req
+            .headers()
+            .get("sec-fetch-mode")
+            .is_some_and(|v| v == "navigate")
+            || req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")));
     let shaped = |status: StatusCode, field: &str, code: &str, zh: &str, en: &str| {
         let e = app::error::FieldError::new(field, code, zh.into(), en.into());
+        if person {
+            let mut res = Html(hidden_page(code)).into_response();
+            *res.status_mut() = status;
+            return res;
+        }
         if api {
             crate::api_v1::answer(
                 status,

@@ -64,6 +64,41 @@ async fn nul_and_direction_overrides_are_refused_everywhere(app: &TestApp) {
         let res = app.get_with_cookie(path, &citizen).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
     }
+    // A person's browser (a plain form, a page) is answered with a page in
+    // both languages, not JSON.
+    for (path, body) in [
+        ("/matters?q=%E2%80%AE", None),
+        (
+            "/api/applications/save_step",
+            Some("id=x&step=parties&f%5Bparty0_name%5D=%E5%BC%A0%E2%80%AE%E4%B8%89"),
+        ),
+    ] {
+        let req = match body {
+            None => app.client.get(app.url(path)),
+            Some(b) => app
+                .client
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(b),
+        };
+        let res = req
+            .header("cookie", citizen.as_str())
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("sec-fetch-mode", "navigate")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("看不见的特殊字符") && html.contains("invisible"),
+            "{html}"
+        );
+    }
     // Ordinary text still goes through.
     let res = app.get("/matters?q=%E8%BD%AC%E7%A7%BB").await;
     assert_eq!(res.status(), StatusCode::OK);
