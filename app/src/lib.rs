@@ -180,10 +180,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The document title in the current language. The title text must be a
-/// plain string: the server reads it after rendering, outside the request's
-/// reactive arena, so a signal-reading closure there fails under load. The
-/// outer closure re-creates it when the language changes in the browser.
 /// On the server a page is rendered once and answered; nothing on it reacts
 /// afterwards. The language provider still starts an effect (to write its
 /// cookie, which the /lang route writes here) on a task of its own; that task
@@ -205,6 +201,10 @@ fn NoEffectsOnServer() -> impl IntoView {
     }
 }
 
+/// The document title in the current language. The title text must be a
+/// plain string: the server reads it after rendering, outside the request's
+/// reactive arena, so a signal-reading closure there fails under load. The
+/// outer closure re-creates it when the language changes in the browser.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();

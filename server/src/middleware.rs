@@ -150,6 +150,11 @@ pub fn request_span(req: &Request<Body>) -> Span {
 /// A handler panicked: log it (without the request) and show a calm page.
 pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
+    error_response()
+}
+
+/// The calm page of a failure of ours: 500, never cached.
+fn error_response() -> Response {
     let mut res = Html(ERROR_PAGE).into_response();
     *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     res.headers_mut()
@@ -185,7 +190,7 @@ pub async fn run_to_the_end(req: Request, next: Next) -> Response {
             Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
             Err(e) => {
                 tracing::error!(error = %e, "a page could not be rendered to its end");
-                panic_response(Box::new(()))
+                error_response()
             }
         }
     });
@@ -193,7 +198,7 @@ pub async fn run_to_the_end(req: Request, next: Next) -> Response {
         Ok(res) => res,
         Err(e) => {
             tracing::error!(error = %e, "a request's task failed");
-            panic_response(Box::new(()))
+            error_response()
         }
     }
 }
