@@ -30,31 +30,44 @@ export LEPTOS_OUTPUT_NAME="$OUT_NAME"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-say "browser side: app (hydrate) for wasm32, profile wasm-release"
-cargo build -p app --lib --target wasm32-unknown-unknown \
-  --no-default-features --features hydrate --profile wasm-release
-WASM=target/wasm32-unknown-unknown/wasm-release/app.wasm
-
+# One wasm per island bundle (app::components::islands::Bundle): a page
+# loads only the bundle that holds its islands. Each is the app crate built
+# with `hydrate` and the bundle's features; the dependencies are shared.
+BUNDLES=(
+  "signin:islands-signin"
+  "wizard:islands-wizard"
+  "upload:islands-wizard,islands-upload"
+  "org:islands-org"
+)
 rm -rf "$STAGE"
 mkdir -p "$STAGE/pkg"
-say "wasm-bindgen"
-wasm-bindgen --target web --no-typescript --out-dir "$STAGE/pkg" --out-name "$OUT_NAME" "$WASM"
-say "wasm-opt -Oz"
-wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$STAGE/pkg/$OUT_NAME.opt.wasm" "$STAGE/pkg/${OUT_NAME}_bg.wasm"
-mv "$STAGE/pkg/$OUT_NAME.opt.wasm" "$STAGE/pkg/${OUT_NAME}_bg.wasm"
-
-# Content hashes in the names, so a browser may cache them for a year.
+: >"$STAGE/hash.txt"
 hash() { sha256sum "$1" | cut -c1-16; }
-JS_HASH=$(hash "$STAGE/pkg/$OUT_NAME.js")
-WASM_HASH=$(hash "$STAGE/pkg/${OUT_NAME}_bg.wasm")
+for entry in "${BUNDLES[@]}"; do
+  bundle="${entry%%:*}"
+  features="${entry#*:}"
+  name="$OUT_NAME-$bundle"
+  say "browser side: bundle $bundle (hydrate,$features) for wasm32, profile wasm-release"
+  cargo build -p app --lib --target wasm32-unknown-unknown \
+    --no-default-features --features "hydrate,$features" --profile wasm-release
+  WASM="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/app.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$STAGE/pkg" --out-name "$name" "$WASM"
+  wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$STAGE/pkg/$name.opt.wasm" "$STAGE/pkg/${name}_bg.wasm"
+  rm "$STAGE/pkg/${name}_bg.wasm"
+  # Content hashes in the names, so a browser may cache them for a year.
+  JS_HASH=$(hash "$STAGE/pkg/$name.js")
+  WASM_HASH=$(hash "$STAGE/pkg/$name.opt.wasm")
+  mv "$STAGE/pkg/$name.js" "$STAGE/pkg/$name.$JS_HASH.js"
+  mv "$STAGE/pkg/$name.opt.wasm" "$STAGE/pkg/$name.$WASM_HASH.wasm"
+  printf '%s.js: %s\n%s.wasm: %s\n' "$bundle" "$JS_HASH" "$bundle" "$WASM_HASH" >>"$STAGE/hash.txt"
+done
+
 CSS_HASH=$(hash style/main.css)
-mv "$STAGE/pkg/$OUT_NAME.js" "$STAGE/pkg/$OUT_NAME.$JS_HASH.js"
-mv "$STAGE/pkg/${OUT_NAME}_bg.wasm" "$STAGE/pkg/$OUT_NAME.$WASM_HASH.wasm"
 cp style/main.css "$STAGE/pkg/$OUT_NAME.$CSS_HASH.css"
 cp -R public/. "$STAGE/"
-printf 'js: %s\nwasm: %s\ncss: %s\n' "$JS_HASH" "$WASM_HASH" "$CSS_HASH" >"$STAGE/hash.txt"
+printf 'css: %s\n' "$CSS_HASH" >>"$STAGE/hash.txt"
 
 say "precompress (brotli, gzip)"
 node scripts/precompress.mjs "$STAGE"
@@ -71,6 +84,7 @@ if [ -z "$SERVER_BIN" ]; then
   cargo build --release -p server --bin onetrip
   SERVER_BIN=target/release/onetrip
 fi
+mkdir -p "$(dirname "$SERVER_BIN")"
 cp "$HASHES" "$(dirname "$SERVER_BIN")/hash.txt"
 rm -f "$HASHES"
 say "site in $SITE; $(dirname "$SERVER_BIN")/hash.txt names its files"

@@ -118,62 +118,10 @@ pub fn summary_line(e: &FieldError, lang: Lang, matter: Option<&Matter>) -> Stri
     }
 }
 
-/// Move focus to the error summary (with JavaScript; without it the
-/// browser's `autofocus` does it on the reloaded page), after it renders.
-pub fn focus_error_summary() {
-    #[cfg(feature = "hydrate")]
-    leptos::prelude::request_animation_frame(|| {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(".error-summary").ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-            el.scroll_into_view();
-        }
-    });
-}
-
-/// A field's value in the form being sent, read from the form itself at the
-/// moment of sending. Never from a signal fed by `on:input`: on a slow phone
-/// a person types before the island has hydrated, and those keystrokes fired
-/// no handler, so only the form knows what is in it.
-pub fn submitted_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        ev.target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-            .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
-            .and_then(|d| d.get(name).as_string())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (ev, name);
-        String::new()
-    }
-}
-
-/// Follow a summary link: move focus to the field itself (a plain link
-/// only scrolls), then let the hash change as usual.
-#[cfg(feature = "hydrate")]
-fn focus_field(field: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(field))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
-
 /// "There is a problem" box listing every error, each naming its field and
 /// linking to it. It takes focus when it appears: by `autofocus` on a page
-/// the server rendered, by [`focus_error_summary`] after an in-browser
-/// check; its links move focus to the field.
+/// the server rendered, by the form's island after an in-browser check
+/// (which also moves focus to the field when a link is followed).
 #[component]
 pub fn ErrorSummary(
     errors: Signal<Vec<FieldError>>,
@@ -201,15 +149,9 @@ pub fn ErrorSummary(
                             .into_iter()
                             .map(|e| {
                                 let href = format!("#{}", e.field);
-                                let field = e.field.clone();
-                                let on_click = move |_ev: leptos::ev::MouseEvent| {
-                                    #[cfg(feature = "hydrate")] focus_field(&field);
-                                    #[cfg(not(feature = "hydrate"))]
-                                    let _ = &field;
-                                };
                                 view! {
                                     <li>
-                                        <a href=href on:click=on_click>
+                                        <a href=href>
                                             {move || {
                                                 matter
                                                     .with_value(|m| {
@@ -228,18 +170,25 @@ pub fn ErrorSummary(
     }
 }
 
-/// The message shown right under a field (`id = "<field>-error"`).
+/// The message shown right under a field (`id = "<field>-error"`), after an
+/// empty, hidden slot that marks where it goes: a form's island puts the
+/// message of an in-browser check there (`browser::show_errors`).
 #[component]
 pub fn FieldMsg(errors: Signal<Vec<FieldError>>, field: String) -> impl IntoView {
     let id = format!("{field}-error");
-    move || {
-        error_for(&errors.get(), &field).map(|e| {
-            view! {
-                <p class="field-error" id=id.clone()>
-                    {move || e.message(current_lang()).to_string()}
-                </p>
-            }
-        })
+    let slot = field.clone();
+    view! {
+        <span class="field-slot" data-msg-for=slot hidden=true></span>
+        {move || {
+            error_for(&errors.get(), &field)
+                .map(|e| {
+                    view! {
+                        <p class="field-error" id=id.clone()>
+                            {move || e.message(current_lang()).to_string()}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 

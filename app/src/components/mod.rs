@@ -1,3 +1,5 @@
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod documents;
 pub mod elder;
 pub mod forms;

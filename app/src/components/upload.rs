@@ -6,27 +6,11 @@
 //! much it has and continues from there. Without JavaScript the plain
 //! multipart form does the same job in one request.
 
-use crate::components::forms::bi;
-use crate::components::language::current_lang;
 use crate::domain::document::human_size;
 use crate::domain::Lang;
 use leptos::prelude::*;
 
-/// One file being sent.
-#[derive(Clone)]
-pub struct UploadItem {
-    pub key: u64,
-    pub name: String,
-    /// `blob:` URL of the picture being sent, for a preview.
-    pub preview: Option<String>,
-    pub sent: RwSignal<f64>,
-    pub total: RwSignal<f64>,
-    pub state: RwSignal<UpState>,
-    /// The prepared file and where it goes, kept for "retry".
-    #[cfg(feature = "hydrate")]
-    pub job: StoredValue<Option<client::Job>, LocalStorage>,
-}
-
+/// Where an upload stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UpState {
     Preparing,
@@ -47,183 +31,252 @@ impl UpState {
             UpState::Failed(..) => "failed",
         }
     }
+
+    /// What a file's row says in this state (`sent`/`total` in bytes).
+    pub fn status(&self, sent: f64, total: f64, lang: Lang) -> String {
+        let pct = if total > 0.0 {
+            (100.0 * sent / total).round() as i64
+        } else {
+            0
+        };
+        let (sent, total) = (human_size(sent as i64), human_size(total as i64));
+        match (self, lang) {
+            (UpState::Preparing, Lang::Zh) => "正在压缩照片…".to_string(),
+            (UpState::Preparing, Lang::En) => "Preparing the photo…".to_string(),
+            (UpState::Sending, Lang::Zh) => format!("已上传 {sent} / {total}（{pct}%）"),
+            (UpState::Sending, Lang::En) => format!("{sent} of {total} sent ({pct}%)"),
+            (UpState::Done, Lang::Zh) => "上传完成".to_string(),
+            (UpState::Done, Lang::En) => "Uploaded".to_string(),
+            (UpState::Failed(m, _), _) => m.clone(),
+        }
+    }
 }
 
-/// Where a checklist item's files go.
-#[derive(Clone)]
+/// Where a checklist item's files go, as its file input says
+/// (`data-application`, `data-material`, `data-csrf`, `data-lang`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub application: String,
     pub material: String,
     pub csrf: String,
-    /// The page's language, taken when the widget is rendered: messages made
-    /// later, in an upload's own task, have no i18n context to ask.
+    /// The page's language (the page is rendered again when it changes).
     pub lang: Lang,
 }
 
-/// Start sending the files chosen in an `<input type=file>`.
-#[allow(unused_variables)]
-pub fn start(ev: leptos::ev::Event, target: Target, items: RwSignal<Vec<UploadItem>>) {
-    #[cfg(feature = "hydrate")]
-    client::start(ev, target, items);
-}
-
-#[component]
-pub fn UploadList(items: RwSignal<Vec<UploadItem>>) -> impl IntoView {
-    view! {
-        <ul class="upload-list" aria-live="polite">
-            <For each=move || items.get() key=|i| i.key let:item>
-                <UploadRow item />
-            </For>
-        </ul>
-    }
-}
-
-#[component]
-fn UploadRow(item: UploadItem) -> impl IntoView {
-    let (sent, total, state) = (item.sent, item.total, item.state);
-    let pct = move || {
-        let t = total.get();
-        if t > 0.0 {
-            (100.0 * sent.get() / t).round() as i64
-        } else {
-            0
-        }
-    };
-    let status = move || match (state.get(), current_lang()) {
-        (UpState::Preparing, Lang::Zh) => "正在压缩照片…".to_string(),
-        (UpState::Preparing, Lang::En) => "Preparing the photo…".to_string(),
-        (UpState::Sending, Lang::Zh) => format!(
-            "已上传 {} / {}（{}%）",
-            human_size(sent.get() as i64),
-            human_size(total.get() as i64),
-            pct()
-        ),
-        (UpState::Sending, Lang::En) => format!(
-            "{} of {} sent ({}%)",
-            human_size(sent.get() as i64),
-            human_size(total.get() as i64),
-            pct()
-        ),
-        (UpState::Done, Lang::Zh) => "上传完成".to_string(),
-        (UpState::Done, Lang::En) => "Uploaded".to_string(),
-        (UpState::Failed(m, _), _) => m,
-    };
-    #[cfg(feature = "hydrate")]
-    let retry = {
-        let item = item.clone();
-        move |_| client::retry(item.clone())
-    };
-    #[cfg(not(feature = "hydrate"))]
-    let retry = {
-        // Nothing to retry on the server; the same shape as in the browser.
-        let name = item.name.clone();
-        move |_: leptos::ev::MouseEvent| {
-            let _ = &name;
-        }
+/// A checklist item's file picker (the children: the no-JavaScript form's
+/// own file input, carrying its [`Target`], and an empty list). With
+/// JavaScript a choice starts the uploads at once, one row per file with
+/// its progress. The rows are written into the list by hand (`client`),
+/// not rendered reactively, and the island takes no props: that keeps
+/// Leptos' keyed lists and the JSON decoder out of the wasm a phone
+/// downloads.
+#[cfg_attr(any(feature = "ssr", feature = "islands-upload"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-upload")), component)]
+pub fn Uploader(children: Children) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        client::start(ev);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &ev;
     };
     view! {
-        <li class="upload-item" data-state=move || state.with(UpState::code)>
-            {item
-                .preview
-                .clone()
-                .map(|src| view! { <img class="upload-item__preview" src=src alt="" /> })}
-            <div class="upload-item__body">
-                <span class="upload-item__name">{item.name.clone()}</span>
-                <progress max="100" value=pct aria-label=item.name.clone()></progress>
-                <span class="upload-item__status">{status}</span>
-                {move || {
-                    matches!(state.get(), UpState::Failed(_, true))
-                        .then(|| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="button button--secondary"
-                                    on:click=retry.clone()
-                                >
-                                    {bi(
-                                        "重试（从中断处继续）",
-                                        "Retry (continues where it stopped)",
-                                    )}
-                                </button>
-                            }
-                        })
-                }}
-            </div>
-        </li>
+        <div class="uploader" on:change=on_change>
+            {children()}
+        </div>
     }
 }
 
 #[cfg(feature = "hydrate")]
 pub mod client {
     use super::*;
+    use crate::components::browser::{xhr, Reply};
     use js_sys::Promise;
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Blob, File, HtmlCanvasElement, HtmlInputElement, ImageBitmap, XmlHttpRequest};
+    use web_sys::Element;
+    use web_sys::{Blob, File, HtmlCanvasElement, HtmlInputElement, ImageBitmap};
 
     const LONG_SIDE: f64 = 2400.0;
     const QUALITY: f64 = 0.85;
     const PIECE: f64 = 1024.0 * 1024.0;
 
-    thread_local! {
-        static NEXT_KEY: Cell<u64> = const { Cell::new(1) };
+    /// One file being sent, and its row in the list.
+    pub struct UploadItem {
+        target: Target,
+        row: Row,
+        sent: Cell<f64>,
+        total: Cell<f64>,
+        state: RefCell<UpState>,
+        /// The prepared file and where it goes, kept for "retry".
+        job: RefCell<Option<Job>>,
+        /// The other files chosen with this one.
+        batch: Batch,
     }
+
+    type Item = Rc<UploadItem>;
+    type Batch = Rc<RefCell<Vec<Item>>>;
 
     #[derive(Clone)]
     pub struct Job {
         blob: Blob,
-        target: Target,
         name: String,
         location: Option<String>,
-        items: RwSignal<Vec<UploadItem>>,
         /// Reasons to retake the photo (shown after the upload).
         hints: Vec<crate::domain::document::PhotoHint>,
     }
 
-    pub fn start(ev: leptos::ev::Event, target: Target, items: RwSignal<Vec<UploadItem>>) {
+    /// A file's row: `li.upload-item[data-state]` with a preview, the name,
+    /// a progress bar, the status and, after a passing failure, "retry".
+    struct Row {
+        body: Element,
+        li: Element,
+        bar: Element,
+        status: Element,
+        retry: Element,
+    }
+
+    fn el(doc: &web_sys::Document, tag: &str, class: &str) -> Option<Element> {
+        let e = doc.create_element(tag).ok()?;
+        if !class.is_empty() {
+            e.set_class_name(class);
+        }
+        Some(e)
+    }
+
+    fn row(list: &Element, name: &str, preview: Option<&str>, lang: Lang) -> Option<Row> {
+        let doc = crate::components::browser::document()?;
+        let li = el(&doc, "li", "upload-item")?;
+        if let Some(src) = preview {
+            let img = el(&doc, "img", "upload-item__preview")?;
+            let _ = img.set_attribute("src", src);
+            let _ = img.set_attribute("alt", "");
+            let _ = li.append_child(&img);
+        }
+        let body = el(&doc, "div", "upload-item__body")?;
+        let title = el(&doc, "span", "upload-item__name")?;
+        title.set_text_content(Some(name));
+        let bar = el(&doc, "progress", "")?;
+        let _ = bar.set_attribute("max", "100");
+        let _ = bar.set_attribute("value", "0");
+        let _ = bar.set_attribute("aria-label", name);
+        let status = el(&doc, "span", "upload-item__status")?;
+        // In the row only while trying again can help.
+        let retry = el(&doc, "button", "button button--secondary")?;
+        let _ = retry.set_attribute("type", "button");
+        retry.set_text_content(Some(match lang {
+            Lang::Zh => "重试（从中断处继续）",
+            Lang::En => "Retry (continues where it stopped)",
+        }));
+        for child in [&title, &bar, &status] {
+            let _ = body.append_child(child);
+        }
+        let _ = li.append_child(&body);
+        let _ = list.append_child(&li);
+        Some(Row {
+            body,
+            li,
+            bar,
+            status,
+            retry,
+        })
+    }
+
+    /// Show an item's state in its row.
+    fn show(item: &UploadItem) {
+        let state = item.state.borrow();
+        let (sent, total) = (item.sent.get(), item.total.get());
+        let r = &item.row;
+        let _ = r.li.set_attribute("data-state", state.code());
+        let pct = if total > 0.0 {
+            (100.0 * sent / total).round() as i64
+        } else {
+            0
+        };
+        let _ = r.bar.set_attribute("value", &pct.to_string());
+        r.status
+            .set_text_content(Some(&state.status(sent, total, item.target.lang)));
+        if matches!(*state, UpState::Failed(_, true)) {
+            let _ = r.body.append_child(&r.retry);
+        } else {
+            r.retry.remove();
+        }
+    }
+
+    fn set_state(item: &UploadItem, state: UpState) {
+        *item.state.borrow_mut() = state;
+        show(item);
+    }
+
+    fn set_sent(item: &UploadItem, sent: f64) {
+        item.sent.set(sent);
+        show(item);
+    }
+
+    pub fn start(ev: leptos::ev::Event) {
         let Some(input) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .filter(|i| i.type_() == "file")
         else {
             return;
         };
-        let Some(list) = input.files() else { return };
-        let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let data = |k: &str| input.get_attribute(k).unwrap_or_default();
+        let target = Target {
+            application: data("data-application"),
+            material: data("data-material"),
+            csrf: data("data-csrf"),
+            lang: crate::components::islands::lang_from_code(&data("data-lang")),
+        };
+        let Some(list) = input
+            .parent_element()
+            .and_then(|p| p.query_selector("ul.upload-list").ok().flatten())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        let files: Vec<File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
         input.set_value("");
+        let batch: Batch = Rc::new(RefCell::new(Vec::new()));
         for file in files {
-            let key = NEXT_KEY.with(|k| {
-                let v = k.get();
-                k.set(v + 1);
-                v
-            });
             let is_image = file.type_().starts_with("image/");
             let preview = is_image
                 .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
                 .flatten();
-            let item = UploadItem {
-                key,
-                name: file.name(),
-                preview,
-                sent: RwSignal::new(0.0),
-                total: RwSignal::new(file.size()),
-                state: RwSignal::new(UpState::Preparing),
-                job: StoredValue::new_local(None),
+            let name = file.name();
+            let Some(row) = row(&list, &name, preview.as_deref(), target.lang) else {
+                continue;
             };
-            items.update(|v| v.push(item.clone()));
-            let target = target.clone();
+            let item: Item = Rc::new(UploadItem {
+                target: target.clone(),
+                row,
+                sent: Cell::new(0.0),
+                total: Cell::new(file.size()),
+                state: RefCell::new(UpState::Preparing),
+                job: RefCell::new(None),
+                batch: batch.clone(),
+            });
+            show(&item);
+            let again = item.clone();
+            let on_retry = Closure::<dyn FnMut()>::new(move || retry(again.clone()));
+            item.row
+                .retry
+                .add_event_listener_with_callback("click", on_retry.as_ref().unchecked_ref())
+                .ok();
+            // The row lives as long as the page: so does its listener.
+            on_retry.forget();
+            batch.borrow_mut().push(item.clone());
             leptos::task::spawn_local(async move {
                 let (blob, name, hints) = prepare(&file).await;
                 item.total.set(blob.size());
-                item.job.set_value(Some(Job {
+                *item.job.borrow_mut() = Some(Job {
                     blob,
-                    target,
                     name,
                     location: None,
-                    items,
                     hints,
-                }));
+                });
                 send(item).await;
             });
         }
@@ -232,39 +285,21 @@ pub mod client {
     /// Save the wizard form on this page (its ticks), as "save and finish
     /// later" would, before the page reloads.
     async fn save_wizard(uploaded: &str) {
-        let Some(form) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("form.wizard").ok().flatten())
-            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
+        use crate::components::islands::wizard;
+        let Some(mut pairs) = wizard::form_pairs() else {
             return;
         };
-        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
-            return;
-        };
-        let get = |k: &str| data.get(k).as_string().unwrap_or_default();
-        let (id, step, csrf) = (get("id"), get("step"), get("csrf"));
-        if step != "materials" {
+        let on_materials = pairs
+            .iter()
+            .any(|(k, v)| k == "step" && *v == crate::domain::application::Step::Materials.slug());
+        if !on_materials {
             return;
         }
-        let mut fields = std::collections::HashMap::new();
-        if let Ok(Some(entries)) = js_sys::try_iter(&data) {
-            for entry in entries.flatten() {
-                let pair: js_sys::Array = entry.into();
-                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    if let Some(name) = k.strip_prefix("f[").and_then(|k| k.strip_suffix(']')) {
-                        fields.insert(name.to_string(), v);
-                    }
-                }
-            }
-        }
-        fields.insert(format!("material_{uploaded}"), "on".into());
-        let _ =
-            crate::api::applications::save_step(id, step, csrf, Some("save".into()), Some(fields))
-                .await;
+        pairs.push((format!("f[material_{uploaded}]"), "on".into()));
+        wizard::save_step("save", pairs).await;
     }
 
-    pub fn retry(item: UploadItem) {
+    fn retry(item: Item) {
         leptos::task::spawn_local(send(item));
     }
 
@@ -361,65 +396,6 @@ pub mod client {
         JsFuture::from(promise).await.ok()?.dyn_into::<Blob>().ok()
     }
 
-    struct Reply {
-        status: u16,
-        offset: Option<f64>,
-        location: Option<String>,
-        body: String,
-    }
-
-    /// One XHR, as a future; `progress(loaded)` while the body goes out.
-    async fn xhr(
-        method: &str,
-        url: &str,
-        headers: &[(&str, String)],
-        body: Option<&Blob>,
-        progress: Option<Box<dyn Fn(f64)>>,
-    ) -> Result<Reply, String> {
-        let req = XmlHttpRequest::new().map_err(|_| "xhr".to_string())?;
-        req.open_with_async(method, url, true)
-            .map_err(|_| "open".to_string())?;
-        for (k, v) in headers {
-            let _ = req.set_request_header(k, v);
-        }
-        let done = Promise::new(&mut |resolve, reject| {
-            let ok = Closure::once_into_js(move |_: JsValue| {
-                let _ = resolve.call0(&JsValue::NULL);
-            });
-            let fail = Closure::once_into_js(move |_: JsValue| {
-                let _ = reject.call0(&JsValue::NULL);
-            });
-            req.set_onload(Some(ok.unchecked_ref()));
-            req.set_onerror(Some(fail.unchecked_ref()));
-            req.set_onabort(Some(fail.unchecked_ref()));
-        });
-        let _keep = progress.map(|p| {
-            let cb =
-                Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-                    p(e.loaded())
-                });
-            if let Ok(up) = req.upload() {
-                up.set_onprogress(Some(cb.as_ref().unchecked_ref()));
-            }
-            cb
-        });
-        req.send_with_opt_blob(body)
-            .map_err(|_| "send".to_string())?;
-        JsFuture::from(done)
-            .await
-            .map_err(|_| "network".to_string())?;
-        Ok(Reply {
-            status: req.status().unwrap_or(0),
-            offset: req
-                .get_response_header("upload-offset")
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse().ok()),
-            location: req.get_response_header("location").ok().flatten(),
-            body: req.response_text().ok().flatten().unwrap_or_default(),
-        })
-    }
-
     fn b64(s: &str) -> String {
         web_sys::window()
             .and_then(|w| {
@@ -430,14 +406,20 @@ pub mod client {
             .unwrap_or_default()
     }
 
-    fn failed(item: &UploadItem, reply: Option<&Reply>, lang: Lang) {
-        let zh = lang == Lang::Zh;
-        let server_message = reply.and_then(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.body).ok()?;
-            v["Validation"][0][if zh { "zh" } else { "en" }]
-                .as_str()
-                .map(str::to_string)
-        });
+    /// `body.Validation[0][lang]` of a JSON answer, read with the browser's
+    /// own JSON parser.
+    fn validation_message(body: &str, zh: bool) -> Option<String> {
+        let v = js_sys::JSON::parse(body).ok()?;
+        let list = js_sys::Reflect::get(&v, &JsValue::from_str("Validation")).ok()?;
+        let first = js_sys::Reflect::get(&list, &JsValue::from_f64(0.0)).ok()?;
+        js_sys::Reflect::get(&first, &JsValue::from_str(if zh { "zh" } else { "en" }))
+            .ok()?
+            .as_string()
+    }
+
+    fn failed(item: &UploadItem, reply: Option<&Reply>) {
+        let zh = item.target.lang == Lang::Zh;
+        let server_message = reply.and_then(|r| validation_message(&r.body, zh));
         // A refusal of the file itself (4xx with a reason) stays a refusal:
         // no "retry", which would only be refused again. A busy or absent
         // server (429, 5xx, no answer) may be tried again.
@@ -455,18 +437,19 @@ pub mod client {
             None if zh => "上传中断（网络不稳定）。点“重试”会从中断处继续。".into(),
             None => "The upload was interrupted (unstable network). \"Retry\" continues where it stopped.".into(),
         };
-        item.state.set(UpState::Failed(msg, retry));
+        set_state(item, UpState::Failed(msg, retry));
     }
 
-    async fn send(item: UploadItem) {
-        let Some(mut job) = item.job.get_value() else {
+    async fn send(item: Item) {
+        let Some(mut job) = item.job.borrow().clone() else {
             return;
         };
-        item.state.set(UpState::Sending);
+        set_state(&item, UpState::Sending);
+        let target = item.target.clone();
         let base = |extra: &[(&'static str, String)]| {
             let mut h: Vec<(&'static str, String)> = vec![
                 ("Tus-Resumable", "1.0.0".into()),
-                ("X-CSRF-Token", job.target.csrf.clone()),
+                ("X-CSRF-Token", target.csrf.clone()),
             ];
             h.extend_from_slice(extra);
             h
@@ -478,74 +461,77 @@ pub mod client {
             None => {
                 let meta = format!(
                     "application {},material {},filename {}",
-                    b64(&job.target.application),
-                    b64(&job.target.material),
+                    b64(&target.application),
+                    b64(&target.material),
                     b64(&job.name)
                 );
                 let headers = base(&[
-                    ("Upload-Length", format!("{total}")),
+                    ("Upload-Length", format!("{}", total as u64)),
                     ("Upload-Metadata", meta),
                 ]);
                 match xhr("POST", "/uploads", &headers, None, None).await {
                     Ok(r) if r.status == 201 && r.location.is_some() => {
                         let l = r.location.unwrap_or_default();
                         job.location = Some(l.clone());
-                        item.job.set_value(Some(job.clone()));
+                        *item.job.borrow_mut() = Some(job.clone());
                         l
                     }
-                    Ok(r) => return failed(&item, Some(&r), job.target.lang),
-                    Err(_) => return failed(&item, None, job.target.lang),
+                    Ok(r) => return failed(&item, Some(&r)),
+                    Err(_) => return failed(&item, None),
                 }
             }
         };
         // Where does the server stand?
         let mut offset = match xhr("HEAD", &location, &base(&[]), None, None).await {
             Ok(r) if r.status == 200 => r.offset.unwrap_or(0.0),
-            Ok(r) => return failed(&item, Some(&r), job.target.lang),
-            Err(_) => return failed(&item, None, job.target.lang),
+            Ok(r) => return failed(&item, Some(&r)),
+            Err(_) => return failed(&item, None),
         };
-        item.sent.set(offset);
+        set_sent(&item, offset);
         while offset < total {
             let end = (offset + PIECE).min(total);
             let Ok(piece) = job.blob.slice_with_f64_and_f64(offset, end) else {
-                return failed(&item, None, job.target.lang);
+                return failed(&item, None);
             };
             let headers = base(&[
-                ("Upload-Offset", format!("{offset}")),
+                ("Upload-Offset", format!("{}", offset as u64)),
                 ("Content-Type", "application/offset+octet-stream".into()),
             ]);
-            let sent = item.sent;
             let start = offset;
-            let progress: Box<dyn Fn(f64)> = Box::new(move |loaded| sent.set(start + loaded));
+            let moving = item.clone();
+            let progress: Box<dyn Fn(f64)> =
+                Box::new(move |loaded| set_sent(&moving, start + loaded));
             match xhr("PATCH", &location, &headers, Some(&piece), Some(progress)).await {
                 Ok(r) if r.status == 204 => {
                     offset = r.offset.unwrap_or(end);
-                    item.sent.set(offset);
+                    set_sent(&item, offset);
                 }
                 Ok(r) if r.status == 409 => {
                     // The server has a different offset: continue from it.
                     offset = r.offset.unwrap_or(offset);
                 }
-                Ok(r) => return failed(&item, Some(&r), job.target.lang),
-                Err(_) => return failed(&item, None, job.target.lang),
+                Ok(r) => return failed(&item, Some(&r)),
+                Err(_) => return failed(&item, None),
             }
         }
-        item.state.set(UpState::Done);
+        set_state(&item, UpState::Done);
         // When every file of this item is in, show them in the server-rendered list.
-        let all_done = job
-            .items
-            .with_untracked(|v| v.iter().all(|i| i.state.get_untracked() == UpState::Done));
+        let all_done = item
+            .batch
+            .borrow()
+            .iter()
+            .all(|i| *i.state.borrow() == UpState::Done);
         if all_done {
             // The page reloads to show the file: keep what was ticked on it
             // (the item just uploaded counts as ticked).
-            save_wizard(&job.target.material).await;
+            save_wizard(&target.material).await;
             if let Some(w) = web_sys::window() {
                 let href = w.location().pathname().unwrap_or_default();
-                let m = String::from(js_sys::encode_uri_component(&job.target.material));
+                let m = String::from(js_sys::encode_uri_component(&target.material));
                 // A fresh query each time, so the browser loads the page again
                 // rather than only jumping to the fragment.
                 let n = js_sys::Date::now() as u64;
-                let count = job.items.with_untracked(Vec::len);
+                let count = item.batch.borrow().len();
                 let hints: Vec<&str> = job.hints.iter().map(|h| h.code()).collect();
                 let hint = if hints.is_empty() {
                     String::new()

@@ -48,8 +48,7 @@ impl ResidentId {
         if !PROVINCES.contains(&province) {
             return Err(DomainError::IdArea);
         }
-        let birth =
-            NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| DomainError::IdBirthDate)?;
+        let birth = ymd(&bytes[6..14]).ok_or(DomainError::IdBirthDate)?;
         if birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("constant date") {
             return Err(DomainError::IdBirthDate);
         }
@@ -67,7 +66,7 @@ impl ResidentId {
     }
 
     pub fn birth_date(&self) -> NaiveDate {
-        NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked in parse")
+        ymd(&self.0.as_bytes()[6..14]).expect("checked in parse")
     }
 
     /// Masked for display: first 3 and last 4 characters visible.
@@ -236,4 +235,19 @@ mod tests {
             let _ = ResidentId::parse(&s);
         }
     }
+}
+
+/// `YYYYMMDD` (ASCII digits, checked) as a date, if it is one. By hand
+/// rather than `NaiveDate::parse_from_str`, whose format parser would be
+/// most of chrono in the browser's wasm.
+fn ymd(digits: &[u8]) -> Option<NaiveDate> {
+    let n = |r: std::ops::Range<usize>| {
+        digits[r].iter().try_fold(0u32, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    if digits.len() != 8 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?)
 }

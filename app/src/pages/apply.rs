@@ -7,8 +7,9 @@
 use crate::api::applications::{get_application, ApplicationView, Status};
 use crate::components::documents::{viewer_href, DocThumb};
 use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
-use crate::components::islands::{InLanguage, IslandScripts};
+use crate::components::islands::{lang_code, Bundle, IslandScripts, StepCheck, WizardStep};
 use crate::components::language::current_lang;
+use crate::components::upload::Uploader;
 use crate::domain::application::{role_code, Draft, IdType, PartyForm, Step};
 use crate::domain::catalogue::{MaterialForm, Matter, PartyRole, Requirement};
 use crate::domain::Lang;
@@ -65,8 +66,12 @@ pub fn WizardPage() -> impl IntoView {
                             let query = query.clone();
                             view! {
                                 <WizardHeading matter=a.matter.clone() step />
-                                <Wizard a step query />
-                                <IslandScripts />
+                                <WizardForm a step query />
+                                <IslandScripts bundle=if step == Step::Materials {
+                                    Bundle::Upload
+                                } else {
+                                    Bundle::Wizard
+                                } />
                             }
                                 .into_any()
                         }
@@ -101,85 +106,6 @@ fn AlreadySubmitted(a: ApplicationView) -> impl IntoView {
     }
 }
 
-/// Read the posted fields (`f[name]`) and the pressed button (`op`) of a
-/// form in the browser.
-#[cfg(feature = "hydrate")]
-fn posted_fields(
-    ev: &leptos::ev::SubmitEvent,
-) -> Option<(String, std::collections::HashMap<String, String>)> {
-    use wasm_bindgen::JsCast;
-    let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
-    let op = ev
-        .submitter()
-        .and_then(|s| s.dyn_into::<web_sys::HtmlButtonElement>().ok())
-        .map(|b| b.value())
-        .unwrap_or_else(|| "next".into());
-    Some((op, form_fields(&form)?))
-}
-
-/// The wizard form's fields (`f[name]`) as they are now in the browser.
-#[cfg(feature = "hydrate")]
-fn form_fields(
-    form: &web_sys::HtmlFormElement,
-) -> Option<std::collections::HashMap<String, String>> {
-    let data = web_sys::FormData::new_with_form(form).ok()?;
-    let mut map = std::collections::HashMap::new();
-    for entry in js_sys::try_iter(&data).ok()?? {
-        let pair: js_sys::Array = entry.ok()?.into();
-        let key = pair.get(0).as_string()?;
-        let value = pair.get(1).as_string().unwrap_or_default();
-        if let Some(name) = key.strip_prefix("f[").and_then(|k| k.strip_suffix(']')) {
-            map.insert(name.to_string(), value);
-        }
-    }
-    Some(map)
-}
-
-/// The header's language and large-text switches are plain links that the
-/// server answers by rendering the page again: in the wizard, what was typed
-/// since the last save is saved first (unchecked: op `keep`), then the
-/// link is followed, so switching loses nothing.
-#[cfg(feature = "hydrate")]
-fn save_before_switching(step: Step, ids: StoredValue<(String, String)>) {
-    use wasm_bindgen::JsCast;
-    let handle = window_event_listener(leptos::ev::click, move |ev| {
-        let Some(link) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("a.lang-switch, a.elder-switch").ok().flatten())
-        else {
-            return;
-        };
-        let Some(href) = link.get_attribute("href") else {
-            return;
-        };
-        let Some(fields) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("form.wizard").ok().flatten())
-            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
-            .and_then(|f| form_fields(&f))
-        else {
-            return;
-        };
-        ev.prevent_default();
-        let (id, csrf) = ids.get_value();
-        leptos::task::spawn_local(async move {
-            let _ = crate::api::applications::save_step(
-                id,
-                step.slug().to_string(),
-                csrf,
-                Some("keep".into()),
-                Some(fields),
-            )
-            .await;
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&href);
-            }
-        });
-    });
-    on_cleanup(move || handle.remove());
-}
-
 /// Where the person is: rendered on the server, outside the island, so it is
 /// painted once and stays (Lighthouse counted the heading repainted at
 /// hydration as the page's largest paint).
@@ -204,18 +130,10 @@ fn WizardHeading(matter: Matter, step: Step) -> impl IntoView {
     }
 }
 
-/// The wizard's form: rendered on the server, and in the browser an island
-/// that checks each step with the same domain rules before it is sent, and
-/// uploads the materials (scaling photos, with progress and resume).
-#[island]
-fn Wizard(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> impl IntoView {
-    view! {
-        <InLanguage>
-            <WizardForm a=a.clone() step query=query.clone() />
-        </InLanguage>
-    }
-}
-
+/// The wizard's form, rendered on the server; in the browser its island
+/// ([`StepCheck`]) checks each step with the same domain rules before it is
+/// sent, and each material's [`Uploader`] sends photos (scaled, with
+/// progress and resume).
 #[component]
 fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> impl IntoView {
     let matter = a.matter.clone();
@@ -225,112 +143,14 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
     } else {
         Vec::new()
     };
-    let errors = RwSignal::new(initial);
-    let errs: Signal<Vec<FieldError>> = errors.into();
-    let stored = StoredValue::new((draft.clone(), matter.clone(), a.my_mobile.clone()));
-    let stored_ids = StoredValue::new((a.id.clone(), a.csrf.clone()));
-    #[cfg(feature = "hydrate")]
-    save_before_switching(step, stored_ids);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        if let Some((op, fields)) = posted_fields(&ev) {
-            if op == "next" && step != Step::Review {
-                let found = stored.with_value(|(draft, matter, mobile)| {
-                    let mut d = draft.clone();
-                    d.apply(step, &fields);
-                    d.validate(step, matter, mobile)
-                });
-                if !found.is_empty() {
-                    ev.prevent_default();
-                    errors.set(field_errors(&found));
-                    // Valid or not, nothing typed is lost: the draft is saved
-                    // as the form would have saved it; the check only keeps
-                    // the person on this page.
-                    let (id, csrf) = stored_ids.get_value();
-                    leptos::task::spawn_local(async move {
-                        let _ = crate::api::applications::save_step(
-                            id,
-                            step.slug().to_string(),
-                            csrf,
-                            Some("stay".into()),
-                            Some(fields),
-                        )
-                        .await;
-                    });
-                    crate::components::forms::focus_error_summary();
-                }
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, stored, stored_ids);
-    };
+    let errs: Signal<Vec<FieldError>> = RwSignal::new(initial).into();
+    let check = WizardStep::new(step, &draft, &matter, &a.my_mobile).encode();
     let action = if step == Step::Review {
         "/api/applications/submit"
     } else {
         "/api/applications/save_step"
     };
-    view! {
-        <ErrorSummary errors=errs matter=matter.clone() />
-        <form method="post" action=action class="form wizard" novalidate=true on:submit=on_submit>
-            <input type="hidden" name="id" value=a.id.clone() />
-            <input type="hidden" name="step" value=step.slug() />
-            <input type="hidden" name="csrf" value=a.csrf.clone() />
-            {match step {
-                Step::Property => view! { <PropertyStep draft=draft.clone() errs /> }.into_any(),
-                Step::Parties => {
-                    view! { <PartiesStep draft=draft.clone() matter=matter.clone() errs /> }
-                        .into_any()
-                }
-                Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
-                Step::Materials => {
-                    view! { <MaterialsStep a=a.clone() errs query=query.clone() /> }.into_any()
-                }
-                Step::Declarations => {
-                    view! { <DeclarationsStep draft=draft.clone() matter=matter.clone() errs /> }
-                        .into_any()
-                }
-                Step::Review => {
-                    view! {
-                        <ReviewStep id=a.id.clone() draft=draft.clone() matter=matter.clone() />
-                    }
-                        .into_any()
-                }
-            }}
-            <div class="wizard__buttons">
-                {if step == Step::Review {
-                    view! {
-                        <button type="submit" class="button" data-testid="submit">
-                            {bi("提交预申请", "Submit the pre-application")}
-                        </button>
-                    }
-                        .into_any()
-                } else {
-                    view! {
-                        <button type="submit" name="op" value="next" class="button">
-                            {bi("保存并继续", "Save and continue")}
-                        </button>
-                        {step
-                            .prev()
-                            .map(|_| {
-                                view! {
-                                    <button
-                                        type="submit"
-                                        name="op"
-                                        value="back"
-                                        class="button button--secondary"
-                                    >
-                                        {bi("上一步", "Back")}
-                                    </button>
-                                }
-                            })}
-                        <button type="submit" name="op" value="save" class="button button--link">
-                            {bi("保存，稍后继续", "Save and finish later")}
-                        </button>
-                    }
-                        .into_any()
-                }}
-            </div>
-        </form>
+    let after = view! {
         {(step == Step::Materials).then(|| view! { <UploadForms a=a.clone() /> })}
         {(step == Step::Review)
             .then(|| {
@@ -341,6 +161,86 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
                     </p>
                 }
             })}
+    };
+    view! {
+        <StepCheck>
+            <ErrorSummary errors=errs matter=matter.clone() />
+            <form
+                method="post"
+                action=action
+                class="form wizard"
+                novalidate=true
+                data-check=check
+                data-lang=lang_code(current_lang())
+            >
+                <input type="hidden" name="id" value=a.id.clone() />
+                <input type="hidden" name="step" value=step.slug() />
+                <input type="hidden" name="csrf" value=a.csrf.clone() />
+                {match step {
+                    Step::Property => view! { <PropertyStep draft=draft.clone() errs /> }.into_any(),
+                    Step::Parties => {
+                        view! { <PartiesStep draft=draft.clone() matter=matter.clone() errs /> }
+                            .into_any()
+                    }
+                    Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
+                    Step::Materials => {
+                        view! { <MaterialsStep a=a.clone() errs query=query.clone() /> }.into_any()
+                    }
+                    Step::Declarations => {
+                        view! {
+                            <DeclarationsStep draft=draft.clone() matter=matter.clone() errs />
+                        }
+                            .into_any()
+                    }
+                    Step::Review => {
+                        view! {
+                            <ReviewStep id=a.id.clone() draft=draft.clone() matter=matter.clone() />
+                        }
+                            .into_any()
+                    }
+                }}
+                <div class="wizard__buttons">
+                    {if step == Step::Review {
+                        view! {
+                            <button type="submit" class="button" data-testid="submit">
+                                {bi("提交预申请", "Submit the pre-application")}
+                            </button>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button type="submit" name="op" value="next" class="button">
+                                {bi("保存并继续", "Save and continue")}
+                            </button>
+                            {step
+                                .prev()
+                                .map(|_| {
+                                    view! {
+                                        <button
+                                            type="submit"
+                                            name="op"
+                                            value="back"
+                                            class="button button--secondary"
+                                        >
+                                            {bi("上一步", "Back")}
+                                        </button>
+                                    }
+                                })}
+                            <button
+                                type="submit"
+                                name="op"
+                                value="save"
+                                class="button button--link"
+                            >
+                                {bi("保存，稍后继续", "Save and finish later")}
+                            </button>
+                        }
+                            .into_any()
+                    }}
+                </div>
+            </form>
+        </StepCheck>
+        {after}
     }
 }
 
@@ -878,14 +778,30 @@ fn MaterialsStep(
                             }
                         });
                     let material = item.material.clone();
-                    let uploads = RwSignal::new(
-                        Vec::<crate::components::upload::UploadItem>::new(),
-                    );
-                    let target = crate::components::upload::Target {
-                        application: a.id.clone(),
-                        material: material.clone(),
-                        csrf: a.csrf.clone(),
-                        lang: current_lang(),
+                    let (application, csrf) = (a.id.clone(), a.csrf.clone());
+                    let uploader = {
+                        let (file_id, form_id, material) = (
+                            file_id.clone(),
+                            form_id.clone(),
+                            material.clone(),
+                        );
+                        view! {
+                            <Uploader>
+                                <input
+                                    type="file"
+                                    id=file_id.clone()
+                                    name="file"
+                                    multiple=true
+                                    accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
+                                    form=form_id.clone()
+                                    data-application=application
+                                    data-material=material.clone()
+                                    data-csrf=csrf
+                                    data-lang=lang_code(current_lang())
+                                />
+                                <ul class="upload-list" aria-live="polite"></ul>
+                            </Uploader>
+                        }
                     };
                     let item = StoredValue::new(item);
                     view! {
@@ -1065,22 +981,7 @@ fn MaterialsStep(
                                         }
                                     }}
                                 </label>
-                                <input
-                                    type="file"
-                                    id=file_id
-                                    name="file"
-                                    multiple=true
-                                    accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
-                                    form=form_id.clone()
-                                    on:change=move |ev| {
-                                        crate::components::upload::start(
-                                            ev,
-                                            target.clone(),
-                                            uploads,
-                                        )
-                                    }
-                                />
-                                <crate::components::upload::UploadList items=uploads />
+                                {uploader}
                                 <button
                                     type="submit"
                                     form=form_id

@@ -10,7 +10,7 @@ use crate::api::filings::{
 };
 use crate::api::orgs::{get_org_home, invite_info, list_orgs, org_field, org_message, OrgHome};
 use crate::components::forms::{bi, invalid, zh_en, ErrorSummary, FieldMsg};
-use crate::components::islands::{InLanguage, IslandScripts};
+use crate::components::islands::{Bundle, IslandScripts};
 use crate::components::language::current_lang;
 use crate::components::pager::{LineFilter, LinePages};
 use crate::domain::filing::{FileError, FilingKind};
@@ -904,7 +904,7 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                     <noscript>
                         <meta http-equiv="refresh" content="2" />
                     </noscript>
-                    <IslandScripts />
+                    <IslandScripts bundle=Bundle::Org />
                 }
             })}
         {uploads
@@ -919,7 +919,12 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
                         <h3>{u.file_name.clone()}</h3>
                         {if u.checking {
                             view! {
-                                <CheckingProgress id=u.id.clone() checked=u.checked total=u.total />
+                                <CheckingProgress
+                                    id=u.id.clone()
+                                    checked=u.checked
+                                    total=u.total
+                                    lang=current_lang()
+                                />
                             }
                                 .into_any()
                         } else {
@@ -1005,17 +1010,9 @@ fn Uploads(uploads: Vec<UploadItem>) -> impl IntoView {
 /// far the check has come every 1.5 s and loads the page again when it is
 /// done, so the counts and the row errors appear (without JavaScript the
 /// page refreshes itself every 2 s instead).
-#[island]
-fn CheckingProgress(id: String, checked: i64, total: i64) -> impl IntoView {
-    view! {
-        <InLanguage>
-            <CheckingProgressInner id=id.clone() checked total />
-        </InLanguage>
-    }
-}
-
-#[component]
-fn CheckingProgressInner(id: String, checked: i64, total: i64) -> impl IntoView {
+#[cfg_attr(any(feature = "ssr", feature = "islands-org"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-org")), component)]
+fn CheckingProgress(id: String, checked: i64, total: i64, lang: Lang) -> impl IntoView {
     let checked = RwSignal::new(checked);
     let total = RwSignal::new(total);
     #[cfg(feature = "hydrate")]
@@ -1024,7 +1021,10 @@ fn CheckingProgressInner(id: String, checked: i64, total: i64) -> impl IntoView 
     let _ = id;
     view! {
         <p role="status" data-testid="upload-progress">
-            {bi("正在检查：", "Checking: ")}
+            {match lang {
+                Lang::Zh => "正在检查：",
+                Lang::En => "Checking: ",
+            }}
             {checked}
             " / "
             {total}
@@ -1035,22 +1035,35 @@ fn CheckingProgressInner(id: String, checked: i64, total: i64) -> impl IntoView 
 
 #[cfg(feature = "hydrate")]
 fn poll_progress(id: String, checked: RwSignal<i64>, total: RwSignal<i64>) {
+    /// The part of the server's answer the bar needs.
+    #[derive(serde::Deserialize)]
+    struct Progress {
+        checking: bool,
+        checked: i64,
+        total: i64,
+    }
     set_timeout(
         move || {
             leptos::task::spawn_local(async move {
-                match crate::api::filings::upload_status(id.clone()).await {
-                    Ok(u) if !u.checking => {
+                let body = [("id".to_string(), id.clone())];
+                let reply = crate::components::browser::post_form("/api/org/upload_status", &body)
+                    .await
+                    .ok()
+                    .filter(|r| r.status == 200)
+                    .and_then(|r| serde_json::from_str::<Progress>(&r.body).ok());
+                match reply {
+                    Some(p) if !p.checking => {
                         if let Some(w) = web_sys::window() {
                             let _ = w.location().reload();
                         }
                     }
-                    Ok(u) => {
-                        checked.set(u.checked);
-                        total.set(u.total);
+                    Some(p) => {
+                        checked.set(p.checked);
+                        total.set(p.total);
                         poll_progress(id, checked, total);
                     }
                     // A passing fault (network, a busy server): ask again.
-                    Err(_) => poll_progress(id, checked, total),
+                    None => poll_progress(id, checked, total),
                 }
             });
         },

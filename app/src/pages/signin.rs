@@ -3,10 +3,10 @@
 //! code are checked in the browser first with the same rules and messages.
 
 use crate::api::auth::signin_message;
-use crate::components::forms::{bi, invalid, submitted_value, ErrorSummary, FieldMsg};
-use crate::components::islands::{InLanguage, IslandScripts};
+use crate::components::forms::{bi, invalid, ErrorSummary, FieldMsg};
+use crate::components::islands::{lang_code, Bundle, IslandScripts, SignInCheck, SignInField};
 use crate::components::language::current_lang;
-use crate::domain::{normalize_compact, DomainError, Lang, MobileNumber};
+use crate::domain::Lang;
 use crate::error::FieldError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -47,32 +47,19 @@ pub fn SignInPage() -> impl IntoView {
                 "Sign in with your mobile number and a text-message code; no registration. Agents sign in with their own number and file for others.",
             )}
         </p>
-        <SignInForm next code retry />
-        <IslandScripts />
+        <SignInCheck>
+            <SignInForm next code retry />
+        </SignInCheck>
+        <IslandScripts bundle=Bundle::SignIn />
     }
 }
 
-/// The number form, checked in the browser with the same rule and message as
-/// on the server.
-#[island]
-fn SignInForm(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
-    view! {
-        <InLanguage>
-            <SignInFormInner next=next.clone() code=code.clone() retry />
-        </InLanguage>
-    }
-}
-
+/// The number form (checked in the browser by its [`SignInCheck`] island with
+/// the same rule and message as on the server).
 #[component]
-fn SignInFormInner(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
+fn SignInForm(next: String, code: Option<String>, retry: Option<u64>) -> impl IntoView {
     let status = code.clone().filter(|c| is_status(c));
     let errors = RwSignal::new(query_error("mobile", code.filter(|c| !is_status(c))));
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Err(e) = MobileNumber::parse(&submitted_value(&ev, "mobile")) {
-            ev.prevent_default();
-            errors.set(vec![FieldError::from_domain("mobile", &e)]);
-        }
-    };
     let errs: Signal<Vec<FieldError>> = errors.into();
     view! {
         {status
@@ -105,7 +92,8 @@ fn SignInFormInner(next: String, code: Option<String>, retry: Option<u64>) -> im
             action="/api/auth/request_code"
             class="form"
             novalidate=true
-            on:submit=on_submit
+            data-check=SignInField::Mobile.code()
+            data-lang=lang_code(current_lang())
         >
             <input type="hidden" name="next" value=next />
             <div class="field">
@@ -154,38 +142,17 @@ pub fn VerifyPage() -> impl IntoView {
                 "We have texted you a code. It is valid for 5 minutes; you may mistype it up to 5 times.",
             )}
         </p>
-        <VerifyForm next challenge error />
-        <IslandScripts />
+        <SignInCheck>
+            <VerifyForm next challenge error />
+        </SignInCheck>
+        <IslandScripts bundle=Bundle::SignIn />
     }
 }
 
-/// The code form, checked in the browser first.
-#[island]
-fn VerifyForm(next: String, challenge: String, error: Option<String>) -> impl IntoView {
-    view! {
-        <InLanguage>
-            <VerifyFormInner next=next.clone() challenge=challenge.clone() error=error.clone() />
-        </InLanguage>
-    }
-}
-
+/// The code form (checked in the browser by its [`SignInCheck`] island).
 #[component]
-fn VerifyFormInner(next: String, challenge: String, error: Option<String>) -> impl IntoView {
+fn VerifyForm(next: String, challenge: String, error: Option<String>) -> impl IntoView {
     let errors = RwSignal::new(query_error("code", error));
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        let c = normalize_compact(&submitted_value(&ev, "code"));
-        let err = if c.is_empty() {
-            Some(DomainError::Empty)
-        } else if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-            Some(DomainError::CodeFormat)
-        } else {
-            None
-        };
-        if let Some(e) = err {
-            ev.prevent_default();
-            errors.set(vec![FieldError::from_domain("code", &e)]);
-        }
-    };
     let errs: Signal<Vec<FieldError>> = errors.into();
     let again = format!(
         "/signin?next={}",
@@ -198,7 +165,8 @@ fn VerifyFormInner(next: String, challenge: String, error: Option<String>) -> im
             action="/api/auth/verify_code"
             class="form"
             novalidate=true
-            on:submit=on_submit
+            data-check=SignInField::Code.code()
+            data-lang=lang_code(current_lang())
         >
             <input type="hidden" name="c" value=challenge />
             <input type="hidden" name="next" value=next.clone() />
