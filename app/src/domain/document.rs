@@ -256,16 +256,36 @@ pub fn error_from_code(code: &str, max_mb: u64) -> Option<DomainError> {
 
 /// A size for people: 850 KB, 3.2 MB.
 pub fn human_size(bytes: i64) -> String {
-    if bytes < 1024 * 1024 {
+    const MB: i64 = 1024 * 1024;
+    if bytes < MB {
         format!("{} KB", (bytes + 1023) / 1024)
     } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        // Tenths of a megabyte, rounded half up, in whole numbers: float
+        // formatting would bring its 10 KB of code into the upload widget's
+        // wasm.
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(0), "0 KB");
+        assert_eq!(human_size(1), "1 KB");
+        assert_eq!(human_size(1024 * 1024 - 1), "1024 KB");
+        assert_eq!(human_size(1024 * 1024), "1.0 MB");
+        assert_eq!(human_size(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(human_size(2_621_440), "2.5 MB");
+        assert_eq!(human_size(20 * 1024 * 1024 - 1), "20.0 MB");
+        for n in [1_048_576_i64, 1_500_000, 7_777_777, 52_428_800, 99_999_999] {
+            let old = format!("{:.1} MB", n as f64 / 1_048_576.0);
+            assert_eq!(human_size(n), old, "{n}");
+        }
+    }
 
     #[test]
     fn file_names_with_separators_controls_or_overrides_are_refused() {
