@@ -20,7 +20,7 @@ leptosfmt --check app/src
 
 step "clippy, server side and browser side, warnings denied"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate,islands-signin,islands-wizard,islands-upload,islands-org -- -D warnings
 
 step "PostgreSQL"
 if scripts/ensure-postgres.sh; then

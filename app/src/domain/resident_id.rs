@@ -104,6 +104,21 @@ impl std::fmt::Display for ResidentId {
     }
 }
 
+/// `YYYYMMDD` (ASCII digits, checked) as a date, if it is one. By hand
+/// rather than `NaiveDate::parse_from_str`, whose format parser would be
+/// most of chrono in the browser's wasm.
+fn ymd(digits: &[u8]) -> Option<NaiveDate> {
+    let n = |r: std::ops::Range<usize>| {
+        digits[r].iter().try_fold(0u32, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    if digits.len() != 8 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,19 +250,4 @@ mod tests {
             let _ = ResidentId::parse(&s);
         }
     }
-}
-
-/// `YYYYMMDD` (ASCII digits, checked) as a date, if it is one. By hand
-/// rather than `NaiveDate::parse_from_str`, whose format parser would be
-/// most of chrono in the browser's wasm.
-fn ymd(digits: &[u8]) -> Option<NaiveDate> {
-    let n = |r: std::ops::Range<usize>| {
-        digits[r].iter().try_fold(0u32, |acc, b| {
-            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-        })
-    };
-    if digits.len() != 8 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?)
 }
