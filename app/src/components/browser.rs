@@ -248,10 +248,29 @@ pub fn follow_summary_link(ev: &web_sys::MouseEvent) {
     else {
         return;
     };
-    if let Some(el) = document()
-        .and_then(|d| d.get_element_by_id(&field))
-        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = el.focus();
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(&field)) {
+        focus_within(&el);
+    }
+}
+
+/// Focus a field, or for a group (a fieldset of choices, a checklist item,
+/// a hint naming the whole list) its first control; a group without one
+/// takes focus itself.
+fn focus_within(el: &Element) {
+    let control = if matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+        Some(el.clone())
+    } else {
+        el.query_selector("input:not([type=hidden]), select, textarea")
+            .ok()
+            .flatten()
+    };
+    let target = control.unwrap_or_else(|| {
+        if !el.has_attribute("tabindex") {
+            let _ = el.set_attribute("tabindex", "-1");
+        }
+        el.clone()
+    });
+    if let Ok(t) = target.dyn_into::<HtmlElement>() {
+        let _ = t.focus();
     }
 }

@@ -71,14 +71,17 @@ pub fn IslandScripts(bundle: Bundle) -> impl IntoView {
         include_str!("island_script.js"),
         ""
     );
+    // `crossorigin="anonymous"`: the module and the wasm are fetched in CORS
+    // mode, and a preload must match to be used (Leptos writes the nonce
+    // there, which browsers read as "anonymous" too).
     Some(view! {
-        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin=nonce.clone() />
+        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin="anonymous" />
         <link
             rel="preload"
             href=format!("/{pkg}/{wasm}.wasm")
             r#as="fetch"
             r#type="application/wasm"
-            crossorigin=nonce.clone().map(|n| n.to_string()).unwrap_or_default()
+            crossorigin="anonymous"
         />
         <script type="module" nonce=nonce>
             {script}
@@ -539,10 +542,9 @@ pub(crate) mod wizard {
 
     /// Save the wizard's step as its form would (`pairs`: the form's fields,
     /// with its `id`, `step` and `csrf`; `op`: `stay` keeps the errors
-    /// shown, `keep` saves unchecked, `save` as "finish later"); the answer
-    /// does not matter to the caller: what the server refused is still in
-    /// the form the next page shows.
-    pub async fn save_step(op: &'static str, pairs: Vec<(String, String)>) {
+    /// shown, `keep` saves unchecked, `save` as "finish later"). Whether the
+    /// server took it.
+    pub async fn save_step(op: &'static str, pairs: Vec<(String, String)>) -> bool {
         // Each field once (the server reads them into a map, and refuses a
         // name given twice).
         let mut body: Vec<(String, String)> = Vec::new();
@@ -553,17 +555,49 @@ pub(crate) mod wizard {
             }
         }
         body.push(("op".into(), op.into()));
-        let _ = browser::post_form("/api/applications/save_step", &body).await;
+        browser::post_form("/api/applications/save_step", &body)
+            .await
+            .is_ok_and(|r| (200..300).contains(&r.status))
     }
 
-    /// [`save_step`] in the background, then go to `then` if given.
+    /// [`save_step`] in the background, then go to `then` if given. When
+    /// the server does not take the save (a field it refuses at the door,
+    /// an expired sign-in), the person is not sent on as if it were saved:
+    /// the form itself is sent instead (op `keep`), and the server's answer
+    /// to a browser says what is wrong, with the form behind the back button.
     pub fn save(op: &'static str, pairs: Vec<(String, String)>, then: Option<String>) {
         leptos::task::spawn_local(async move {
-            save_step(op, pairs).await;
-            if let Some(href) = then {
-                browser::go(&href);
+            let saved = save_step(op, pairs).await;
+            match then {
+                Some(href) if saved => browser::go(&href),
+                Some(_) => send_form_as_is(),
+                None => {}
             }
         });
+    }
+
+    /// Send the wizard's form the plain way, saving unchecked (op `keep`).
+    fn send_form_as_is() {
+        let Some(doc) = browser::document() else {
+            return;
+        };
+        let Some(form) = doc
+            .query_selector("form.wizard")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(op) = doc.create_element("input") {
+            let _ = op.set_attribute("type", "hidden");
+            let _ = op.set_attribute("name", "op");
+            let _ = op.set_attribute("value", "keep");
+            let _ = form.append_child(&op);
+        }
+        // `submit()` sends no submit event: the in-browser check does not
+        // stop it, and the server saves the step as typed.
+        let _ = form.submit();
     }
 
     /// The header's language and large-text switches are plain links that

@@ -296,7 +296,7 @@ pub mod client {
             return;
         }
         pairs.push((format!("f[material_{uploaded}]"), "on".into()));
-        wizard::save_step("save", pairs).await;
+        let _ = wizard::save_step("save", pairs).await;
     }
 
     fn retry(item: Item) {

@@ -67,11 +67,16 @@ pub fn WizardPage() -> impl IntoView {
                             view! {
                                 <WizardHeading matter=a.matter.clone() step />
                                 <WizardForm a step query />
-                                <IslandScripts bundle=if step == Step::Materials {
-                                    Bundle::Upload
-                                } else {
-                                    Bundle::Wizard
-                                } />
+                                {match step {
+                                    Step::Review => None,
+                                    Step::Materials => Some(Bundle::Upload),
+                                    _ => Some(Bundle::Wizard),
+                                }
+                                    .map(|bundle| {
+                                        // Nothing on the review page is checked
+                                        // in the browser: it loads no wasm.
+                                        view! { <IslandScripts bundle /> }
+                                    })}
                             }
                                 .into_any()
                         }
@@ -162,84 +167,84 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
                 }
             })}
     };
-    view! {
-        <StepCheck>
-            <ErrorSummary errors=errs matter=matter.clone() />
-            <form
-                method="post"
-                action=action
-                class="form wizard"
-                novalidate=true
-                data-check=check
-                data-lang=lang_code(current_lang())
-            >
-                <input type="hidden" name="id" value=a.id.clone() />
-                <input type="hidden" name="step" value=step.slug() />
-                <input type="hidden" name="csrf" value=a.csrf.clone() />
-                {match step {
-                    Step::Property => view! { <PropertyStep draft=draft.clone() errs /> }.into_any(),
-                    Step::Parties => {
-                        view! { <PartiesStep draft=draft.clone() matter=matter.clone() errs /> }
-                            .into_any()
+    let form = view! {
+        <ErrorSummary errors=errs matter=matter.clone() />
+        <form
+            method="post"
+            action=action
+            class="form wizard"
+            novalidate=true
+            data-check=check
+            data-lang=lang_code(current_lang())
+        >
+            <input type="hidden" name="id" value=a.id.clone() />
+            <input type="hidden" name="step" value=step.slug() />
+            <input type="hidden" name="csrf" value=a.csrf.clone() />
+            {match step {
+                Step::Property => view! { <PropertyStep draft=draft.clone() errs /> }.into_any(),
+                Step::Parties => {
+                    view! { <PartiesStep draft=draft.clone() matter=matter.clone() errs /> }
+                        .into_any()
+                }
+                Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
+                Step::Materials => {
+                    view! { <MaterialsStep a=a.clone() errs query=query.clone() /> }.into_any()
+                }
+                Step::Declarations => {
+                    view! { <DeclarationsStep draft=draft.clone() matter=matter.clone() errs /> }
+                        .into_any()
+                }
+                Step::Review => {
+                    view! {
+                        <ReviewStep id=a.id.clone() draft=draft.clone() matter=matter.clone() />
                     }
-                    Step::Agent => view! { <AgentStep draft=draft.clone() errs /> }.into_any(),
-                    Step::Materials => {
-                        view! { <MaterialsStep a=a.clone() errs query=query.clone() /> }.into_any()
+                        .into_any()
+                }
+            }}
+            <div class="wizard__buttons">
+                {if step == Step::Review {
+                    view! {
+                        <button type="submit" class="button" data-testid="submit">
+                            {bi("提交预申请", "Submit the pre-application")}
+                        </button>
                     }
-                    Step::Declarations => {
-                        view! {
-                            <DeclarationsStep draft=draft.clone() matter=matter.clone() errs />
-                        }
-                            .into_any()
+                        .into_any()
+                } else {
+                    view! {
+                        <button type="submit" name="op" value="next" class="button">
+                            {bi("保存并继续", "Save and continue")}
+                        </button>
+                        {step
+                            .prev()
+                            .map(|_| {
+                                view! {
+                                    <button
+                                        type="submit"
+                                        name="op"
+                                        value="back"
+                                        class="button button--secondary"
+                                    >
+                                        {bi("上一步", "Back")}
+                                    </button>
+                                }
+                            })}
+                        <button type="submit" name="op" value="save" class="button button--link">
+                            {bi("保存，稍后继续", "Save and finish later")}
+                        </button>
                     }
-                    Step::Review => {
-                        view! {
-                            <ReviewStep id=a.id.clone() draft=draft.clone() matter=matter.clone() />
-                        }
-                            .into_any()
-                    }
+                        .into_any()
                 }}
-                <div class="wizard__buttons">
-                    {if step == Step::Review {
-                        view! {
-                            <button type="submit" class="button" data-testid="submit">
-                                {bi("提交预申请", "Submit the pre-application")}
-                            </button>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button type="submit" name="op" value="next" class="button">
-                                {bi("保存并继续", "Save and continue")}
-                            </button>
-                            {step
-                                .prev()
-                                .map(|_| {
-                                    view! {
-                                        <button
-                                            type="submit"
-                                            name="op"
-                                            value="back"
-                                            class="button button--secondary"
-                                        >
-                                            {bi("上一步", "Back")}
-                                        </button>
-                                    }
-                                })}
-                            <button
-                                type="submit"
-                                name="op"
-                                value="save"
-                                class="button button--link"
-                            >
-                                {bi("保存，稍后继续", "Save and finish later")}
-                            </button>
-                        }
-                            .into_any()
-                    }}
-                </div>
-            </form>
-        </StepCheck>
+            </div>
+        </form>
+    };
+    // The review page checks nothing in the browser: no island there.
+    let form = if step == Step::Review {
+        form.into_any()
+    } else {
+        view! { <StepCheck>{form}</StepCheck> }.into_any()
+    };
+    view! {
+        {form}
         {after}
     }
 }
