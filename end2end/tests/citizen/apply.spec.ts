@@ -17,6 +17,20 @@ function uniqueMobile(js: boolean): string {
 
 
 
+/** Sign in with a number of this run's own (`salt` keeps tests apart) and
+ *  start 带押过户: the wizard's first step, interactive. */
+async function startTransfer(page: Page, js: boolean, salt: number): Promise<string> {
+  const mobile = `1350${String((Date.now() + salt) % 10_000_000).padStart(7, "0")}`;
+  await open(page, "/matters/TRANSFER-WITH-MORTGAGE", js);
+  await page.getByTestId("start").click();
+  await signIn(page, mobile);
+  await hydrated(page, js);
+  await page.getByRole("button", { name: "开始填写" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
+  await hydrated(page, js);
+  return mobile;
+}
+
 async function next(page: Page) {
   await page.getByRole("button", { name: "保存并继续" }).click();
 }
@@ -179,14 +193,7 @@ test.describe("a refused save", () => {
 
   test("a switch whose save the server refuses does not move on as if it were saved", async ({ page, js }) => {
     test.skip(!js, "without JavaScript the switches are plain links; the step's own buttons save");
-    const mobile = `1350${String((Date.now() + 11) % 10_000_000).padStart(7, "0")}`;
-    await open(page, "/matters/TRANSFER-WITH-MORTGAGE", js);
-    await page.getByTestId("start").click();
-    await signIn(page, mobile);
-    await hydrated(page, js);
-    await page.getByRole("button", { name: "开始填写" }).click();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
-    await hydrated(page, js);
+    await startTransfer(page, js, 11);
     // Pasted from a chat: an invisible direction override in the address.
     await page.getByLabel("坐落（地址）").fill("明州市海曙区\u202E望京路 8 号");
     await page.getByRole("link", { name: "切换到英文" }).click();
@@ -203,14 +210,7 @@ test.describe("a refused save", () => {
 
 test("switching language or large text in the middle of a step keeps what was typed", async ({ page, js }) => {
   test.skip(!js, "without JavaScript the switches are plain links; the step's own buttons save");
-  const mobile = `1350${String((Date.now() + 7) % 10_000_000).padStart(7, "0")}`;
-  await open(page, "/matters/TRANSFER-WITH-MORTGAGE", js);
-  await page.getByTestId("start").click();
-  await signIn(page, mobile);
-  await hydrated(page, js);
-  await page.getByRole("button", { name: "开始填写" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("不动产信息");
-  await hydrated(page, js);
+  const mobile = await startTransfer(page, js, 7);
   await page.getByLabel("坐落（地址）").fill("明州市海曙区望京路 8 号");
   await page.getByRole("link", { name: "切换到英文" }).click();
   await expect(page.getByLabel("Address")).toHaveValue("明州市海曙区望京路 8 号");
