@@ -161,3 +161,10 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// `map_err(internal("what"))`: a database error logged with its context
+/// and answered opaquely (see [`AppError::internal`]).
+#[cfg(feature = "ssr")]
+pub fn internal(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+    move |e| AppError::internal(context, e)
+}

@@ -12,12 +12,17 @@ pub mod components;
 pub mod db;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod guards;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod views;
 
 /// Message catalogues (`app/locales/*.json`), loaded at compile time: a missing
 /// key is a build error. The proc macro is marked deprecated in favour of a
@@ -30,15 +35,22 @@ mod i18n_catalogue {
 pub use i18n_catalogue::i18n;
 
 use crate::components::layout::Layout;
+use crate::components::respond::NotFound;
 use crate::i18n::*;
-use crate::pages::{
-    AdminPage, ApplicationPage, AuditPage, BookingPage, CalendarPage, CasePage, ConsultPage,
-    DashboardPage, DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage,
-    DevVerifyPage, DeveloperPage, FeesPage, HomePage, HomeVisitPage, MatterPage, MattersPage,
-    MePage, NotFound, OrgCasePage, SignInPage, SiteAdminPage, SitesPage, StaffBatchPage,
-    StaffBatchesPage, StaffBookingsPage, StaffOrgsPage, StaffSignInPage, TrackPage, VerifyPage,
-    ViewerPage, WizardPage, WorkbenchPage,
+use crate::pages::citizen::{
+    ApplicationPage, BookingPage, ConsultPage, HomeVisitPage, MePage, SignInPage, VerifyPage,
+    ViewerPage, WizardPage,
 };
+use crate::pages::clerk::{
+    AdminPage, AuditPage, CalendarPage, CasePage, DashboardPage, FeesPage, SiteAdminPage,
+    StaffBatchPage, StaffBatchesPage, StaffBookingsPage, StaffOrgsPage, StaffSignInPage,
+    WorkbenchPage,
+};
+use crate::pages::developer::{
+    DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
+    DeveloperPage, OrgCasePage,
+};
+use crate::pages::public::{HomePage, MatterPage, MattersPage, SitesPage, TrackPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{

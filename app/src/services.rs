@@ -209,7 +209,7 @@ pub fn database() -> Result<Db, AppError> {
 /// when the request's reactive owner was already disposed: the browser left
 /// (a second tap navigated away) while the page was still being rendered.
 /// Nobody is waiting for the answer; that is not an internal error.
-fn request_gone(what: &'static str) -> AppError {
+pub(crate) fn request_gone(what: &'static str) -> AppError {
     tracing::debug!(what, "request ended before its data was read (client left)");
     AppError::Unavailable {
         retry_after_secs: 1,
@@ -280,7 +280,7 @@ pub async fn request_lang() -> crate::domain::Lang {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -291,7 +291,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn session_token_hash(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token_hash(headers: &HeaderMap) -> Option<String> {
     cookie_value(headers, SESSION_COOKIE)
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|t| sha256_hex(&t))
@@ -310,23 +310,6 @@ pub async fn session_for_headers(
     }
 }
 
-/// The signed-in citizen of this request, if any.
-pub async fn current_session() -> Result<Option<SessionRow>, AppError> {
-    let headers = request_headers().await;
-    let Some(hash) = session_token_hash(&headers) else {
-        return Ok(None);
-    };
-    let services = services()?;
-    let db = database()?;
-    db::live_session(&db, &hash, services.policy.session_idle_ms)
-        .await
-        .map_err(|e| AppError::internal("session", e))
-}
-
-pub async fn require_session() -> Result<SessionRow, AppError> {
-    current_session().await?.ok_or(AppError::Unauthorized)
-}
-
 /// A form's CSRF token must be the session's own (compared in constant time).
 pub fn check_csrf(session: &SessionRow, token: &str) -> Result<(), AppError> {
     same_token(&session.csrf_token, token)
@@ -334,7 +317,7 @@ pub fn check_csrf(session: &SessionRow, token: &str) -> Result<(), AppError> {
 
 /// Compare a presented token with the session's in constant time (hashes of
 /// equal length, every byte looked at).
-fn same_token(expected: &str, presented: &str) -> Result<(), AppError> {
+pub(crate) fn same_token(expected: &str, presented: &str) -> Result<(), AppError> {
     let a = sha256_hex(expected);
     let b = sha256_hex(presented);
     if a.as_bytes()
@@ -401,12 +384,12 @@ pub fn q(v: &str) -> String {
 
 pub const STAFF_COOKIE: &str = "onetrip_staff";
 
-fn staff_token_hash(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn staff_token_hash(headers: &HeaderMap) -> Option<String> {
     token_hash_in(headers, STAFF_COOKIE)
 }
 
 /// The SHA-256 of a well-formed session token in cookie `name`.
-fn token_hash_in(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn token_hash_in(headers: &HeaderMap, name: &str) -> Option<String> {
     cookie_value(headers, name)
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|t| sha256_hex(&t))
@@ -422,19 +405,6 @@ pub async fn staff_for_headers(
         Some(hash) => db::live_staff_session(db, &hash, services.policy.session_idle_ms).await,
         None => Ok(None),
     }
-}
-
-pub async fn current_staff() -> Result<Option<db::StaffSession>, AppError> {
-    let headers = request_headers().await;
-    let services = services()?;
-    let db = database()?;
-    staff_for_headers(&db, &services, &headers)
-        .await
-        .map_err(|e| AppError::internal("staff session", e))
-}
-
-pub async fn require_staff() -> Result<db::StaffSession, AppError> {
-    current_staff().await?.ok_or(AppError::Unauthorized)
 }
 
 /// The staff form's CSRF token must be the staff session's own.
@@ -482,19 +452,6 @@ pub async fn org_for_headers(
         Some(hash) => db::live_org_session(db, &hash, services.policy.session_idle_ms).await,
         None => Ok(None),
     }
-}
-
-pub async fn current_org() -> Result<Option<db::OrgSession>, AppError> {
-    let headers = request_headers().await;
-    let services = services()?;
-    let db = database()?;
-    org_for_headers(&db, &services, &headers)
-        .await
-        .map_err(|e| AppError::internal("org session", e))
-}
-
-pub async fn require_org() -> Result<db::OrgSession, AppError> {
-    current_org().await?.ok_or(AppError::Unauthorized)
 }
 
 pub fn check_org_csrf(session: &db::OrgSession, token: &str) -> Result<(), AppError> {

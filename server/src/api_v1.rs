@@ -571,7 +571,7 @@ async fn create_batch(
             "kind must be dual_notice, notice, conversion or first_registration",
         );
     };
-    let (id, created) = match app::api::filings::new_batch(
+    let (id, created) = match app::ops::batches::new_batch(
         &st.db,
         &owner.org_id,
         &owner.created_by,
@@ -844,7 +844,7 @@ async fn submit(
         Err(e) => return fail(e),
     };
     let session = owner.as_session();
-    match app::api::filings::submit_with_cases(&st.db, &session, &b, app::domain::Lang::Zh).await {
+    match app::ops::batches::submit_with_cases(&st.db, &session, &b, app::domain::Lang::Zh).await {
         Ok(Ok(())) => st.services.outbox_wake.notify_one(),
         Ok(Err(r)) => {
             use db::SubmitRefusal as R;

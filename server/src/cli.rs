@@ -10,7 +10,7 @@ pub async fn create_admin(args: &[String]) -> Result<(), String> {
     let username = args
         .first()
         .ok_or("usage: onetrip create-admin <username> [name]")?;
-    let username = app::api::staff::check_username(username)
+    let username = app::domain::credentials::check_username(username)
         .map_err(|_| "a username is 3–32 lowercase letters, digits, dots, dashes or underscores")?;
     let name = args.get(1).cloned().unwrap_or_else(|| username.clone());
     let password = match std::env::var("ONETRIP_ADMIN_PASSWORD") {
@@ -24,7 +24,7 @@ pub async fn create_admin(args: &[String]) -> Result<(), String> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    app::api::staff::check_password(&password)
+    app::domain::credentials::check_password(&password)
         .map_err(|_| "the password needs at least 10 characters")?;
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let db = crate::open_database(&config.database_url)

@@ -46,7 +46,7 @@ pub async fn outbox_page(State(state): State<AppState>, Query(q): Query<OutboxQu
             tpl = escape(&r.template),
             st = escape(&r.status),
             ch = escape(&r.channel),
-            at = app::api::applications::local_time(r.created_at),
+            at = app::views::local_time(r.created_at),
             n = r.attempts,
             text = escape(&text),
         ));

@@ -80,7 +80,7 @@ async fn serve(
 ) -> Result<Response, Response> {
     let reader = may_read_application(st, headers, Some(id)).await?;
     let kind = LetterKind::from_code(kind).ok_or_else(|| app_error(AppError::NotFound))?;
-    let facts = app::api::letters::letter_facts(&st.db, id)
+    let facts = app::ops::letters::letter_facts(&st.db, id)
         .await
         .map_err(app_error)?;
     let letter = compose(kind, &facts, &st.services.policy.public_url)

@@ -29,7 +29,7 @@ async fn csv(State(st): State<AppState>, Query(p): Query<Params>, headers: Heade
         Ok(None) => return app_error(AppError::Unauthorized),
         Err(e) => return internal("staff session", e),
     };
-    let view = match app::api::stats::load(
+    let view = match app::ops::stats::load(
         &st.db,
         &staff,
         p.days.unwrap_or(30),

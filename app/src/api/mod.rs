@@ -1,19 +1,11 @@
-//! Server functions, one file per area. Each takes plain data, converts it to
-//! domain types, and answers with [`crate::error::AppError`].
+//! Server functions by audience, one file per page or per closely related
+//! set of calls. Each takes plain data, converts it to domain types, checks
+//! who is asking ([`crate::guards`]) and answers with
+//! [`crate::error::AppError`]. Server functions never call each other: what
+//! two areas share is a view type ([`crate::views`]) or an operation
+//! ([`crate::ops`]).
 
-pub mod applications;
-pub mod auth;
-pub mod batch_review;
-pub mod bookings;
-pub mod cases;
-pub mod catalogue;
-pub mod filings;
-#[cfg(feature = "ssr")]
-pub mod letters;
-pub mod org_cases;
-pub mod orgs;
-pub mod people;
-pub mod sites;
-pub mod staff;
-pub mod stats;
-pub mod visits;
+pub mod citizen;
+pub mod clerk;
+pub mod developer;
+pub mod public;

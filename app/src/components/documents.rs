@@ -2,10 +2,10 @@
 //! that opens the viewer, and the read-only list of an application's files
 //! per checklist item.
 
-use crate::api::applications::DocumentView;
 use crate::components::forms::bi;
 use crate::components::language::current_lang;
 use crate::domain::catalogue::Matter;
+use crate::views::DocumentView;
 use leptos::prelude::*;
 
 /// The viewer's address for a document.
@@ -150,7 +150,7 @@ pub fn LetterLinks(
 
 /// An owed material (容缺): its name, and received (when) or still owed.
 #[component]
-pub fn OwedStatus(o: crate::api::cases::OwedView) -> impl IntoView {
+pub fn OwedStatus(o: crate::views::OwedView) -> impl IntoView {
     let (zh, en) = (o.name_zh, o.name_en);
     view! {
         <strong>

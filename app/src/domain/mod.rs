@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 mod certificate_number;
+pub mod credentials;
 mod credit_code;
 pub mod document;
 mod error;

@@ -546,7 +546,7 @@ async fn status(
         Ok(None) => return app_error(AppError::NotFound),
         Err(e) => return internal("upload", e),
     };
-    match app::api::filings::upload_items(&st.db, vec![upload]).await {
+    match app::ops::batches::upload_items(&st.db, vec![upload]).await {
         Ok(mut items) => match items.pop() {
             Some(item) => Json(item).into_response(),
             None => app_error(AppError::NotFound),

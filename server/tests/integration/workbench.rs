@@ -119,9 +119,7 @@ pub async fn confirm_all(app: &TestApp, id: &str) {
     if row.map(|r| r.stage) != Some("pre_review".into()) {
         return;
     }
-    let p = app::api::people::server::people(&app.db, id)
-        .await
-        .expect("people");
+    let p = app::ops::people::people(&app.db, id).await.expect("people");
     let waiting: Vec<i64> = p
         .standings
         .iter()

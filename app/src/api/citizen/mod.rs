@@ -1,0 +1,7 @@
+//! For citizens signed in by SMS code: pre-applications, confirmations, bookings and visits.
+
+pub mod applications;
+pub mod booking;
+pub mod confirm;
+pub mod signin;
+pub mod visits;

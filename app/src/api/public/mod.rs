@@ -1,0 +1,5 @@
+//! For anyone, signed in or not: the service guide, the sites, the progress lookup.
+
+pub mod matters;
+pub mod sites;
+pub mod track;

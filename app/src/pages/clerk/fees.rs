@@ -1,0 +1,157 @@
+//! The administrators' fee editor (`/staff/fees`): each simple matter's
+//! registration fee (residential, non-residential) and extra-certificate
+//! cost; combined matters show the sum of their parts.
+
+use crate::api::clerk::signin::current_staff_member;
+use crate::api::public::matters::list_matters;
+use crate::components::forms::{bi, zh_en};
+use crate::components::language::current_lang;
+use crate::domain::fees::{yuan, FeeItem};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn FeesPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_staff_member());
+    let matters = Resource::new(|| (), |_| list_matters());
+    let query = use_query_map();
+    let ok = query.with_untracked(|q| q.get("ok").is_some());
+    let error = query.with_untracked(|q| q.get("error").is_some());
+    view! {
+        <crate::components::layout::PageTitle zh="收费标准" en="Fees" />
+        <p class="breadcrumb">
+            <a href="/staff/admin">{bi("← 账户管理", "← Accounts")}</a>
+        </p>
+        <h1>{bi("收费标准", "Fees")}</h1>
+        {ok
+            .then(|| {
+                view! {
+                    <p class="notice" role="status">
+                        {bi("已保存。", "Saved.")}
+                    </p>
+                }
+            })}
+        {error
+            .then(|| {
+                view! {
+                    <p class="notice notice--error" role="alert">
+                        {bi(
+                            "金额：请填写元，如 80 或 80.00（不能为负数）。",
+                            "Amounts: enter yuan, e.g. 80 or 80.00 (not negative).",
+                        )}
+                    </p>
+                }
+            })}
+        <p class="muted">
+            {bi(
+                "按件收取：住宅、非住宅登记费，每增加一本证书收工本费。组合办的费用为各子事项之和。修改对此后缴费的案件生效。",
+                "Per case: the registration fee by use, and a cost for each certificate beyond the first. A combined matter costs the sum of its parts. A change applies to fees paid from now on.",
+            )}
+        </p>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                let me = me.await.ok().flatten().filter(|m| m.role == "admin");
+                let Some(me) = me else {
+                    crate::components::respond::respond_not_found();
+                    return view! { <crate::components::respond::NotFound /> }.into_any();
+                };
+                let list = matters.await.unwrap_or_default();
+                view! {
+                    <ul class="plain-list fee-list">
+                        {list
+                            .into_iter()
+                            .map(|m| {
+                                let (zh, en) = (m.name_zh.clone(), m.name_en.clone());
+                                let amount = |item: FeeItem| {
+                                    yuan(
+                                        m
+                                            .fees
+                                            .iter()
+                                            .filter(|l| l.item == item)
+                                            .map(|l| l.amount_fen)
+                                            .sum(),
+                                    )
+                                };
+                                let (r, n, x) = (
+                                    amount(FeeItem::Residential),
+                                    amount(FeeItem::NonResidential),
+                                    amount(FeeItem::ExtraCertificate),
+                                );
+                                let code = m.code.clone();
+                                view! {
+                                    <li id=format!("fee-{code}")>
+                                        <h2>{move || zh_en(current_lang(), &zh, &en)}</h2>
+                                        {if m.parts.is_empty() {
+                                            view! {
+                                                <form
+                                                    method="post"
+                                                    action="/api/matters/set_fees"
+                                                    class="form fee-form"
+                                                >
+                                                    <input type="hidden" name="csrf" value=me.csrf.clone() />
+                                                    <input type="hidden" name="matter" value=code.clone() />
+                                                    <FeeInput
+                                                        code=code.clone()
+                                                        item=FeeItem::Residential
+                                                        value=r
+                                                    />
+                                                    <FeeInput
+                                                        code=code.clone()
+                                                        item=FeeItem::NonResidential
+                                                        value=n
+                                                    />
+                                                    <FeeInput
+                                                        code=code.clone()
+                                                        item=FeeItem::ExtraCertificate
+                                                        value=x
+                                                    />
+                                                    <button type="submit" class="button">
+                                                        {bi("保存", "Save")}
+                                                    </button>
+                                                </form>
+                                            }
+                                                .into_any()
+                                        } else {
+                                            view! {
+                                                <p class="muted">
+                                                    {bi(
+                                                        "组合办（各子事项之和）：住宅 ",
+                                                        "Combined (sum of parts): residential ",
+                                                    )} {r} {bi(" 元，非住宅 ", " yuan, non-residential ")}
+                                                    {n} {bi(" 元", " yuan")}
+                                                </p>
+                                            }
+                                                .into_any()
+                                        }}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FeeInput(code: String, item: FeeItem, value: String) -> impl IntoView {
+    let id = format!("{}-{code}", item.code());
+    view! {
+        <div class="field">
+            <label for=id
+                .clone()>{move || item.label(current_lang())} {bi("（元）", " (yuan)")}</label>
+            <input
+                id=id
+                name=item.code()
+                type="text"
+                inputmode="decimal"
+                maxlength="12"
+                value=value
+            />
+        </div>
+    }
+}

@@ -1,0 +1,11 @@
+//! For anyone: the home page, the service guide, the sites, the progress lookup.
+
+mod home;
+mod matters;
+mod sites;
+mod track;
+
+pub use home::HomePage;
+pub use matters::{MatterPage, MattersPage};
+pub use sites::SitesPage;
+pub use track::TrackPage;

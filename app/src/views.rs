@@ -1,0 +1,284 @@
+//! View types shared by several areas: what a case, its documents, its
+//! people, its notice and its booking look like to the pages that show them
+//! (citizen, clerk and developer pages alike). Plain data, built on the server.
+
+use crate::domain::filing::{CellError, FilingKind};
+use crate::domain::people::Standing;
+use crate::domain::stats::Dashboard;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+impl Status {
+    pub fn from_code(s: &str) -> Status {
+        match s {
+            "submitted" => Status::Submitted,
+            "withdrawn" => Status::Withdrawn,
+            _ => Status::Draft,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub kind: String,
+    /// Local time in China, `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    /// A reason the applicant may read (never shown by the public lookup).
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub role: String,
+    pub name: String,
+    pub id_masked: String,
+    pub share: String,
+}
+
+/// A file attached to a checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub material: String,
+    pub name: String,
+    pub size: i64,
+    pub mime: String,
+    /// A preview image (thumbnail, first PDF page) is ready.
+    pub preview: bool,
+}
+
+/// China Standard Time for display (UTC+8, no daylight saving).
+pub fn local_time(ms: i64) -> String {
+    crate::domain::calendar::china_time(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// One automatic check (智能辅助审核) and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub code: String,
+    pub pass: bool,
+    pub zh: String,
+    pub en: String,
+}
+
+/// An item of the correction notice, with what changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeItemView {
+    pub material: String,
+    pub material_zh: String,
+    pub material_en: String,
+    pub reason: String,
+    pub note: String,
+    /// File names added since the notice.
+    pub added: Vec<String>,
+    /// How many of the files at the time of the notice are gone.
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    pub created_at: String,
+    pub answered_at: Option<String>,
+    pub items: Vec<NoticeItemView>,
+}
+
+/// A material the case was accepted without (容缺) and whether it came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedView {
+    pub material: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub promised_at: String,
+    pub received_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteChoice {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    /// `YYYY-MM-DD HH:MM`, what the form sends back.
+    pub key: String,
+    /// `09:00–09:30`.
+    pub label: String,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    pub day: String,
+    pub weekday: u32,
+    pub slots: Vec<SlotView>,
+}
+
+/// A booking as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: String,
+    pub code: String,
+    pub site: SiteChoice,
+    /// `YYYY-MM-DD HH:MM–HH:MM`.
+    pub when: String,
+    pub status: String,
+    /// Still before the cut-off: it may be moved or cancelled.
+    pub changeable: bool,
+}
+
+/// A home visit as the clerks see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeVisitLine {
+    pub id: String,
+    pub application_id: String,
+    pub receipt_no: String,
+    pub reason: String,
+    pub note: String,
+    pub address: String,
+    pub preferred: String,
+    pub status: String,
+    /// `YYYY-MM-DD HH:MM` once scheduled.
+    pub when: String,
+    pub clerk_id: String,
+    pub clerk_name: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::HomeVisitRow> for HomeVisitLine {
+    fn from(v: crate::db::HomeVisitRow) -> Self {
+        HomeVisitLine {
+            when: v
+                .starts_at
+                .map(|t| {
+                    crate::domain::hours::local(t)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            id: v.id,
+            application_id: v.application_id,
+            receipt_no: v.receipt_no.unwrap_or_default(),
+            reason: v.reason,
+            note: v.note,
+            address: v.address,
+            preferred: v.preferred,
+            status: v.status,
+            clerk_id: v.clerk_id.unwrap_or_default(),
+            clerk_name: v.clerk_name.unwrap_or_default(),
+        }
+    }
+}
+
+/// Where one named party stands, as the filer, the parties and the clerk
+/// see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyStanding {
+    pub idx: i64,
+    pub role: String,
+    pub name: String,
+    pub standing: Standing,
+    /// When they last confirmed or objected (China time), and how.
+    pub at: Option<String>,
+    pub channel: String,
+    /// An objection's reason.
+    pub note: String,
+}
+
+/// What the signed-in person, if named on the application, may confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPart {
+    pub parties: Vec<i64>,
+    pub standing: Standing,
+    /// The content they read: posted back with their answer, so a change
+    /// made meanwhile is never confirmed unseen.
+    pub hash: String,
+    /// Confirmations are still taken (before acceptance).
+    pub open: bool,
+}
+
+/// A recorded visit, for the clerk and the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitView {
+    pub at: String,
+    pub staff: String,
+    pub present: Vec<String>,
+    pub from_booking: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchItem {
+    pub id: String,
+    pub batch_no: String,
+    pub project_name: String,
+    pub kind: FilingKind,
+    pub status: String,
+    pub lines: i64,
+    pub passed: i64,
+    pub returned: i64,
+}
+
+/// One application naming the organisation, as its list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgCaseItem {
+    pub id: String,
+    pub receipt: String,
+    pub matter_zh: String,
+    pub matter_en: String,
+    pub address: String,
+    pub stage: String,
+    pub standing: Standing,
+    pub submitted: String,
+}
+
+/// A spreadsheet taken in, and how far its checking has come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadItem {
+    pub id: String,
+    pub file_name: String,
+    pub checking: bool,
+    pub total: i64,
+    pub checked: i64,
+    pub accepted: i64,
+    pub failed: i64,
+    /// Up to 200 failing rows: line and errors.
+    pub errors: Vec<(i64, Vec<CellError>)>,
+}
+
+/// The promised deadline of an accepted case as shown, while it runs.
+#[cfg(feature = "ssr")]
+pub fn due_label(row: &crate::db::ApplicationRow) -> Option<String> {
+    if matches!(row.stage.as_str(), "issued" | "archived") || row.status != "submitted" {
+        return None;
+    }
+    crate::domain::hours::Due::from_columns(row.due_on.as_deref(), row.due_at).map(|d| d.label())
+}
+
+/// The periods offered, in days.
+pub const PERIODS: [u32; 3] = [7, 30, 90];
+
+/// The dashboard with the names its page needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub dashboard: Dashboard,
+    pub days: u32,
+    pub site: String,
+    pub matter: String,
+    /// (code, Chinese name, English name) of the sites the supervisor has.
+    pub sites: Vec<(String, String, String)>,
+    /// (code, Chinese name, English name) of every matter.
+    pub matters: Vec<(String, String, String)>,
+}
