@@ -168,3 +168,33 @@ impl FromServerFnError for AppError {
 pub fn internal(context: &'static str) -> impl Fn(sqlx::Error) -> AppError {
     move |e| AppError::internal(context, e)
 }
+
+/// The one way an axum handler answers an error: its status, the error as
+/// JSON (the same body server functions answer with), and `Retry-After`
+/// when waiting helps.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let retry = self.retry_after();
+        let mut res = (status, axum::Json(self)).into_response();
+        if let Some(secs) = retry {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        res
+    }
+}
+
+/// So that `?` on an `AppError` works in a handler whose errors are
+/// responses (some of its refusals are redirects or carry headers of their
+/// own).
+#[cfg(feature = "ssr")]
+impl From<AppError> for axum::response::Response {
+    fn from(e: AppError) -> Self {
+        axum::response::IntoResponse::into_response(e)
+    }
+}

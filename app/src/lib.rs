@@ -24,19 +24,10 @@ pub mod security;
 pub mod services;
 pub mod views;
 
-/// Message catalogues (`app/locales/*.json`), loaded at compile time: a missing
-/// key is a build error. The proc macro is marked deprecated in favour of a
-/// build-script generator, which would pull ICU's data exporter into every
-/// build; the macro generates the same module, so we keep it.
-#[allow(deprecated)]
-mod i18n_catalogue {
-    leptos_i18n::load_locales!();
-}
-pub use i18n_catalogue::i18n;
-
+use crate::components::forms::bi;
+use crate::components::language::{current_lang, lang_tag, provide_lang};
 use crate::components::layout::Layout;
 use crate::components::respond::NotFound;
-use crate::i18n::*;
 use crate::pages::citizen::{
     ApplicationPage, BookingPage, ConsultPage, HomeVisitPage, MePage, SignInPage, VerifyPage,
     ViewerPage, WizardPage,
@@ -52,7 +43,7 @@ use crate::pages::developer::{
 };
 use crate::pages::public::{HomePage, MatterPage, MattersPage, SitesPage, TrackPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -87,116 +78,89 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_lang();
     view! {
-        <I18nContextProvider
-            cookie_options=components::language::cookie_options()
-            ssr_lang_header_getter=components::language::ignore_accept_language()
-        >
-            <NoEffectsOnServer />
-            <AppTitle />
-            <Router>
-                <Layout>
-                    <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/sites") view=SitesPage ssr=SsrMode::Async />
-                        <Route path=path!("/matters") view=MattersPage ssr=SsrMode::Async />
-                        <Route path=path!("/matters/:code") view=MatterPage ssr=SsrMode::Async />
-                        <Route path=path!("/citizen") view=MePage ssr=SsrMode::Async />
-                        <Route path=path!("/signin") view=SignInPage />
-                        <Route path=path!("/signin/verify") view=VerifyPage />
-                        <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
-                        <Route path=path!("/apply/:id/:step") view=WizardPage ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/applications/:id")
-                            view=ApplicationPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/applications/:id/booking")
-                            view=BookingPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/applications/:id/home-visit")
-                            view=HomeVisitPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/consult") view=ConsultPage ssr=SsrMode::Async />
-                        <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/documents/:id/view")
-                            view=ViewerPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
-                        <Route path=path!("/developer/register") view=DevRegisterPage />
-                        <Route
-                            path=path!("/developer/cases/:id")
-                            view=OrgCasePage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/developer/signin") view=DevSignInPage />
-                        <Route path=path!("/developer/signin/verify") view=DevVerifyPage />
-                        <Route
-                            path=path!("/developer/invite")
-                            view=DevInvitePage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/developer/projects/:id")
-                            view=DevProjectPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/developer/batches/:id")
-                            view=DevBatchPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/staff/orgs") view=StaffOrgsPage ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/staff/batches")
-                            view=StaffBatchesPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/staff/batches/:id")
-                            view=StaffBatchPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/signin") view=StaffSignInPage />
-                        <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/fees") view=FeesPage ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/staff/dashboard")
-                            view=DashboardPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/staff/sites/:code")
-                            view=SiteAdminPage
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/staff/bookings")
-                            view=StaffBookingsPage
-                            ssr=SsrMode::Async
-                        />
-                    </Routes>
-                </Layout>
-            </Router>
-        </I18nContextProvider>
+        <Html {..} lang=lang_tag(current_lang()) />
+        <NoEffectsOnServer />
+        <AppTitle />
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/sites") view=SitesPage ssr=SsrMode::Async />
+                    <Route path=path!("/matters") view=MattersPage ssr=SsrMode::Async />
+                    <Route path=path!("/matters/:code") view=MatterPage ssr=SsrMode::Async />
+                    <Route path=path!("/citizen") view=MePage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=SignInPage />
+                    <Route path=path!("/signin/verify") view=VerifyPage />
+                    <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
+                    <Route path=path!("/apply/:id/:step") view=WizardPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/applications/:id")
+                        view=ApplicationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/applications/:id/booking")
+                        view=BookingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/applications/:id/home-visit")
+                        view=HomeVisitPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/consult") view=ConsultPage ssr=SsrMode::Async />
+                    <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
+                    <Route path=path!("/documents/:id/view") view=ViewerPage ssr=SsrMode::Async />
+                    <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
+                    <Route path=path!("/developer/register") view=DevRegisterPage />
+                    <Route path=path!("/developer/cases/:id") view=OrgCasePage ssr=SsrMode::Async />
+                    <Route path=path!("/developer/signin") view=DevSignInPage />
+                    <Route path=path!("/developer/signin/verify") view=DevVerifyPage />
+                    <Route path=path!("/developer/invite") view=DevInvitePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/developer/projects/:id")
+                        view=DevProjectPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/developer/batches/:id")
+                        view=DevBatchPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/staff/orgs") view=StaffOrgsPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/batches") view=StaffBatchesPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/staff/batches/:id")
+                        view=StaffBatchPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/signin") view=StaffSignInPage />
+                    <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/fees") view=FeesPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/sites/:code") view=SiteAdminPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/staff/bookings")
+                        view=StaffBookingsPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </Layout>
+        </Router>
     }
 }
 
 /// On the server a page is rendered once and answered; nothing on it reacts
-/// afterwards. The language provider still starts an effect (to write its
-/// cookie, which the /lang route writes here) on a task of its own; that task
-/// could first run after the request had been answered and its values
-/// disposed, and panicked reading them. Pausing the request's owner, with
+/// afterwards. An effect started while rendering runs on a task of its own;
+/// that task could first run after the request had been answered and its
+/// values disposed, and panic reading them (the i18n crate's cookie effect
+/// once did). Pausing the request's owner, with
 /// the effect already under it, keeps every effect of the page from running
 /// on the server; resources still load (their first run does not wait on
 /// it), and islands in the browser have owners of their own.
@@ -219,12 +183,11 @@ fn NoEffectsOnServer() -> impl IntoView {
 /// outer closure re-creates it when the language changes in the browser.
 #[component]
 fn AppTitle() -> impl IntoView {
-    let i18n = use_i18n();
     move || {
         let text = format!(
             "{} · {}",
-            t_string!(i18n, brand),
-            t_string!(i18n, brand_sub)
+            bi("一趟办", "OneTrip")(),
+            bi("不动产登记网上服务", "Real-estate registration online")()
         );
         view! { <Title text /> }
     }

@@ -5,7 +5,7 @@
 //! background worker as spreadsheets, with results in the same shape), rate
 //! limits per token, and an OpenAPI document generated from this code.
 
-use crate::documents::see_other;
+use crate::extract::see_other;
 use crate::filings::routes::Target;
 use crate::AppState;
 use app::db;

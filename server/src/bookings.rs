@@ -4,7 +4,7 @@
 //! before.
 #![allow(clippy::result_large_err)]
 
-use crate::documents::{app_error, internal, may_read_application};
+use crate::documents::{internal, may_read_application};
 use crate::AppState;
 use app::error::AppError;
 use axum::extract::{Path, State};
@@ -33,13 +33,13 @@ async fn qr_code(
         let booking = app::db::live_booking(&st.db, &id)
             .await
             .map_err(|e| internal("booking", e))?
-            .ok_or_else(|| app_error(AppError::NotFound))?;
+            .ok_or_else(|| AppError::NotFound.into_response())?;
         let url = format!(
             "{}/staff/bookings?code={}",
             st.services.policy.public_url, booking.code
         );
         let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|_| app_error(AppError::Internal))?;
+            .map_err(|_| AppError::Internal.into_response())?;
         let svg = code
             .render::<qrcode::render::svg::Color>()
             .min_dimensions(160, 160)
@@ -74,7 +74,7 @@ async fn serve(st: &AppState, headers: &HeaderMap, id: &str) -> Result<Response,
     let booking = app::db::live_booking(&st.db, id)
         .await
         .map_err(|e| internal("booking", e))?
-        .ok_or_else(|| app_error(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound.into_response())?;
     let sites = app::db::list_active_sites(&st.db)
         .await
         .map_err(|e| internal("sites", e))?;

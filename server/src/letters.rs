@@ -5,7 +5,7 @@
 //! page) and a QR code that opens the public progress lookup.
 #![allow(clippy::result_large_err)]
 
-use crate::documents::{app_error, internal, may_read_application, Reader};
+use crate::documents::{internal, may_read_application, Reader};
 use crate::AppState;
 use app::domain::letter::{compose, width_em, wrap, Letter, LetterKind};
 use app::error::AppError;
@@ -79,12 +79,12 @@ async fn serve(
     kind: &str,
 ) -> Result<Response, Response> {
     let reader = may_read_application(st, headers, Some(id)).await?;
-    let kind = LetterKind::from_code(kind).ok_or_else(|| app_error(AppError::NotFound))?;
+    let kind = LetterKind::from_code(kind).ok_or_else(|| AppError::NotFound.into_response())?;
     let facts = app::ops::letters::letter_facts(&st.db, id)
         .await
-        .map_err(app_error)?;
+        .map_err(IntoResponse::into_response)?;
     let letter = compose(kind, &facts, &st.services.policy.public_url)
-        .ok_or_else(|| app_error(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound.into_response())?;
     let font = font().ok_or_else(|| internal("letters", "no CJK font: set ONETRIP_PDF_FONT"))?;
     if let Reader::Staff(staff) = &reader {
         app::db::audit_now(

@@ -2,11 +2,10 @@
 //! same period, site and matter as the page.
 #![allow(clippy::result_large_err)]
 
-use crate::documents::{app_error, internal};
+use crate::extract::Staff;
 use crate::AppState;
-use app::error::AppError;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -23,12 +22,7 @@ struct Params {
     matter: Option<String>,
 }
 
-async fn csv(State(st): State<AppState>, Query(p): Query<Params>, headers: HeaderMap) -> Response {
-    let staff = match app::services::staff_for_headers(&st.db, &st.services, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return app_error(AppError::Unauthorized),
-        Err(e) => return internal("staff session", e),
-    };
+async fn csv(State(st): State<AppState>, Staff(staff): Staff, Query(p): Query<Params>) -> Response {
     let view = match app::ops::stats::load(
         &st.db,
         &staff,
@@ -39,7 +33,7 @@ async fn csv(State(st): State<AppState>, Query(p): Query<Params>, headers: Heade
     .await
     {
         Ok(v) => v,
-        Err(e) => return app_error(e),
+        Err(e) => return e.into_response(),
     };
     let body = app::domain::stats::to_csv(&view.dashboard, |code| {
         view.matters

@@ -5,7 +5,6 @@ use crate::components::language::current_lang;
 use crate::domain::catalogue::Matter;
 use crate::domain::Lang;
 use crate::error::FieldError;
-use crate::i18n::*;
 use leptos::prelude::*;
 
 /// Text in the current language, as a reactive closure for `view!`.
@@ -13,13 +12,10 @@ pub fn bi(
     zh: &'static str,
     en: &'static str,
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || {
-        if i18n.get_locale() == Locale::en {
-            en
-        } else {
-            zh
-        }
+    let lang = crate::components::language::current_lang();
+    move || match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
     }
 }
 

@@ -3,42 +3,63 @@
 //! page is rendered again in the other language, with or without JavaScript
 //! (pages are server-rendered; islands read the same cookie).
 
-use crate::i18n::*;
+use crate::components::forms::bi;
+use crate::domain::Lang;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// Name of the cookie holding the chosen language (leptos_i18n's default).
+/// Name of the cookie holding the chosen language (`zh-CN` or `en`; the
+/// name is the one the i18n crate used before, so choices made then hold).
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
 
-pub fn cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
-    leptos_i18n::context::CookieOptions::<Locale>::default()
-        .path("/")
-        .max_age(365_i64 * 24 * 3600 * 1000)
-        .same_site(leptos_use::SameSite::Lax)
+/// The language of this page, chosen once per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PageLang(Lang);
+
+/// Choose the page's language from the request: English only if the person
+/// chose it (the cookie the switch sets). The browser's Accept-Language is
+/// deliberately not consulted, because many phones in China report an
+/// English system locale. In the browser, islands take the language the
+/// page was rendered in (`data-lang`), not this.
+pub fn provide_lang() {
+    #[cfg(feature = "ssr")]
+    let lang = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|kv| kv.trim().split_once('='))
+                .find(|(k, _)| *k == LANG_COOKIE)
+                .map(|(_, v)| if v == "en" { Lang::En } else { Lang::Zh })
+        })
+        .unwrap_or(Lang::Zh);
+    #[cfg(not(feature = "ssr"))]
+    let lang = Lang::Zh;
+    provide_context(PageLang(lang));
 }
 
-/// The service speaks Simplified Chinese unless the user chose English: the
-/// browser's Accept-Language is deliberately not consulted, because many
-/// phones in China report an English system locale.
-pub fn ignore_accept_language() -> leptos_use::UseLocalesOptions {
-    leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+/// The current page's language.
+pub fn current_lang() -> Lang {
+    use_context::<PageLang>().map_or(Lang::Zh, |l| l.0)
 }
 
-/// The current language as the domain's `Lang`.
-pub fn current_lang() -> crate::domain::Lang {
-    match use_i18n().get_locale() {
-        Locale::en => crate::domain::Lang::En,
-        _ => crate::domain::Lang::Zh,
+/// The language's tag, as `lang` attributes and the cookie write it.
+pub fn lang_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
     }
 }
 
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let i18n = use_i18n();
     let location = use_location();
-    let other = move || match i18n.get_locale() {
-        Locale::en => Locale::zh_CN,
-        _ => Locale::en,
+    let other = match current_lang() {
+        Lang::En => lang_tag(Lang::Zh),
+        Lang::Zh => lang_tag(Lang::En),
     };
     let href = move || {
         let search = location.search.get();
@@ -48,17 +69,17 @@ pub fn LanguageSwitch() -> impl IntoView {
             s => format!("?{s}"),
         };
         let next = format!("{}{search}", location.pathname.get());
-        format!("/lang?to={}&next={}", other().as_str(), urlencode(&next))
+        format!("/lang?to={}&next={}", other, urlencode(&next))
     };
     view! {
         <a
             class="lang-switch"
             href=href
-            hreflang=move || other().as_str()
-            lang=move || other().as_str()
-            aria-label=move || t_string!(i18n, switch_language_label)
+            hreflang=other
+            lang=other
+            aria-label=move || bi("English（切换到英文）", "中文 (Switch to Chinese)")()
         >
-            {t!(i18n, switch_language)}
+            {bi("English", "中文")}
         </a>
     }
 }

@@ -1,6 +1,6 @@
 //! Setting a page's HTTP status from inside the render (404, 5xx).
 
-use crate::i18n::*;
+use crate::components::forms::bi;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -32,16 +32,20 @@ pub fn respond_error(e: &crate::error::AppError) {
 #[component]
 pub fn NotFound() -> impl IntoView {
     respond_not_found();
-    let i18n = use_i18n();
     view! {
-        <h1>{t!(i18n, not_found_title)}</h1>
-        <p>{t!(i18n, not_found_body)}</p>
+        <h1>{bi("页面不存在", "Page not found")}</h1>
+        <p>
+            {bi(
+                "您访问的页面不存在或已移动。请检查网址，或从首页重新进入。",
+                "The page you asked for does not exist or has moved. Check the address, or start again from the home page.",
+            )}
+        </p>
         <p class="actions">
             <A href="/" attr:class="button">
-                {t!(i18n, back_home)}
+                {bi("返回首页", "Back to home")}
             </A>
             <A href="/sites" attr:class="button button--secondary">
-                {t!(i18n, see_sites)}
+                {bi("查看服务网点", "See service sites")}
             </A>
         </p>
     }

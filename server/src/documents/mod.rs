@@ -18,8 +18,7 @@ mod store;
 
 pub use previews::{find_pdftoppm, PreviewSettings, PreviewWorker, PAGE_PX, THUMB_PX};
 pub use routes::routes;
-pub(crate) use routes::see_other;
-pub(crate) use routes::{app_error, internal, may_read_application, Reader};
+pub(crate) use routes::{internal, may_read_application, Reader};
 pub use store::{DocumentStore, LocalStore, ObjectStoreStore};
 
 use std::path::{Path, PathBuf};

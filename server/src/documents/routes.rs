@@ -3,6 +3,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::Documents;
+use crate::extract::{see_other, Citizen};
 use crate::AppState;
 use app::db::{self, SessionRow, UploadRow};
 use app::domain::document::{
@@ -47,17 +48,6 @@ fn docs(st: &AppState) -> Result<&Documents, Response> {
         .ok_or_else(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
 }
 
-pub(crate) fn app_error(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let retry = e.retry_after();
-    let mut res = (status, Json(e)).into_response();
-    if let Some(secs) = retry {
-        res.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    res
-}
-
 fn file_error(status: StatusCode, e: &DomainError) -> Response {
     let body = AppError::Validation(vec![FieldError::from_domain("file", e)]);
     let mut res = (status, Json(body)).into_response();
@@ -67,7 +57,7 @@ fn file_error(status: StatusCode, e: &DomainError) -> Response {
 }
 
 pub(crate) fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
-    app_error(AppError::internal(ctx, e))
+    AppError::internal(ctx, e).into_response()
 }
 
 fn status_for(e: &DomainError) -> StatusCode {
@@ -84,16 +74,9 @@ fn mb(bytes: i64) -> u64 {
     (bytes / (1024 * 1024)).max(1) as u64
 }
 
-async fn session(st: &AppState, headers: &HeaderMap) -> Result<SessionRow, Response> {
-    match app::services::session_for_headers(&st.db, &st.services, headers).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(app_error(AppError::Unauthorized)),
-        Err(e) => Err(internal("session", e)),
-    }
-}
-
 fn csrf_ok(session: &SessionRow, token: Option<&str>) -> Result<(), Response> {
-    app::services::check_csrf(session, token.unwrap_or_default()).map_err(app_error)
+    app::services::check_csrf(session, token.unwrap_or_default())
+        .map_err(IntoResponse::into_response)
 }
 
 fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -113,14 +96,15 @@ async fn own_application(
         .await
         .map_err(|e| internal("application_for", e))?
         .filter(|r| r.filer_id == session.citizen_id)
-        .ok_or_else(|| app_error(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound.into_response())?;
     let editable = db::material_editable(&st.db, id, material)
         .await
         .map_err(|e| internal("material_editable", e))?;
     if !editable {
-        return Err(app_error(AppError::Conflict {
+        return Err(AppError::Conflict {
             code: "already_submitted".into(),
-        }));
+        }
+        .into_response());
     }
     Ok(row)
 }
@@ -199,7 +183,7 @@ async fn admit(
 ) -> Result<(db::ApplicationRow, String), Response> {
     let app_row = own_application(st, session, application, material).await?;
     if !material_exists(st, &app_row.matter_code, material).await? {
-        return Err(app_error(AppError::NotFound));
+        return Err(AppError::NotFound.into_response());
     }
     let name =
         check_file_name(file_name).map_err(|e| file_error(StatusCode::UNPROCESSABLE_ENTITY, &e))?;
@@ -226,7 +210,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(r) = tus_ok(&headers) {
         return r;
     }
-    let session = match session(&st, &headers).await {
+    let session = match Citizen::from_headers(&st, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -235,10 +219,10 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
     }
     let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
     else {
-        return app_error(AppError::BadRequest);
+        return AppError::BadRequest.into_response();
     };
     let Some(meta) = metadata(&headers) else {
-        return app_error(AppError::BadRequest);
+        return AppError::BadRequest.into_response();
     };
     let get = |k: &str| meta.get(k).cloned().unwrap_or_default();
     let (app_row, name) = match admit(
@@ -294,7 +278,7 @@ async fn owned_upload(
         .await
         .map_err(|e| internal("upload", e))?
         .filter(|u| u.citizen_id == session.citizen_id)
-        .ok_or_else(|| app_error(AppError::NotFound))
+        .ok_or_else(|| AppError::NotFound.into_response())
 }
 
 async fn file_len(path: &std::path::Path) -> i64 {
@@ -317,15 +301,11 @@ fn offset_response(status: StatusCode, offset: i64, length: i64) -> Response {
 /// tus HEAD: the bytes the server holds, to resume from.
 async fn status(
     State(st): State<AppState>,
+    Citizen(session): Citizen,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
     let docs = match docs(&st) {
         Ok(d) => d,
-        Err(r) => return r,
-    };
-    let session = match session(&st, &headers).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let upload = match owned_upload(&st, &session, &id).await {
@@ -339,15 +319,12 @@ async fn status(
 /// tus termination: give up a transfer.
 async fn cancel(
     State(st): State<AppState>,
+    Citizen(session): Citizen,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let docs = match docs(&st) {
         Ok(d) => d,
-        Err(r) => return r,
-    };
-    let session = match session(&st, &headers).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
@@ -419,7 +396,7 @@ async fn append(
     if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
     }
-    let session = match session(&st, &headers).await {
+    let session = match Citizen::from_headers(&st, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -431,9 +408,10 @@ async fn append(
         Err(r) => return r,
     };
     let Some(_guard) = docs.try_lock(&upload.id) else {
-        return app_error(AppError::Conflict {
+        return AppError::Conflict {
             code: "upload_busy".into(),
-        });
+        }
+        .into_response();
     };
     let path = docs.part_path(&upload.id);
     let current = file_len(&path).await;
@@ -621,9 +599,10 @@ async fn finish(
             docs.preview_wake.notify_one();
             Ok(doc_id)
         }
-        Ok(false) => Err(app_error(AppError::Conflict {
+        Ok(false) => Err(AppError::Conflict {
             code: "already_submitted".into(),
-        })
+        }
+        .into_response()
         .into()),
         Err(e) => Err(internal("complete_upload", e).into()),
     }
@@ -659,18 +638,18 @@ pub(crate) async fn may_read_application(
             return Ok(Reader::Staff(staff));
         }
     }
-    let session = match session(st, headers).await {
+    let session = match Citizen::from_headers(st, headers).await {
         Ok(s) => s,
-        Err(_) if is_staff => return Err(app_error(AppError::NotFound)),
+        Err(_) if is_staff => return Err(AppError::NotFound.into_response()),
         Err(r) => return Err(r),
     };
     let Some(id) = application_id else {
-        return Err(app_error(AppError::NotFound));
+        return Err(AppError::NotFound.into_response());
     };
     db::application_for(&st.db, id, &session.citizen_id, &session.mobile)
         .await
         .map_err(|e| internal("application_for", e))?
-        .ok_or_else(|| app_error(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound.into_response())?;
     Ok(Reader::Citizen)
 }
 
@@ -684,7 +663,7 @@ async fn readable_document(
         .await
         .map_err(|e| internal("document", e))?;
     may_read_application(st, headers, doc.as_ref().map(|d| d.application_id.as_str())).await?;
-    doc.ok_or_else(|| app_error(AppError::NotFound))
+    doc.ok_or_else(|| AppError::NotFound.into_response())
 }
 
 fn private_headers(h: &mut HeaderMap, cache: &'static str) {
@@ -751,7 +730,7 @@ async fn preview(
             .await
             .map_err(|e| internal("preview", e))?
             .and_then(|p| p.thumb_sha256)
-            .ok_or_else(|| app_error(AppError::NotFound))?;
+            .ok_or_else(|| AppError::NotFound.into_response())?;
         let reader = docs
             .store
             .open(&thumb)
@@ -779,24 +758,21 @@ async fn delete_document(
     let doc = db::document(&st.db, id)
         .await
         .map_err(|e| internal("document", e))?
-        .ok_or_else(|| app_error(AppError::NotFound))?;
+        .ok_or_else(|| AppError::NotFound.into_response())?;
     own_application(st, session, &doc.application_id, &doc.material).await?;
     match db::delete_document(&st.db, id, docs.gc_grace_ms).await {
         Ok(true) => Ok(doc),
-        Ok(false) => Err(app_error(AppError::NotFound)),
+        Ok(false) => Err(AppError::NotFound.into_response()),
         Err(e) => Err(internal("delete_document", e)),
     }
 }
 
 async fn remove(
     State(st): State<AppState>,
+    Citizen(session): Citizen,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let session = match session(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
         return r;
     }
@@ -804,14 +780,6 @@ async fn remove(
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => r,
     }
-}
-
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
 }
 
 #[derive(serde::Deserialize)]
@@ -839,7 +807,7 @@ async fn form_remove(
     headers: HeaderMap,
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> Response {
-    let session = match session(&st, &headers).await {
+    let session = match Citizen::from_headers(&st, &headers).await {
         Ok(s) => s,
         Err(_) => return see_other("/signin?next=/me"),
     };
@@ -874,24 +842,24 @@ async fn form_move(
     axum::Form(form): axum::Form<MoveForm>,
 ) -> Response {
     let run = async {
-        let session = session(&st, &headers)
+        let session = Citizen::from_headers(&st, &headers)
             .await
             .map_err(|_| see_other("/signin?next=/me"))?;
         csrf_ok(&session, Some(&form.csrf))?;
         let direction = match form.dir.as_str() {
             "up" => -1,
             "down" => 1,
-            _ => return Err(app_error(AppError::NotFound)),
+            _ => return Err(AppError::NotFound.into_response()),
         };
         let doc = db::document(&st.db, &id)
             .await
             .map_err(|e| internal("document", e))?
-            .ok_or_else(|| app_error(AppError::NotFound))?;
+            .ok_or_else(|| AppError::NotFound.into_response())?;
         own_application(&st, &session, &doc.application_id, &doc.material).await?;
         db::move_document(&st.db, &id, direction)
             .await
             .map_err(|e| internal("move_document", e))?
-            .ok_or_else(|| app_error(AppError::NotFound))?;
+            .ok_or_else(|| AppError::NotFound.into_response())?;
         Ok(see_other(&item_page(
             &doc.application_id,
             &doc.material,
@@ -925,7 +893,7 @@ async fn form_upload(
         Ok(d) => d.clone(),
         Err(r) => return r,
     };
-    let session = match session(&st, &headers).await {
+    let session = match Citizen::from_headers(&st, &headers).await {
         Ok(s) => s,
         Err(_) => return see_other("/signin?next=/me"),
     };
@@ -944,7 +912,7 @@ async fn form_upload(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(_) if files > 0 => break,
-            Err(_) => return app_error(AppError::BadRequest),
+            Err(_) => return AppError::BadRequest.into_response(),
         };
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
@@ -974,7 +942,7 @@ async fn form_upload(
         }
     }
     if files == 0 {
-        return app_error(AppError::BadRequest);
+        return AppError::BadRequest.into_response();
     }
     let application = fields.get("application").cloned().unwrap_or_default();
     let material = fields.get("material").cloned().unwrap_or_default();
@@ -1060,7 +1028,7 @@ async fn take_form_file(
                     mb(policy.max_file_bytes)
                 ))
             } else {
-                Answer(app_error(AppError::BadRequest))
+                Answer(AppError::BadRequest.into_response())
             });
         }
     };

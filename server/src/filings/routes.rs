@@ -4,7 +4,7 @@
 //! error report of an upload as XLSX.
 
 use super::{columns_for, sheet};
-use crate::documents::{app_error, see_other};
+use crate::extract::{see_other, wants_html, Member};
 use crate::AppState;
 use app::db::{self, OrgSession};
 use app::domain::filing::{
@@ -29,23 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn internal(ctx: &'static str, e: impl std::fmt::Display + 'static) -> Response {
-    app_error(AppError::internal(ctx, e))
-}
-
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
-}
-
-async fn member(st: &AppState, headers: &HeaderMap) -> Result<OrgSession, Response> {
-    match app::services::org_for_headers(&st.db, &st.services, headers).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) if wants_html(headers) => Err(see_other("/developer/signin")),
-        Ok(None) => Err(app_error(AppError::Unauthorized)),
-        Err(e) => Err(internal("org session", e)),
-    }
+    AppError::internal(ctx, e).into_response()
 }
 
 fn download(bytes: Vec<u8>, name: &str, content_type: &'static str) -> Response {
@@ -362,7 +346,7 @@ async fn take_in(
         Err(e) => return refused(html, &target.page, &e),
     };
     if let Err(e) = app::services::check_org_csrf(session, &received.csrf) {
-        return app_error(e);
+        return e.into_response();
     }
     let stored = store_upload(
         st,
@@ -377,7 +361,7 @@ async fn take_in(
     let (id, rows) = match stored {
         Ok(x) => x,
         Err(Refusal::File(e)) => return refused(html, &target.page, &e),
-        Err(Refusal::App(e)) => return app_error(e),
+        Err(Refusal::App(e)) => return e.into_response(),
     };
     if html {
         return see_other(&format!("{}?upload={id}", target.page));
@@ -401,21 +385,18 @@ async fn take_in(
 /// `POST /developer/projects/{id}/units`: the project's unit list.
 async fn upload_units(
     State(st): State<AppState>,
+    Member(session): Member,
     Path(id): Path<String>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let session = match member(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     match db::project_of(&st.db, &session.org_id, &id).await {
         Ok(Some(_)) => {}
-        Ok(None) => return app_error(AppError::NotFound),
+        Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return internal("project", e),
     }
     if !session.verified() {
-        return app_error(AppError::Forbidden);
+        return AppError::Forbidden.into_response();
     }
     let page = format!("/developer/projects/{id}");
     take_in(
@@ -435,17 +416,14 @@ async fn upload_units(
 /// `POST /developer/batches/{id}/upload`: rows for a draft batch.
 async fn upload_batch(
     State(st): State<AppState>,
+    Member(session): Member,
     Path(id): Path<String>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let session = match member(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let batch = match db::batch_of(&st.db, &session.org_id, &id).await {
         Ok(Some(b)) => b,
-        Ok(None) => return app_error(AppError::NotFound),
+        Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return internal("batch", e),
     };
     let page = format!("/developer/batches/{id}");
@@ -453,9 +431,10 @@ async fn upload_batch(
         return if wants_html(&headers) {
             see_other(&format!("{page}?error=not_draft"))
         } else {
-            app_error(AppError::Conflict {
+            AppError::Conflict {
                 code: "not_draft".into(),
-            })
+            }
+            .into_response()
         };
     }
     let target = Target {
@@ -470,16 +449,12 @@ async fn upload_batch(
 /// with an error column, to fix and upload again.
 async fn report(
     State(st): State<AppState>,
+    Member(session): Member,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    let session = match member(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let upload = match db::upload_of(&st.db, &session.org_id, &id).await {
         Ok(Some(u)) => u,
-        Ok(None) => return app_error(AppError::NotFound),
+        Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return internal("upload", e),
     };
     let kind = match &upload.batch_id {
@@ -534,23 +509,19 @@ async fn report(
 /// (the same shape the pages show), failing rows with their errors.
 async fn status(
     State(st): State<AppState>,
+    Member(session): Member,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    let session = match member(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let upload = match db::upload_of(&st.db, &session.org_id, &id).await {
         Ok(Some(u)) => u,
-        Ok(None) => return app_error(AppError::NotFound),
+        Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return internal("upload", e),
     };
     match app::ops::batches::upload_items(&st.db, vec![upload]).await {
         Ok(mut items) => match items.pop() {
             Some(item) => Json(item).into_response(),
-            None => app_error(AppError::NotFound),
+            None => AppError::NotFound.into_response(),
         },
-        Err(e) => app_error(e),
+        Err(e) => e.into_response(),
     }
 }

@@ -2,17 +2,17 @@
 //! of everyday intentions; then read its one-time notice.
 
 use crate::api::public::matters::list_matters;
+use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
 use crate::domain::catalogue::{matches_query, Family, MaterialForm, Matter, Requirement};
+use crate::domain::Lang;
 use crate::error::AppError;
-use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn MattersPage() -> impl IntoView {
-    let i18n = use_i18n();
     let query = use_query_map();
     let q = Signal::derive(move || query.with(|m| m.get("q").unwrap_or_default()));
     let family = Signal::derive(move || {
@@ -25,12 +25,20 @@ pub fn MattersPage() -> impl IntoView {
     let matters = Resource::new(|| (), |_| list_matters());
     view! {
         <crate::components::layout::PageTitle zh="办事指南" en="Service guide" />
-        <h1>{t!(i18n, matters_title)}</h1>
-        <p class="lead">{t!(i18n, matters_lead)}</p>
+        <h1>{bi("办事指南", "Service guide")}</h1>
+        <p class="lead">
+            {bi(
+                "找到您要办的事项，一次看清需要准备的全部材料。",
+                "Find what you need to do and see every material to prepare, at once.",
+            )}
+        </p>
         <form method="get" action="/matters" class="search" role="search">
-            <label for="q">{t!(i18n, matters_search_label)}</label>
+            <label for="q">{bi("搜索事项", "Search matters")}</label>
             <p class="hint" id="q-hint">
-                {t!(i18n, matters_search_hint)}
+                {bi(
+                    "可输入中文、英文或拼音首字母，例如：二手房、抵押、esf",
+                    "Chinese, English or pinyin initials, e.g. resale, mortgage, esf",
+                )}
             </p>
             <div class="search__row">
                 <input
@@ -42,12 +50,12 @@ pub fn MattersPage() -> impl IntoView {
                     value=q
                 />
                 <button type="submit" class="button">
-                    {t!(i18n, matters_search_button)}
+                    {bi("搜索", "Search")}
                 </button>
             </div>
         </form>
         <Suspense fallback=move || {
-            view! { <p class="muted">{t!(i18n, loading)}</p> }
+            view! { <p class="muted">{bi("正在加载…", "Loading…")}</p> }
         }>
             {move || Suspend::new(async move {
                 match matters.await {
@@ -66,7 +74,6 @@ fn MatterResults(
     q: Signal<String>,
     family: Signal<Option<Family>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let families: Vec<Family> = Family::ALL
         .into_iter()
         .filter(|f| list.iter().any(|m| m.family == *f))
@@ -82,13 +89,13 @@ fn MatterResults(
         })
     };
     view! {
-        <nav class="chips" aria-label=move || t_string!(i18n, matters_family_label)>
+        <nav class="chips" aria-label=move || bi("按登记类型", "By registration type")()>
             <A
                 href="/matters"
                 attr:class="chip"
                 attr:aria-current=move || family.get().is_none().then_some("true")
             >
-                {t!(i18n, matters_family_all)}
+                {bi("全部类型", "All types")}
             </A>
             {families
                 .into_iter()
@@ -111,9 +118,14 @@ fn MatterResults(
             if shown.is_empty() {
                 view! {
                     <section class="notice" role="status">
-                        <p>{t!(i18n, matters_none)}</p>
+                        <p>
+                            {bi(
+                                "没有找到符合的事项。请换个说法，或查看全部事项。",
+                                "No matter fits. Try other words, or see all matters.",
+                            )}
+                        </p>
                         <A href="/matters" attr:class="button button--secondary">
-                            {t!(i18n, matters_show_all)}
+                            {bi("查看全部事项", "See all matters")}
                         </A>
                     </section>
                 }
@@ -121,7 +133,10 @@ fn MatterResults(
             } else {
                 view! {
                     <p class="muted" role="status">
-                        {t!(i18n, matters_count, count)}
+                        {match current_lang() {
+                            Lang::Zh => format!("共 {count} 项"),
+                            Lang::En => format!("{count} matters"),
+                        }}
                     </p>
                     <ul class="matter-list">
                         {shown
@@ -161,24 +176,64 @@ fn MatterResults(
 /// Everyday intentions, each leading straight to its matter.
 #[component]
 fn Guide() -> impl IntoView {
-    let i18n = use_i18n();
     let entries = [
-        ("DOUBLE-NOTICE", t!(i18n, guide_buy_new).into_any()),
-        ("NOTICE-CONVERSION", t!(i18n, guide_receive_new).into_any()),
-        ("RESALE-TRANSFER", t!(i18n, guide_buy_resale).into_any()),
+        (
+            "DOUBLE-NOTICE",
+            bi(
+                "买新房（期房）：办理预告登记和抵押预告",
+                "Buy a home off-plan: advance notices of sale and mortgage",
+            )
+            .into_any(),
+        ),
+        (
+            "NOTICE-CONVERSION",
+            bi(
+                "新房交付后办证（预转本）",
+                "Get the certificate once the new home is delivered",
+            )
+            .into_any(),
+        ),
+        (
+            "RESALE-TRANSFER",
+            bi("买卖二手房", "Buy or sell a second-hand home").into_any(),
+        ),
         (
             "TRANSFER-WITH-MORTGAGE",
-            t!(i18n, guide_resale_with_loan).into_any(),
+            bi(
+                "卖的房子还有贷款（带押过户）",
+                "Sell a home that still has a mortgage",
+            )
+            .into_any(),
         ),
-        ("MORTGAGE-FIRST", t!(i18n, guide_mortgage).into_any()),
-        ("MORTGAGE-CANCEL", t!(i18n, guide_repaid).into_any()),
-        ("INHERITANCE", t!(i18n, guide_inherit).into_any()),
-        ("CHANGE", t!(i18n, guide_change).into_any()),
-        ("CORRECTION", t!(i18n, guide_correct).into_any()),
+        (
+            "MORTGAGE-FIRST",
+            bi("用房子办理抵押贷款", "Mortgage a home for a loan").into_any(),
+        ),
+        (
+            "MORTGAGE-CANCEL",
+            bi(
+                "贷款还清了，注销抵押",
+                "Cancel the mortgage after repaying the loan",
+            )
+            .into_any(),
+        ),
+        ("INHERITANCE", bi("继承房产", "Inherit a home").into_any()),
+        (
+            "CHANGE",
+            bi(
+                "姓名、身份证号或用途变了",
+                "My name, ID number or the use of the property changed",
+            )
+            .into_any(),
+        ),
+        (
+            "CORRECTION",
+            bi("证书上的信息有误", "The certificate is wrong").into_any(),
+        ),
     ];
     view! {
         <section class="guide">
-            <h2>{t!(i18n, guide_title)}</h2>
+            <h2>{bi("我想…", "I want to…")}</h2>
             <ul class="guide-list">
                 {entries
                     .into_iter()
@@ -199,11 +254,15 @@ fn Guide() -> impl IntoView {
 
 #[component]
 fn LoadFailed() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <section class="notice notice--error" role="alert">
-            <h2>{t!(i18n, error_title)}</h2>
-            <p>{t!(i18n, error_load_failed)}</p>
+            <h2>{bi("出了点问题", "Something went wrong")}</h2>
+            <p>
+                {bi(
+                    "暂时无法加载，请稍后刷新重试。如多次失败，请拨打服务电话。",
+                    "This could not be loaded just now. Please refresh in a moment; if it keeps failing, call a service site.",
+                )}
+            </p>
         </section>
     }
 }
@@ -213,7 +272,6 @@ type MeResource = Resource<Result<Option<crate::api::citizen::signin::Me>, AppEr
 /// A matter's one-time notice (一次性告知).
 #[component]
 pub fn MatterPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let code = move || params.with(|p| p.get("code").unwrap_or_default().to_ascii_uppercase());
     let matters = Resource::new(|| (), |_| list_matters());
@@ -221,7 +279,7 @@ pub fn MatterPage() -> impl IntoView {
     view! {
         <crate::components::layout::PageTitle zh="一次性告知" en="Matter" />
         <Suspense fallback=move || {
-            view! { <p class="muted">{t!(i18n, loading)}</p> }
+            view! { <p class="muted">{bi("正在加载…", "Loading…")}</p> }
         }>
             {move || Suspend::new(async move {
                 let code = code();
@@ -250,13 +308,17 @@ pub fn MatterPage() -> impl IntoView {
 #[component]
 fn MatterMissing() -> impl IntoView {
     crate::components::respond::respond_not_found();
-    let i18n = use_i18n();
     view! {
-        <h1>{t!(i18n, not_found_title)}</h1>
-        <p>{t!(i18n, matter_not_found)}</p>
+        <h1>{bi("页面不存在", "Page not found")}</h1>
+        <p>
+            {bi(
+                "没有这个事项，可能已调整。请从办事指南重新查找。",
+                "There is no such matter; it may have changed. Please look it up again in the service guide.",
+            )}
+        </p>
         <p class="actions">
             <A href="/matters" attr:class="button">
-                {t!(i18n, matter_back)}
+                {bi("返回办事指南", "Back to the service guide")}
             </A>
         </p>
     }
@@ -265,44 +327,60 @@ fn MatterMissing() -> impl IntoView {
 /// The promise: working minutes where the matter has them, else working days.
 #[component]
 fn TimeLimit(days: i64, minutes: Option<i64>) -> impl IntoView {
-    let i18n = use_i18n();
     match minutes {
-        Some(minutes) => t!(i18n, matter_minutes, minutes).into_any(),
-        None => t!(i18n, matter_days, days).into_any(),
+        Some(minutes) => zh_en(
+            current_lang(),
+            &format!("{minutes} 分钟（工作时间内）"),
+            &format!("{minutes} minutes (opening hours)"),
+        )
+        .into_any(),
+        None => zh_en(
+            current_lang(),
+            &format!("{days} 个工作日"),
+            &format!("{days} working day(s)"),
+        )
+        .into_any(),
     }
 }
 
 #[component]
 fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl IntoView {
-    let i18n = use_i18n();
     let m = StoredValue::new(matter);
     let parts = StoredValue::new(parts);
     let lang = current_lang;
     view! {
         <p class="breadcrumb">
-            <A href="/matters">{t!(i18n, matter_back)}</A>
+            <A href="/matters">{bi("返回办事指南", "Back to the service guide")}</A>
         </p>
         <h1>{move || m.with_value(|m| m.name(lang()).to_string())}</h1>
         <p class="muted">{move || m.with_value(|m| m.family.name(lang()))}</p>
         <dl class="facts">
-            <dt>{t!(i18n, matter_time_limit)}</dt>
+            <dt>{bi("承诺办结时限", "Promised time limit")}</dt>
             <dd>
                 <TimeLimit
                     days=m.with_value(|m| m.time_limit_days)
                     minutes=m.with_value(|m| m.time_limit_minutes)
                 />
             </dd>
-            <dt>{t!(i18n, matter_visit)}</dt>
+            <dt>{bi("是否需要到现场", "Visit needed")}</dt>
             <dd>
                 {move || {
                     if m.with_value(|m| m.visit_required) {
-                        t!(i18n, matter_visit_yes).into_any()
+                        bi(
+                                "需要到窗口办理一次（网上预审通过后预约）",
+                                "One visit to a window (booked after online pre-review)",
+                            )
+                            .into_any()
                     } else {
-                        t!(i18n, matter_visit_no).into_any()
+                        bi(
+                                "网上预审通过后可不到现场",
+                                "No visit needed once the online pre-review passes",
+                            )
+                            .into_any()
                     }
                 }}
             </dd>
-            <dt>{t!(i18n, matter_fee)}</dt>
+            <dt>{bi("收费标准", "Fees")}</dt>
             <dd>
                 {move || {
                     m.with_value(|m| match lang() {
@@ -311,7 +389,7 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                     })
                 }}
             </dd>
-            <dt>{t!(i18n, matter_filers)}</dt>
+            <dt>{bi("可申请人", "Who may apply")}</dt>
             <dd>
                 {move || {
                     m.with_value(|m| {
@@ -321,7 +399,7 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
             </dd>
         </dl>
         <section class="fees" data-testid="fees">
-            <h2>{crate::components::forms::bi("收费标准（每件）", "Fees (per case)")}</h2>
+            <h2>{bi("收费标准（每件）", "Fees (per case)")}</h2>
             <crate::components::fees::FeeTable fees=m.with_value(|m| m.fees.clone()) />
         </section>
         {move || {
@@ -333,10 +411,25 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                             role="note"
                             aria-labelledby="risk-title"
                         >
-                            <h2 id="risk-title">{t!(i18n, matter_risk_title)}</h2>
-                            <p>{t!(i18n, matter_risk_body)}</p>
+                            <h2 id="risk-title">
+                                {bi(
+                                    "风险提示（请买受人仔细阅读）",
+                                    "Risk notice (buyers, please read carefully)",
+                                )}
+                            </h2>
                             <p>
-                                <strong>{t!(i18n, matter_risk_ack)}</strong>
+                                {bi(
+                                    "预告登记只保障您将来取得房屋所有权或抵押权的请求权，并不等于已经取得房屋所有权。预告登记后，债权消灭或者自能够进行不动产登记之日起九十日内未申请登记的，预告登记失效。请确认合同已备案、房屋未被查封或抵押给他人。",
+                                    "An advance notice only secures your claim to obtain ownership or a mortgage later; it is not ownership. It lapses if the claim is extinguished, or if registration is not applied for within 90 days of the day it becomes possible. Make sure the contract is filed and the home is not seized or mortgaged to someone else.",
+                                )}
+                            </p>
+                            <p>
+                                <strong>
+                                    {bi(
+                                        "申请时须确认已阅读并理解上述风险提示。",
+                                        "When applying you must confirm that you have read and understood this notice.",
+                                    )}
+                                </strong>
                             </p>
                         </section>
                     }
@@ -348,7 +441,7 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                 .then(|| {
                     view! {
                         <section class="card card--plain">
-                            <h2>{t!(i18n, matter_parts)}</h2>
+                            <h2>{bi("本事项一并办理", "Filed together in this matter")}</h2>
                             <ul>
                                 {parts
                                     .into_iter()
@@ -370,8 +463,13 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                 })
         }}
         <section class="card card--plain">
-            <h2>{t!(i18n, matter_parties)}</h2>
-            <p class="muted">{t!(i18n, matter_parties_note)}</p>
+            <h2>{bi("需要哪些人", "Who must take part")}</h2>
+            <p class="muted">
+                {bi(
+                    "以下各方均应到场或委托代理人办理。",
+                    "Each of these must come in person or be represented by an agent.",
+                )}
+            </p>
             <ul>
                 {move || {
                     m.with_value(|m| {
@@ -381,8 +479,18 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
             </ul>
         </section>
         <section class="checklist">
-            <h2>{t!(i18n, matter_checklist)}</h2>
-            <p class="muted">{t!(i18n, matter_checklist_note)}</p>
+            <h2>
+                {bi(
+                    "一次性告知：需要准备的材料",
+                    "One-time notice: materials to prepare",
+                )}
+            </h2>
+            <p class="muted">
+                {bi(
+                    "标注“可容缺”的材料，受理时可先承诺后补交，不影响受理。",
+                    "Items marked \"may be promised\" can be supplied after acceptance; they do not hold up your case.",
+                )}
+            </p>
             <ol class="checklist__items">
                 {move || {
                     m.with_value(|m| m.checklist.clone())
@@ -410,14 +518,14 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                                             {
                                                 view! {
                                                     <span class="tag tag--required">
-                                                        {t!(i18n, matter_required)}
+                                                        {bi("必须提供", "Required")}
                                                     </span>
                                                 }
                                                     .into_any()
                                             } else {
                                                 view! {
                                                     <span class="tag tag--tolerable">
-                                                        {t!(i18n, matter_tolerable)}
+                                                        {bi("可容缺", "May be promised")}
                                                     </span>
                                                 }
                                                     .into_any()
@@ -426,13 +534,21 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
                                         <span class="tag">
                                             {move || match item.with_value(|i| i.form) {
                                                 MaterialForm::Original => {
-                                                    t!(i18n, matter_original).into_any()
+                                                    bi("原件", "Original").into_any()
                                                 }
-                                                MaterialForm::Copy => t!(i18n, matter_copy).into_any(),
-                                                MaterialForm::Both => t!(i18n, matter_both).into_any(),
+                                                MaterialForm::Copy => bi("复印件", "Copy").into_any(),
+                                                MaterialForm::Both => {
+                                                    bi("原件及复印件", "Original and copy").into_any()
+                                                }
                                             }}
                                         </span>
-                                        <span class="tag">{t!(i18n, matter_copies, copies)}</span>
+                                        <span class="tag">
+                                            {zh_en(
+                                                current_lang(),
+                                                &format!("{copies} 份"),
+                                                &format!("{copies} copy/copies"),
+                                            )}
+                                        </span>
                                     </span>
                                     {move || {
                                         let note = item
@@ -453,9 +569,14 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
             </ol>
         </section>
         <section class="notice" role="status">
-            <p>{t!(i18n, matter_apply_soon)}</p>
+            <p>
+                {bi(
+                    "可以先按上面的清单准备材料，再在下方“在线预申请”网上提交；也可以到服务网点办理。",
+                    "Prepare the materials above, then file online under Online pre-application below, or at a service site.",
+                )}
+            </p>
             <A href="/sites" attr:class="button">
-                {t!(i18n, see_sites)}
+                {bi("查看服务网点", "See service sites")}
             </A>
         </section>
         <StartApplication matter=m.get_value() me />
@@ -466,7 +587,6 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
 /// sign-in link that comes back here.
 #[component]
 fn StartApplication(matter: Matter, me: MeResource) -> impl IntoView {
-    use crate::components::forms::bi;
     use crate::domain::catalogue::Filer;
     let code = matter.code.clone();
     let for_citizens = matter

@@ -1,6 +1,6 @@
 use crate::api::public::sites::list_sites;
+use crate::components::forms::bi;
 use crate::domain::Lang;
-use crate::i18n::*;
 use crate::model::{Site, SiteKind};
 use leptos::prelude::*;
 
@@ -8,26 +8,43 @@ use leptos::prelude::*;
 /// `SsrMode::Async`, so the list is in the HTML for clients without JavaScript.
 #[component]
 pub fn SitesPage() -> impl IntoView {
-    let i18n = use_i18n();
     let sites = Resource::new(|| (), |_| list_sites());
     view! {
         <crate::components::layout::PageTitle zh="服务网点" en="Service sites" />
-        <h1>{t!(i18n, sites_title)}</h1>
-        <p class="lead">{t!(i18n, sites_lead)}</p>
+        <h1>{bi("服务网点", "Service sites")}</h1>
+        <p class="lead">
+            {bi(
+                "以下网点均可咨询；具体可办事项以各网点公布为准。",
+                "You can ask for advice at any of these sites; each site publishes the matters it handles.",
+            )}
+        </p>
         <Suspense fallback=move || {
-            view! { <p class="muted">{t!(i18n, loading)}</p> }
+            view! { <p class="muted">{bi("正在加载…", "Loading…")}</p> }
         }>
             {move || Suspend::new(async move {
                 match sites.await {
                     Ok(list) if list.is_empty() => {
-                        view! { <p>{t!(i18n, sites_empty)}</p> }.into_any()
+                        view! {
+                            <p>
+                                {bi(
+                                    "暂无服务网点信息。",
+                                    "No service sites are listed yet.",
+                                )}
+                            </p>
+                        }
+                            .into_any()
                     }
                     Ok(list) => view! { <SiteGroups sites=list /> }.into_any(),
                     Err(_) => {
                         view! {
                             <section class="notice notice--error" role="alert">
-                                <h2>{t!(i18n, error_title)}</h2>
-                                <p>{t!(i18n, error_load_failed)}</p>
+                                <h2>{bi("出了点问题", "Something went wrong")}</h2>
+                                <p>
+                                    {bi(
+                                        "暂时无法加载，请稍后刷新重试。如多次失败，请拨打服务电话。",
+                                        "This could not be loaded just now. Please refresh in a moment; if it keeps failing, call a service site.",
+                                    )}
+                                </p>
                             </section>
                         }
                             .into_any()
@@ -40,15 +57,14 @@ pub fn SitesPage() -> impl IntoView {
 
 #[component]
 fn SiteGroups(sites: Vec<Site>) -> impl IntoView {
-    let i18n = use_i18n();
     [SiteKind::Main, SiteKind::Sub, SiteKind::Town]
         .into_iter()
         .map(|kind| {
             let group: Vec<Site> = sites.iter().filter(|s| s.kind == kind).cloned().collect();
             let heading = match kind {
-                SiteKind::Main => t!(i18n, sites_kind_main).into_any(),
-                SiteKind::Sub => t!(i18n, sites_kind_sub).into_any(),
-                SiteKind::Town => t!(i18n, sites_kind_town).into_any(),
+                SiteKind::Main => bi("登记中心", "Main centre").into_any(),
+                SiteKind::Sub => bi("分中心", "Sub-centres").into_any(),
+                SiteKind::Town => bi("乡镇便民服务点", "Town service points").into_any(),
             };
             (!group.is_empty()).then(|| {
                 view! {
@@ -69,7 +85,6 @@ fn SiteGroups(sites: Vec<Site>) -> impl IntoView {
 
 #[component]
 fn SiteCard(site: Site) -> impl IntoView {
-    let i18n = use_i18n();
     let site = StoredValue::new(site);
     let pick = move |zh: fn(&Site) -> String, en: fn(&Site) -> String| {
         move || match crate::components::language::current_lang() {
@@ -84,13 +99,13 @@ fn SiteCard(site: Site) -> impl IntoView {
         <li class="site-card">
             <h3>{pick(|s| s.name_zh.clone(), |s| s.name_en.clone())}</h3>
             <dl>
-                <dt>{t!(i18n, sites_address)}</dt>
+                <dt>{bi("地址", "Address")}</dt>
                 <dd>{pick(|s| s.address_zh.clone(), |s| s.address_en.clone())}</dd>
-                <dt>{t!(i18n, sites_phone)}</dt>
+                <dt>{bi("电话", "Phone")}</dt>
                 <dd>
                     <a href=tel>{phone}</a>
                 </dd>
-                <dt>{t!(i18n, sites_hours)}</dt>
+                <dt>{bi("办公时间", "Opening hours")}</dt>
                 <dd>{pick(|s| s.hours_zh.clone(), |s| s.hours_en.clone())}</dd>
             </dl>
             {(!map.is_empty())
@@ -98,10 +113,7 @@ fn SiteCard(site: Site) -> impl IntoView {
                     view! {
                         <p>
                             <a href=map rel="noopener" target="_blank" data-testid="map-link">
-                                {crate::components::forms::bi(
-                                    "在地图中查看",
-                                    "Show on a map",
-                                )}
+                                {bi("在地图中查看", "Show on a map")}
                             </a>
                         </p>
                     }
