@@ -206,26 +206,19 @@ async fn admit(
 }
 
 /// tus creation: reserve room and answer where to send the bytes.
-async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = tus_ok(&headers) {
-        return r;
-    }
-    let session = match Citizen::from_headers(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
-        return r;
-    }
+async fn create(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Response> {
+    tus_ok(&headers)?;
+    let session = Citizen::from_headers(&st, &headers).await?;
+    csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
     let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
     else {
-        return AppError::BadRequest.into_response();
+        return Err(AppError::BadRequest.into_response());
     };
     let Some(meta) = metadata(&headers) else {
-        return AppError::BadRequest.into_response();
+        return Err(AppError::BadRequest.into_response());
     };
     let get = |k: &str| meta.get(k).cloned().unwrap_or_default();
-    let (app_row, name) = match admit(
+    let (app_row, name) = admit(
         &st,
         &session,
         &get("application"),
@@ -233,11 +226,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         &get("filename"),
         Some(length),
     )
-    .await
-    {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    .await?;
     let upload = UploadRow {
         id: app::services::random_token()[..32].to_string(),
         application_id: app_row.id,
@@ -254,9 +243,9 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
             let e = DomainError::ApplicationFull {
                 max_mb: mb(policy.max_application_bytes),
             };
-            return file_error(StatusCode::PAYLOAD_TOO_LARGE, &e);
+            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
         }
-        Err(e) => return internal("create_upload", e),
+        Err(e) => return Err(internal("create_upload", e)),
     }
     let mut res = StatusCode::CREATED.into_response();
     let h = res.headers_mut();
@@ -266,7 +255,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("/uploads/{}", upload.id)) {
         h.insert(header::LOCATION, v);
     }
-    res
+    Ok(res)
 }
 
 async fn owned_upload(
@@ -303,17 +292,11 @@ async fn status(
     State(st): State<AppState>,
     Citizen(session): Citizen,
     Path(id): Path<String>,
-) -> Response {
-    let docs = match docs(&st) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let upload = match owned_upload(&st, &session, &id).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let docs = docs(&st)?;
+    let upload = owned_upload(&st, &session, &id).await?;
     let offset = file_len(&docs.part_path(&upload.id)).await;
-    offset_response(StatusCode::OK, offset, upload.length)
+    Ok(offset_response(StatusCode::OK, offset, upload.length))
 }
 
 /// tus termination: give up a transfer.
@@ -322,26 +305,18 @@ async fn cancel(
     Citizen(session): Citizen,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let docs = match docs(&st) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
-        return r;
-    }
-    let upload = match owned_upload(&st, &session, &id).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let docs = docs(&st)?;
+    csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
+    let upload = owned_upload(&st, &session, &id).await?;
     let _ = tokio::fs::remove_file(docs.part_path(&upload.id)).await;
     if let Err(e) = db::delete_upload(&st.db, &upload.id).await {
-        return internal("delete_upload", e);
+        return Err(internal("delete_upload", e));
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
         .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
-    res
+    Ok(res)
 }
 
 /// Append a body to a file, at most `limit` bytes in all; `Err(true)` when
@@ -385,39 +360,30 @@ async fn append(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let docs = match docs(&st) {
-        Ok(d) => d.clone(),
-        Err(r) => return r,
-    };
-    if let Err(r) = tus_ok(&headers) {
-        return r;
-    }
+) -> Result<Response, Response> {
+    let docs = docs(&st)?.clone();
+    tus_ok(&headers)?;
     if header_str(&headers, "content-type") != Some("application/offset+octet-stream") {
-        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+        return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response());
     }
-    let session = match Citizen::from_headers(&st, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = csrf_ok(&session, header_str(&headers, "x-csrf-token")) {
-        return r;
-    }
-    let upload = match owned_upload(&st, &session, &id).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    let session = Citizen::from_headers(&st, &headers).await?;
+    csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
+    let upload = owned_upload(&st, &session, &id).await?;
     let Some(_guard) = docs.try_lock(&upload.id) else {
-        return AppError::Conflict {
+        return Err(AppError::Conflict {
             code: "upload_busy".into(),
         }
-        .into_response();
+        .into_response());
     };
     let path = docs.part_path(&upload.id);
     let current = file_len(&path).await;
     let claimed = header_str(&headers, "upload-offset").and_then(|v| v.parse::<i64>().ok());
     if claimed != Some(current) {
-        return offset_response(StatusCode::CONFLICT, current, upload.length);
+        return Err(offset_response(
+            StatusCode::CONFLICT,
+            current,
+            upload.length,
+        ));
     }
     let mut file = match tokio::fs::OpenOptions::new()
         .create(true)
@@ -426,7 +392,7 @@ async fn append(
         .await
     {
         Ok(f) => f,
-        Err(e) => return internal("open part", e),
+        Err(e) => return Err(internal("open part", e)),
     };
     let remaining = upload.length - current;
     // A transfer that starts at byte 0 is hashed as it streams; a resumed one
@@ -451,31 +417,37 @@ async fn append(
             let e = DomainError::FileTooLarge {
                 max_mb: mb(upload.length),
             };
-            return file_error(StatusCode::PAYLOAD_TOO_LARGE, &e);
+            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
         }
         Err((n, false)) => {
             let _ = db::touch_upload(&st.db, &upload.id).await;
             tracing::info!(upload = %upload.id, kept = current + n, "upload interrupted; resumable");
-            return offset_response(StatusCode::BAD_REQUEST, current + n, upload.length);
+            return Err(offset_response(
+                StatusCode::BAD_REQUEST,
+                current + n,
+                upload.length,
+            ));
         }
     };
     drop(file);
     let _ = db::touch_upload(&st.db, &upload.id).await;
     let offset = current + written;
     if offset < upload.length {
-        return offset_response(StatusCode::NO_CONTENT, offset, upload.length);
+        return Ok(offset_response(
+            StatusCode::NO_CONTENT,
+            offset,
+            upload.length,
+        ));
     }
     let sha = hasher.map(|h| hex::encode(h.finalize()));
-    match finish(&st, &docs, &upload, sha).await {
-        Ok(doc_id) => {
-            let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
-            if let Ok(v) = HeaderValue::from_str(&doc_id) {
-                res.headers_mut().insert("onetrip-document-id", v);
-            }
-            res
-        }
-        Err(r) => r.into_response(),
+    let doc_id = finish(&st, &docs, &upload, sha)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
+    if let Ok(v) = HeaderValue::from_str(&doc_id) {
+        res.headers_mut().insert("onetrip-document-id", v);
     }
+    Ok(res)
 }
 
 /// Inspect a complete temporary file: kind by content, agreement with the
@@ -553,7 +525,7 @@ impl From<Response> for Refused {
     }
 }
 
-impl Refused {
+impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
             Refused::File(e) => file_error(status_for(&e), &e),
@@ -888,14 +860,11 @@ async fn form_upload(
     Query(target): Query<FormTarget>,
     headers: HeaderMap,
     mut multipart: Multipart,
-) -> Response {
-    let docs = match docs(&st) {
-        Ok(d) => d.clone(),
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let docs = docs(&st)?.clone();
     let session = match Citizen::from_headers(&st, &headers).await {
         Ok(s) => s,
-        Err(_) => return see_other("/signin?next=/me"),
+        Err(_) => return Err(see_other("/signin?next=/me")),
     };
     let mut fields: HashMap<String, String> = HashMap::new();
     if let Some(a) = target.application {
@@ -912,7 +881,7 @@ async fn form_upload(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(_) if files > 0 => break,
-            Err(_) => return AppError::BadRequest.into_response(),
+            Err(_) => return Err(AppError::BadRequest.into_response()),
         };
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
@@ -922,9 +891,7 @@ async fn form_upload(
         }
         files += 1;
         if files == 1 {
-            if let Err(r) = csrf_ok(&session, fields.get("csrf").map(String::as_str)) {
-                return r;
-            }
+            csrf_ok(&session, fields.get("csrf").map(String::as_str))?;
         }
         let file_name = field.file_name().unwrap_or_default().to_string();
         if file_name.is_empty() && files > 1 {
@@ -938,11 +905,11 @@ async fn form_upload(
                     refused.push((q, file_name));
                 }
             }
-            Err(FormRefusal::Answer(r)) => return r,
+            Err(FormRefusal::Answer(r)) => return Err(r),
         }
     }
     if files == 0 {
-        return AppError::BadRequest.into_response();
+        return Err(AppError::BadRequest.into_response());
     }
     let application = fields.get("application").cloned().unwrap_or_default();
     let material = fields.get("material").cloned().unwrap_or_default();
@@ -956,12 +923,12 @@ async fn form_upload(
         query.push(format!("fname={}", app::services::q(&shown)));
     }
     query.push(format!("m={}", app::services::q(&material)));
-    see_other(&item_page(
+    Ok(see_other(&item_page(
         &application,
         &material,
         fields.get("back").map(String::as_str),
         &query.join("&"),
-    ))
+    )))
 }
 
 /// Why one file of a form was not taken: said on the page (a query), or an
