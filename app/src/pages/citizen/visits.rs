@@ -258,27 +258,16 @@ pub fn ConsultPage() -> impl IntoView {
                 "Not sure what to apply for or what to bring? Book a time at a site's consultation window; no application is needed.",
             )}
         </p>
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(c)) => view! { <ConsultForm c /> }.into_any(),
-                    Ok(None) => view! { <crate::components::prompts::SignInPrompt /> }.into_any(),
-                    Err(_) => {
-                        view! {
-                            <p class="notice notice--error" role="alert">
-                                {bi(
-                                    "暂时无法加载，请稍后重试。",
-                                    "Could not load; try again later.",
-                                )}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <PageData
+            data=data
+            failed=("暂时无法加载，请稍后重试。", "Could not load; try again later.")
+            let:value
+        >
+            {match value {
+                Some(c) => view! { <ConsultForm c /> }.into_any(),
+                None => view! { <crate::components::prompts::SignInPrompt /> }.into_any(),
+            }}
+        </PageData>
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::api::clerk::batches::{staff_batch, staff_batches, BatchReview};
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
+use crate::components::page_data::{PageData, Refused, SignIn};
 use crate::components::pager::{LineFilter, LinePages};
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -23,12 +24,9 @@ fn line_status(status: &str, lang: Lang) -> &'static str {
     }
 }
 
-fn refusal(e: AppError) -> AnyView {
-    match e {
-        AppError::Unauthorized => {
-            view! { <crate::components::staff::StaffSignInPrompt /> }.into_any()
-        }
-        AppError::Forbidden => view! {
+fn reviewers_only(e: &AppError) -> Option<AnyView> {
+    matches!(e, AppError::Forbidden).then(|| {
+        view! {
             <p class="notice notice--error" role="alert">
                 {bi(
                     "仅窗口人员和科长处理批量申报。",
@@ -36,12 +34,8 @@ fn refusal(e: AppError) -> AnyView {
                 )}
             </p>
         }
-        .into_any(),
-        _ => {
-            crate::components::respond::respond_not_found();
-            view! { <crate::components::respond::NotFound /> }.into_any()
-        }
-    }
+        .into_any()
+    })
 }
 
 #[component]
@@ -53,64 +47,59 @@ pub fn StaffBatchesPage() -> impl IntoView {
             <a href="/staff">{bi("← 工作台", "← Workbench")}</a>
         </p>
         <h1>{bi("批量申报预审", "Developers' batches")}</h1>
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(list) if list.is_empty() => {
-                        view! {
-                            <p class="muted">
-                                {bi("没有待处理的批次。", "No batch is waiting.")}
-                            </p>
-                        }
-                            .into_any()
+        <PageData data=data sign_in=SignIn::Staff refused=reviewers_only as Refused let:value>
+            {match value {
+                list if list.is_empty() => {
+                    view! {
+                        <p class="muted">
+                            {bi("没有待处理的批次。", "No batch is waiting.")}
+                        </p>
                     }
-                    Ok(list) => {
-                        view! {
-                            <table class="cases" data-testid="staff-batches">
-                                <thead>
-                                    <tr>
-                                        <th>{bi("批次", "Batch")}</th>
-                                        <th>{bi("企业 / 项目", "Developer / project")}</th>
-                                        <th>{bi("待预审 / 户数", "Waiting / units")}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {list
-                                        .into_iter()
-                                        .map(|b| {
-                                            let kind = b.kind;
-                                            view! {
-                                                <tr data-testid="staff-batch">
-                                                    <td>
-                                                        <a href=format!(
-                                                            "/staff/batches/{}",
-                                                            b.id,
-                                                        )>{b.batch_no.clone()}</a>
-                                                        <br />
-                                                        <span class="muted">
-                                                            {move || kind.name(current_lang())}
-                                                        </span>
-                                                    </td>
-                                                    <td>
-                                                        {b.org_name.clone()} <br />
-                                                        <span class="muted">{b.project_name.clone()}</span>
-                                                    </td>
-                                                    <td>{b.pending} " / " {b.lines}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        }
-                            .into_any()
-                    }
-                    Err(e) => refusal(e),
+                        .into_any()
                 }
-            })}
-        </Suspense>
+                list => {
+                    view! {
+                        <table class="cases" data-testid="staff-batches">
+                            <thead>
+                                <tr>
+                                    <th>{bi("批次", "Batch")}</th>
+                                    <th>{bi("企业 / 项目", "Developer / project")}</th>
+                                    <th>{bi("待预审 / 户数", "Waiting / units")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list
+                                    .into_iter()
+                                    .map(|b| {
+                                        let kind = b.kind;
+                                        view! {
+                                            <tr data-testid="staff-batch">
+                                                <td>
+                                                    <a href=format!(
+                                                        "/staff/batches/{}",
+                                                        b.id,
+                                                    )>{b.batch_no.clone()}</a>
+                                                    <br />
+                                                    <span class="muted">
+                                                        {move || kind.name(current_lang())}
+                                                    </span>
+                                                </td>
+                                                <td>
+                                                    {b.org_name.clone()} <br />
+                                                    <span class="muted">{b.project_name.clone()}</span>
+                                                </td>
+                                                <td>{b.pending} " / " {b.lines}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                        .into_any()
+                }
+            }}
+        </PageData>
     }
 }
 
@@ -129,16 +118,9 @@ pub fn StaffBatchPage() -> impl IntoView {
         <p class="breadcrumb">
             <a href="/staff/batches">{bi("← 批量申报", "← Batches")}</a>
         </p>
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(b) => view! { <BatchCase b /> }.into_any(),
-                    Err(e) => refusal(e),
-                }
-            })}
-        </Suspense>
+        <PageData data=data sign_in=SignIn::Staff refused=reviewers_only as Refused let:b>
+            <BatchCase b />
+        </PageData>
     }
 }
 

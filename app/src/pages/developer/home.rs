@@ -10,6 +10,7 @@ use crate::api::developer::messages::org_message;
 use crate::components::forms::{bi, zh_en, ErrorSummary};
 use crate::components::language::current_lang;
 use crate::components::org::*;
+use crate::components::page_data::{PageData, SignIn};
 use crate::domain::filing::FilingKind;
 use crate::error::FieldError;
 use leptos::prelude::*;
@@ -20,27 +21,17 @@ pub fn DeveloperPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_org_home());
     view! {
         <crate::components::layout::PageTitle zh="企业首页" en="Organisation" />
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(home)) => view! { <OrgHomeView home /> }.into_any(),
-                    Ok(None) => view! { <DeveloperWelcome /> }.into_any(),
-                    Err(_) => {
-                        view! {
-                            <p class="notice notice--error" role="alert">
-                                {bi(
-                                    "暂时无法打开，请稍后再试。",
-                                    "This page cannot open just now.",
-                                )}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <PageData
+            data=data
+            sign_in=SignIn::Org
+            failed=("暂时无法打开，请稍后再试。", "This page cannot open just now.")
+            let:value
+        >
+            {match value {
+                Some(home) => view! { <OrgHomeView home /> }.into_any(),
+                None => view! { <DeveloperWelcome /> }.into_any(),
+            }}
+        </PageData>
     }
 }
 

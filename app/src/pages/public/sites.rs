@@ -1,5 +1,6 @@
 use crate::api::public::sites::list_sites;
 use crate::components::forms::bi;
+use crate::components::page_data::PageData;
 use crate::domain::Lang;
 use crate::model::{Site, SiteKind};
 use leptos::prelude::*;
@@ -18,40 +19,26 @@ pub fn SitesPage() -> impl IntoView {
                 "You can ask for advice at any of these sites; each site publishes the matters it handles.",
             )}
         </p>
-        <Suspense fallback=move || {
-            view! { <p class="muted">{bi("正在加载…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match sites.await {
-                    Ok(list) if list.is_empty() => {
-                        view! {
-                            <p>
-                                {bi(
-                                    "暂无服务网点信息。",
-                                    "No service sites are listed yet.",
-                                )}
-                            </p>
-                        }
-                            .into_any()
+        <PageData
+            data=sites
+            failed=(
+                "暂时无法加载，请稍后刷新重试。如多次失败，请拨打服务电话。",
+                "This could not be loaded just now. Please refresh in a moment; if it keeps failing, call a service site.",
+            )
+            let:value
+        >
+            {match value {
+                list if list.is_empty() => {
+                    view! {
+                        <p>
+                            {bi("暂无服务网点信息。", "No service sites are listed yet.")}
+                        </p>
                     }
-                    Ok(list) => view! { <SiteGroups sites=list /> }.into_any(),
-                    Err(_) => {
-                        view! {
-                            <section class="notice notice--error" role="alert">
-                                <h2>{bi("出了点问题", "Something went wrong")}</h2>
-                                <p>
-                                    {bi(
-                                        "暂时无法加载，请稍后刷新重试。如多次失败，请拨打服务电话。",
-                                        "This could not be loaded just now. Please refresh in a moment; if it keeps failing, call a service site.",
-                                    )}
-                                </p>
-                            </section>
-                        }
-                            .into_any()
-                    }
+                        .into_any()
                 }
-            })}
-        </Suspense>
+                list => view! { <SiteGroups sites=list /> }.into_any(),
+            }}
+        </PageData>
     }
 }
 
