@@ -5,6 +5,7 @@ use crate::api::citizen::signin::{signin_message, whoami, Me};
 use crate::components::forms::bi;
 use crate::components::labels::*;
 use crate::components::language::current_lang;
+use crate::components::page_data::PageData;
 use crate::components::prompts::*;
 use crate::domain::Lang;
 use crate::error::AppError;
@@ -60,17 +61,19 @@ pub fn MePage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => view! { <MyApplications me list /> }.into_any(),
-                    Ok(None) => view! { <SignInPrompt /> }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData
+            data=me
+            failed=(
+                "暂时无法加载，请稍后刷新页面。",
+                "This could not be loaded; please reload the page in a moment.",
+            )
+            let:value
+        >
+            {match value {
+                Some(me) => view! { <MyApplications me list /> }.into_any(),
+                None => view! { <SignInPrompt /> }.into_any(),
+            }}
+        </PageData>
     }
 }
 
@@ -91,84 +94,86 @@ fn MyApplications(
                 {bi("开始新的预申请", "Start a new pre-application")}
             </A>
         </p>
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(items) if items.is_empty() => {
-                        view! {
-                            <p class="notice">
-                                {bi(
-                                    "您还没有办件。先在“办事指南”中找到要办的事项。",
-                                    "You have no applications yet. Start by finding your matter in the service guide.",
-                                )}
-                            </p>
-                        }
-                            .into_any()
+        <PageData
+            data=list
+            failed=(
+                "暂时无法加载，请稍后刷新页面。",
+                "This could not be loaded; please reload the page in a moment.",
+            )
+            let:value
+        >
+            {match value {
+                items if items.is_empty() => {
+                    view! {
+                        <p class="notice">
+                            {bi(
+                                "您还没有办件。先在“办事指南”中找到要办的事项。",
+                                "You have no applications yet. Start by finding your matter in the service guide.",
+                            )}
+                        </p>
                     }
-                    Ok(items) => {
-                        view! {
-                            <ul class="app-list">
-                                {items
-                                    .into_iter()
-                                    .map(|a| {
-                                        let href = if a.status == Status::Draft {
-                                            format!("/apply/{}/{}", a.id, a.resume)
-                                        } else {
-                                            format!("/applications/{}", a.id)
-                                        };
-                                        let status = a.status;
-                                        let stage = crate::domain::case::Stage::from_code(&a.stage)
-                                            .filter(|_| status == Status::Submitted);
-                                        let (zh, en) = (a.matter_zh.clone(), a.matter_en.clone());
-                                        view! {
-                                            <li>
-                                                <a href=href class="app-link">
-                                                    <span class="app-link__name">
-                                                        {move || {
-                                                            if current_lang() == Lang::Zh {
-                                                                zh.clone()
-                                                            } else {
-                                                                en.clone()
-                                                            }
-                                                        }}
-                                                    </span>
-                                                    <span class=format!(
-                                                        "status status--{}",
-                                                        serde_json::to_string(&status)
-                                                            .unwrap_or_default()
-                                                            .trim_matches('"'),
-                                                    )>
-                                                        {move || match stage {
-                                                            Some(st) => st.label(current_lang()),
-                                                            None => status_label(status, current_lang()),
-                                                        }}
-                                                    </span>
-                                                    <span class="app-link__meta">
-                                                        {a.receipt_no.clone().unwrap_or_default()} " · "
-                                                        {a.updated_at.clone()}
-                                                        {(!a.is_filer)
-                                                            .then(|| {
-                                                                view! {
-                                                                    " · "
-                                                                    {bi("您是申请人之一", "you are named on it")}
-                                                                }
-                                                            })}
-                                                    </span>
-                                                </a>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any()
-                    }
-                    Err(_) => view! { <LoadError /> }.into_any(),
+                        .into_any()
                 }
-            })}
-        </Suspense>
+                items => {
+                    view! {
+                        <ul class="app-list">
+                            {items
+                                .into_iter()
+                                .map(|a| {
+                                    let href = if a.status == Status::Draft {
+                                        format!("/apply/{}/{}", a.id, a.resume)
+                                    } else {
+                                        format!("/applications/{}", a.id)
+                                    };
+                                    let status = a.status;
+                                    let stage = crate::domain::case::Stage::from_code(&a.stage)
+                                        .filter(|_| status == Status::Submitted);
+                                    let (zh, en) = (a.matter_zh.clone(), a.matter_en.clone());
+                                    view! {
+                                        <li>
+                                            <a href=href class="app-link">
+                                                <span class="app-link__name">
+                                                    {move || {
+                                                        if current_lang() == Lang::Zh {
+                                                            zh.clone()
+                                                        } else {
+                                                            en.clone()
+                                                        }
+                                                    }}
+                                                </span>
+                                                <span class=format!(
+                                                    "status status--{}",
+                                                    serde_json::to_string(&status)
+                                                        .unwrap_or_default()
+                                                        .trim_matches('"'),
+                                                )>
+                                                    {move || match stage {
+                                                        Some(st) => st.label(current_lang()),
+                                                        None => status_label(status, current_lang()),
+                                                    }}
+                                                </span>
+                                                <span class="app-link__meta">
+                                                    {a.receipt_no.clone().unwrap_or_default()} " · "
+                                                    {a.updated_at.clone()}
+                                                    {(!a.is_filer)
+                                                        .then(|| {
+                                                            view! {
+                                                                " · "
+                                                                {bi("您是申请人之一", "you are named on it")}
+                                                            }
+                                                        })}
+                                                </span>
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </PageData>
         <section class="account">
             <h2>{bi("账户安全", "Account security")}</h2>
             <div class="actions">
