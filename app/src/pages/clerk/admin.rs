@@ -4,31 +4,35 @@ use crate::api::clerk::admin::list_staff;
 use crate::api::clerk::signin::current_staff_member;
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
+use crate::components::page_data::{PageData, SignIn};
 use crate::components::staff::*;
 use crate::domain::case::Role;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// `/staff/admin`: accounts (administrators only).
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_staff_member());
-    let staff = Resource::new(|| (), |_| list_staff());
-    let sites = Resource::new(|| (), |_| crate::api::public::sites::list_sites());
+    // One resource for the page: the signed-in administrator, the accounts,
+    // the sites (an empty list if they cannot be read).
+    let data = Resource::new(
+        || (),
+        |_| async {
+            let me = current_staff_member()
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let staff = list_staff().await?;
+            let sites = crate::api::public::sites::list_sites()
+                .await
+                .unwrap_or_default();
+            Ok::<_, AppError>((me, staff, sites))
+        },
+    );
     view! {
         <crate::components::layout::PageTitle zh="账户管理" en="Accounts" />
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(Some(me)) => me,
-                    _ => return view! { <StaffSignInPrompt /> }.into_any(),
-                };
-                let Ok(staff) = staff.await else {
-                    crate::components::respond::respond_not_found();
-                    return view! { <crate::components::respond::NotFound /> }.into_any();
-                };
-                let sites = sites.await.unwrap_or_default();
+        <PageData data sign_in=SignIn::Staff let:loaded>
+            {
+                let (me, staff, sites) = loaded;
                 let csrf = me.csrf.clone();
                 view! {
                     <StaffBar me />
@@ -199,7 +203,7 @@ pub fn AdminPage() -> impl IntoView {
                     </form>
                 }
                     .into_any()
-            })}
-        </Suspense>
+            }
+        </PageData>
     }
 }

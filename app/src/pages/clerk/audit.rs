@@ -4,30 +4,30 @@ use crate::api::clerk::audit::review_audit;
 use crate::api::clerk::signin::current_staff_member;
 use crate::components::forms::bi;
 use crate::components::language::current_lang;
+use crate::components::page_data::{PageData, SignIn};
 use crate::components::staff::*;
 use crate::domain::Lang;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// `/staff/audit`: a supervisor's review of case views made outside working
 /// hours, and the state of the audit chain.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_staff_member());
-    let review = Resource::new(|| (), |_| review_audit());
+    let data = Resource::new(
+        || (),
+        |_| async {
+            let me = current_staff_member()
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            Ok::<_, AppError>((me, review_audit().await?))
+        },
+    );
     view! {
         <crate::components::layout::PageTitle zh="审计" en="Audit" />
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(Some(me)) => me,
-                    _ => return view! { <StaffSignInPrompt /> }.into_any(),
-                };
-                let Ok(r) = review.await else {
-                    crate::components::respond::respond_not_found();
-                    return view! { <crate::components::respond::NotFound /> }.into_any();
-                };
+        <PageData data sign_in=SignIn::Staff let:loaded>
+            {
+                let (me, r) = loaded;
                 view! {
                     <StaffBar me />
                     <p class="breadcrumb">
@@ -107,7 +107,7 @@ pub fn AuditPage() -> impl IntoView {
                     }}
                 }
                     .into_any()
-            })}
-        </Suspense>
+            }
+        </PageData>
     }
 }

@@ -6,14 +6,25 @@ use crate::api::clerk::signin::current_staff_member;
 use crate::api::public::matters::list_matters;
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
+use crate::components::page_data::{PageData, SignIn};
 use crate::domain::fees::{yuan, FeeItem};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn FeesPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_staff_member());
-    let matters = Resource::new(|| (), |_| list_matters());
+    // Administrators only: anyone else (signed in or not) meets the 404 page.
+    let data = Resource::new(
+        || (),
+        |_| async {
+            let me = current_staff_member()
+                .await?
+                .filter(|m| m.role == "admin")
+                .ok_or(AppError::NotFound)?;
+            Ok::<_, AppError>((me, list_matters().await.unwrap_or_default()))
+        },
+    );
     let query = use_query_map();
     let ok = query.with_untracked(|q| q.get("ok").is_some());
     let error = query.with_untracked(|q| q.get("error").is_some());
@@ -48,16 +59,9 @@ pub fn FeesPage() -> impl IntoView {
                 "Per case: the registration fee by use, and a cost for each certificate beyond the first. A combined matter costs the sum of its parts. A change applies to fees paid from now on.",
             )}
         </p>
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let me = me.await.ok().flatten().filter(|m| m.role == "admin");
-                let Some(me) = me else {
-                    crate::components::respond::respond_not_found();
-                    return view! { <crate::components::respond::NotFound /> }.into_any();
-                };
-                let list = matters.await.unwrap_or_default();
+        <PageData data sign_in=SignIn::Staff let:loaded>
+            {
+                let (me, list) = loaded;
                 view! {
                     <ul class="plain-list fee-list">
                         {list
@@ -132,8 +136,8 @@ pub fn FeesPage() -> impl IntoView {
                     </ul>
                 }
                     .into_any()
-            })}
-        </Suspense>
+            }
+        </PageData>
     }
 }
 
