@@ -4,11 +4,24 @@ use crate::api::clerk::signin::current_staff_member;
 use crate::api::clerk::workbench::{case_queue, CaseLine, QueueFilter, QUEUES};
 use crate::components::forms::{bi, zh_en};
 use crate::components::language::current_lang;
+use crate::components::page_data::{PageData, SignIn};
 use crate::components::staff::*;
 use crate::domain::case::Stage;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// What the workbench shows a case worker beside their bar (administrators
+/// work no cases: they see only their bar and the way to the accounts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Desk {
+    /// The queue, or why it cannot be shown (a filter's bad dates).
+    lines: Result<Vec<CaseLine>, AppError>,
+    matters: Vec<crate::domain::catalogue::Matter>,
+    sites: Vec<crate::model::Site>,
+    alerts: Vec<crate::api::clerk::workbench::AlertView>,
+}
 
 /// `/staff?q=<queue>`: the queues of the staff member's sites.
 #[component]
@@ -24,129 +37,144 @@ pub fn WorkbenchPage() -> impl IntoView {
             lane: q.get("lane").unwrap_or_default(),
         })
     };
-    let me = Resource::new(|| (), |_| current_staff_member());
-    let lines = Resource::new(move || (queue(), filter()), |(q, f)| case_queue(q, Some(f)));
-    let matters = Resource::new(|| (), |_| crate::api::public::matters::list_matters());
-    let sites = Resource::new(|| (), |_| crate::api::public::sites::list_sites());
-    let alerts = Resource::new(|| (), |_| crate::api::clerk::workbench::my_alerts());
+    let data = Resource::new(
+        move || (queue(), filter()),
+        |(q, f)| async move {
+            let me = current_staff_member()
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            if me.role == "admin" {
+                return Ok((me, None));
+            }
+            let desk = Desk {
+                lines: case_queue(q, Some(f)).await,
+                matters: crate::api::public::matters::list_matters()
+                    .await
+                    .unwrap_or_default(),
+                sites: crate::api::public::sites::list_sites()
+                    .await
+                    .unwrap_or_default(),
+                alerts: crate::api::clerk::workbench::my_alerts()
+                    .await
+                    .unwrap_or_default(),
+            };
+            Ok::<_, AppError>((me, Some(desk)))
+        },
+    );
     view! {
         <crate::components::layout::PageTitle zh="工作台" en="Workbench" />
-        <Suspense fallback=|| {
-            view! { <p class="muted">"…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) if me.role == "admin" => {
-                        view! {
-                            <StaffBar me />
-                            <p>
-                                <a href="/staff/admin">{bi("账户管理", "Accounts")}</a>
-                            </p>
-                        }
-                            .into_any()
+        <PageData
+            data
+            sign_in=SignIn::Staff
+            failed=("工作台暂时无法读取。", "The workbench cannot be read now.")
+            let:loaded
+        >
+            {match loaded {
+                (me, None) => {
+                    view! {
+                        <StaffBar me />
+                        <p>
+                            <a href="/staff/admin">{bi("账户管理", "Accounts")}</a>
+                        </p>
                     }
-                    Ok(Some(me)) => {
-                        let lines = lines.await;
-                        let matters = matters.await.unwrap_or_default();
-                        let sites = sites.await.unwrap_or_default();
-                        let alerts = alerts.await.unwrap_or_default();
-                        let csrf = me.csrf.clone();
-                        let supervisor = me.role == "supervisor";
-                        let here = match queue() {
-                            q if q.is_empty() => {
-                                crate::domain::case::first_queue(
-                                        crate::domain::case::Role::from_code(&me.role),
-                                    )
-                                    .to_string()
-                            }
-                            q => q,
-                        };
-                        let f = filter();
-                        let keep = f.query();
-                        let my_sites: Vec<(String, String, String)> = me
-                            .sites
-                            .iter()
-                            .map(|code| {
-                                let s = sites.iter().find(|s| &s.code == code);
-                                (
-                                    code.clone(),
-                                    s.map(|s| s.name_zh.clone()).unwrap_or_else(|| code.clone()),
-                                    s.map(|s| s.name_en.clone()).unwrap_or_else(|| code.clone()),
-                                )
-                            })
-                            .collect();
-                        view! {
-                            <StaffBar me />
-                            <h1>{bi("预审与办件", "Cases")}</h1>
-                            {supervisor
-                                .then(|| {
-                                    view! {
-                                        <p>
-                                            <a href="/staff/dashboard">
-                                                {bi("统计分析", "Statistics")}
-                                            </a>
-                                            " · "
-                                            <a href="/staff/audit">
-                                                {bi("非工作时间查询审查", "Off-hours views")}
-                                            </a>
-                                        </p>
-                                    }
-                                })}
-                            <Alerts alerts csrf />
-                            <nav class="queue-tabs" aria-label="队列 Queues">
-                                {QUEUES
-                                    .iter()
-                                    .map(|(code, zh, en)| {
-                                        let current = here == *code;
-                                        view! {
-                                            <a
-                                                href=format!("/staff?q={code}{keep}")
-                                                class:current=current
-                                                aria-current=current.then_some("page")
-                                            >
-                                                {move || zh_en(current_lang(), zh, en)}
-                                            </a>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </nav>
-                            <QueueFilters queue=here.clone() f=f.clone() matters my_sites />
-                            {match lines {
-                                Ok(lines) => view! { <QueueTable lines /> }.into_any(),
-                                Err(AppError::Validation(errors)) => {
-                                    view! {
-                                        <div class="notice notice--error" role="alert">
-                                            {errors
-                                                .into_iter()
-                                                .map(|e| {
-                                                    view! {
-                                                        <p>{move || zh_en(current_lang(), &e.zh, &e.en)}</p>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </div>
-                                    }
-                                        .into_any()
-                                }
-                                Err(_) => {
-                                    view! {
-                                        <p class="field-error">
-                                            {bi(
-                                                "队列暂时无法读取。",
-                                                "The queue cannot be read now.",
-                                            )}
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
-                            }}
-                        }
-                            .into_any()
-                    }
-                    _ => view! { <StaffSignInPrompt /> }.into_any(),
+                        .into_any()
                 }
-            })}
-        </Suspense>
+                (me, Some(Desk { lines, matters, sites, alerts })) => {
+                    let csrf = me.csrf.clone();
+                    let supervisor = me.role == "supervisor";
+                    let here = match queue() {
+                        q if q.is_empty() => {
+                            crate::domain::case::first_queue(
+                                    crate::domain::case::Role::from_code(&me.role),
+                                )
+                                .to_string()
+                        }
+                        q => q,
+                    };
+                    let f = filter();
+                    let keep = f.query();
+                    let my_sites: Vec<(String, String, String)> = me
+                        .sites
+                        .iter()
+                        .map(|code| {
+                            let s = sites.iter().find(|s| &s.code == code);
+                            (
+                                code.clone(),
+                                s.map(|s| s.name_zh.clone()).unwrap_or_else(|| code.clone()),
+                                s.map(|s| s.name_en.clone()).unwrap_or_else(|| code.clone()),
+                            )
+                        })
+                        .collect();
+                    view! {
+                        <StaffBar me />
+                        <h1>{bi("预审与办件", "Cases")}</h1>
+                        {supervisor
+                            .then(|| {
+                                view! {
+                                    <p>
+                                        <a href="/staff/dashboard">
+                                            {bi("统计分析", "Statistics")}
+                                        </a>
+                                        " · "
+                                        <a href="/staff/audit">
+                                            {bi("非工作时间查询审查", "Off-hours views")}
+                                        </a>
+                                    </p>
+                                }
+                            })}
+                        <Alerts alerts csrf />
+                        <nav class="queue-tabs" aria-label="队列 Queues">
+                            {QUEUES
+                                .iter()
+                                .map(|(code, zh, en)| {
+                                    let current = here == *code;
+                                    view! {
+                                        <a
+                                            href=format!("/staff?q={code}{keep}")
+                                            class:current=current
+                                            aria-current=current.then_some("page")
+                                        >
+                                            {move || zh_en(current_lang(), zh, en)}
+                                        </a>
+                                    }
+                                })
+                                .collect_view()}
+                        </nav>
+                        <QueueFilters queue=here.clone() f=f.clone() matters my_sites />
+                        {match lines {
+                            Ok(lines) => view! { <QueueTable lines /> }.into_any(),
+                            Err(AppError::Validation(errors)) => {
+                                view! {
+                                    <div class="notice notice--error" role="alert">
+                                        {errors
+                                            .into_iter()
+                                            .map(|e| {
+                                                view! {
+                                                    <p>{move || zh_en(current_lang(), &e.zh, &e.en)}</p>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                            Err(_) => {
+                                view! {
+                                    <p class="field-error">
+                                        {bi(
+                                            "队列暂时无法读取。",
+                                            "The queue cannot be read now.",
+                                        )}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }}
+                    }
+                        .into_any()
+                }
+            }}
+        </PageData>
     }
 }
 
