@@ -3,7 +3,8 @@
 //! per failure, the same on every page — not signed in (the audience's
 //! sign-in prompt), not found or not yours (the 404 page, with its status),
 //! anything else (the page's own "cannot be read now" line, with the error's
-//! status). A page with an answer of its own to some failure (a supervisor
+//! status; a member of staff whose role does not use the page is told so).
+//! A page with an answer of its own to some failure (a supervisor
 //! only page refusing a clerk, a malformed date) passes `refused`.
 
 use crate::components::forms::bi;
@@ -44,6 +45,25 @@ pub fn failure_view(
             SignIn::Staff => view! { <StaffSignInPrompt /> }.into_any(),
             SignIn::Org => view! { <OrgSignInPrompt /> }.into_any(),
         },
+        // A member of staff whose role does not use this page is told so
+        // (403), with the way back to their own work.
+        (AppError::Forbidden, _) if sign_in == SignIn::Staff => {
+            respond_error(&e);
+            view! {
+                <section class="notice notice--error" role="alert">
+                    <p>
+                        {bi(
+                            "此页面仅对其他岗位开放（如管理员或科长），您的账户不能使用。",
+                            "This page is for another role (such as administrators or supervisors); your account cannot use it.",
+                        )}
+                    </p>
+                    <a class="button" href="/staff">
+                        {bi("返回工作台", "Back to the workbench")}
+                    </a>
+                </section>
+            }
+            .into_any()
+        }
         (AppError::NotFound | AppError::Forbidden, _) | (_, None) => {
             view! { <NotFound /> }.into_any()
         }

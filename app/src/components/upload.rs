@@ -424,6 +424,17 @@ pub mod client {
         // no "retry", which would only be refused again. A busy or absent
         // server (429, 5xx, no answer) may be tried again.
         let transient = reply.is_none_or(|r| r.status == 0 || r.status == 429 || r.status >= 500);
+        // Signed out meanwhile (another tab, an expired session) or a page
+        // older than the sign-in: retrying cannot help, signing in can.
+        if reply.is_some_and(|r| r.status == 401 || r.status == 403) {
+            let msg = if zh {
+                "登录已失效，文件没有上传。请刷新页面（必要时重新登录）后再选择文件。"
+            } else {
+                "Your sign-in has ended, so the file was not uploaded. Reload the page (sign in again if asked) and choose the file again."
+            };
+            set_state(item, UpState::Failed(msg.into(), false));
+            return;
+        }
         let retry = transient || server_message.is_none();
         let msg = match server_message {
             Some(m) if !transient => {

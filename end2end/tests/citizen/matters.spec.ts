@@ -33,6 +33,9 @@ test("the guided list leads to a combined matter with the union of its parts", a
 test("buyers see the risk notice on advance-notice matters", async ({ page, js }) => {
   await open(page, "/matters?family=700", js);
   await expect(page.getByText("共 3 项")).toBeVisible();
+  // Only the chosen family's chip is marked current.
+  await expect(page.locator('.chip[aria-current]')).toHaveCount(1);
+  await expect(page.locator('.chip[aria-current="true"]')).toHaveAttribute("href", "/matters?family=700");
   await page.locator(".matter-link", { hasText: "双预告" }).click();
   const risk = page.getByRole("note");
   await expect(risk.getByRole("heading", { name: "风险提示（请买受人仔细阅读）" })).toBeVisible();

@@ -104,6 +104,12 @@ test("a developer files 200 units, fixes the 8 bad rows from the error report, a
   await open(page, "/developer", js);
   await expect(page.getByTestId("org-status")).toContainText("已通过审核");
   await page.getByText("新建项目").click();
+  // Sent empty, the form comes back saying what is missing (the error rides
+  // in the query, before the page's #projects fragment, so the page sees it).
+  await page.getByRole("button", { name: "建立项目" }).click();
+  await expect(page.locator(".error-summary")).toContainText("请填写项目名称（100 字以内）。");
+  await expect(page.locator(".error-summary")).toContainText("请填写项目坐落（200 字以内）。");
+  await expect(page.getByLabel("项目名称")).toBeVisible();
   await page.getByLabel("项目名称").fill("江景苑一期");
   await page.getByLabel("项目坐落").fill("宁波市江北区江景路 1 号");
   await page.getByRole("button", { name: "建立项目" }).click();

@@ -126,8 +126,14 @@ pub(crate) fn org_errors(codes: &[&str]) -> AppError {
 #[cfg(feature = "ssr")]
 pub(crate) fn refuse<T: Default>(form: bool, page: &str, codes: &[&str]) -> Result<T, AppError> {
     if form {
-        let sep = if page.contains('?') { '&' } else { '?' };
-        crate::services::redirect(&format!("{page}{sep}error={}", codes.join(",")));
+        // The query goes before a fragment (`/developer#projects`), or the
+        // browser never sends it and the page shows no error.
+        let (path, fragment) = match page.split_once('#') {
+            Some((p, f)) => (p, format!("#{f}")),
+            None => (page, String::new()),
+        };
+        let sep = if path.contains('?') { '&' } else { '?' };
+        crate::services::redirect(&format!("{path}{sep}error={}{fragment}", codes.join(",")));
         Ok(T::default())
     } else {
         Err(org_errors(codes))

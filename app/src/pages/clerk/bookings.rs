@@ -15,7 +15,7 @@ pub fn StaffBookingsPage() -> impl IntoView {
     let args = move || query.with(|q| (q.get("site"), q.get("day"), q.get("code")));
     let data = Resource::new(args, |(site, day, code)| site_day(site, day, code));
     view! {
-        <crate::components::layout::PageTitle zh="预约管理" en="Bookings" />
+        <crate::components::layout::PageTitle zh="预约日程" en="Visits of the day" />
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
         </p>

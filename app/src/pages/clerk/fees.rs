@@ -14,14 +14,16 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn FeesPage() -> impl IntoView {
-    // Administrators only: anyone else (signed in or not) meets the 404 page.
+    // Administrators only: staff of another role are told so.
     let data = Resource::new(
         || (),
         |_| async {
             let me = current_staff_member()
                 .await?
-                .filter(|m| m.role == "admin")
-                .ok_or(AppError::NotFound)?;
+                .ok_or(AppError::Unauthorized)?;
+            if me.role != "admin" {
+                return Err(AppError::Forbidden);
+            }
             Ok::<_, AppError>((me, list_matters().await.unwrap_or_default()))
         },
     );

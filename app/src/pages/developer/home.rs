@@ -175,7 +175,7 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
                         .then(|| {
                             let csrf = csrf.clone();
                             view! {
-                                <details class="card">
+                                <details class="card" open=move || !errs.get().is_empty()>
                                     <summary>{bi("新建项目", "Add a project")}</summary>
                                     <form
                                         method="post"

@@ -90,24 +90,26 @@ fn MatterResults(
     };
     view! {
         <nav class="chips" aria-label=move || bi("按登记类型", "By registration type")()>
-            <A
+            // Plain links: the router's <A> marks every link to /matters as
+            // the current page, whatever its query.
+            <a
                 href="/matters"
-                attr:class="chip"
-                attr:aria-current=move || family.get().is_none().then_some("true")
+                class="chip"
+                aria-current=move || family.get().is_none().then_some("true")
             >
                 {bi("全部类型", "All types")}
-            </A>
+            </a>
             {families
                 .into_iter()
                 .map(|f| {
                     view! {
-                        <A
+                        <a
                             href=format!("/matters?family={}", f.code())
-                            attr:class="chip"
-                            attr:aria-current=move || (family.get() == Some(f)).then_some("true")
+                            class="chip"
+                            aria-current=move || (family.get() == Some(f)).then_some("true")
                         >
                             {move || f.name(current_lang())}
-                        </A>
+                        </a>
                     }
                 })
                 .collect_view()}
@@ -277,7 +279,7 @@ pub fn MatterPage() -> impl IntoView {
     let matters = Resource::new(|| (), |_| list_matters());
     let me = Resource::new(|| (), |_| crate::api::citizen::signin::whoami());
     view! {
-        <crate::components::layout::PageTitle zh="一次性告知" en="Matter" />
+        <crate::components::layout::PageTitle zh="一次性告知" en="One-time notice" />
         <Suspense fallback=move || {
             view! { <p class="muted">{bi("正在加载…", "Loading…")}</p> }
         }>

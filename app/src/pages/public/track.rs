@@ -76,6 +76,20 @@ pub fn TrackPage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match result.await {
+                    None if query.with_untracked(|q| q.get("id").is_some()) => {
+                        // The form was sent (it always sends both fields) with one
+                        // left empty: say so. A link that only fills in the
+                        // receipt number (`?no=…`, from an application) is not.
+                        view! {
+                            <p class="notice notice--error" role="alert" data-testid="track-result">
+                                {bi(
+                                    "请同时填写回执号和任一申请人身份证号码的后 6 位（或其手机号）。",
+                                    "Enter both the receipt number and the last 6 characters of a party's ID number (or their mobile number).",
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     None => ().into_any(),
                     Some(Ok(t)) => view! { <TrackResult t /> }.into_any(),
                     Some(Err(e @ AppError::Unavailable { .. })) => {
