@@ -393,3 +393,56 @@ fn hidden_in_json(v: &serde_json::Value, at: String) -> Option<String> {
         _ => None,
     }
 }
+
+/// A browser that follows a link to a download (a document or its preview, a
+/// letter, a booking's calendar file or QR code, a spreadsheet's report) and
+/// may not have it gets a page, not the JSON an API client gets: not signed
+/// in → the sign-in page, which brings it back here; not found or not theirs
+/// → a 404 page. Only `GET`s that ask for HTML are touched.
+pub async fn pages_for_browsers(req: Request, next: Next) -> Response {
+    let wants_page = req.method() == axum::http::Method::GET
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let res = next.run(req).await;
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !wants_page || !json {
+        return res;
+    }
+    match res.status() {
+        StatusCode::UNAUTHORIZED => {
+            let signin = if here.starts_with("/developer/") {
+                "/developer/signin"
+            } else {
+                "/signin"
+            };
+            crate::extract::see_other(&format!("{signin}?next={}", app::services::q(&here)))
+        }
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => (
+            StatusCode::NOT_FOUND,
+            Html(
+                "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>页面不存在 · 一趟办</title></head><body>\
+                 <h1>页面不存在 <span lang=\"en\">/ Page not found</span></h1>\
+                 <p>这个文件不存在，或您无权查看。\
+                 <span lang=\"en\">This file does not exist, or it is not yours to see.</span></p>\
+                 <p><a href=\"/\">返回首页 <span lang=\"en\">/ Home</span></a></p>\
+                 </body></html>",
+            ),
+        )
+            .into_response(),
+        _ => res,
+    }
+}

@@ -66,11 +66,14 @@ pub fn build(state: AppState) -> Router {
         .route("/lang", get(switch_language))
         .route("/elder", get(switch_elder_mode))
         .route("/dev/outbox", get(crate::dev::outbox_page))
-        .merge(crate::documents::routes())
-        .merge(crate::letters::routes())
-        .merge(crate::bookings::routes())
+        .merge(
+            crate::documents::routes()
+                .merge(crate::letters::routes())
+                .merge(crate::bookings::routes())
+                .merge(crate::filings::routes::routes())
+                .layer(axum::middleware::from_fn(middleware::pages_for_browsers)),
+        )
         .merge(crate::stats::routes())
-        .merge(crate::filings::routes::routes())
         .merge(crate::api_v1::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {

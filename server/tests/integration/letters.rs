@@ -155,6 +155,35 @@ async fn letters_follow_the_case(app: &TestApp) {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+    // A browser following the link gets pages, not JSON: signed out, the
+    // sign-in page that brings it back; not theirs, the 404 page.
+    let letter = format!("/applications/{id}/letters/correction");
+    let res = app
+        .client
+        .get(app.url(&letter))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/signin?next={}", app::services::q(&letter)).as_str()
+    );
+    let res = app
+        .client
+        .get(app.url(&letter))
+        .header("accept", "text/html")
+        .header("cookie", &stranger)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(res.text().await.unwrap().contains("页面不存在"));
     // The clerk's print is in the audit trail.
     let printed = app::db::audit_rows(&app.db)
         .await
