@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt bench-size bench-lighthouse bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
+.PHONY: run test setup fmt load load-pg crash crash-pg faults bench-size bench-lighthouse bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -61,6 +61,31 @@ bench-sheets:
 	@cargo run --release -q -p server --example sheet_memory -- gen target/sheets
 	@for f in wide.xlsx full.xlsx full.csv; do \
 		cargo run --release -q -p server --example sheet_memory -- run target/sheets/$$f || exit 1; done
+
+## Citizen traffic to the breaking point against the release server (70 % lookups, 20 % the
+## pre-application journey, 8 % bookings, 2 % photo uploads), then a 5× spike for 60 s; next to bare
+## axum. `make load-pg` on PostgreSQL. Figures in README "Load, crashes and faults".
+load:
+	@source scripts/env.sh && scripts/run.sh --build-only && cargo run --release -q -p server --example load
+load-pg:
+	@source scripts/env.sh && scripts/ensure-postgres.sh && scripts/run.sh --build-only && \
+	  DATABASE_URL=$${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo run --release -q -p server --example load
+
+## 200 SIGKILL cycles under bursts of submits, uploads and bookings; after each restart every
+## acknowledged write is checked, orphans looked for, SQLite's integrity checked. `make crash-pg`.
+crash:
+	@source scripts/env.sh && scripts/run.sh --build-only && cargo run --release -q -p server --example crash -- 200
+crash-pg:
+	@source scripts/env.sh && scripts/ensure-postgres.sh && scripts/run.sh --build-only && \
+	  DATABASE_URL=$${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} cargo run --release -q -p server --example crash -- 200
+
+## Faults under load: PostgreSQL restarted and stopped 10 s, the data directory's disk full (a
+## tmpfs; root), the object store (examples/s3_dev.rs as its own process) down 8 s. Stops and starts
+## the local PostgreSQL cluster (ONETRIP_PG_STOP / ONETRIP_PG_START to change how).
+faults:
+	@source scripts/env.sh && scripts/ensure-postgres.sh && scripts/run.sh --build-only && \
+	  cargo build --release -q -p server --example faults --example s3_dev && \
+	  DATABASE_URL=$${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} target/release/examples/faults
 
 ## Format Rust and the view! macros.
 fmt:

@@ -65,6 +65,17 @@ cargo build -p server --bin onetrip
 scripts/build-site.sh --server target/debug/onetrip
 export ONETRIP_E2E_BIN=target/debug/onetrip
 
+step "load, spike and SIGKILL cycles, short (SQLite and PostgreSQL; the full runs: make load, make crash)"
+# Against the debug server: these check behaviour (no 5xx, no timeout, no
+# acknowledged write lost, no orphan, integrity), not speed.
+cargo build -q -p server --example load --example crash
+URLS=("")
+[ "$PG_OK" = 1 ] && URLS+=("${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}")
+for url in "${URLS[@]}"; do
+  DATABASE_URL="$url" ONETRIP_BIN=target/debug/onetrip target/debug/examples/load --short
+  DATABASE_URL="$url" ONETRIP_BIN=target/debug/onetrip target/debug/examples/crash 6
+done
+
 step "Chromium"
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -140,8 +140,11 @@ pub fn database_unavailable(e: &sqlx::Error) -> bool {
         | sqlx::Error::WorkerCrashed => true,
         // PostgreSQL: connection exceptions (08…), shutting down or
         // starting up (57P01–57P03).
+        // SQLite: the disk is full (13, SQLITE_FULL); PostgreSQL:
+        // disk full (53100) — also away until an operator makes room.
         sqlx::Error::Database(d) => d.code().is_some_and(|c| {
-            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+            c.starts_with("08")
+                || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53100" | "13")
         }),
         _ => false,
     }

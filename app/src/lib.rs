@@ -19,6 +19,8 @@ pub mod model;
 pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod rates;
+#[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod services;

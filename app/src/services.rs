@@ -88,6 +88,12 @@ pub struct Services {
     pub filing_wake: Arc<tokio::sync::Notify>,
     /// Refusals of the shared rate counters, remembered in this process.
     pub refusals: Arc<Refusals>,
+    /// Rate counters of read paths, in memory and shared in batches.
+    pub counters: Arc<crate::rates::Counters>,
+    /// The public pages' copy of the matter catalogue.
+    pub catalogue: Arc<db::CatalogueCache>,
+    /// Bookable slots: one booking at a time each, "full" remembered.
+    pub slot_gates: Arc<SlotGates>,
 }
 
 /// Refusals by the shared rate counters (`db::rate_hit`), remembered in
@@ -150,6 +156,9 @@ impl Services {
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             filing_wake: Arc::new(tokio::sync::Notify::new()),
             refusals: Arc::new(Refusals::default()),
+            counters: Arc::new(crate::rates::Counters::default()),
+            catalogue: Arc::new(db::CatalogueCache::default()),
+            slot_gates: Arc::new(SlotGates::default()),
         }
     }
 
@@ -545,5 +554,75 @@ mod tests {
         assert_eq!(forwarded_client(&[], 1), None);
         assert_eq!(forwarded_client(&["203.0.113.9"], 0), None);
         assert_eq!(forwarded_client(&["2001:db8::1"], 1), ip("2001:db8::1"));
+    }
+}
+
+/// One gate per bookable slot in this process, and the slots the database
+/// has just answered "full" for. Bookings of one slot pass their gate one at
+/// a time; once the database has said the slot is full, the rest of a crowd
+/// pressing "book" is answered from memory instead of queueing for the
+/// database's write lock one by one. The database stays the only judge of a
+/// seat (a unique index per seat); "full" is remembered for
+/// [`SlotGates::FULL_FOR`] at most, and forgotten at once when this process
+/// cancels a booking (another replica's cancellation shows within
+/// `FULL_FOR`).
+#[derive(Debug, Default)]
+pub struct SlotGates {
+    gates: std::sync::Mutex<SlotMap>,
+}
+
+type SlotMap = std::collections::HashMap<String, (Arc<tokio::sync::Mutex<()>>, Option<i64>)>;
+
+impl SlotGates {
+    pub const FULL_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+    const SWEEP_AT: usize = 10_000;
+
+    /// Wait for the slot's gate; answer whether the slot was just found full.
+    pub async fn enter(&self, slot: &str) -> (tokio::sync::OwnedMutexGuard<()>, bool) {
+        let gate = {
+            let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+            if gates.len() >= Self::SWEEP_AT {
+                let now = db::now_ms();
+                gates.retain(|_, (g, full)| {
+                    Arc::strong_count(g) > 1 || full.is_some_and(|until| until > now)
+                });
+            }
+            gates.entry(slot.to_string()).or_default().0.clone()
+        };
+        let guard = gate.lock_owned().await;
+        let now = db::now_ms();
+        let full = self
+            .gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(slot)
+            .and_then(|(_, full)| *full)
+            .is_some_and(|until| until > now);
+        (guard, full)
+    }
+
+    /// The database answered that `slot` is full.
+    pub fn full(&self, slot: &str) {
+        let until = db::now_ms() + Self::FULL_FOR.as_millis() as i64;
+        if let Some(entry) = self
+            .gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(slot)
+        {
+            entry.1 = Some(until);
+        }
+    }
+
+    /// A booking was cancelled or moved here: seats may be free again.
+    pub fn seats_freed(&self) {
+        for (_, full) in self
+            .gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values_mut()
+        {
+            *full = None;
+        }
     }
 }

@@ -328,19 +328,11 @@ async fn caller(st: &AppState, headers: &HeaderMap) -> Result<db::TokenOwner, Re
         return Err(fail(AppError::Forbidden));
     }
     let bucket = format!("api:token:{}", owner.token_id);
-    let refusals = &st.services.refusals;
-    if let Some(retry_after_secs) = refusals.refused(&[&bucket]) {
+    // Counted in memory and shared between replicas in batches
+    // (app::rates): a GET writes nothing.
+    if let Some(retry_after_secs) = st.services.counters.hit(&bucket, 60_000, PER_MINUTE) {
         return Err(fail(AppError::RateLimited { retry_after_secs }));
     }
-    let mut tx = st.db.begin_write().await.map_err(|e| internal("rate", e))?;
-    if let Some(retry_after_secs) = db::rate_hit(&mut tx, &bucket, 60_000, PER_MINUTE)
-        .await
-        .map_err(|e| internal("rate", e))?
-    {
-        refusals.remember(&bucket, retry_after_secs);
-        return Err(fail(AppError::RateLimited { retry_after_secs }));
-    }
-    tx.commit().await.map_err(|e| internal("rate", e))?;
     Ok(owner)
 }
 

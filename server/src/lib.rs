@@ -12,6 +12,7 @@ pub mod documents;
 mod extract;
 pub mod filings;
 pub mod letters;
+pub mod metrics;
 mod middleware;
 pub mod outbox;
 pub mod reminders;
@@ -230,6 +231,12 @@ pub async fn run() -> Result<(), StartError> {
             )
             .run(),
     );
+    let shared_counters = state.services.counters.clone();
+    let counters = tokio::spawn(sync_counters(
+        shared_counters.clone(),
+        db.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     tracing::info!(addr = %config.site_addr, "serving on http://{}", config.site_addr);
     axum::serve(
         listener,
@@ -243,9 +250,33 @@ pub async fn run() -> Result<(), StartError> {
     deadlines.abort();
     reminders.abort();
     filings.abort();
+    counters.abort();
+    // The last second's hits, so the next process counts them.
+    let _ = shared_counters.sync(&db).await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Share this process's rate counts with the other replicas every `every`
+/// (and read theirs). A failed sync keeps the counts for the next one.
+pub async fn sync_counters(
+    counters: std::sync::Arc<app::rates::Counters>,
+    db: Db,
+    every: std::time::Duration,
+) {
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(every).await;
+        match counters.sync(&db).await {
+            Ok(()) => failing = false,
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "rate counters could not be shared; kept for the next try");
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// Resolves on SIGTERM (service managers) or Ctrl-C (a terminal).

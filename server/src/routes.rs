@@ -29,6 +29,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 pub fn build(state: AppState) -> Router {
+    crate::metrics::handle();
     let routes = route_list();
     let leptos = state.leptos.clone();
 
@@ -63,6 +64,9 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/livez", get(crate::metrics::livez))
+        .route("/readyz", get(crate::metrics::readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .route("/lang", get(switch_language))
         .route("/elder", get(switch_elder_mode))
         .route("/dev/outbox", get(crate::dev::outbox_page))
@@ -84,6 +88,7 @@ pub fn build(state: AppState) -> Router {
             _,
         >(context, shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(
             middleware::refuse_hidden_characters,

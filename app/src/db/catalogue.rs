@@ -414,3 +414,48 @@ pub async fn set_fees(
     tx.commit().await?;
     Ok(true)
 }
+
+/// The catalogue as the public pages read it: kept in memory and read again
+/// from the database at most every [`CatalogueCache::FRESH_FOR`], or at once after an
+/// edit through this process ([`CatalogueCache::invalidate`]). Another replica's edit
+/// shows here within `FRESH_FOR`. The guide, a matter's notice, the progress
+/// lookup and the wizard read it without a query; staff pages that edit the
+/// catalogue read the tables themselves.
+#[derive(Debug, Default)]
+pub struct CatalogueCache {
+    value: std::sync::RwLock<Option<(std::time::Instant, std::sync::Arc<Vec<Matter>>)>>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl CatalogueCache {
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn fresh(&self) -> Option<std::sync::Arc<Vec<Matter>>> {
+        let value = self.value.read().unwrap_or_else(|e| e.into_inner());
+        value
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, m)| m.clone())
+    }
+
+    /// Every active matter (as [`list_matters`]), from memory when fresh.
+    pub async fn matters(&self, db: &Db) -> Result<std::sync::Arc<Vec<Matter>>, sqlx::Error> {
+        if let Some(m) = self.fresh() {
+            return Ok(m);
+        }
+        // One reload at a time; the others wait for it and take its result.
+        let _loading = self.loading.lock().await;
+        if let Some(m) = self.fresh() {
+            return Ok(m);
+        }
+        let started = std::time::Instant::now();
+        let matters = std::sync::Arc::new(list_matters(db).await?);
+        *self.value.write().unwrap_or_else(|e| e.into_inner()) = Some((started, matters.clone()));
+        Ok(matters)
+    }
+
+    /// The catalogue changed: the next read goes to the database.
+    pub fn invalidate(&self) {
+        *self.value.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}

@@ -13,13 +13,21 @@ use crate::services::*;
 use crate::views::DocumentView;
 use crate::views::*;
 
-pub async fn load_matter(code: &str) -> Result<Matter, AppError> {
-    let database = database()?;
-    db::list_matters(&database)
+/// The catalogue's active matters, from the in-memory copy.
+pub async fn matters() -> Result<std::sync::Arc<Vec<Matter>>, AppError> {
+    services()?
+        .catalogue
+        .matters(&database()?)
         .await
-        .map_err(internal("matters"))?
-        .into_iter()
+        .map_err(internal("matters"))
+}
+
+pub async fn load_matter(code: &str) -> Result<Matter, AppError> {
+    matters()
+        .await?
+        .iter()
         .find(|m| m.code == code)
+        .cloned()
         .ok_or(AppError::NotFound)
 }
 

@@ -1,5 +1,6 @@
 //! What the benchmarks share.
 
+#[allow(dead_code)]
 /// A memory figure of a process, in kB, from `/proc/{pid}/status`
 /// (`VmRSS:` now, `VmHWM:` at its peak); 0 when it cannot be read.
 pub fn memory_kb(pid: &str, field: &str) -> u64 {
@@ -11,3 +12,5 @@ pub fn memory_kb(pid: &str, field: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
+
+pub mod traffic;

@@ -71,6 +71,22 @@ impl Documents {
         })
     }
 
+    /// Whether the uploads directory takes a write (readiness): a small file
+    /// written, synced and removed.
+    pub async fn writable(&self) -> bool {
+        let probe = self
+            .tmp_dir
+            .join(format!(".ready-{}", uuid::Uuid::new_v4().simple()));
+        let wrote = async {
+            let mut f = tokio::fs::File::create(&probe).await?;
+            tokio::io::AsyncWriteExt::write_all(&mut f, b"ready").await?;
+            f.sync_all().await
+        }
+        .await;
+        let _ = tokio::fs::remove_file(&probe).await;
+        wrote.is_ok()
+    }
+
     /// The background worker that makes previews and collects garbage.
     pub fn preview_worker(&self, db: &app::db::Db, settings: PreviewSettings) -> PreviewWorker {
         PreviewWorker {

@@ -319,15 +319,43 @@ async fn cancel(
     Ok(res)
 }
 
-/// Append a body to a file, at most `limit` bytes in all; `Err(true)` when
-/// the limit was crossed (the caller rejects), `Err(false)` when the
-/// connection broke (what arrived is kept and fsynced).
+/// Why a body stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// More than the limit: the caller rejects the file.
+    TooLarge,
+    /// The connection broke: what arrived is kept and fsynced.
+    Broken,
+    /// The disk is full: the file is cut back to the last whole chunk.
+    DiskFull,
+}
+
+/// 507 with Retry-After: the server's disk is full; nothing of the failed
+/// part is kept, and the client may resume later from `Upload-Offset`.
+fn disk_full(offset: i64, length: i64) -> Response {
+    tracing::error!("uploads: the data directory's disk is full");
+    let mut res = offset_response(StatusCode::INSUFFICIENT_STORAGE, offset, length);
+    let h = res.headers_mut();
+    h.insert(header::RETRY_AFTER, HeaderValue::from(60));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    *res.body_mut() = axum::body::Body::from(
+        serde_json::json!({ "Unavailable": { "retry_after_secs": 60 }, "code": "disk_full" })
+            .to_string(),
+    );
+    res
+}
+
+/// Append a body to a file, at most `limit` bytes in all; on an early stop,
+/// the bytes written whole and why.
 async fn stream_into<S, E>(
     file: &mut tokio::fs::File,
     mut body: S,
     limit: i64,
     mut hasher: Option<&mut Sha256>,
-) -> Result<i64, (i64, bool)>
+) -> Result<i64, (i64, Stop)>
 where
     S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
 {
@@ -336,21 +364,32 @@ where
         let Ok(chunk) = chunk else {
             let _ = file.flush().await;
             let _ = file.sync_data().await;
-            return Err((written, false));
+            return Err((written, Stop::Broken));
         };
         if written + chunk.len() as i64 > limit {
-            return Err((written, true));
+            return Err((written, Stop::TooLarge));
         }
-        if file.write_all(&chunk).await.is_err() {
-            return Err((written, false));
+        if let Err(e) = file.write_all(&chunk).await {
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                return Err((written, Stop::DiskFull));
+            }
+            return Err((written, Stop::Broken));
         }
         if let Some(h) = hasher.as_deref_mut() {
             h.update(&chunk);
         }
+        crate::metrics::upload_bytes("document", chunk.len() as u64);
         written += chunk.len() as i64;
     }
-    file.flush().await.map_err(|_| (written, false))?;
-    file.sync_data().await.map_err(|_| (written, false))?;
+    let full = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            (written, Stop::DiskFull)
+        } else {
+            (written, Stop::Broken)
+        }
+    };
+    file.flush().await.map_err(full)?;
+    file.sync_data().await.map_err(full)?;
     Ok(written)
 }
 
@@ -407,7 +446,16 @@ async fn append(
     .await
     {
         Ok(n) => n,
-        Err((_, true)) => {
+        Err((n, Stop::DiskFull)) => {
+            // Keep only the whole chunks before the failure (they were
+            // written; the failing one may be in part).
+            let _ = file.set_len((current + n) as u64).await;
+            let _ = file.sync_data().await;
+            drop(file);
+            let _ = db::touch_upload(&st.db, &upload.id).await;
+            return Err(disk_full(current + n, upload.length));
+        }
+        Err((_, Stop::TooLarge)) => {
             // More than was declared: the client is not sending the file it
             // announced. Nothing of it is kept — no part file, no row holding
             // quota — and it starts again with a new upload.
@@ -419,7 +467,7 @@ async fn append(
             };
             return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
         }
-        Err((n, false)) => {
+        Err((n, Stop::Broken)) => {
             let _ = db::touch_upload(&st.db, &upload.id).await;
             tracing::info!(upload = %upload.id, kept = current + n, "upload interrupted; resumable");
             return Err(offset_response(
@@ -561,10 +609,19 @@ async fn finish(
     db::pin_content(&st.db, &sha, db::now_ms() + 3600 * 1000)
         .await
         .map_err(|e| Refused::Other(internal("pin", e)))?;
-    docs.store
-        .put_file(&sha, &path)
-        .await
-        .map_err(|e| Refused::Other(internal("store put", e)))?;
+    docs.store.put_file(&sha, &path).await.map_err(|e| {
+        Refused::Other(if e.kind() == std::io::ErrorKind::StorageFull {
+            disk_full(0, upload.length)
+        } else {
+            // The store is away (an object store down, a mount gone):
+            // the upload stays whole here, to be finished when it is back.
+            tracing::error!(error = %e, "document store unavailable");
+            AppError::Unavailable {
+                retry_after_secs: 10,
+            }
+            .into_response()
+        })
+    })?;
     let doc_id = uuid::Uuid::new_v4().to_string();
     match db::complete_upload(&st.db, upload, &doc_id, &sha, kind.mime()).await {
         Ok(true) => {
@@ -986,16 +1043,16 @@ async fn take_form_file(
     .await
     {
         Ok(n) => n,
-        Err((_, too_large)) => {
+        Err((_, stop)) => {
             drop(file);
             let _ = tokio::fs::remove_file(&path).await;
-            return Err(if too_large {
-                Said(format!(
+            return Err(match stop {
+                Stop::TooLarge => Said(format!(
                     "upload_error=file.too_large&max={}",
                     mb(policy.max_file_bytes)
-                ))
-            } else {
-                Answer(AppError::BadRequest.into_response())
+                )),
+                Stop::DiskFull => Answer(disk_full(0, 0)),
+                Stop::Broken => Answer(AppError::BadRequest.into_response()),
             });
         }
     };

@@ -104,8 +104,20 @@ impl ObjectStoreStore {
         if bucket.is_empty() {
             return Err("the s3:// address names no bucket".into());
         }
+        // A store that is away is answered within seconds (503, Retry-After)
+        // instead of retried for minutes while the request waits.
+        let retry = object_store::RetryConfig {
+            backoff: object_store::BackoffConfig::default(),
+            max_retries: 2,
+            retry_timeout: std::time::Duration::from_secs(5),
+        };
+        let client = object_store::ClientOptions::new()
+            .with_connect_timeout(std::time::Duration::from_secs(2))
+            .with_timeout(std::time::Duration::from_secs(60));
         let s3 = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
+            .with_retry(retry)
+            .with_client_options(client)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self::new(std::sync::Arc::new(s3), prefix))

@@ -171,6 +171,7 @@ async fn receive(mut multipart: Multipart, max: usize) -> Result<Received, FileE
                                     max_mb: max / (1024 * 1024),
                                 });
                             }
+                            crate::metrics::upload_bytes("spreadsheet", b.len() as u64);
                             bytes.extend_from_slice(&b);
                         }
                         Ok(None) => break,

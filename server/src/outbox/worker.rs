@@ -56,6 +56,7 @@ impl Worker {
             if last_prune.elapsed() > Duration::from_secs(600) {
                 last_prune = std::time::Instant::now();
                 let _ = db::prune_rate_hits(&self.db).await;
+                let _ = app::rates::prune(&self.db).await;
                 let _ = db::prune_sessions_and_codes(&self.db, self.session_idle_ms).await;
             }
             tokio::select! {

@@ -14,6 +14,7 @@ mod filings;
 mod hardening;
 mod health;
 mod letters;
+mod operations;
 mod outbox;
 mod pages;
 mod people;

@@ -1249,6 +1249,7 @@ async fn sixty_minute_matters_are_due_to_the_minute(app: &TestApp) {
         "UPDATE matters SET time_limit_minutes = 60 WHERE code = 'TRANSFER-WITH-MORTGAGE'"
     )
     .unwrap();
+    app.state.services.catalogue.invalidate();
     app::execute!(
         &app.db,
         "UPDATE sites SET work_hours = '08:30-12:00,13:30-17:00' WHERE code = 'MAIN'"

@@ -650,9 +650,7 @@ pub async fn my_applications() -> Result<Vec<ApplicationSummary>, AppError> {
     let rows = crate::db::applications_for(&database, &session.citizen_id, &session.mobile)
         .await
         .map_err(internal("applications_for"))?;
-    let matters = crate::db::list_matters(&database)
-        .await
-        .map_err(internal("matters"))?;
+    let matters = crate::ops::case_facts::matters().await?;
     Ok(rows
         .into_iter()
         .map(|r| {

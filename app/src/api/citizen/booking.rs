@@ -95,6 +95,15 @@ pub async fn book_visit(
             en.into(),
         )]))
     };
+    // A crowd pressing "book" on one slot passes one at a time; once the
+    // database has said it is full, the rest are told so from memory.
+    let gates = services()?.slot_gates;
+    let gate_key = format!("{site}\u{1f}{}\u{1f}{slot}", row.matter_code);
+    let (_gate, known_full) = gates.enter(&gate_key).await;
+    if known_full {
+        let e = outcome_error(&BookOutcome::Full);
+        return fail(&e.field, &e.code, &e.zh, &e.en);
+    }
     let database = database()?;
     let group = crate::db::matter_booking_group(&database, &row.matter_code)
         .await
@@ -170,12 +179,18 @@ pub async fn book_visit(
     match outcome {
         BookOutcome::Booked { id: booking, .. } => {
             services()?.outbox_wake.notify_one();
+            if current.is_some() {
+                gates.seats_freed();
+            }
             if form {
                 redirect(&format!("/applications/{}?ok=booked", q(&id)));
             }
             Ok(booking)
         }
         other => {
+            if matches!(other, BookOutcome::Full) {
+                gates.full(&gate_key);
+            }
             let e = outcome_error(&other);
             fail(&e.field, &e.code, &e.zh, &e.en)
         }
@@ -219,6 +234,7 @@ pub async fn cancel_visit(id: String, csrf: String) -> Result<(), AppError> {
     {
         return refuse("no_booking");
     }
+    services()?.slot_gates.seats_freed();
     if is_form_post().await {
         redirect(&format!("{back}?ok=booking_cancelled"));
     }

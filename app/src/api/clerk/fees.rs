@@ -69,6 +69,7 @@ pub async fn set_fees(
     if !done {
         return Err(AppError::NotFound);
     }
+    services()?.catalogue.invalidate();
     if form {
         redirect(&format!(
             "{back}?ok=saved&m={}#fee-{}",

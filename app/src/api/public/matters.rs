@@ -9,21 +9,14 @@ use leptos::prelude::*;
 /// page, so search and family filters also work as plain GET forms.
 #[server(endpoint = "matters/list")]
 pub async fn list_matters() -> Result<Vec<Matter>, AppError> {
-    let db = use_context::<crate::db::Db>().ok_or(AppError::Internal)?;
-    crate::db::list_matters(&db)
+    crate::ops::case_facts::matters()
         .await
-        .map_err(|e| AppError::internal("list_matters", e))
+        .map(|m| m.as_ref().clone())
 }
 
 /// One matter with its one-time notice; `NotFound` for an unknown code.
 #[server(endpoint = "matters/get")]
 pub async fn get_matter(code: String) -> Result<Matter, AppError> {
     let code = code.trim().to_ascii_uppercase();
-    let db = use_context::<crate::db::Db>().ok_or(AppError::Internal)?;
-    crate::db::list_matters(&db)
-        .await
-        .map_err(|e| AppError::internal("list_matters", e))?
-        .into_iter()
-        .find(|m| m.code == code)
-        .ok_or(AppError::NotFound)
+    crate::ops::case_facts::load_matter(&code).await
 }

@@ -29,6 +29,9 @@ pub struct TrackView {
 /// tries per receipt number *and* address (so someone who saw a receipt
 /// cannot lock its owner out by guessing wrong on purpose), with a far
 /// higher cap per receipt number alone against guessing from many addresses.
+/// A lookup that finds its case writes nothing: the per-address count lives
+/// in memory ([`crate::rates`]); only a failed try is written (shared at once
+/// by every replica, as guessing is what the limit is for).
 #[server(endpoint = "track")]
 pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
     use crate::domain::application::{mask_name, normalize_receipt};
@@ -59,101 +62,112 @@ pub async fn track(no: String, id: String) -> Result<TrackView, AppError> {
     {
         return Err(AppError::RateLimited { retry_after_secs });
     }
-    let mut tx = database.begin_write().await.map_err(internal("track"))?;
+    // Lookups per address: counted in memory, shared between replicas in
+    // batches (crate::rates), so a lookup writes nothing.
     if let Some(retry_after_secs) =
-        crate::db::rate_hit(&mut tx, &ip_bucket, 600 * 1000, policy.lookups_per_ip_10min)
-            .await
-            .map_err(internal("track"))?
+        services
+            .counters
+            .hit(&ip_bucket, 600 * 1000, policy.lookups_per_ip_10min)
     {
-        refusals.remember(&ip_bucket, retry_after_secs);
         return Err(AppError::RateLimited { retry_after_secs });
     }
-    let since = crate::db::now_ms() - 3600 * 1000;
-    let (mine, mine_since, everyone, everyone_since) = crate::fetch_optional_tx!(
-        &mut tx,
-        (i64, i64, i64, i64),
-        "SELECT CAST(COALESCE(SUM(CASE WHEN bucket = $1 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(MIN(CASE WHEN bucket = $1 THEN at END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN bucket = $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
-                CAST(COALESCE(MIN(CASE WHEN bucket = $2 THEN at END), 0) AS BIGINT)
-           FROM rate_hits WHERE bucket IN ($1, $2) AND at > $3",
-        &failed_bucket,
-        &failed_anywhere,
-        since
-    )
-    .map_err(internal("track"))?
-    .unwrap_or((0, 0, 0, 0));
-    tx.commit().await.map_err(internal("track"))?;
-    for (bucket, count, oldest, max) in [
-        (
+    let answer: Result<TrackView, AppError> = async {
+        let since = crate::db::now_ms() - 3600 * 1000;
+        let (mine, mine_since, everyone, everyone_since) = crate::fetch_optional!(
+            &database,
+            (i64, i64, i64, i64),
+            "SELECT CAST(COALESCE(SUM(CASE WHEN bucket = $1 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(MIN(CASE WHEN bucket = $1 THEN at END), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN bucket = $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(MIN(CASE WHEN bucket = $2 THEN at END), 0) AS BIGINT)
+               FROM rate_hits WHERE bucket IN ($1, $2) AND at > $3",
             &failed_bucket,
-            mine,
-            mine_since,
-            policy.failed_lookups_per_receipt_hour,
-        ),
-        (
             &failed_anywhere,
-            everyone,
-            everyone_since,
-            policy.failed_lookups_per_receipt_hour * 10,
-        ),
-    ] {
-        if count >= max {
-            // Until the oldest failure in the hour no longer counts.
-            let retry_after_secs = ((oldest - since).max(1000) as u64).div_ceil(1000);
-            refusals.remember(bucket, retry_after_secs);
-            return Err(AppError::RateLimited { retry_after_secs });
+            since
+        )
+        .map_err(internal("track"))?
+        .unwrap_or((0, 0, 0, 0));
+        for (bucket, count, oldest, max) in [
+            (
+                &failed_bucket,
+                mine,
+                mine_since,
+                policy.failed_lookups_per_receipt_hour,
+            ),
+            (
+                &failed_anywhere,
+                everyone,
+                everyone_since,
+                policy.failed_lookups_per_receipt_hour * 10,
+            ),
+        ] {
+            if count >= max {
+                // Until the oldest failure in the hour no longer counts.
+                let retry_after_secs = ((oldest - since).max(1000) as u64).div_ceil(1000);
+                refusals.remember(bucket, retry_after_secs);
+                return Err(AppError::RateLimited { retry_after_secs });
+            }
         }
-    }
-    let found = match (&receipt, secret.len() >= 6) {
-        (Some(r), true) => crate::db::track(&database, r, &secret)
-            .await
-            .map_err(internal("track"))?,
-        _ => None,
-    };
-    let Some(row) = found else {
-        let mut tx = database.begin_write().await.map_err(internal("track"))?;
-        for bucket in [&failed_bucket, &failed_anywhere] {
-            crate::db::rate_hit(&mut tx, bucket, 3600 * 1000, i64::MAX)
+        let found = match (&receipt, secret.len() >= 6) {
+            (Some(r), true) => crate::db::track(&database, r, &secret)
                 .await
-                .map_err(internal("track"))?;
-        }
-        tx.commit().await.map_err(internal("track"))?;
-        return Err(AppError::NotFound);
-    };
-    let matter = load_matter(&row.matter_code).await?;
-    let events = crate::db::events(&database, &row.id)
-        .await
-        .map_err(internal("events"))?
-        .into_iter()
-        .map(|e| EventView {
-            // The reason for not accepting is the applicant's to read (the
-            // lookup needs the receipt and part of their ID); every other
-            // note stays on the signed-in page.
-            note: if e.kind == "rejected" {
-                e.note
-            } else {
-                String::new()
-            },
-            kind: e.kind,
-            at: local_time(e.at),
+                .map_err(internal("track"))?,
+            _ => None,
+        };
+        let Some(row) = found else {
+            let mut tx = database.begin_write().await.map_err(internal("track"))?;
+            for bucket in [&failed_bucket, &failed_anywhere] {
+                crate::db::rate_hit(&mut tx, bucket, 3600 * 1000, i64::MAX)
+                    .await
+                    .map_err(internal("track"))?;
+            }
+            tx.commit().await.map_err(internal("track"))?;
+            return Err(AppError::NotFound);
+        };
+        let matter = load_matter(&row.matter_code).await?;
+        let events = crate::db::events(&database, &row.id)
+            .await
+            .map_err(internal("events"))?
+            .into_iter()
+            .map(|e| EventView {
+                // The reason for not accepting is the applicant's to read (the
+                // lookup needs the receipt and part of their ID); every other
+                // note stays on the signed-in page.
+                note: if e.kind == "rejected" {
+                    e.note
+                } else {
+                    String::new()
+                },
+                kind: e.kind,
+                at: local_time(e.at),
+            })
+            .collect();
+        let names = crate::db::parties(&database, &row.id)
+            .await
+            .map_err(internal("parties"))?
+            .into_iter()
+            .map(|p| mask_name(&p.name))
+            .collect();
+        Ok(TrackView {
+            due: due_label(&row),
+            paused: row.paused_at.is_some(),
+            stage: row.stage.clone(),
+            receipt_no: row.receipt_no.unwrap_or_default(),
+            status: Status::from_code(&row.status),
+            matter_zh: matter.name_zh,
+            matter_en: matter.name_en,
+            events,
+            names,
         })
-        .collect();
-    let names = crate::db::parties(&database, &row.id)
-        .await
-        .map_err(internal("parties"))?
-        .into_iter()
-        .map(|p| mask_name(&p.name))
-        .collect();
-    Ok(TrackView {
-        due: due_label(&row),
-        paused: row.paused_at.is_some(),
-        stage: row.stage.clone(),
-        receipt_no: row.receipt_no.unwrap_or_default(),
-        status: Status::from_code(&row.status),
-        matter_zh: matter.name_zh,
-        matter_en: matter.name_en,
-        events,
-        names,
-    })
+    }
+    .await;
+    // Not served (the database was away, or a fault of ours): the lookup
+    // does not count against the address.
+    if matches!(
+        answer,
+        Err(AppError::Unavailable { .. } | AppError::Internal)
+    ) {
+        services.counters.forget(&ip_bucket);
+    }
+    answer
 }

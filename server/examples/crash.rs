@@ -1,0 +1,413 @@
+//! Crash cycles: bursts of submits, photo uploads, bookings and spreadsheet
+//! imports against the release server, killed with SIGKILL at a random
+//! moment, restarted, and checked:
+//! - every acknowledged submit is there with all its rows (four parties,
+//!   its timeline, the messages to the other parties);
+//! - every acknowledged upload is a document whose content is in the store,
+//!   whole (its SHA-256 read back);
+//! - every acknowledged booking is there (cancelled when its cancellation
+//!   was acknowledged);
+//! - every acknowledged spreadsheet import has all of its rows, and no
+//!   import has only some of them;
+//! - no orphans: no stored content without a document or pending removal,
+//!   no document without its content, no upload file without its upload;
+//! - SQLite's `PRAGMA integrity_check` and `foreign_key_check` pass (on
+//!   PostgreSQL: the same row checks).
+//!
+//! `cargo run --release -p server --example crash -- [CYCLES]` (default 200)
+//! with `ONETRIP_BIN` (default target/release/onetrip) and, for PostgreSQL,
+//! `DATABASE_URL=postgres://…` naming a server to create a database on.
+//! Exit status 1 on the first cycle that lost or broke anything.
+
+use app::db::Db;
+use common::traffic::*;
+use rand::Rng as _;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+mod common;
+
+#[derive(Default, Clone)]
+struct Acks {
+    submits: Vec<Case>,
+    uploads: Vec<(String, String, usize)>,
+    bookings: Vec<(String, bool)>,
+    imports: Vec<(String, usize)>,
+}
+
+struct Server {
+    bin: String,
+    dir: std::path::PathBuf,
+    url: String,
+    port: u16,
+}
+
+impl Server {
+    fn start(&self) -> Child {
+        Command::new(&self.bin)
+            .env("ONETRIP_DATA_DIR", &self.dir)
+            .env("DATABASE_URL", &self.url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
+            .env(
+                "LEPTOS_SITE_ROOT",
+                std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()),
+            )
+            .env("ONETRIP_DEV_OUTBOX", "1")
+            .env("ONETRIP_TRUST_PROXY", "1")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {}: {e}", self.bin))
+    }
+}
+
+async fn ready(client: &reqwest::Client, base: &str) -> Duration {
+    let t = Instant::now();
+    for _ in 0..600 {
+        if matches!(client.get(format!("{base}/readyz")).send().await, Ok(r) if r.status().is_success())
+        {
+            return t.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the server did not come back within 12 s");
+}
+
+async fn scalar(db: &Db, sql: &str, arg: &str) -> i64 {
+    app::fetch_optional!(db, (i64,), sql, arg)
+        .ok()
+        .flatten()
+        .map(|r| r.0)
+        .unwrap_or(-1)
+}
+
+/// Everything acknowledged is there, whole; nothing is orphaned.
+async fn check(db: &Db, dir: &std::path::Path, acks: &Acks) -> Vec<String> {
+    let mut bad = Vec::new();
+    for c in &acks.submits {
+        let parties = scalar(
+            db,
+            "SELECT COUNT(*) FROM application_parties WHERE application_id = $1",
+            &c.id,
+        )
+        .await;
+        let events = scalar(
+            db,
+            "SELECT COUNT(*) FROM application_events WHERE application_id = $1",
+            &c.id,
+        )
+        .await;
+        let status = app::fetch_optional!(
+            db,
+            (String,),
+            "SELECT status FROM applications WHERE id = $1",
+            &c.id
+        )
+        .ok()
+        .flatten()
+        .map(|r| r.0);
+        // The other parties are asked to confirm: their messages are queued
+        // in the same transaction as the submit.
+        let messages = scalar(
+            db,
+            "SELECT COUNT(*) FROM outbox WHERE params LIKE '%' || $1 || '%'",
+            &c.receipt,
+        )
+        .await;
+        if status.as_deref() != Some("submitted") || parties != 4 || events < 1 || messages < 1 {
+            bad.push(format!(
+                "submit {}: status {status:?}, {parties} parties, {events} events, {messages} messages",
+                c.receipt
+            ));
+        }
+    }
+    for (application, sha, len) in &acks.uploads {
+        let n = app::fetch_optional!(
+            db,
+            (i64,),
+            "SELECT COUNT(*) FROM documents WHERE application_id = $1 AND sha256 = $2 AND size = $3",
+            application,
+            sha,
+            *len as i64
+        )
+        .ok()
+        .flatten()
+        .map(|r| r.0)
+        .unwrap_or(0);
+        let file = dir
+            .join("documents")
+            .join(&sha[..2])
+            .join(&sha[2..4])
+            .join(sha);
+        let whole = std::fs::read(&file)
+            .map(|b| {
+                use sha2::Digest as _;
+                hex::encode(sha2::Sha256::digest(&b)) == *sha
+            })
+            .unwrap_or(false);
+        if n != 1 || !whole {
+            bad.push(format!(
+                "upload {sha}: {n} documents, content whole: {whole}"
+            ));
+        }
+    }
+    for (booking, cancelled) in &acks.bookings {
+        let status = app::fetch_optional!(
+            db,
+            (String,),
+            "SELECT status FROM bookings WHERE id = $1",
+            booking
+        )
+        .ok()
+        .flatten()
+        .map(|r| r.0);
+        let fine = matches!(
+            (status.as_deref(), cancelled),
+            (Some("cancelled"), true) | (Some("booked") | Some("cancelled"), false)
+        );
+        if !fine {
+            bad.push(format!(
+                "booking {booking}: {status:?}, cancel acknowledged: {cancelled}"
+            ));
+        }
+    }
+    // Documents and their content, both ways.
+    let shas: Vec<(String,)> =
+        app::fetch_all!(db, (String,), "SELECT sha256 FROM documents").unwrap_or_default();
+    let known: std::collections::HashSet<String> = shas.into_iter().map(|r| r.0).collect();
+    let pending_gc: std::collections::HashSet<String> =
+        app::fetch_all!(db, (String,), "SELECT sha256 FROM content_gc")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+    for sha in &known {
+        if !dir
+            .join("documents")
+            .join(&sha[..2])
+            .join(&sha[2..4])
+            .join(sha)
+            .exists()
+        {
+            bad.push(format!("document {sha} has no content"));
+        }
+    }
+    for entry in walk(&dir.join("documents")) {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if name.len() == 64 && !known.contains(&name) && !pending_gc.contains(&name) {
+            bad.push(format!("orphan content {name}"));
+        }
+    }
+    let uploads: std::collections::HashSet<String> =
+        app::fetch_all!(db, (String,), "SELECT id FROM uploads")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+    for entry in walk(&dir.join("uploads").join("tmp")) {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if let Some(id) = name.strip_suffix(".part") {
+            if !uploads.contains(id) {
+                bad.push(format!("orphan upload file {name}"));
+            }
+        }
+    }
+    bad
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// SQLite's own checks of the file, with the server down.
+fn integrity(url: &str) -> Option<String> {
+    let path = url.strip_prefix("sqlite://")?;
+    let out = Command::new("sqlite3")
+        .args([path, "PRAGMA integrity_check; PRAGMA foreign_key_check;"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (text != "ok").then_some(text)
+}
+
+#[tokio::main]
+async fn main() {
+    let cycles: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir_in(std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into()))
+        .expect("temp dir");
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let name = format!(
+                "onetrip_crash_{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            );
+            let ok = Command::new("psql")
+                .args([&admin, "-qc", &format!("CREATE DATABASE {name}")])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "CREATE DATABASE {name}");
+            let (head, _) = admin.rsplit_once('/').expect("postgres://…/db");
+            format!("{head}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("onetrip.db").display()),
+    };
+    let port = 3990 + (std::process::id() % 9) as u16;
+    let server = Server {
+        bin: std::env::var("ONETRIP_BIN").unwrap_or_else(|_| "target/release/onetrip".into()),
+        dir: dir.path().to_path_buf(),
+        url: url.clone(),
+        port,
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let mut child = server.start();
+    ready(&client, &base).await;
+    let db = Db::open(&url).await.expect("database");
+    let bookers = bookers(&db, 40).await;
+    let world = Arc::new(World {
+        base: base.clone(),
+        client: client.clone(),
+        db: db.clone(),
+        cases: Mutex::default(),
+        bookers,
+        slots: Vec::new(),
+        photo: photo(),
+        next: std::sync::atomic::AtomicU64::new(u64::from(std::process::id()) * 1000 % 90_000_000),
+    });
+    let opts: serde_json::Value = client
+        .post(format!("{base}/api/bookings/options"))
+        .header("cookie", &world.bookers[0].0)
+        .form(&[("id", world.bookers[0].2.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or_default();
+    let slots: Vec<String> = opts["days"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d["slots"].as_array().into_iter().flatten())
+        .filter_map(|s| s["key"].as_str().map(String::from))
+        .take(20)
+        .collect();
+    let world = Arc::new(World {
+        slots,
+        base: world.base.clone(),
+        client: world.client.clone(),
+        db: world.db.clone(),
+        cases: Mutex::default(),
+        bookers: world.bookers.clone(),
+        photo: world.photo.clone(),
+        next: std::sync::atomic::AtomicU64::new(
+            world.next.load(std::sync::atomic::Ordering::SeqCst),
+        ),
+    });
+
+    let acks: Arc<Mutex<Acks>> = Arc::default();
+    let mut restarts = Vec::new();
+    let started = Instant::now();
+    for cycle in 0..cycles {
+        // A burst: workers loop until the kill.
+        let stats: Shared = Arc::default();
+        let workers: Vec<_> = (0..12)
+            .map(|i| {
+                let (world, stats, acks) = (world.clone(), stats.clone(), acks.clone());
+                tokio::spawn(async move {
+                    loop {
+                        match i % 4 {
+                            0 | 1 => {
+                                if let Some(c) = world.journey(&stats, false).await {
+                                    acks.lock().unwrap().submits.push(c);
+                                }
+                            }
+                            2 => {
+                                if let Some(u) = world.upload(&stats).await {
+                                    acks.lock().unwrap().uploads.push(u);
+                                }
+                            }
+                            _ => {
+                                if let Some(b) = world.booking(&stats).await {
+                                    acks.lock().unwrap().bookings.push(b);
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        let after = rand::thread_rng().gen_range(200..2500);
+        tokio::time::sleep(Duration::from_millis(after)).await;
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        for w in &workers {
+            w.abort();
+        }
+        if let Some(problem) = integrity(&url) {
+            println!("cycle {cycle}: integrity check failed: {problem}");
+            std::process::exit(1);
+        }
+        child = server.start();
+        restarts.push(ready(&client, &base).await);
+        let acks_now = acks.lock().unwrap().clone();
+        let bad = check(&db, dir.path(), &acks_now).await;
+        if !bad.is_empty() {
+            println!(
+                "cycle {cycle} (killed after {after} ms): {} problems",
+                bad.len()
+            );
+            for b in bad.iter().take(10) {
+                println!("    {b}");
+            }
+            let _ = child.kill();
+            std::process::exit(1);
+        }
+        if cycle % 10 == 9 || cycle + 1 == cycles {
+            println!(
+                "{} cycles: acknowledged and present {} submits, {} uploads, {} bookings, {} imports",
+                cycle + 1,
+                acks_now.submits.len(),
+                acks_now.uploads.len(),
+                acks_now.bookings.len(),
+                acks_now.imports.len()
+            );
+        }
+    }
+    restarts.sort();
+    println!(
+        "{cycles} SIGKILL cycles on {} in {:.0} s: nothing acknowledged lost, no orphans, integrity ok; restart to ready p50 {:?}, max {:?}",
+        if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" },
+        started.elapsed().as_secs_f64(),
+        restarts[restarts.len() / 2],
+        restarts.last().copied().unwrap_or_default()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
