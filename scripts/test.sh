@@ -65,16 +65,22 @@ cargo build -p server --bin onetrip
 scripts/build-site.sh --server target/debug/onetrip
 export ONETRIP_E2E_BIN=target/debug/onetrip
 
-step "load, spike and SIGKILL cycles, short (SQLite and PostgreSQL; the full runs: make load, make crash)"
+step "load, spike, SIGKILL cycles and faults, short (SQLite and PostgreSQL; the full runs: make load, make crash, make faults)"
 # Against the debug server: these check behaviour (no 5xx, no timeout, no
 # acknowledged write lost, no orphan, integrity), not speed.
-cargo build -q -p server --example load --example crash
+cargo build -q -p server --example load --example crash --example faults --example s3_dev
 URLS=("")
 [ "$PG_OK" = 1 ] && URLS+=("${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}")
 for url in "${URLS[@]}"; do
   DATABASE_URL="$url" ONETRIP_BIN=target/debug/onetrip target/debug/examples/load --short
   DATABASE_URL="$url" ONETRIP_BIN=target/debug/onetrip target/debug/examples/crash 6
 done
+# The object store away for 8 s, and (as root: a tmpfs) the disk full. The
+# PostgreSQL restart is in `make faults` only: it stops the machine's server.
+FAULTS=(store)
+[ "$(id -u)" = 0 ] && FAULTS+=(disk)
+ONETRIP_BIN=target/debug/onetrip ONETRIP_S3_DEV_BIN=target/debug/examples/s3_dev \
+  target/debug/examples/faults "${FAULTS[@]}"
 
 step "Chromium"
 if [ ! -x /usr/bin/chromium ]; then

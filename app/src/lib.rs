@@ -55,6 +55,17 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security::set_content_security_policy();
+    // Islands mode starts "not hydrating" (as Leptos's own HydrationScripts
+    // sets it on pages that load one): a resource read by server-only
+    // components is rendered, not also serialized into the page for a
+    // hydration that never comes. Islands switch it on for themselves. Pages
+    // without an island load no HydrationScripts, so without this every
+    // page carried its resources' data (the whole catalogue on /matters)
+    // and spent a fifth of its time escaping it.
+    #[cfg(feature = "ssr")]
+    if let Some(sc) = leptos::reactive::owner::Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     // Pages with an island load the scripts themselves (`IslandScripts`);
     // pages without one load no script and no wasm at all.
     provide_context(options.clone());

@@ -33,7 +33,7 @@ struct Acks {
     submits: Vec<Case>,
     uploads: Vec<(String, String, usize)>,
     bookings: Vec<(String, bool)>,
-    imports: Vec<(String, usize)>,
+    imports: Vec<(String, u32)>,
 }
 
 struct Server {
@@ -61,6 +61,175 @@ impl Server {
             .spawn()
             .unwrap_or_else(|e| panic!("run {}: {e}", self.bin))
     }
+}
+
+/// A verified developer with a project of `units` units, a draft
+/// dual-notice batch and an API token: what spreadsheet imports need.
+async fn importer(db: &Db, units: u32) -> (String, String) {
+    use app::db;
+    let org = db::OrgRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        credit_code: "91330200MA2000001X".into(),
+        name: "崩溃置业".into(),
+        contact_name: "测试".into(),
+        contact_mobile: "13900000001".into(),
+        status: "verified".into(),
+        reject_reason: String::new(),
+        created_at: db::now_ms(),
+        kind: "developer".into(),
+    };
+    let member = uuid::Uuid::new_v4().to_string();
+    db::insert_org(db, &org, &member, "x")
+        .await
+        .expect("org")
+        .expect("org inserted");
+    // Verified by the centre (a supervisor's decision, not this run's).
+    app::execute!(
+        db,
+        "UPDATE orgs SET status = 'verified' WHERE id = $1",
+        &org.id
+    )
+    .expect("verify");
+    let project = db::ProjectRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: org.id.clone(),
+        name: "崩溃项目".into(),
+        site_code: "MAIN".into(),
+        address: "测试路 1 号".into(),
+        created_at: db::now_ms(),
+    };
+    assert!(db::insert_project(db, &project).await.expect("project"));
+    let mut tx = db.begin_write().await.expect("tx");
+    for n in 1..=units {
+        db::upsert_unit(&mut tx, &project.id, "1号楼", &unit(n), 1, 8950, "住宅")
+            .await
+            .expect("unit");
+    }
+    tx.commit().await.expect("units");
+    let batch = db::BatchRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: org.id.clone(),
+        project_id: project.id.clone(),
+        kind: "dual_notice".into(),
+        status: "draft".into(),
+        batch_no: "PLCRASH".into(),
+        created_at: db::now_ms(),
+        updated_at: db::now_ms(),
+        submitted_at: None,
+    };
+    db::insert_batch(db, &batch, &member, None)
+        .await
+        .expect("batch");
+    let token = format!(
+        "ot_{}",
+        app::services::random_token()
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .chain(std::iter::repeat('a'))
+            .take(64)
+            .collect::<String>()
+    );
+    db::insert_token(
+        db,
+        &uuid::Uuid::new_v4().to_string(),
+        &org.id,
+        "crash",
+        &app::services::sha256_hex(&token),
+        &token[..11],
+        &member,
+    )
+    .await
+    .expect("token");
+    (batch.id, token)
+}
+
+fn unit(n: u32) -> String {
+    format!(
+        "320684413219GB{:05}F{:04}{:04}",
+        100 + n / 10_000_000,
+        1 + n / 10_000,
+        n % 10_000
+    )
+}
+
+/// One import of `rows` rows from unit `from` through the batch API: the
+/// upload's id once it was accepted (202).
+async fn import(
+    client: &reqwest::Client,
+    base: &str,
+    batch: &str,
+    token: &str,
+    from: u32,
+    rows: u32,
+) -> Option<String> {
+    let rows: Vec<serde_json::Value> = (from..from + rows)
+        .map(|n| {
+            serde_json::json!({
+                "unit": unit(n),
+                "buyer_name": format!("买受人{n}"),
+                "buyer_id": resident_id(u64::from(n)),
+                "buyer_mobile": format!("137{n:08}"),
+                "contract_no": format!("YS2026-{n:07}"),
+                "price": format!("{}", 1_000_000 + n % 1000 * 1000),
+                "loan_amount": "600000",
+                "bank_code": "91350100M000100Y43",
+                "loan_contract_no": format!("JK-{n}"),
+            })
+        })
+        .collect();
+    let res = client
+        .post(format!("{base}/api/v1/batches/{batch}/rows"))
+        .bearer_auth(token)
+        .header("idempotency-key", format!("crash-{from}"))
+        .json(&serde_json::json!({ "rows": rows }))
+        .send()
+        .await
+        .ok()?;
+    if res.status() != reqwest::StatusCode::ACCEPTED {
+        // Say once why an import was refused (a harness fault, not a crash).
+        static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !res.status().is_server_error() && !SAID.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let status = res.status();
+            eprintln!(
+                "import refused: {status} {}",
+                res.text().await.unwrap_or_default()
+            );
+        }
+        return None;
+    }
+    let v: serde_json::Value = res.json().await.ok()?;
+    v["upload_id"].as_str().map(String::from)
+}
+
+/// Every acknowledged import is whole or still being checked (never a part
+/// stored as if done); with `finished`, every one is done.
+async fn imports_whole(db: &Db, acks: &Acks, finished: bool) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (id, rows) in &acks.imports {
+        let row: Option<(String, i64, i64, i64, i64)> = app::fetch_optional!(
+            db,
+            (String, i64, i64, i64, i64),
+            "SELECT status, CAST(total_rows AS BIGINT), CAST(checked_rows AS BIGINT),
+                    CAST(accepted_rows AS BIGINT), CAST(failed_rows AS BIGINT)
+               FROM filing_uploads WHERE id = $1",
+            id
+        )
+        .ok()
+        .flatten();
+        let fine = match &row {
+            Some((s, total, checked, ok, failed)) if *total == *rows as i64 => match s.as_str() {
+                "done" => ok + failed == *total && checked == total,
+                "checking" => !finished && checked <= total,
+                _ => false,
+            },
+            _ => false,
+        };
+        if !fine {
+            bad.push(format!("import {id} of {rows} rows: {row:?}"));
+        }
+    }
+    bad
 }
 
 async fn ready(client: &reqwest::Client, base: &str) -> Duration {
@@ -290,6 +459,9 @@ async fn main() {
     ready(&client, &base).await;
     let db = Db::open(&url).await.expect("database");
     let bookers = bookers(&db, 40).await;
+    const IMPORT_ROWS: u32 = 50;
+    let (batch, token) = importer(&db, 40 * cycles as u32 * IMPORT_ROWS / 10 + 1000).await;
+    let next_unit = Arc::new(std::sync::atomic::AtomicU32::new(1));
     let world = Arc::new(World {
         base: base.clone(),
         client: client.clone(),
@@ -340,8 +512,27 @@ async fn main() {
         let workers: Vec<_> = (0..12)
             .map(|i| {
                 let (world, stats, acks) = (world.clone(), stats.clone(), acks.clone());
+                let (batch, token, next_unit) = (batch.clone(), token.clone(), next_unit.clone());
                 tokio::spawn(async move {
                     loop {
+                        if i == 11 {
+                            let from = next_unit
+                                .fetch_add(IMPORT_ROWS, std::sync::atomic::Ordering::SeqCst);
+                            if let Some(id) = import(
+                                &world.client,
+                                &world.base,
+                                &batch,
+                                &token,
+                                from,
+                                IMPORT_ROWS,
+                            )
+                            .await
+                            {
+                                acks.lock().unwrap().imports.push((id, IMPORT_ROWS));
+                            }
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            continue;
+                        }
                         match i % 4 {
                             0 | 1 => {
                                 if let Some(c) = world.journey(&stats, false).await {
@@ -377,7 +568,8 @@ async fn main() {
         child = server.start();
         restarts.push(ready(&client, &base).await);
         let acks_now = acks.lock().unwrap().clone();
-        let bad = check(&db, dir.path(), &acks_now).await;
+        let mut bad = check(&db, dir.path(), &acks_now).await;
+        bad.extend(imports_whole(&db, &acks_now, false).await);
         if !bad.is_empty() {
             println!(
                 "cycle {cycle} (killed after {after} ms): {} problems",
@@ -399,6 +591,28 @@ async fn main() {
                 acks_now.imports.len()
             );
         }
+    }
+    // Every acknowledged import finishes after the last restart (an
+    // interrupted one is taken over once its lease of 10 s runs out).
+    let acks_now = acks.lock().unwrap().clone();
+    let until = Instant::now() + Duration::from_secs(30);
+    let left = loop {
+        let left = imports_whole(&db, &acks_now, true).await;
+        if left.is_empty() || Instant::now() > until {
+            break left;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    if !left.is_empty() {
+        println!(
+            "imports not finished or not whole 30 s after the last restart: {}",
+            left.len()
+        );
+        for l in left.iter().take(10) {
+            println!("    {l}");
+        }
+        let _ = child.kill();
+        std::process::exit(1);
     }
     restarts.sort();
     println!(

@@ -23,6 +23,7 @@
 //! `DATABASE_URL` naming the target's database (bookable cases are made
 //! there, and sign-in codes read from the outbox, as a phone would get them).
 //! Exit status 1 when the spike broke a rule or a submit was lost.
+//! `--seed` only submits the cases and prints them (`case RECEIPT LAST6`).
 
 use app::db::Db;
 use common::traffic::*;
@@ -208,7 +209,7 @@ async fn main() {
         .unwrap();
     let mut up = false;
     for _ in 0..300 {
-        if matches!(client.get(format!("{base}/readyz")).send().await, Ok(r) if r.status().is_success())
+        if matches!(client.get(format!("{base}/healthz")).send().await, Ok(r) if r.status().is_success())
         {
             up = true;
             break;
@@ -248,6 +249,13 @@ async fn main() {
         })
         .await;
     let seeded_cases = warm.cases.lock().unwrap().len();
+    // `--seed`: only the cases, one `receipt last-six` line each (for wrk).
+    if args.iter().any(|a| a == "--seed") {
+        for c in warm.cases.lock().unwrap().iter() {
+            println!("case {} {}", c.receipt, c.last6);
+        }
+        return;
+    }
     assert!(
         seeded_cases > 0,
         "no journey could submit: {:?}",

@@ -119,6 +119,26 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
+                    // SQLite rolls a transaction back by itself on some
+                    // failures (a full disk, an I/O error); sqlx's ROLLBACK
+                    // then fails and it keeps counting the transaction as
+                    // open, so every later BEGIN on that connection failed
+                    // ("non-zero transaction depth"): a full disk left the
+                    // service answering 500 after room was made. A connection
+                    // that is still in a transaction once its queued rollback
+                    // has run is closed instead of reused.
+                    .after_release(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::TransactionManager as _;
+                            type Tm = sqlx::sqlite::SqliteTransactionManager;
+                            if Tm::get_transaction_depth(conn) == 0 {
+                                return Ok(true);
+                            }
+                            // A dropped transaction's rollback is queued: run it.
+                            let _ = sqlx::query("SELECT 1").execute(&mut *conn).await;
+                            Ok(Tm::get_transaction_depth(conn) == 0)
+                        })
+                    })
                     .connect_with(opts)
                     .await
                     .map_err(|e| OpenError::Connect {

@@ -111,13 +111,15 @@ impl ObjectStoreStore {
             max_retries: 2,
             retry_timeout: std::time::Duration::from_secs(5),
         };
-        let client = object_store::ClientOptions::new()
-            .with_connect_timeout(std::time::Duration::from_secs(2))
-            .with_timeout(std::time::Duration::from_secs(60));
+        // Set key by key: replacing the client options would drop what the
+        // environment set (AWS_ALLOW_HTTP for a store inside the network).
+        use object_store::aws::AmazonS3ConfigKey as Key;
+        use object_store::ClientConfigKey as Client;
         let s3 = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .with_retry(retry)
-            .with_client_options(client)
+            .with_config(Key::Client(Client::ConnectTimeout), "2s")
+            .with_config(Key::Client(Client::Timeout), "60s")
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self::new(std::sync::Arc::new(s3), prefix))

@@ -18,7 +18,9 @@ use std::time::Duration;
 /// Rows stored per transaction (and per progress step).
 pub const CHUNK: usize = 1000;
 /// How long a worker may hold an upload before another may take it over.
-const LEASE_MS: i64 = 60_000;
+/// Each part stored extends it, so only a worker that stopped (a crash, a
+/// killed replica) lets it run out: its upload is taken over within 10 s.
+const LEASE_MS: i64 = 10_000;
 
 /// The columns of the sheet an upload is for.
 pub fn columns_for(purpose: &str, kind: Option<FilingKind>) -> Vec<Column> {
