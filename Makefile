@@ -1,5 +1,5 @@
 # OneTrip: two commands. See README.md.
-.PHONY: run test setup fmt load load-pg crash crash-pg faults bench-size bench-lighthouse bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
+.PHONY: run test setup fmt load load-pg crash crash-pg faults cluster fuzz deb deb-test bench-size bench-lighthouse bench bench-submit bench-upload bench-previews bench-booking bench-filings bench-sheets
 SHELL := /bin/bash
 
 ## Build in release mode and serve on http://127.0.0.1:3000 (SQLite in data/).
@@ -86,6 +86,34 @@ faults:
 	@source scripts/env.sh && scripts/ensure-postgres.sh && scripts/run.sh --build-only && \
 	  cargo build --release -q -p server --example faults --example s3_dev && \
 	  DATABASE_URL=$${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} target/release/examples/faults
+
+## A cluster: 2 replicas (REPLICAS=n) behind HAProxy on one PostgreSQL and an S3-compatible
+## store; checks across replicas, the booking race, load with a replica killed, and the
+## Playwright journeys through the balancer.
+cluster:
+	@source scripts/env.sh && scripts/ensure-postgres.sh && scripts/cluster-tools.sh && scripts/run.sh --build-only && \
+	  cargo build --release -q -p server --example cluster --example load --example s3_dev && \
+	  DATABASE_URL=$${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	  target/release/examples/cluster --replicas $${REPLICAS:-2} --journeys
+
+## A Debian package of the release build (target/debian/): systemd unit, /etc/onetrip, /var/lib/onetrip.
+deb:
+	@source scripts/env.sh && scripts/run.sh --build-only && (command -v cargo-deb >/dev/null || cargo install cargo-deb --locked) && \
+	  cargo deb -p server --no-build --no-strip -o target/debian/
+
+## Install, start, upgrade (migrations run), stop, remove and purge the package on this machine (root).
+deb-test:
+	@source scripts/env.sh && scripts/run.sh --build-only && scripts/deb-test.sh
+
+## Fuzz every parser of outside input (fuzz/fuzz_targets: domain identifiers, spreadsheets, tus
+## headers, the booking form) for FUZZ_SECS each (default 300); the corpus is kept in fuzz/corpus.
+FUZZ_TARGETS := domain_ids sheet_rows tus_headers booking_form
+fuzz:
+	@source scripts/env.sh && (command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked) && \
+	  for t in $(FUZZ_TARGETS); do \
+	    RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O $$t -- \
+	      -max_total_time=$${FUZZ_SECS:-300} -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 || exit 1; \
+	  done
 
 ## Format Rust and the view! macros.
 fmt:

@@ -7,7 +7,10 @@ import { defineConfig, devices } from "@playwright/test";
 // `cargo test` has just built, with the release site scripts/build-site.sh made).
 const BIN = process.env.ONETRIP_E2E_BIN ?? "target/release/onetrip";
 const PORT = Number(process.env.ONETRIP_E2E_PORT ?? 3100);
-const BASE = `http://127.0.0.1:${PORT}`;
+// ONETRIP_E2E_BASE_URL: run against servers already started (the cluster
+// command's balancer in front of its replicas) instead of starting one.
+const EXTERNAL = process.env.ONETRIP_E2E_BASE_URL;
+const BASE = EXTERNAL ?? `http://127.0.0.1:${PORT}`;
 
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -48,7 +51,7 @@ export default defineConfig({
     { name: "phone-js", use: { ...phone, javaScriptEnabled: true } },
     { name: "phone-nojs", use: { ...phone, javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: EXTERNAL ? undefined : {
     command:
       `rm -rf target/e2e-data && export ONETRIP_DATA_DIR=target/e2e-data LEPTOS_SITE_ADDR=127.0.0.1:${PORT} ` +
       // Testers read sign-in codes from the development outbox; every test

@@ -68,7 +68,7 @@ export ONETRIP_E2E_BIN=target/debug/onetrip
 step "load, spike, SIGKILL cycles and faults, short (SQLite and PostgreSQL; the full runs: make load, make crash, make faults)"
 # Against the debug server: these check behaviour (no 5xx, no timeout, no
 # acknowledged write lost, no orphan, integrity), not speed.
-cargo build -q -p server --example load --example crash --example faults --example s3_dev
+cargo build -q -p server --example load --example crash --example faults --example s3_dev --example cluster
 URLS=("")
 [ "$PG_OK" = 1 ] && URLS+=("${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}")
 for url in "${URLS[@]}"; do
@@ -81,6 +81,14 @@ FAULTS=(store)
 [ "$(id -u)" = 0 ] && FAULTS+=(disk)
 ONETRIP_BIN=target/debug/onetrip ONETRIP_S3_DEV_BIN=target/debug/examples/s3_dev \
   target/debug/examples/faults "${FAULTS[@]}"
+
+step "a cluster, short: 2 replicas behind HAProxy on PostgreSQL and the object store (the full run: make cluster)"
+if [ "$PG_OK" = 1 ]; then
+  scripts/cluster-tools.sh
+  DATABASE_URL="${ONETRIP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
+    ONETRIP_BIN=target/debug/onetrip ONETRIP_S3_DEV_BIN=target/debug/examples/s3_dev \
+    ONETRIP_LOAD_BIN=target/debug/examples/load target/debug/examples/cluster --short
+fi
 
 step "Chromium"
 if [ ! -x /usr/bin/chromium ]; then

@@ -35,9 +35,9 @@ export const test = base.extend<Fixtures>({
         const refusedScript = !js && req.failure()?.errorText === "csp" && /\.(js|wasm)$/.test(req.url());
         const expected = expectedFailures !== null && expectedFailures.test(req.url());
         // A page that navigates on (a form post, a redirect) cancels its own
-        // icon and asset loads; that is not a failure.
+        // icon, asset and image loads (a booking's QR code); not a failure.
         const cancelledAsset =
-          req.failure()?.errorText === "net::ERR_ABORTED" && /(\/favicon\.svg|\/pkg\/)/.test(req.url());
+          req.failure()?.errorText === "net::ERR_ABORTED" && /(\/favicon\.svg|\/pkg\/|\.svg$)/.test(req.url());
         if (cancelledAsset) return;
         if (!refusedScript && !expected) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
       });

@@ -84,6 +84,12 @@ fn report(title: &str, users: usize, secs: f64, s: &Stats) {
         s.unavailable,
         s.bad.len()
     );
+    if s.gateway > 0 {
+        println!(
+            "    {} answers from the balancer while a replica died (502/504 or a dropped connection: the client retries)",
+            s.gateway
+        );
+    }
     let mut kinds: Vec<_> = s.lat.keys().copied().collect();
     kinds.sort();
     for k in kinds {

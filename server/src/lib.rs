@@ -166,7 +166,7 @@ pub async fn run() -> Result<(), StartError> {
                     "ONETRIP_STORE {url}: {reason}"
                 )))
             })?;
-            tracing::info!(store = %url, "documents are stored in an S3-compatible object store");
+            tracing::info!(store = %url, "documents and the parts of uploads in progress are stored in an S3-compatible object store");
             documents::Documents::with_store(&config.data_dir, std::sync::Arc::new(store))
                 .map_err(data_dir_err)?
         }

@@ -499,7 +499,11 @@ pub mod client {
             Err(_) => return failed(&item, None),
         };
         set_sent(&item, offset);
-        while offset < total {
+        // Until the server answers a PATCH that reaches the end: when it
+        // already holds every byte (the last answer was lost, or the store
+        // was away when it finished), an empty PATCH finishes the document.
+        let mut finished = false;
+        while !finished {
             let end = (offset + PIECE).min(total);
             let Ok(piece) = job.blob.slice_with_f64_and_f64(offset, end) else {
                 return failed(&item, None);
@@ -515,6 +519,7 @@ pub mod client {
             match xhr("PATCH", &location, &headers, Some(&piece), Some(progress)).await {
                 Ok(r) if r.status == 204 => {
                     offset = r.offset.unwrap_or(end);
+                    finished = offset >= total;
                     set_sent(&item, offset);
                 }
                 Ok(r) if r.status == 409 => {

@@ -86,6 +86,72 @@ pub async fn stale_uploads(db: &Db, idle_ms: i64) -> Result<Vec<String>, sqlx::E
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
+/// One stored part of a resumable upload whose bytes live in an object
+/// store (a cluster): where it starts, how long it is, and its object.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UploadPart {
+    pub start_at: i64,
+    pub size: i64,
+    pub object_key: String,
+}
+
+/// An upload's parts in order.
+pub async fn upload_parts(db: &Db, upload_id: &str) -> Result<Vec<UploadPart>, sqlx::Error> {
+    fetch_all!(
+        db,
+        UploadPart,
+        "SELECT start_at, size, object_key FROM upload_parts WHERE upload_id = $1 ORDER BY start_at",
+        upload_id
+    )
+}
+
+/// How many bytes of an upload are stored as parts (its tus offset).
+pub async fn upload_received(db: &Db, upload_id: &str) -> Result<i64, sqlx::Error> {
+    let parts = upload_parts(db, upload_id).await?;
+    Ok(parts.iter().map(|p| p.size).sum())
+}
+
+/// Count a stored part: only if it starts where the upload's parts end now
+/// and no other PATCH took this offset first (the primary key decides a
+/// race). `false`: the part does not count and its object may go.
+pub async fn add_upload_part(
+    db: &Db,
+    upload_id: &str,
+    start_at: i64,
+    size: i64,
+    object_key: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let end = fetch_scalar_tx!(
+        &mut tx,
+        i64,
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM upload_parts WHERE upload_id = $1",
+        upload_id
+    )?;
+    if end != start_at {
+        return Ok(false);
+    }
+    let added = execute_tx!(
+        &mut tx,
+        "INSERT INTO upload_parts (upload_id, start_at, size, object_key, created_at)
+         SELECT id, $2, $3, $4, $5 FROM uploads WHERE id = $1
+         ON CONFLICT (upload_id, start_at) DO NOTHING",
+        upload_id,
+        start_at,
+        size,
+        object_key,
+        now_ms()
+    )?;
+    execute_tx!(
+        &mut tx,
+        "UPDATE uploads SET updated_at = $2 WHERE id = $1",
+        upload_id,
+        now_ms()
+    )?;
+    tx.commit().await?;
+    Ok(added == 1)
+}
+
 pub async fn touch_upload(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     execute!(
         db,

@@ -47,6 +47,9 @@ pub struct Stats {
     /// Unexpected statuses, 5xx without Retry-After, timeouts, broken connections.
     pub bad: Vec<String>,
     pub requests: usize,
+    /// Through a balancer while a replica dies (`ONETRIP_LOAD_GATEWAY=1`):
+    /// a 502/504 or a broken connection, which a client retries.
+    pub gateway: usize,
 }
 
 impl Stats {
@@ -111,6 +114,12 @@ pub fn resident_id(n: u64) -> String {
 }
 
 /// Record one answer. `expected` statuses (besides 2xx) count as fine.
+/// Whether the load goes through a balancer whose replicas may die: a 502,
+/// 504 or broken connection is then what a client sees and retries.
+pub fn through_gateway() -> bool {
+    std::env::var_os("ONETRIP_LOAD_GATEWAY").is_some_and(|v| v == "1")
+}
+
 pub fn judge(
     stats: &Shared,
     kind: Kind,
@@ -133,8 +142,13 @@ pub fn judge(
             match (code, retry) {
                 (429, true) => s.limited += 1,
                 (503, true) => s.unavailable += 1,
+                (502 | 504, _) if through_gateway() => s.gateway += 1,
                 _ => s.bad.push(format!("{}: HTTP {code}", kind.name())),
             }
+            false
+        }
+        Err(e) if !e.is_timeout() && through_gateway() => {
+            s.gateway += 1;
             false
         }
         Err(e) => {

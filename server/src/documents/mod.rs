@@ -15,11 +15,12 @@ mod content;
 mod previews;
 mod routes;
 mod store;
+pub mod tus;
 
 pub use previews::{find_pdftoppm, PreviewSettings, PreviewWorker, PAGE_PX, THUMB_PX};
 pub use routes::routes;
 pub(crate) use routes::{internal, may_read_application, Reader};
-pub use store::{DocumentStore, LocalStore, ObjectStoreStore};
+pub use store::{DocumentStore, LocalStore, ObjectStoreStore, SharedParts};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +31,10 @@ pub struct Documents {
     pub store: Arc<dyn DocumentStore>,
     /// `<data dir>/uploads/tmp`: one `<upload id>.part` per transfer.
     pub tmp_dir: PathBuf,
-    /// Uploads with a PATCH in flight (one writer per upload).
+    /// Parts of uploads in progress in the object store (a cluster): any
+    /// replica continues any transfer. `None`: parts are local files.
+    pub shared_parts: Option<SharedParts>,
+    /// Uploads with a PATCH in flight (one writer per upload; local parts).
     busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Wakes the preview worker when a document arrives.
     pub preview_wake: Arc<tokio::sync::Notify>,
@@ -63,6 +67,7 @@ impl Documents {
         let tmp_dir = data_dir.join("uploads").join("tmp");
         std::fs::create_dir_all(&tmp_dir)?;
         Ok(Documents {
+            shared_parts: store.shared_parts(),
             store,
             tmp_dir,
             busy: Default::default(),
@@ -87,6 +92,27 @@ impl Documents {
         wrote.is_ok()
     }
 
+    /// How many bytes of an upload the server holds (its tus offset).
+    pub async fn received(&self, db: &app::db::Db, upload_id: &str) -> Result<i64, sqlx::Error> {
+        match &self.shared_parts {
+            Some(_) => app::db::upload_received(db, upload_id).await,
+            None => Ok(tokio::fs::metadata(self.part_path(upload_id))
+                .await
+                .map(|m| m.len() as i64)
+                .unwrap_or(0)),
+        }
+    }
+
+    /// Forget an upload's bytes: its local file and, in a cluster, its parts.
+    pub async fn remove_parts(&self, upload_id: &str) {
+        let _ = tokio::fs::remove_file(self.part_path(upload_id)).await;
+        if let Some(parts) = &self.shared_parts {
+            if let Err(e) = parts.delete_all(upload_id).await {
+                tracing::warn!(error = %e, "upload parts could not be removed; the sweep tries again");
+            }
+        }
+    }
+
     /// The background worker that makes previews and collects garbage.
     pub fn preview_worker(&self, db: &app::db::Db, settings: PreviewSettings) -> PreviewWorker {
         PreviewWorker {
@@ -108,7 +134,7 @@ impl Documents {
         let mut removed = 0;
         if let Ok(stale) = app::db::stale_uploads(db, ABANDONED_MS).await {
             for id in stale {
-                let _ = tokio::fs::remove_file(self.part_path(&id)).await;
+                self.remove_parts(&id).await;
                 let _ = app::db::delete_upload(db, &id).await;
                 removed += 1;
             }
@@ -116,6 +142,9 @@ impl Documents {
         let mut dir = tokio::fs::read_dir(&self.tmp_dir).await?;
         while let Some(entry) = dir.next_entry().await? {
             let name = entry.file_name().to_string_lossy().to_string();
+            // `<id>.part`: a local transfer (or a cluster's assembly). A
+            // `.piece` (one PATCH on its way to the store) never outlives
+            // its request.
             let owned = match name.strip_suffix(".part") {
                 Some(id) => matches!(app::db::upload(db, id).await, Ok(Some(_))),
                 None => false,

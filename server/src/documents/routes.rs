@@ -17,7 +17,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -123,29 +122,8 @@ async fn material_exists(
         .is_some_and(|m| m.checklist.iter().any(|i| i.material == material)))
 }
 
-/// `Upload-Metadata: key base64,key base64`. `None` when a value is not
-/// base64 of UTF-8 text, or an identifier carries hidden characters (NUL,
-/// control, direction overrides): the request is malformed (400), not "not
-/// found". (The file name is checked with its own message: `file.name`.)
 fn metadata(h: &HeaderMap) -> Option<HashMap<String, String>> {
-    let engine = base64::engine::general_purpose::STANDARD;
-    let raw = header_str(h, "upload-metadata").unwrap_or_default();
-    let mut out = HashMap::new();
-    for pair in raw.split(',').filter(|p| !p.trim().is_empty()) {
-        let mut it = pair.trim().splitn(2, ' ');
-        let key = it.next()?.to_string();
-        let value = match it.next() {
-            Some(v) => String::from_utf8(engine.decode(v.trim()).ok()?).ok()?,
-            None => String::new(),
-        };
-        if app::domain::has_hidden_chars(&key)
-            || (key != "filename" && app::domain::has_hidden_chars(&value))
-        {
-            return None;
-        }
-        out.insert(key, value);
-    }
-    Some(out)
+    super::tus::parse_metadata(header_str(h, "upload-metadata").unwrap_or_default())
 }
 
 async fn options() -> Response {
@@ -210,8 +188,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Result<Respon
     tus_ok(&headers)?;
     let session = Citizen::from_headers(&st, &headers).await?;
     csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
-    let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
-    else {
+    let Some(length) = super::tus::parse_bytes(header_str(&headers, "upload-length")) else {
         return Err(AppError::BadRequest.into_response());
     };
     let Some(meta) = metadata(&headers) else {
@@ -295,7 +272,10 @@ async fn status(
 ) -> Result<Response, Response> {
     let docs = docs(&st)?;
     let upload = owned_upload(&st, &session, &id).await?;
-    let offset = file_len(&docs.part_path(&upload.id)).await;
+    let offset = docs
+        .received(&st.db, &upload.id)
+        .await
+        .map_err(|e| internal("upload_received", e))?;
     Ok(offset_response(StatusCode::OK, offset, upload.length))
 }
 
@@ -309,10 +289,10 @@ async fn cancel(
     let docs = docs(&st)?;
     csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
     let upload = owned_upload(&st, &session, &id).await?;
-    let _ = tokio::fs::remove_file(docs.part_path(&upload.id)).await;
     if let Err(e) = db::delete_upload(&st.db, &upload.id).await {
         return Err(internal("delete_upload", e));
     }
+    docs.remove_parts(&upload.id).await;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
         .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
@@ -408,6 +388,9 @@ async fn append(
     let session = Citizen::from_headers(&st, &headers).await?;
     csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
     let upload = owned_upload(&st, &session, &id).await?;
+    if let Some(parts) = docs.shared_parts.clone() {
+        return append_part(&st, &docs, &parts, &upload, &headers, body).await;
+    }
     let Some(_guard) = docs.try_lock(&upload.id) else {
         return Err(AppError::Conflict {
             code: "upload_busy".into(),
@@ -416,7 +399,7 @@ async fn append(
     };
     let path = docs.part_path(&upload.id);
     let current = file_len(&path).await;
-    let claimed = header_str(&headers, "upload-offset").and_then(|v| v.parse::<i64>().ok());
+    let claimed = super::tus::parse_bytes(header_str(&headers, "upload-offset"));
     if claimed != Some(current) {
         return Err(offset_response(
             StatusCode::CONFLICT,
@@ -491,6 +474,146 @@ async fn append(
     let doc_id = finish(&st, &docs, &upload, sha)
         .await
         .map_err(IntoResponse::into_response)?;
+    let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
+    if let Ok(v) = HeaderValue::from_str(&doc_id) {
+        res.headers_mut().insert("onetrip-document-id", v);
+    }
+    Ok(res)
+}
+
+/// tus PATCH in a cluster: the body becomes one part in the object store
+/// (through a local scratch file), counted in the database, so the next PATCH
+/// may go to any replica. When the parts are complete they are put together
+/// into a local file and finished like a local transfer.
+async fn append_part(
+    st: &AppState,
+    docs: &Documents,
+    parts: &super::SharedParts,
+    upload: &UploadRow,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Response> {
+    let current = db::upload_received(&st.db, &upload.id)
+        .await
+        .map_err(|e| internal("upload_received", e))?;
+    let claimed = super::tus::parse_bytes(header_str(headers, "upload-offset"));
+    if claimed != Some(current) {
+        return Err(offset_response(
+            StatusCode::CONFLICT,
+            current,
+            upload.length,
+        ));
+    }
+    let piece = docs.tmp_dir.join(format!(
+        "{}.{}.piece",
+        upload.id,
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut file = tokio::fs::File::create(&piece)
+        .await
+        .map_err(|e| internal("create piece", e))?;
+    let streamed = stream_into(
+        &mut file,
+        body.into_data_stream(),
+        upload.length - current,
+        None,
+    )
+    .await;
+    let (n, broken) = match streamed {
+        Ok(n) => (n, false),
+        Err((n, Stop::Broken)) => {
+            let _ = file.sync_data().await;
+            (n, true)
+        }
+        Err((_, Stop::DiskFull)) => {
+            drop(file);
+            let _ = tokio::fs::remove_file(&piece).await;
+            return Err(disk_full(current, upload.length));
+        }
+        Err((_, Stop::TooLarge)) => {
+            drop(file);
+            let _ = tokio::fs::remove_file(&piece).await;
+            let _ = db::delete_upload(&st.db, &upload.id).await;
+            docs.remove_parts(&upload.id).await;
+            let e = DomainError::FileTooLarge {
+                max_mb: mb(upload.length),
+            };
+            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
+        }
+    };
+    drop(file);
+    let mut offset = current;
+    if n > 0 {
+        let stored = parts.put(&upload.id, current, &piece).await;
+        let _ = tokio::fs::remove_file(&piece).await;
+        let key = stored.map_err(|e| {
+            tracing::error!(error = %e, "upload part: the object store is unavailable");
+            let mut res = AppError::Unavailable {
+                retry_after_secs: 10,
+            }
+            .into_response();
+            res.headers_mut()
+                .insert("upload-offset", HeaderValue::from(current));
+            res
+        })?;
+        let counted = db::add_upload_part(&st.db, &upload.id, current, n, &key)
+            .await
+            .map_err(|e| internal("add_upload_part", e))?;
+        if !counted {
+            // Another PATCH at this offset won: this part does not count.
+            parts.delete(&key).await;
+            let now = db::upload_received(&st.db, &upload.id)
+                .await
+                .map_err(|e| internal("upload_received", e))?;
+            return Err(offset_response(StatusCode::CONFLICT, now, upload.length));
+        }
+        offset += n;
+    } else {
+        let _ = tokio::fs::remove_file(&piece).await;
+    }
+    if broken {
+        tracing::info!(upload = %upload.id, kept = offset, "upload interrupted; resumable");
+        return Err(offset_response(
+            StatusCode::BAD_REQUEST,
+            offset,
+            upload.length,
+        ));
+    }
+    if offset < upload.length {
+        return Ok(offset_response(
+            StatusCode::NO_CONTENT,
+            offset,
+            upload.length,
+        ));
+    }
+    // Complete: put the parts together here, then finish.
+    let all = db::upload_parts(&st.db, &upload.id)
+        .await
+        .map_err(|e| internal("upload_parts", e))?;
+    let path = docs.part_path(&upload.id);
+    let assembled = async {
+        let mut out = tokio::fs::File::create(&path).await?;
+        parts.copy_into(&all, &mut out).await
+    }
+    .await;
+    if let Err(e) = assembled {
+        let _ = tokio::fs::remove_file(&path).await;
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Err(disk_full(offset, upload.length));
+        }
+        tracing::error!(error = %e, "upload parts could not be read back");
+        let mut res = AppError::Unavailable {
+            retry_after_secs: 10,
+        }
+        .into_response();
+        res.headers_mut()
+            .insert("upload-offset", HeaderValue::from(offset));
+        return Err(res);
+    }
+    let doc_id = finish(st, docs, upload, None)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    docs.remove_parts(&upload.id).await;
     let mut res = offset_response(StatusCode::NO_CONTENT, offset, upload.length);
     if let Ok(v) = HeaderValue::from_str(&doc_id) {
         res.headers_mut().insert("onetrip-document-id", v);
@@ -599,8 +722,8 @@ async fn finish(
     let (kind, sha) = match checked {
         Ok(x) => x,
         Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
             let _ = db::delete_upload(&st.db, &upload.id).await;
+            docs.remove_parts(&upload.id).await;
             return Err(Refused::File(e));
         }
     };

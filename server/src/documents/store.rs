@@ -13,6 +13,11 @@ pub trait DocumentStore: Send + Sync {
     async fn open(&self, sha256: &str) -> io::Result<Box<dyn AsyncRead + Send + Unpin>>;
     async fn delete(&self, sha256: &str) -> io::Result<()>;
     fn name(&self) -> &'static str;
+    /// Where the parts of uploads in progress go when they must be reachable
+    /// from every replica; `None`: in the local data directory.
+    fn shared_parts(&self) -> Option<SharedParts> {
+        None
+    }
 }
 
 /// Files under `<data dir>/documents/ab/cd/<sha256>`.
@@ -125,6 +130,20 @@ impl ObjectStoreStore {
         Ok(Self::new(std::sync::Arc::new(s3), prefix))
     }
 
+    /// Parts of resumable uploads in the same store, under `<prefix>/uploads/`,
+    /// so any replica continues any transfer.
+    pub fn parts(&self) -> SharedParts {
+        let root = if self.prefix.is_empty() {
+            "uploads".to_string()
+        } else {
+            format!("{}/uploads", self.prefix)
+        };
+        SharedParts {
+            inner: self.inner.clone(),
+            root,
+        }
+    }
+
     fn key(&self, sha: &str) -> io::Result<object_store::path::Path> {
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"));
@@ -136,6 +155,43 @@ impl ObjectStoreStore {
             object_store::path::Path::from(format!("{}/{name}", self.prefix))
         })
     }
+}
+
+/// Store a local file as one object: in one request when small, otherwise
+/// streamed in 8 MiB parts (never the whole file in memory).
+async fn put_path(
+    store: &dyn object_store::ObjectStore,
+    key: &object_store::path::Path,
+    path: &Path,
+) -> io::Result<()> {
+    use tokio::io::AsyncReadExt;
+    let len = tokio::fs::metadata(path).await?.len();
+    if len <= PART_BYTES as u64 {
+        let bytes = tokio::fs::read(path).await?;
+        store.put(key, bytes.into()).await.map_err(store_err)?;
+        return Ok(());
+    }
+    let upload = store.put_multipart(key).await.map_err(store_err)?;
+    let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut buf = vec![0u8; 1024 * 1024];
+    loop {
+        let n = match file.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                let _ = writer.abort().await;
+                return Err(e);
+            }
+        };
+        // At most two parts in flight: bounded memory per upload.
+        if let Err(e) = writer.wait_for_capacity(2).await {
+            return Err(store_err(e));
+        }
+        writer.write(&buf[..n]);
+    }
+    writer.finish().await.map_err(store_err)?;
+    Ok(())
 }
 
 fn store_err(e: object_store::Error) -> io::Error {
@@ -150,7 +206,6 @@ impl DocumentStore for ObjectStoreStore {
     /// Streams the file in 8 MiB parts (never the whole file in memory); an
     /// object that already exists is identical content and is kept.
     async fn put_file(&self, sha256: &str, tmp: &Path) -> io::Result<()> {
-        use tokio::io::AsyncReadExt;
         let key = self.key(sha256)?;
         let result = async {
             match self.inner.head(&key).await {
@@ -158,27 +213,7 @@ impl DocumentStore for ObjectStoreStore {
                 Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => return Err(store_err(e)),
             }
-            let upload = self.inner.put_multipart(&key).await.map_err(store_err)?;
-            let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
-            let mut file = tokio::fs::File::open(tmp).await?;
-            let mut buf = vec![0u8; 1024 * 1024];
-            loop {
-                let n = match file.read(&mut buf).await {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) => {
-                        let _ = writer.abort().await;
-                        return Err(e);
-                    }
-                };
-                // At most two parts in flight: bounded memory per upload.
-                if let Err(e) = writer.wait_for_capacity(2).await {
-                    return Err(store_err(e));
-                }
-                writer.write(&buf[..n]);
-            }
-            writer.finish().await.map_err(store_err)?;
-            Ok(())
+            put_path(self.inner.as_ref(), &key, tmp).await
         }
         .await;
         let _ = tokio::fs::remove_file(tmp).await;
@@ -205,5 +240,96 @@ impl DocumentStore for ObjectStoreStore {
 
     fn name(&self) -> &'static str {
         "s3"
+    }
+
+    fn shared_parts(&self) -> Option<SharedParts> {
+        Some(self.parts())
+    }
+}
+
+/// The parts of resumable uploads, in the object store: each PATCH's bytes are
+/// one object `<prefix>/uploads/<upload id>/<offset>-<random>`; which of them
+/// count is in the database (`upload_parts`).
+#[derive(Clone)]
+pub struct SharedParts {
+    inner: std::sync::Arc<dyn object_store::ObjectStore>,
+    root: String,
+}
+
+impl SharedParts {
+    /// Store one part from a local (fsynced) file; answers its object key.
+    pub async fn put(&self, upload_id: &str, start: i64, file: &Path) -> io::Result<String> {
+        let key = format!(
+            "{}/{upload_id}/{start:016}-{}",
+            self.root,
+            uuid::Uuid::new_v4().simple()
+        );
+        put_path(
+            self.inner.as_ref(),
+            &object_store::path::Path::from(key.as_str()),
+            file,
+        )
+        .await?;
+        Ok(key)
+    }
+
+    /// Append the parts, in order, to `out`; each must have its recorded size.
+    pub async fn copy_into(
+        &self,
+        parts: &[app::db::UploadPart],
+        out: &mut tokio::fs::File,
+    ) -> io::Result<()> {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        for part in parts {
+            let got = self
+                .inner
+                .get(&object_store::path::Path::from(part.object_key.as_str()))
+                .await
+                .map_err(store_err)?;
+            let mut stream = got.into_stream();
+            let mut n: i64 = 0;
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(store_err)?;
+                n += chunk.len() as i64;
+                out.write_all(&chunk).await?;
+            }
+            if n != part.size {
+                return Err(io::Error::other(format!(
+                    "upload part {} holds {n} bytes, not {}",
+                    part.object_key, part.size
+                )));
+            }
+        }
+        out.flush().await?;
+        out.sync_all().await
+    }
+
+    /// Remove one object (a part that did not count).
+    pub async fn delete(&self, key: &str) {
+        let _ = self
+            .inner
+            .delete(&object_store::path::Path::from(key))
+            .await;
+    }
+
+    /// Remove every object of an upload (finished, cancelled or abandoned).
+    pub async fn delete_all(&self, upload_id: &str) -> io::Result<()> {
+        use futures::TryStreamExt;
+        let prefix = object_store::path::Path::from(format!("{}/{upload_id}", self.root));
+        let keys: Vec<_> = self
+            .inner
+            .list(Some(&prefix))
+            .map_ok(|m| m.location)
+            .try_collect()
+            .await
+            .map_err(store_err)?;
+        for key in keys {
+            match self.inner.delete(&key).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(store_err(e)),
+            }
+        }
+        Ok(())
     }
 }

@@ -214,7 +214,17 @@ impl TestApp {
     /// a second replica would be): its base URL. Stops with the test.
     pub async fn second_server(&self) -> String {
         let db = open_database(&self.fresh.url).await.expect("second pool");
-        let state = AppState::new(test_leptos_options(), db, Policy::default(), vec![7u8; 32]);
+        let mut state = AppState::new(test_leptos_options(), db, Policy::default(), vec![7u8; 32]);
+        if let Some(docs) = &self.state.documents {
+            // Its own data directory, the same document store.
+            let own = self
+                .files
+                .path()
+                .join(format!("replica-{}", uuid::Uuid::new_v4().simple()));
+            let docs = onetrip_server::documents::Documents::with_store(&own, docs.store.clone())
+                .expect("second data dir");
+            state = state.with_documents(docs);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

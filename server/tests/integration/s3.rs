@@ -5,7 +5,7 @@
 //! collector deleting objects.
 
 use crate::citizen::HOLDER_A;
-use crate::documents::{filer_with_draft, pdf, upload};
+use crate::documents::{create, filer_with_draft, pdf, upload, Filer};
 use crate::helpers::{Backend, TestApp};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use onetrip_server::documents::ObjectStoreStore;
@@ -214,4 +214,190 @@ async fn documents_live_in_the_object_store_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_live_in_the_object_store_postgres() {
     documents_live_in_the_object_store(Backend::Postgres).await;
+}
+
+/// A tus request to one replica (`base`).
+async fn tus(
+    app: &TestApp,
+    base: &str,
+    f: &Filer,
+    method: reqwest::Method,
+    location: &str,
+    offset: Option<usize>,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .request(method, format!("{base}{location}"))
+        .header("cookie", &f.cookie)
+        .header("x-csrf-token", &f.csrf)
+        .header("tus-resumable", "1.0.0");
+    if let Some(o) = offset {
+        req = req
+            .header("upload-offset", o.to_string())
+            .header("content-type", "application/offset+octet-stream")
+            .body(body);
+    }
+    req.send().await.unwrap()
+}
+
+fn offset_of(res: &reqwest::Response) -> usize {
+    res.headers()["upload-offset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A cluster: two replicas on one database and one object store. A transfer
+/// begun on one continues on the other (its parts live in the store, not on
+/// a replica's disk); two PATCHes racing at one offset on different replicas
+/// count once; the finished document is whole from either; no part is left.
+async fn an_upload_continues_on_another_replica(backend: Backend) {
+    let s3 = S3Server::start().await;
+    let Some(app) = TestApp::spawn_with_store(
+        backend,
+        app::services::Policy::default(),
+        Some(s3.store("documents")),
+    )
+    .await
+    else {
+        return;
+    };
+    let other = app.second_server().await;
+    let f = filer_with_draft(&app, HOLDER_A.2).await;
+    let file = pdf(3 * 1024 * 1024);
+    const MB: usize = 1024 * 1024;
+    let res = create(&app, &f, "合同.pdf", file.len()).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let patch = |base: String, at: usize, to: usize| {
+        let body = file[at..to].to_vec();
+        let (app, f, location) = (&app, &f, location.clone());
+        async move {
+            tus(
+                app,
+                &base,
+                f,
+                reqwest::Method::PATCH,
+                &location,
+                Some(at),
+                body,
+            )
+            .await
+        }
+    };
+
+    // The first megabyte to this replica…
+    let res = patch(app.base.clone(), 0, MB).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&res), MB);
+    // …is known to the other, which refuses a stale offset with the true one.
+    let res = tus(
+        &app,
+        &other,
+        &f,
+        reqwest::Method::HEAD,
+        &location,
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(offset_of(&res), MB);
+    let res = patch(other.clone(), 0, MB).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(offset_of(&res), MB);
+
+    // The same piece sent to both replicas at once counts once.
+    let (a, b) = tokio::join!(
+        patch(app.base.clone(), MB, 2 * MB),
+        patch(other.clone(), MB, 2 * MB)
+    );
+    let mut codes = vec![a.status().as_u16(), b.status().as_u16()];
+    codes.sort();
+    assert_eq!(codes, vec![204, 409], "one wins, one is told the offset");
+    assert_eq!(offset_of(&a), 2 * MB);
+    assert_eq!(offset_of(&b), 2 * MB);
+
+    // The rest to the other replica finishes the document.
+    let res = patch(other.clone(), 2 * MB, file.len()).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let doc = res.headers()["onetrip-document-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .get_with_cookie(&format!("/documents/{doc}"), &f.cookie)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap() == file, "byte for byte");
+    let parts: Vec<(String,)> =
+        app::fetch_all!(&app.db, (String,), "SELECT object_key FROM upload_parts").unwrap();
+    assert!(parts.is_empty(), "no part rows left: {parts:?}");
+    let objects = s3.objects();
+    assert_eq!(objects.len(), 1, "only the document's object: {objects:?}");
+    assert!(objects[0].contains("/documents/"), "{objects:?}");
+    let mut left = Vec::new();
+    for e in walkdir(app.files.path()) {
+        if e.ends_with(".part") || e.ends_with(".piece") {
+            left.push(e);
+        }
+    }
+    assert!(
+        left.is_empty(),
+        "no scratch files on either replica: {left:?}"
+    );
+
+    // A transfer given up on one replica leaves nothing in the store.
+    let res = create(&app, &f, "副本.pdf", file.len()).await;
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let res = tus(
+        &app,
+        &other,
+        &f,
+        reqwest::Method::PATCH,
+        &location,
+        Some(0),
+        file[..MB].to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s3.objects().len(), 2, "the part is in the store");
+    let res = tus(
+        &app,
+        &app.base,
+        &f,
+        reqwest::Method::DELETE,
+        &location,
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s3.objects().len(), 1, "and gone with the transfer");
+    app.cleanup().await;
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p.to_string_lossy().to_string());
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_continues_on_another_replica_sqlite() {
+    an_upload_continues_on_another_replica(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_continues_on_another_replica_postgres() {
+    an_upload_continues_on_another_replica(Backend::Postgres).await;
 }
