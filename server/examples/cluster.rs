@@ -24,7 +24,9 @@
 //! `cargo run --release -p server --example cluster -- [--replicas N] [--short] [--journeys]`
 //! with `DATABASE_URL=postgres://…` (a server to create the cluster's
 //! database on; default the machine's). `ONETRIP_BIN`, `ONETRIP_S3_DEV_BIN`,
-//! `ONETRIP_LOAD_BIN`, `LEPTOS_SITE_ROOT` and `HAPROXY` name the programs.
+//! `ONETRIP_LOAD_BIN`, `LEPTOS_SITE_ROOT` and `HAPROXY` name the programs;
+//! `ONETRIP_CLUSTER_PORT` (default 3936) the first of its ports (the store;
+//! the balancer is 4 above, the replicas from 5 above).
 //! Exit status 1 when a check failed.
 
 use app::db::Db;
@@ -36,9 +38,15 @@ use std::time::{Duration, Instant};
 mod common;
 
 const BUCKET: &str = "onetrip";
-const S3_PORT: u16 = 3936;
-const LB_PORT: u16 = 3940;
-const FIRST_PORT: u16 = 3941;
+
+/// Ports from `ONETRIP_CLUSTER_PORT` (default 3936): the store on it, the
+/// balancer on it + 4, the replicas from it + 5.
+fn port_base() -> u16 {
+    std::env::var("ONETRIP_CLUSTER_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3936)
+}
 
 fn bin(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.into())
@@ -54,7 +62,7 @@ struct Cluster {
 
 impl Cluster {
     fn port(i: usize) -> u16 {
-        FIRST_PORT + i as u16
+        port_base() + 5 + i as u16
     }
 
     fn base(i: usize) -> String {
@@ -72,7 +80,7 @@ impl Cluster {
             .env("LEPTOS_SITE_ROOT", bin("LEPTOS_SITE_ROOT", "target/site"))
             .env("LEPTOS_ENV", "PROD")
             .env("ONETRIP_STORE", format!("s3://{BUCKET}/centre"))
-            .env("AWS_ENDPOINT", format!("http://127.0.0.1:{S3_PORT}"))
+            .env("AWS_ENDPOINT", format!("http://127.0.0.1:{}", port_base()))
             .env("AWS_ALLOW_HTTP", "true")
             .env("AWS_ACCESS_KEY_ID", "dev-key")
             .env("AWS_SECRET_ACCESS_KEY", "dev-secret")
@@ -109,6 +117,7 @@ impl Cluster {
         let servers: String = (0..n)
             .map(|i| format!("    server r{i} 127.0.0.1:{} check\n", Self::port(i)))
             .collect();
+        let lb_port = port_base() + 4;
         let cfg = format!(
             "global
     maxconn 8192
@@ -123,7 +132,7 @@ defaults
     retries 3
     retry-on conn-failure empty-response
 frontend web
-    bind 127.0.0.1:{LB_PORT}
+    bind 127.0.0.1:{lb_port}
     default_backend replicas
 backend replicas
     balance roundrobin
@@ -320,7 +329,7 @@ async fn across_replicas(report: &Report, client: &reqwest::Client, db: &Db) {
         format!("replica 2 finishes the upload ({})", rest.status()),
     );
     let Some(doc) = doc else { return };
-    let lb = format!("http://127.0.0.1:{LB_PORT}");
+    let lb = format!("http://127.0.0.1:{}", port_base() + 4);
     let mut whole = 0;
     for _ in 0..4 {
         let got = client
@@ -366,7 +375,7 @@ async fn across_replicas(report: &Report, client: &reqwest::Client, db: &Db) {
 
 /// 40 wrong codes in parallel through the balancer, then the right one.
 async fn lockout(report: &Report, client: &reqwest::Client, db: &Db) {
-    let lb = format!("http://127.0.0.1:{LB_PORT}");
+    let lb = format!("http://127.0.0.1:{}", port_base() + 4);
     let w = world(&lb, client, db, 73_000_000);
     let mobile = "13912340002";
     let from = ip();
@@ -484,7 +493,7 @@ async fn outbox_once(report: &Report, db: &Db) {
 
 /// The booking race through the balancer.
 async fn race(report: &Report, client: &reqwest::Client, db: &Db, people: usize) {
-    let lb = format!("http://127.0.0.1:{LB_PORT}");
+    let lb = format!("http://127.0.0.1:{}", port_base() + 4);
     let bookers = bookers(db, people).await;
     let opts: serde_json::Value = client
         .post(format!("{lb}/api/bookings/options"))
@@ -618,7 +627,7 @@ async fn main() {
     std::fs::create_dir_all(&s3_root).unwrap();
     let s3 = Command::new(bin("ONETRIP_S3_DEV_BIN", "target/release/examples/s3_dev"))
         .args([
-            format!("127.0.0.1:{S3_PORT}"),
+            format!("127.0.0.1:{}", port_base()),
             s3_root.display().to_string(),
             BUCKET.into(),
         ])
@@ -650,13 +659,13 @@ async fn main() {
         );
     }
     cluster.haproxy(n);
-    let lb = format!("http://127.0.0.1:{LB_PORT}");
+    let lb = format!("http://127.0.0.1:{}", port_base() + 4);
     assert!(
         ready(&client, &format!("{lb}/readyz")).await,
         "the balancer did not become ready"
     );
     let db = Db::open(&db_url).await.expect("the cluster's database");
-    println!("cluster: {n} replicas behind HAProxy at {lb}, PostgreSQL database {name}, s3_dev at 127.0.0.1:{S3_PORT}");
+    println!("cluster: {n} replicas behind HAProxy at {lb}, PostgreSQL database {name}, s3_dev at 127.0.0.1:{}", port_base());
 
     let report = Report::default();
     println!("checks across replicas:");

@@ -564,7 +564,10 @@ pub fn normalize_receipt(input: &str) -> Option<String> {
         .chars()
         .filter(|c| *c != '-')
         .collect();
-    if c.len() != 14 {
+    // Fourteen ASCII characters: a length in bytes alone would let
+    // multi-byte characters through to a split inside one (found by
+    // fuzz/fuzz_targets/domain_ids.rs).
+    if c.len() != 14 || !c.is_ascii() {
         return None;
     }
     let (date, rest) = c.split_at(6);
@@ -578,6 +581,19 @@ pub fn normalize_receipt(input: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn receipts_with_multibyte_characters_are_refused_not_a_panic() {
+        use super::normalize_receipt;
+        // What the fuzzer found: 14 bytes, but not 14 characters.
+        assert_eq!(normalize_receipt("2210\u{FFFD}110\u{FFFD}1"), None);
+        assert_eq!(normalize_receipt("2612中ABC中D"), None);
+        assert_eq!(normalize_receipt("261203中中中中"), None);
+        assert_eq!(
+            normalize_receipt("261203-ABCD-EFGH").as_deref(),
+            Some("261203-ABCD-EFGH")
+        );
+    }
 
     /// A resident ID number with its check character, born on `birth`.
     fn id_born(birth: &str) -> String {

@@ -132,9 +132,29 @@ async fn personal_answers_are_not_cached(app: &TestApp) {
     );
 }
 
+/// What fuzzing found (fuzz/fuzz_targets/domain_ids.rs): a receipt of 14
+/// bytes with multi-byte characters split inside one and panicked. Through
+/// the page and the server function it is an ordinary "not found" now.
+async fn multibyte_receipts_are_not_a_panic(app: &TestApp) {
+    for no in ["2210\u{FFFD}110\u{FFFD}1", "2612中ABC中D", "261203中中中中"] {
+        let q: String = form_urlencoded::byte_serialize(no.as_bytes()).collect();
+        let page = app.get(&format!("/track?no={q}&id=000000")).await;
+        assert!(
+            page.status().is_success() || page.status() == StatusCode::NOT_FOUND,
+            "{no:?}: {}",
+            page.status()
+        );
+        let res = app
+            .server_fn("track", &[("no", no), ("id", "000000")])
+            .await;
+        assert!(res.status().is_client_error(), "{no:?}: {}", res.status());
+    }
+}
+
 on_both_backends!(
     nul_and_direction_overrides_are_refused_everywhere,
     personal_answers_are_not_cached,
+    multibyte_receipts_are_not_a_panic,
 );
 
 /// Served over HTTPS (as `ONETRIP_PUBLIC_URL` says), every answer asks the
