@@ -138,6 +138,7 @@ pub async fn run() -> Result<(), StartError> {
     telemetry::init(&filter, format).map_err(StartError::LogFilter)?;
     let config = Config::from_env()?;
     let db = open_database(&config.database_url).await?;
+    same_key_as_the_others(&db, &config.secret_key).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -220,6 +221,9 @@ pub async fn run() -> Result<(), StartError> {
         tracing::warn!("ONETRIP_DEV_OUTBOX=1: /dev/outbox shows every message, codes included; never enable this in production");
     }
     tracing::info!(senders = ?config.senders, "notifications outbox worker started");
+    if config.senders.sms.name() == "log" && !config.policy.dev_outbox {
+        tracing::warn!("ONETRIP_SMS_SENDER=log (the default): texts, sign-in codes included, go to this log and reach nobody; configure a real sender (webhook) before citizens use this server");
+    }
     let worker = tokio::spawn(
         state
             .worker(
@@ -255,6 +259,33 @@ pub async fn run() -> Result<(), StartError> {
     let _ = shared_counters.sync(&db).await;
     db.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Every replica of one database must hold the same secret key (it signs
+/// cookies and sign-in challenges): the first start records its
+/// fingerprint, and a start with another key is refused, saying why.
+/// `ONETRIP_SECRET_KEY_REPLACED=1` records a key replaced on purpose.
+async fn same_key_as_the_others(db: &Db, key: &config::SecretKey) -> Result<(), StartError> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"onetrip secret key fingerprint\0");
+    h.update(key.bytes());
+    let mine = hex::encode(h.finalize());
+    let replace = std::env::var("ONETRIP_SECRET_KEY_REPLACED").is_ok_and(|v| v == "1");
+    let agreed = app::db::agree_setting(db, "secret_key_fingerprint", &mine, replace)
+        .await
+        .map_err(|e| {
+            StartError::Database(OpenError::Connect {
+                backend: db.backend().name(),
+                reason: e.to_string(),
+            })
+        })?;
+    if agreed != mine {
+        return Err(StartError::Config(ConfigError::Setting(
+            "ONETRIP_SECRET_KEY is not the key this database was first used with: every replica of one database needs the same key (copy it from the others). If the key was replaced on purpose (all sessions end), start once with ONETRIP_SECRET_KEY_REPLACED=1".into(),
+        )));
+    }
     Ok(())
 }
 

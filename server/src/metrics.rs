@@ -138,23 +138,26 @@ pub async fn livez() -> Response {
     axum::Json(serde_json::json!({ "status": "alive" })).into_response()
 }
 
-/// `GET /readyz`: ready for traffic: the database answers and the data
-/// directory takes a write (for the load balancer). 503 with Retry-After
+/// `GET /readyz`: ready for traffic: the database answers, the data
+/// directory takes a write and the document store answers (for the load
+/// balancer). 503 with Retry-After
 /// otherwise, naming what is missing.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let backend = state.db.backend().name();
     let database = state.db.ping().await.is_ok();
-    let disk = match &state.documents {
-        Some(d) => d.writable().await,
-        None => true,
+    let (disk, store) = match &state.documents {
+        Some(d) => tokio::join!(d.writable(), d.store.reachable()),
+        None => (true, true),
     };
+    let ready = database && disk && store;
     let body = serde_json::json!({
-        "status": if database && disk { "ready" } else { "unavailable" },
+        "status": if ready { "ready" } else { "unavailable" },
         "database": if database { "ok" } else { "unavailable" },
         "backend": backend,
         "data_dir": if disk { "ok" } else { "unavailable" },
+        "document_store": if store { "ok" } else { "unavailable" },
     });
-    if database && disk {
+    if ready {
         axum::Json(body).into_response()
     } else {
         (

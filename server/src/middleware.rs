@@ -134,6 +134,14 @@ pub async fn security_headers(
 /// The span for one request: id, method and path only. Query strings are left
 /// out on purpose: later features put receipt numbers and ID digits in them.
 pub fn request_span(req: &Request<Body>) -> Span {
+    // The balancer's and the monitor's probes (every second per replica)
+    // are logged only at debug level.
+    if matches!(
+        req.uri().path(),
+        "/livez" | "/readyz" | "/healthz" | "/metrics"
+    ) {
+        return tracing::debug_span!("probe", path = %req.uri().path());
+    }
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -145,6 +153,19 @@ pub fn request_span(req: &Request<Body>) -> Span {
         method = %req.method(),
         path = %req.uri().path(),
     )
+}
+
+/// The end of a request, at info level; probes (their span is `probe`, off
+/// below debug) say nothing.
+pub fn log_response<B>(res: &axum::http::Response<B>, latency: std::time::Duration, span: &Span) {
+    if span.metadata().is_some_and(|m| m.name() == "request") {
+        tracing::info!(
+            parent: span,
+            status = res.status().as_u16(),
+            latency_ms = latency.as_millis() as u64,
+            "finished processing request"
+        );
+    }
 }
 
 /// A handler panicked: log it (without the request) and show a calm page.

@@ -17,7 +17,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::TraceLayer;
 
 /// The route list, generated once per process. Generating it renders the app
 /// with resource loading suppressed by a process-wide flag, so a resource
@@ -104,7 +104,7 @@ pub fn build(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .on_response(middleware::log_response),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::from_fn(

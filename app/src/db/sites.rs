@@ -179,3 +179,28 @@ pub async fn save_site_settings(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Record `value` for `name` unless one is there; the value that holds.
+/// `replace`: this value holds from now on.
+pub async fn agree_setting(
+    db: &Db,
+    name: &str,
+    value: &str,
+    replace: bool,
+) -> Result<String, sqlx::Error> {
+    let sql = if replace {
+        "INSERT INTO server_settings (name, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    } else {
+        "INSERT INTO server_settings (name, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING"
+    };
+    crate::execute!(db, sql, name, value, super::now_ms())?;
+    let row: Option<(String,)> = crate::fetch_optional!(
+        db,
+        (String,),
+        "SELECT value FROM server_settings WHERE name = $1",
+        name
+    )?;
+    Ok(row.map(|r| r.0).unwrap_or_default())
+}

@@ -188,11 +188,29 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Result<Respon
     tus_ok(&headers)?;
     let session = Citizen::from_headers(&st, &headers).await?;
     csrf_ok(&session, header_str(&headers, "x-csrf-token"))?;
-    let Some(length) = super::tus::parse_bytes(header_str(&headers, "upload-length")) else {
-        return Err(AppError::BadRequest.into_response());
+    let raw_length = header_str(&headers, "upload-length");
+    let Some(length) = super::tus::parse_bytes(raw_length) else {
+        // All digits but beyond any number: larger than any file allowed.
+        if raw_length.is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())) {
+            let e = DomainError::FileTooLarge {
+                max_mb: mb(st.services.policy.max_file_bytes),
+            };
+            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
+        }
+        return Err(bad_header(
+            "upload_length",
+            "Upload-Length 应为文件的字节数（非负整数）。",
+            "Upload-Length must be the file's size in bytes (a whole number, not negative).",
+        ));
     };
-    let Some(meta) = metadata(&headers) else {
-        return Err(AppError::BadRequest.into_response());
+    let meta =
+        metadata(&headers).filter(|m| m.contains_key("application") && m.contains_key("material"));
+    let Some(meta) = meta else {
+        return Err(bad_header(
+            "upload_metadata",
+            "Upload-Metadata 应包含 application 和 material（base64 编码）。",
+            "Upload-Metadata must name the application and the material (base64).",
+        ));
     };
     let get = |k: &str| meta.get(k).cloned().unwrap_or_default();
     let (app_row, name) = admit(
@@ -297,6 +315,36 @@ async fn cancel(
     res.headers_mut()
         .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
     Ok(res)
+}
+
+/// 413: a PATCH brought more bytes than the upload announced. The client is
+/// not sending the file it declared; the upload is gone, and it starts again.
+fn more_than_announced() -> Response {
+    let body = AppError::Validation(vec![FieldError::new(
+        "file",
+        "file.more_than_announced",
+        "发送的内容比文件申报的大小多，这次上传已取消。请重新选择文件上传。".into(),
+        "More bytes arrived than the upload announced, so it was cancelled. Choose the file again."
+            .into(),
+    )]);
+    let mut res = (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+    res.headers_mut()
+        .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    res
+}
+
+/// 400 for a malformed tus header, saying which, in both languages.
+fn bad_header(field: &str, zh: &str, en: &str) -> Response {
+    let body = AppError::Validation(vec![FieldError::new(
+        field,
+        &format!("{field}.malformed"),
+        zh.into(),
+        en.into(),
+    )]);
+    let mut res = (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    res.headers_mut()
+        .insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    res
 }
 
 /// Why a body stopped before its end.
@@ -445,10 +493,7 @@ async fn append(
             drop(file);
             let _ = tokio::fs::remove_file(&path).await;
             let _ = db::delete_upload(&st.db, &upload.id).await;
-            let e = DomainError::FileTooLarge {
-                max_mb: mb(upload.length),
-            };
-            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
+            return Err(more_than_announced());
         }
         Err((n, Stop::Broken)) => {
             let _ = db::touch_upload(&st.db, &upload.id).await;
@@ -535,10 +580,7 @@ async fn append_part(
             let _ = tokio::fs::remove_file(&piece).await;
             let _ = db::delete_upload(&st.db, &upload.id).await;
             docs.remove_parts(&upload.id).await;
-            let e = DomainError::FileTooLarge {
-                max_mb: mb(upload.length),
-            };
-            return Err(file_error(StatusCode::PAYLOAD_TOO_LARGE, &e));
+            return Err(more_than_announced());
         }
     };
     drop(file);
@@ -562,6 +604,14 @@ async fn append_part(
         if !counted {
             // Another PATCH at this offset won: this part does not count.
             parts.delete(&key).await;
+            // …and if that one finished the upload, it is a document now.
+            let gone = db::upload(&st.db, &upload.id)
+                .await
+                .map_err(|e| internal("upload", e))?
+                .is_none();
+            if gone {
+                return Err(AppError::NotFound.into_response());
+            }
             let now = db::upload_received(&st.db, &upload.id)
                 .await
                 .map_err(|e| internal("upload_received", e))?;
@@ -837,6 +887,20 @@ async fn download(
     }
 }
 
+/// A stored content that cannot be read: missing is our fault (500, logged);
+/// the store away (an object store down, a mount gone) is 503 with
+/// Retry-After, as every other outage is.
+fn store_away(e: std::io::Error) -> Response {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return internal("store open", e);
+    }
+    tracing::error!(error = %e, "document store unavailable");
+    AppError::Unavailable {
+        retry_after_secs: 10,
+    }
+    .into_response()
+}
+
 async fn serve_document(
     st: &AppState,
     headers: &HeaderMap,
@@ -844,11 +908,7 @@ async fn serve_document(
 ) -> Result<Response, Response> {
     let docs = docs(st)?;
     let doc = readable_document(st, headers, id).await?;
-    let reader = docs
-        .store
-        .open(&doc.sha256)
-        .await
-        .map_err(|e| internal("store open", e))?;
+    let reader = docs.store.open(&doc.sha256).await.map_err(store_away)?;
     let kind = DocKind::from_mime(&doc.mime).unwrap_or(DocKind::Pdf);
     let ext = kind.extensions()[0];
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
@@ -883,11 +943,7 @@ async fn preview(
             .map_err(|e| internal("preview", e))?
             .and_then(|p| p.thumb_sha256)
             .ok_or_else(|| AppError::NotFound.into_response())?;
-        let reader = docs
-            .store
-            .open(&thumb)
-            .await
-            .map_err(|e| internal("store open", e))?;
+        let reader = docs.store.open(&thumb).await.map_err(store_away)?;
         let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
         let h = res.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));

@@ -13,6 +13,11 @@ pub trait DocumentStore: Send + Sync {
     async fn open(&self, sha256: &str) -> io::Result<Box<dyn AsyncRead + Send + Unpin>>;
     async fn delete(&self, sha256: &str) -> io::Result<()>;
     fn name(&self) -> &'static str;
+    /// Whether the store answers (readiness): a local store always does
+    /// (its disk is the data directory's, probed apart).
+    async fn reachable(&self) -> bool {
+        true
+    }
     /// Where the parts of uploads in progress go when they must be reachable
     /// from every replica; `None`: in the local data directory.
     fn shared_parts(&self) -> Option<SharedParts> {
@@ -244,6 +249,19 @@ impl DocumentStore for ObjectStoreStore {
 
     fn shared_parts(&self) -> Option<SharedParts> {
         Some(self.parts())
+    }
+
+    /// One HEAD of a key that need not exist: "not found" is an answer.
+    async fn reachable(&self) -> bool {
+        let probe = object_store::path::Path::from(if self.prefix.is_empty() {
+            ".ready".to_string()
+        } else {
+            format!("{}/.ready", self.prefix)
+        });
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(3), self.inner.head(&probe)).await,
+            Ok(Ok(_) | Err(object_store::Error::NotFound { .. }))
+        )
     }
 }
 

@@ -179,6 +179,40 @@ async fn sigterm_stops_gracefully(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(code, Some(0), "clean exit after SIGTERM");
+
+    // A second replica of this database with another key (its own data
+    // directory generates one) is refused at start, saying why…
+    let other = tempfile::tempdir().unwrap();
+    let (code, stderr) = run_expecting_exit(
+        onetrip()
+            .env("ONETRIP_DATA_DIR", other.path())
+            .env("LEPTOS_SITE_ADDR", free_addr())
+            .env("DATABASE_URL", &fresh.url),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_one_clear_sentence(&stderr, "ONETRIP_SECRET_KEY");
+    // …unless the key was replaced on purpose.
+    let addr = free_addr();
+    let mut child = onetrip()
+        .env("ONETRIP_DATA_DIR", other.path())
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("DATABASE_URL", &fresh.url)
+        .env("ONETRIP_SECRET_KEY_REPLACED", "1")
+        .spawn()
+        .expect("spawn onetrip");
+    let start = Instant::now();
+    let mut healthy = false;
+    while start.elapsed() < Duration::from_secs(30) && !healthy {
+        healthy = client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(healthy, "a replaced key is recorded and the server starts");
     fresh.drop_database().await;
 }
 

@@ -20,6 +20,8 @@ struct S3Server {
     endpoint: String,
     root: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
+    /// Its open connections, so that stopping it stops them too.
+    conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl S3Server {
@@ -35,21 +37,25 @@ impl S3Server {
         let service = builder.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let held = conns.clone();
         let task = tokio::spawn(async move {
             let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             while let Ok((socket, _)) = listener.accept().await {
                 let conn = http
                     .serve_connection(TokioIo::new(socket), service.clone())
                     .into_owned();
-                tokio::spawn(async move {
+                let handle = tokio::spawn(async move {
                     let _ = conn.await;
                 });
+                held.lock().unwrap().push(handle.abort_handle());
             }
         });
         S3Server {
             endpoint,
             root,
             task,
+            conns,
         }
     }
 
@@ -62,6 +68,12 @@ impl S3Server {
             .with_access_key_id("test-key")
             .with_secret_access_key("test-secret")
             .with_virtual_hosted_style_request(false)
+            // A store that is away is answered at once (tests stop it).
+            .with_retry(object_store::RetryConfig {
+                backoff: object_store::BackoffConfig::default(),
+                max_retries: 0,
+                retry_timeout: Duration::from_secs(2),
+            })
             .build()
             .unwrap();
         Arc::new(ObjectStoreStore::new(Arc::new(s3), prefix))
@@ -87,9 +99,19 @@ impl S3Server {
     }
 }
 
+impl S3Server {
+    /// The store goes away: no new connection, and the open ones cut.
+    fn stop(&self) {
+        self.task.abort();
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+}
+
 impl Drop for S3Server {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop();
     }
 }
 
@@ -376,6 +398,38 @@ async fn an_upload_continues_on_another_replica(backend: Backend) {
     .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(s3.objects().len(), 1, "and gone with the transfer");
+
+    // The store away: readiness says so, a download is 503 with
+    // Retry-After (not 500), and so is a part that cannot be stored.
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    s3.stop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(ready.headers().contains_key("retry-after"));
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["document_store"], "unavailable", "{body}");
+    let res = app
+        .get_with_cookie(&format!("/documents/{doc}"), &f.cookie)
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    let res = create(&app, &f, "再一份.pdf", file.len()).await;
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let res = tus(
+        &app,
+        &other,
+        &f,
+        reqwest::Method::PATCH,
+        &location,
+        Some(0),
+        file[..MB].to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(offset_of(&res), 0, "nothing counted");
     app.cleanup().await;
 }
 
