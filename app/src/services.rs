@@ -601,6 +601,28 @@ impl SlotGates {
         (guard, full)
     }
 
+    /// Whether the database said a moment ago that `slot` is full (no wait).
+    pub fn known_full(&self, slot: &str) -> bool {
+        let now = db::now_ms();
+        self.gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(slot)
+            .and_then(|(_, full)| *full)
+            .is_some_and(|until| until > now)
+    }
+
+    /// Like [`SlotGates::enter`], waiting at most `wait`: `None` when the
+    /// queue at the gate is longer than that (the caller answers 503 with
+    /// Retry-After rather than keep the person waiting).
+    pub async fn enter_within(
+        &self,
+        slot: &str,
+        wait: std::time::Duration,
+    ) -> Option<(tokio::sync::OwnedMutexGuard<()>, bool)> {
+        tokio::time::timeout(wait, self.enter(slot)).await.ok()
+    }
+
     /// The database answered that `slot` is full.
     pub fn full(&self, slot: &str) {
         let until = db::now_ms() + Self::FULL_FOR.as_millis() as i64;

@@ -95,12 +95,12 @@ pub async fn book_visit(
             en.into(),
         )]))
     };
-    // A crowd pressing "book" on one slot passes one at a time; once the
-    // database has said it is full, the rest are told so from memory.
+    // A crowd pressing "book" on one slot: once the database has said it
+    // is full, the rest are told so from memory; the others pass the
+    // slot's gate one at a time for the write only (below).
     let gates = services()?.slot_gates;
     let gate_key = format!("{site}\u{1f}{}\u{1f}{slot}", row.matter_code);
-    let (_gate, known_full) = gates.enter(&gate_key).await;
-    if known_full {
+    if gates.known_full(&gate_key) {
         let e = outcome_error(&BookOutcome::Full);
         return fail(&e.field, &e.code, &e.zh, &e.en);
     }
@@ -154,6 +154,20 @@ pub async fn book_visit(
     let when = format!("{} {}", slot.start.format("%Y-%m-%d"), slot.label());
     let site_zh = site_row.map(|s| s.name_zh.clone()).unwrap_or_default();
     let lang = request_lang().await;
+    // More than a few seconds' queue at this slot's gate (a spike): 503
+    // with Retry-After, never a wait until the phone gives up.
+    let Some((_gate, known_full)) = gates
+        .enter_within(&gate_key, std::time::Duration::from_secs(5))
+        .await
+    else {
+        return Err(AppError::Unavailable {
+            retry_after_secs: 5,
+        });
+    };
+    if known_full {
+        let e = outcome_error(&BookOutcome::Full);
+        return fail(&e.field, &e.code, &e.zh, &e.en);
+    }
     let outcome = crate::db::book(
         &database,
         &NewBooking {
