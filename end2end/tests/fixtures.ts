@@ -34,10 +34,13 @@ export const test = base.extend<Fixtures>({
         // With JavaScript off, Chromium refuses the (preloaded) app scripts itself.
         const refusedScript = !js && req.failure()?.errorText === "csp" && /\.(js|wasm)$/.test(req.url());
         const expected = expectedFailures !== null && expectedFailures.test(req.url());
-        // A page that navigates on (a form post, a redirect) cancels its own
-        // icon, asset and image loads (a booking's QR code); not a failure.
+        // A page that navigates on (a form post, a redirect, the uploader's
+        // reload) cancels its own icon, asset and image loads (a booking's QR
+        // code, a document's preview still loading); not a failure. An image
+        // the server refuses is still one (the response handler below).
         const cancelledAsset =
-          req.failure()?.errorText === "net::ERR_ABORTED" && /(\/favicon\.svg|\/pkg\/|\.svg$)/.test(req.url());
+          req.failure()?.errorText === "net::ERR_ABORTED" &&
+          (req.resourceType() === "image" || /(\/favicon\.svg|\/pkg\/|\.svg$)/.test(req.url()));
         if (cancelledAsset) return;
         if (!refusedScript && !expected) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
       });
