@@ -43,7 +43,9 @@ use crate::pages::developer::{
     DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
     DeveloperPage, OrgCasePage,
 };
-use crate::pages::public::{HomePage, MatterPage, MattersPage, SitesPage, TrackPage};
+use crate::pages::public::{
+    EcertCheckPage, HomePage, MatterPage, MattersPage, SitesPage, TrackPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
@@ -125,6 +127,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/consult") view=ConsultPage ssr=SsrMode::Async />
                     <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=EcertCheckPage ssr=SsrMode::Async />
                     <Route path=path!("/documents/:id/view") view=ViewerPage ssr=SsrMode::Async />
                     <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
                     <Route path=path!("/developer/register") view=DevRegisterPage />

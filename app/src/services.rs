@@ -53,6 +53,10 @@ pub struct Policy {
     pub filing_max_rows: usize,
     /// Largest spreadsheet file taken in.
     pub filing_max_file_bytes: usize,
+    /// What certificate numbers name: the province's abbreviation and the
+    /// city or county (浙(2026)明州市不动产权第0000001号).
+    pub cert_province: String,
+    pub cert_city: String,
 }
 
 impl Default for Policy {
@@ -74,6 +78,8 @@ impl Default for Policy {
             booking: Default::default(),
             filing_max_rows: 5_000,
             filing_max_file_bytes: 10 * 1024 * 1024,
+            cert_province: "浙".into(),
+            cert_city: "明州市".into(),
         }
     }
 }
@@ -94,6 +100,8 @@ pub struct Services {
     pub catalogue: Arc<db::CatalogueCache>,
     /// Bookable slots: one booking at a time each, "full" remembered.
     pub slot_gates: Arc<SlotGates>,
+    /// The centre's seal (derived from the secret key).
+    pub seal: Arc<crate::ops::seal::Seal>,
 }
 
 /// Refusals by the shared rate counters (`db::rate_hit`), remembered in
@@ -150,7 +158,9 @@ impl std::fmt::Debug for Services {
 
 impl Services {
     pub fn new(secret: Vec<u8>, policy: Policy) -> Self {
+        let seal = Arc::new(crate::ops::seal::Seal::from_secret(&secret));
         Services {
+            seal,
             secret: Arc::new(secret),
             policy,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),

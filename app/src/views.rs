@@ -25,6 +25,16 @@ impl Status {
     }
 }
 
+/// An electronic certificate or proof of a case, as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcertLine {
+    pub kind: crate::domain::ecert::EcertKind,
+    pub status: crate::domain::ecert::EcertStatus,
+    pub number: String,
+    pub code: String,
+}
+
+/// One event of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
     pub kind: String,

@@ -143,6 +143,8 @@ pub fn policy_from_env() -> Result<app::services::Policy, ConfigError> {
                 ))
             }
         },
+        cert_province: var("ONETRIP_CERT_PROVINCE").unwrap_or(d.cert_province),
+        cert_city: var("ONETRIP_CERT_CITY").unwrap_or(d.cert_city),
         booking: app::domain::booking::BookingRules {
             days_ahead: number(
                 "ONETRIP_BOOKING_DAYS_AHEAD",

@@ -9,6 +9,7 @@ pub mod config;
 pub mod deadlines;
 mod dev;
 pub mod documents;
+mod ecerts;
 mod extract;
 pub mod filings;
 pub mod letters;

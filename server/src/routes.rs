@@ -73,6 +73,7 @@ pub fn build(state: AppState) -> Router {
         .merge(
             crate::documents::routes()
                 .merge(crate::letters::routes())
+                .merge(crate::ecerts::routes())
                 .merge(crate::bookings::routes())
                 .merge(crate::filings::routes::routes())
                 .layer(axum::middleware::from_fn(middleware::pages_for_browsers)),

@@ -111,6 +111,62 @@ pub fn DocumentList(matter: Matter, docs: Vec<DocumentView>) -> impl IntoView {
     .into_any()
 }
 
+/// The case's electronic certificates: number, code, status, the PDF and
+/// where to verify it; nothing before issue.
+#[component]
+pub fn EcertLinks(application_id: String, ecerts: Vec<crate::views::EcertLine>) -> impl IntoView {
+    use crate::domain::ecert::format_code;
+    (!ecerts.is_empty()).then(|| {
+        view! {
+            <section class="letters" aria-labelledby="ecerts-title" data-testid="ecerts">
+                <h2 id="ecerts-title">{bi("电子证照", "Electronic certificates")}</h2>
+                <p class="hint">
+                    {bi(
+                        "与纸质证书同等有效。银行、买方或法院可在 /verify 输入验证码或扫描二维码查验。",
+                        "As valid as the paper certificate. A bank, a buyer or a court can check it at /verify by its code or QR code.",
+                    )}
+                </p>
+                <ul class="letter-list">
+                    {ecerts
+                        .into_iter()
+                        .map(|e| {
+                            let kind = e.kind;
+                            let status = e.status;
+                            let href = format!(
+                                "/applications/{}/ecerts/{}",
+                                application_id,
+                                kind.code(),
+                            );
+                            let verify = format!("/verify?code={}", e.code);
+                            view! {
+                                <li data-testid=format!("ecert-{}", kind.code())>
+                                    <p>
+                                        <strong>{move || kind.label(current_lang())}</strong>
+                                        <br />
+                                        <span class="wrap-anywhere">{e.number}</span>
+                                        <br />
+                                        {bi("验证码 ", "Code ")}
+                                        <span class="receipt" data-testid="ecert-code">
+                                            {format_code(&e.code)}
+                                        </span>
+                                        " · "
+                                        {move || status.label(current_lang())}
+                                    </p>
+                                    <a class="button button--secondary" href=href download="">
+                                        {bi("下载电子证照（PDF）", "Download (PDF)")}
+                                    </a>
+                                    " "
+                                    <a href=verify>{bi("查验", "Verify")}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
 /// Links to the printable letters (PDF) of a case; nothing when it has none.
 #[component]
 pub fn LetterLinks(

@@ -228,6 +228,8 @@ pub struct Move<'a> {
     pub hand_over: bool,
     /// Fees paid: what, how much and how.
     pub fee: Option<&'a FeeRecord>,
+    /// At issue: the electronic certificate or proof to seal.
+    pub ecert: Option<&'a super::ecerts::NewEcert<'a>>,
 }
 
 /// A fee payment to record with the move to "fees paid".
@@ -339,6 +341,9 @@ pub async fn apply_move(
     }
     if m.action == "return" {
         open_notice(&mut tx, id, actor.id, m.items, now).await?;
+    }
+    if let Some(e) = m.ecert {
+        super::ecerts::issue(&mut tx, id, e).await?;
     }
     if let Some(f) = m.fee {
         execute_tx!(

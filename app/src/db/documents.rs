@@ -336,7 +336,8 @@ pub async fn begin_collect(db: &Db, sha: &str) -> Result<Collect, sqlx::Error> {
         &mut tx,
         "DELETE FROM content_gc WHERE sha256 = $1 AND due_at <= $2
            AND NOT EXISTS (SELECT 1 FROM documents WHERE sha256 = $1)
-           AND NOT EXISTS (SELECT 1 FROM previews WHERE thumb_sha256 = $1)",
+           AND NOT EXISTS (SELECT 1 FROM previews WHERE thumb_sha256 = $1)
+           AND NOT EXISTS (SELECT 1 FROM ecerts WHERE pdf_sha256 = $1)",
         sha,
         now
     )?;
@@ -371,7 +372,8 @@ pub async fn sha_in_use(db: &Db, sha: &str) -> Result<bool, sqlx::Error> {
         db,
         (String,),
         "SELECT id FROM documents WHERE sha256 = $1
-         UNION ALL SELECT sha256 FROM previews WHERE thumb_sha256 = $1 LIMIT 1",
+         UNION ALL SELECT sha256 FROM previews WHERE thumb_sha256 = $1
+         UNION ALL SELECT id FROM ecerts WHERE pdf_sha256 = $1 LIMIT 1",
         sha
     )?;
     Ok(!rows.is_empty())

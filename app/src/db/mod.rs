@@ -19,6 +19,7 @@ mod cases;
 mod catalogue;
 mod citizens;
 mod documents;
+pub mod ecerts;
 mod filings;
 mod orgs;
 mod outbox;

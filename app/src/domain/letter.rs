@@ -105,7 +105,8 @@ pub struct LetterFacts {
 /// A composed letter: everything the PDF shows, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letter {
-    pub kind: LetterKind,
+    /// None for an electronic certificate (`domain::ecert::letter`).
+    pub kind: Option<LetterKind>,
     pub title: String,
     pub subtitle: String,
     /// The number printed top right: the case number once accepted, else
@@ -229,7 +230,7 @@ pub fn compose(kind: LetterKind, f: &LetterFacts, public_base: &str) -> Option<L
     .filter(|l| !l.is_empty())
     .collect();
     Some(Letter {
-        kind,
+        kind: Some(kind),
         title: title.into(),
         subtitle: subtitle.into(),
         number,

@@ -13,6 +13,7 @@ mod certificate_number;
 pub mod credentials;
 mod credit_code;
 pub mod document;
+pub mod ecert;
 mod error;
 pub mod fees;
 pub mod filing;

@@ -287,14 +287,14 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                     p("fee_en")
                 ),
                 (Stage::Issued, Lang::Zh) => format!(
-                    "【一趟办】回执号 {} 的不动产权证书已办好。请携带身份证件原件和受理回执，到{}（{}）领取，办公时间 {}。",
+                    "【一趟办】回执号 {} 已登簿发证：电子证照已签发，登录即可下载，并可凭验证码查验；纸质证书请携带身份证件原件和受理回执，到{}（{}）领取，办公时间 {}。",
                     p("receipt"),
                     p("site_zh"),
                     p("address_zh"),
                     p("hours_zh")
                 ),
                 (Stage::Issued, Lang::En) => format!(
-                    "[OneTrip] The certificate for receipt {} is ready. Collect it with your ID and the acceptance receipt at {} ({}), open {}.",
+                    "[OneTrip] Receipt {} is registered: the electronic certificate is issued (sign in to download it; anyone can verify it by its code). Collect the paper certificate with your ID and the acceptance receipt at {} ({}), open {}.",
                     p("receipt"),
                     p("site_en"),
                     p("address_en"),

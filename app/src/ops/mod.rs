@@ -5,7 +5,9 @@
 pub mod batches;
 pub mod booking;
 pub mod case_facts;
+pub mod ecerts;
 pub mod letters;
 pub mod org_cases;
 pub mod people;
+pub mod seal;
 pub mod stats;

@@ -61,6 +61,8 @@ test("a case goes from submission through one correction to issue", async ({ pag
   const mobile = `158${js ? "1" : "2"}${String(Date.now() % 10_000_000).padStart(7, "0")}`;
   const sellerMobile = `137${js ? "1" : "2"}${String((Date.now() + 17) % 10_000_000).padStart(7, "0")}`;
   const seller2Mobile = `136${js ? "1" : "2"}${String((Date.now() + 29) % 10_000_000).padStart(7, "0")}`;
+  // Each variant its own flat: an issued certificate supersedes the unit's earlier one.
+  const unit = `320684413219GB00029F0001${js ? "0002" : "0012"}`;
 
   // The citizen files and submits with one document.
   await open(page, "/matters/RESALE-TRANSFER", js);
@@ -68,7 +70,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await signIn(page, mobile);
   await hydrated(page, js);
   await page.getByRole("button", { name: "开始填写" }).click();
-  await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
+  await page.getByLabel("不动产单元号（28 位）").fill(unit);
   await page.getByLabel("坐落（地址）").fill("明州市鄞州区天童南路 1 号");
   await page.getByRole("button", { name: "保存并继续" }).click();
   await page.locator("#party0_name").fill("张三");
@@ -106,7 +108,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
     const told = await messageFromOutbox(page, m, "party_named");
     expect(told).toContain("张三");
     expect(told).toContain(receipt);
-    expect(told).toContain("320684413219GB00029F00010002");
+    expect(told).toContain(unit);
     expect(told).toContain("异议");
     links.push(new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname);
   }
@@ -192,7 +194,7 @@ test("a case goes from submission through one correction to issue", async ({ pag
     await signIn(seller, m);
     const panel = seller.getByTestId("confirm-panel");
     await expect(panel).toContainText("请您确认这份申请");
-    await expect(panel).toContainText("320684413219GB00029F00010002");
+    await expect(panel).toContainText(unit);
     await expect(seller.getByTestId("my-standing")).toContainText("待确认");
     await seller.getByTestId("confirm").click();
     await expect(seller.getByTestId("my-standing")).toContainText("已确认");
@@ -378,9 +380,47 @@ test("a case goes from submission through one correction to issue", async ({ pag
   const issued = await messageFromOutbox(page, mobile, "case_event");
   expect(issued).toContain("领取");
   expect(issued).toContain("身份证件");
+  expect(issued).toContain("电子证照已签发");
   // The acceptance receipt and the correction notice open as PDFs.
   await expectPdf(page, "letter-receipt");
   await expectPdf(page, "letter-correction");
+
+  // The electronic certificate: its number and code on the case page, the
+  // sealed PDF to download.
+  const ecert = page.getByTestId("ecert-certificate");
+  await expect(ecert).toContainText("不动产权证书（电子证照）");
+  await expect(ecert).toContainText(/浙\(\d{4}\)明州市不动产权第\d{7}号/);
+  await expect(ecert).toContainText("有效");
+  const ecertCode = (await ecert.getByTestId("ecert-code").textContent())!.trim();
+  expect(ecertCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const pdfRes = await page.request.get((await ecert.getByRole("link", { name: "下载电子证照（PDF）" }).getAttribute("href"))!);
+  expect(pdfRes.status()).toBe(200);
+  expect(pdfRes.headers()["content-type"]).toBe("application/pdf");
+  const pdfBytes = await pdfRes.body();
+
+  // A bank checks it, signed in as nobody: by the code typed in (lower case,
+  // without dashes), then by the file; a changed file is not recognised.
+  const bank = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, javaScriptEnabled: js });
+  const bankPage = await bank.newPage();
+  await bankPage.goto("/verify");
+  await expect(bankPage).toHaveTitle(/电子证照查验/);
+  await bankPage.getByLabel("验证码").fill(ecertCode.replaceAll("-", "").toLowerCase());
+  await bankPage.getByRole("button", { name: "查验", exact: true }).click();
+  const result = bankPage.getByTestId("verify-result");
+  await expect(bankPage.getByTestId("verify-status")).toHaveText("有效");
+  await expect(result).toContainText(unit);
+  await expect(result).toContainText("张*");
+  await expect(result).not.toContainText("张三");
+  await bankPage.getByLabel("PDF 文件").setInputFiles({ name: "cert.pdf", mimeType: "application/pdf", buffer: pdfBytes });
+  await bankPage.getByRole("button", { name: "核对文件" }).click();
+  await expect(bankPage.getByTestId("file-result")).toContainText("完全一致");
+  await expect(bankPage.getByTestId("verify-status")).toHaveText("有效");
+  const changed = Buffer.from(pdfBytes);
+  changed[changed.length >> 1] ^= 1;
+  await bankPage.getByLabel("PDF 文件").setInputFiles({ name: "cert.pdf", mimeType: "application/pdf", buffer: changed });
+  await bankPage.getByRole("button", { name: "核对文件" }).click();
+  await expect(bankPage.getByTestId("file-result")).toContainText("不是登记机构签发的电子证照，或已被改动");
+  await bank.close();
 
   // The supervisor's statistics count the issued case; the CSV downloads.
   await staffSignIn(page, `sup-${tag}`, "staff password 1");

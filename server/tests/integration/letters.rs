@@ -35,7 +35,7 @@ fn has(tool: &str) -> bool {
 }
 
 /// The text of a PDF, by Poppler's `pdftotext` (installed by `make test`).
-fn text_of(pdf: &[u8]) -> Option<String> {
+pub fn text_of(pdf: &[u8]) -> Option<String> {
     if !has("pdftotext") {
         eprintln!("pdftotext missing: letter text not read back");
         return None;

@@ -10,6 +10,7 @@ mod catalogue;
 mod citizen;
 mod database;
 mod documents;
+mod ecerts;
 mod filings;
 mod hardening;
 mod health;

@@ -60,6 +60,9 @@ pub struct ApplicationView {
     pub notice: Option<crate::views::NoticeView>,
     /// The printable letters the case has now.
     pub letters: Vec<crate::domain::letter::LetterKind>,
+    /// The electronic certificates and proofs issued for the case.
+    #[serde(default)]
+    pub ecerts: Vec<crate::views::EcertLine>,
     /// Materials the applicant promised to bring (容缺) and whether they came.
     pub owed: Vec<crate::views::OwedView>,
     /// The formal case number and promised deadline, once accepted.
@@ -237,6 +240,19 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
             && row.stage == "pre_accepted"
             && !visited,
         letters: crate::domain::letter::available(&row.stage, has_notice),
+        ecerts: crate::db::ecerts::of_application(&database, &row.id)
+            .await
+            .map_err(|e| AppError::internal("ecerts", e))?
+            .into_iter()
+            .filter_map(|r| {
+                Some(crate::views::EcertLine {
+                    kind: crate::domain::ecert::EcertKind::from_code(&r.kind)?,
+                    status: crate::domain::ecert::EcertStatus::from_code(&r.status)?,
+                    number: r.number,
+                    code: r.code,
+                })
+            })
+            .collect(),
         stage: row.stage.clone(),
         notice,
         documents,
@@ -392,6 +408,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         clock: "keep",
         owed: &[],
         hand_over: false,
+        ecert: None,
         fee: None,
     };
     let actor = crate::db::Actor {

@@ -205,6 +205,39 @@ pub async fn act_on_case(
     };
     let clock = clock(&database).await?;
     let day = clock.today();
+    // Issuing seals the electronic certificate or proof in the same
+    // transaction as the move.
+    let services = services()?;
+    let statement = if to == Stage::Issued {
+        let issuer = crate::db::find_active_site(&database, &row.site_code)
+            .await
+            .map_err(internal("site"))?
+            .map(|s| s.name_zh)
+            .unwrap_or_default();
+        Some(
+            crate::ops::ecerts::statement_for(
+                &database,
+                &id,
+                &matter,
+                row.case_no.as_deref().unwrap_or_default(),
+                row.receipt_no.as_deref().unwrap_or_default(),
+                &issuer,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let ecert = statement.map(|statement| {
+        use chrono::Datelike;
+        crate::db::ecerts::NewEcert {
+            statement,
+            province: &services.policy.cert_province,
+            city: &services.policy.cert_city,
+            year: day.year(),
+            seal: &services.seal,
+        }
+    });
     // A deadline from now at acceptance; moved on by the working time
     // paused when the clock restarts.
     let due = match (action, row.paused_at) {
@@ -256,6 +289,7 @@ pub async fn act_on_case(
             owed: &owed,
             hand_over: crate::domain::case::hands_over(from, to),
             fee: fee.as_ref(),
+            ecert: ecert.as_ref(),
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {
@@ -266,7 +300,7 @@ pub async fn act_on_case(
     };
     match outcome {
         MoveOutcome::Done { version } => {
-            services()?.outbox_wake.notify_one();
+            services.outbox_wake.notify_one();
             if form {
                 redirect(&format!("{back}?ok={}", action.code()));
             }

@@ -3,3 +3,4 @@
 pub mod matters;
 pub mod sites;
 pub mod track;
+pub mod verify;

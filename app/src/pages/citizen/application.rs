@@ -120,6 +120,10 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
             csrf=a.csrf.clone()
             home_visit=a.home_visit.clone()
         />
+        <crate::components::documents::EcertLinks
+            application_id=a.id.clone()
+            ecerts=a.ecerts.clone()
+        />
         <LetterLinks application_id=a.id.clone() kinds=a.letters.clone() />
         {(!a.owed.is_empty())
             .then(|| {

@@ -4,8 +4,10 @@ mod home;
 mod matters;
 mod sites;
 mod track;
+mod verify;
 
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use sites::SitesPage;
 pub use track::TrackPage;
+pub use verify::EcertCheckPage;

@@ -1,0 +1,123 @@
+//! Electronic certificates: the statement a case's issue seals, and what a
+//! verifier is shown of a sealed document.
+
+use crate::db::{self, ecerts::EcertRow, Db};
+use crate::domain::application::Draft;
+use crate::domain::catalogue::{Family, Matter, PartyRole};
+use crate::domain::ecert::{
+    new_code, share_words, EcertKind, EcertStatus, Holder, Statement, Verified,
+};
+use crate::error::AppError;
+use crate::ops::seal::Seal;
+
+fn day(ms: i64) -> String {
+    crate::domain::calendar::china_time(ms)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Where the register does not yet hold a fact, the certificate says so.
+pub const PER_REGISTER: &str = "以登记簿为准";
+
+/// The statement a case's issue will seal (its number and key id are given
+/// in the issuing transaction).
+pub async fn statement_for(
+    database: &Db,
+    id: &str,
+    matter: &Matter,
+    case_no: &str,
+    receipt_no: &str,
+    issuer: &str,
+) -> Result<Statement, AppError> {
+    let internal = |ctx: &'static str| move |e: sqlx::Error| AppError::internal(ctx, e);
+    let app = db::application_row(database, id)
+        .await
+        .map_err(internal("application"))?
+        .ok_or(AppError::NotFound)?;
+    let draft: Draft = serde_json::from_str(&app.draft).unwrap_or_default();
+    let parties = db::parties(database, id)
+        .await
+        .map_err(internal("parties"))?;
+    let kind = db::ecerts::kind_for(matter);
+    // Whose right the document states: on a certificate the right holders
+    // (heirs); on a proof the mortgagee where the matter has one, else the
+    // right holders.
+    let holder_roles: &[PartyRole] = match kind {
+        EcertKind::Certificate => &[PartyRole::RightHolder, PartyRole::Heir],
+        EcertKind::Proof if matter.parties.contains(&PartyRole::Mortgagee) => {
+            &[PartyRole::Mortgagee]
+        }
+        EcertKind::Proof => &[PartyRole::RightHolder, PartyRole::Heir],
+    };
+    let is_holder =
+        |role: &str| PartyRole::from_code(role).is_some_and(|r| holder_roles.contains(&r));
+    let mut holders: Vec<(String, String)> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    for p in &parties {
+        if is_holder(&p.role) {
+            if !holders.iter().any(|(n, _)| n == &p.name) {
+                holders.push((p.name.clone(), p.share.clone()));
+            }
+        } else if !others.contains(&p.name) {
+            others.push(p.name.clone());
+        }
+    }
+    let n = holders.len();
+    let holders = holders
+        .into_iter()
+        .map(|(name, share)| Holder {
+            share: share_words(&share, n),
+            name,
+        })
+        .collect();
+    let remarks = match matter.family {
+        Family::Cancellation => "所登记的权利已注销".to_string(),
+        _ => String::new(),
+    };
+    let mut random = [0u8; 10];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut random);
+    Ok(Statement {
+        v: 1,
+        kind,
+        code: new_code(random),
+        number: String::new(),
+        matter: matter.name_zh.clone(),
+        unit_number: draft.property.unit_number.trim().to_string(),
+        address: draft.property.address.trim().to_string(),
+        holders,
+        others,
+        area: PER_REGISTER.into(),
+        usage: PER_REGISTER.into(),
+        remarks,
+        case_no: case_no.to_string(),
+        receipt_no: receipt_no.to_string(),
+        issuer: issuer.to_string(),
+        issued_on: crate::ops::case_facts::today().to_string(),
+        key_id: String::new(),
+    })
+}
+
+/// The stored statement of a document, if it reads.
+pub fn statement(row: &EcertRow) -> Option<Statement> {
+    serde_json::from_str(&row.statement).ok()
+}
+
+/// What a verifier is shown; the seal is checked again on every look.
+pub fn verified(row: &EcertRow, seal: &Seal) -> Option<Verified> {
+    let s = statement(row)?;
+    let seal_ok =
+        row.key_id == seal.key_id() && seal.verify(row.statement.as_bytes(), &row.signature);
+    let status = EcertStatus::from_code(&row.status).unwrap_or(EcertStatus::Revoked);
+    let changed_on = if status == EcertStatus::Valid {
+        String::new()
+    } else {
+        day(row.changed_at)
+    };
+    Some(Verified::from_statement(
+        &s,
+        status,
+        changed_on,
+        row.reason.clone(),
+        seal_ok,
+    ))
+}
