@@ -24,7 +24,7 @@ test("the main pages of every audience have no WCAG 2.1 A/AA violations", async 
   await page.evaluate(() => document.body.insertAdjacentHTML("beforeend", '<img src="/favicon.svg">'));
   expect((await audit(page, "probe")).some((v) => v.includes("image-alt"))).toBe(true);
   const found: string[] = [];
-  const pages = ["/", "/matters", "/matters/TRANSFER-WITH-MORTGAGE", "/track", "/sites", "/signin", "/consult", "/me"];
+  const pages = ["/", "/matters", "/matters/TRANSFER-WITH-MORTGAGE", "/track", "/verify", "/verify?code=ZZZZ-ZZZZ-ZZZZ-ZZZZ", "/sites", "/signin", "/consult", "/me"];
   for (const path of pages) {
     await open(page, path, js);
     // Every page has its own title, in the user's language (WCAG 2.4.2).
