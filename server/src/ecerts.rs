@@ -52,6 +52,7 @@ const MAX_CHECKED_FILE: usize = 5 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/applications/{id}/ecerts/{kind}", get(download))
+        .route("/applications/{id}/ecerts/{kind}/statement", get(statement))
         .route("/verify/key", get(public_key))
         .route("/verify/key.json", get(public_key_json))
         .route(
@@ -115,13 +116,9 @@ async fn verify_json(
     let Some(v) = app::ops::ecerts::verified(&row, &st.services.seal) else {
         return AppError::NotFound.into_response();
     };
-    let mut body = serde_json::to_value(&v).unwrap_or_default();
-    if let Some(o) = body.as_object_mut() {
-        // What the seal signed, to check offline with the public key.
-        o.insert("statement".into(), row.statement.clone().into());
-        o.insert("signature".into(), row.signature.clone().into());
-    }
-    let mut res = Json(body).into_response();
+    // Names masked: the signed statement (full names) goes only to the
+    // case's people (`…/ecerts/{kind}/statement`).
+    let mut res = Json(v).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -137,6 +134,7 @@ async fn check_file(
     if let Some(refused) = over_limit(&st, &headers, peer) {
         return refused;
     }
+    let invalid = || answered(&st, "invalid", "");
     let mut hasher = Sha256::new();
     let mut size = 0usize;
     let mut seen = false;
@@ -144,7 +142,7 @@ async fn check_file(
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Redirect::to("/verify?file=invalid").into_response(),
+            Err(_) => return invalid(),
         };
         if field.name() != Some("file") {
             continue;
@@ -155,28 +153,85 @@ async fn check_file(
                 Ok(Some(chunk)) => {
                     size += chunk.len();
                     if size > MAX_CHECKED_FILE {
-                        return Redirect::to("/verify?file=invalid").into_response();
+                        return invalid();
                     }
                     hasher.update(&chunk);
                 }
                 Ok(None) => break,
-                Err(_) => return Redirect::to("/verify?file=invalid").into_response(),
+                Err(_) => return invalid(),
             }
         }
         seen = size > 0;
         break;
     }
     if !seen {
-        return Redirect::to("/verify?file=invalid").into_response();
+        return answered(&st, "invalid", "");
     }
     let sha = hex::encode(hasher.finalize());
     match app::db::ecerts::by_pdf(&st.db, &sha).await {
-        Ok(Some(row)) => {
-            Redirect::to(&format!("/verify?code={}&file=same", row.code)).into_response()
-        }
-        Ok(None) => Redirect::to("/verify?file=unknown").into_response(),
+        Ok(Some(row)) => answered(&st, "same", &row.code),
+        Ok(None) => answered(&st, "unknown", ""),
         Err(e) => AppError::internal("verify file", e).into_response(),
     }
+}
+
+/// Back to /verify with the result in a cookie only this browser holds
+/// (signed, five minutes): a link with `file=same` shows nothing to anyone
+/// else, so a forger cannot send "unchanged" with a changed file.
+fn answered(st: &AppState, result: &str, code: &str) -> Response {
+    let cookie = app::ops::ecerts::file_cookie(&st.services, result, code, app::db::now_ms());
+    let secure = if st.services.policy.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let to = if code.is_empty() {
+        format!("/verify?file={result}")
+    } else {
+        format!("/verify?code={code}&file={result}")
+    };
+    let mut res = Redirect::to(&to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}={cookie}; Path=/verify; Max-Age=300; HttpOnly; SameSite=Lax{secure}",
+        app::ops::ecerts::FILE_COOKIE
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The sealed statement and its signature, for the case's people to check
+/// offline with the public key (or hand to whoever must).
+async fn statement(
+    State(st): State<AppState>,
+    Path((id, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = may_read_application(&st, &headers, Some(&id)).await {
+        return r;
+    }
+    let Some(kind) = EcertKind::from_code(&kind) else {
+        return AppError::NotFound.into_response();
+    };
+    let row = match app::db::ecerts::of_application(&st.db, &id).await {
+        Ok(rows) => rows.into_iter().find(|r| r.kind == kind.code()),
+        Err(e) => return internal("ecerts", e),
+    };
+    let Some(row) = row else {
+        return AppError::NotFound.into_response();
+    };
+    let mut res = Json(serde_json::json!({
+        "statement": row.statement,
+        "signature": row.signature,
+        "key_id": row.key_id,
+        "algorithm": "Ed25519",
+    }))
+    .into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
 }
 
 async fn download(

@@ -187,9 +187,19 @@ pub fn new_code(random: [u8; 10]) -> String {
 /// full-width letters accepted, O read as 0 and I or L as 1. `None` unless
 /// it is 16 characters of the alphabet.
 pub fn normalize_code(input: &str) -> Option<String> {
+    // The QR code's whole address pasted: the code after `code=`.
+    let input = match input.find("code=") {
+        Some(at) => input[at + 5..].split('&').next().unwrap_or_default(),
+        None => input,
+    };
     let mut out = String::with_capacity(CODE_LEN);
     for c in super::to_half_width(input).chars() {
-        if c.is_whitespace() || c == '-' {
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '-' | '_' | '.' | '—' | '–' | '‐' | '。' | '·' | '\u{200b}' | '\u{feff}'
+            )
+        {
             continue;
         }
         let c = match c.to_ascii_uppercase() {
@@ -350,7 +360,15 @@ pub fn letter(s: &Statement, signature: &str, public_base: &str) -> super::lette
                 public_base.trim_end_matches('/')
             ),
             format!("电子印章 Seal key {}（公钥见 /verify/key）", s.key_id),
-            format!("签名 Signature (Ed25519): {signature}"),
+            format!(
+                "签名 Signature (Ed25519): {}",
+                signature
+                    .as_bytes()
+                    .chunks(22)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
         ],
         issuer: vec![s.issuer.clone()],
         date: s.issued_on.clone(),
@@ -395,6 +413,14 @@ mod tests {
         assert_eq!(normalize_code("ABCDEFGHJKMNPQRU"), None);
         assert_eq!(normalize_code("ABCDEFGHJKMNPQR中"), None);
         assert_eq!(normalize_code(""), None);
+        assert_eq!(
+            normalize_code("http://127.0.0.1:3000/verify?code=ABCDEFGHJKMNPQRS&x=1").as_deref(),
+            Some("ABCDEFGHJKMNPQRS")
+        );
+        assert_eq!(
+            normalize_code("ABCD—EFGH–JKMN_PQRS。").as_deref(),
+            Some("ABCDEFGHJKMNPQRS")
+        );
     }
 
     #[test]

@@ -97,6 +97,47 @@ pub async fn statement_for(
     })
 }
 
+/// The cookie that carries a file check's result back to the page.
+pub const FILE_COOKIE: &str = "onetrip_vf";
+const FILE_COOKIE_MS: i64 = 5 * 60 * 1000;
+
+/// `result.code.expires.mac`: what the upload found, for this browser only.
+pub fn file_cookie(
+    services: &crate::services::Services,
+    result: &str,
+    code: &str,
+    now_ms: i64,
+) -> String {
+    let code = if code.is_empty() { "-" } else { code };
+    let expires = (now_ms + FILE_COOKIE_MS).to_string();
+    let mac = services.keyed_hash(&["verify-file", result, code, &expires]);
+    format!("{result}.{code}.{expires}.{}", &mac[..32])
+}
+
+/// The result a file check left in this cookie, if it is ours, fresh, and
+/// (for "same") about the code on the page.
+pub fn file_result(
+    services: &crate::services::Services,
+    cookie: &str,
+    page_code: Option<&str>,
+    now_ms: i64,
+) -> Option<String> {
+    let mut parts = cookie.split('.');
+    let (result, code, expires, mac) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || expires.parse::<i64>().ok()? < now_ms {
+        return None;
+    }
+    let want = services.keyed_hash(&["verify-file", result, code, expires]);
+    if want.get(..32)? != mac {
+        return None;
+    }
+    match result {
+        "same" if page_code == Some(code) => Some(result.to_string()),
+        "unknown" | "invalid" => Some(result.to_string()),
+        _ => None,
+    }
+}
+
 /// The stored statement of a document, if it reads.
 pub fn statement(row: &EcertRow) -> Option<Statement> {
     serde_json::from_str(&row.statement).ok()

@@ -45,7 +45,8 @@ async fn verify(app: &TestApp, code: &str) -> (StatusCode, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn check_file(app: &TestApp, bytes: Vec<u8>) -> String {
+/// Post a file to /verify/file: (where it sends the browser, the cookie it sets).
+async fn check_file_with_cookie(app: &TestApp, bytes: Vec<u8>) -> (String, String) {
     let part = reqwest::multipart::Part::bytes(bytes)
         .file_name("cert.pdf")
         .mime_str("application/pdf")
@@ -61,7 +62,20 @@ async fn check_file(app: &TestApp, bytes: Vec<u8>) -> String {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    res.headers()["location"].to_str().unwrap().to_string()
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Path=/verify"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    (
+        res.headers()["location"].to_str().unwrap().to_string(),
+        cookie,
+    )
+}
+
+async fn check_file(app: &TestApp, bytes: Vec<u8>) -> String {
+    check_file_with_cookie(app, bytes).await.0
 }
 
 async fn an_issued_case_is_sealed_and_anyone_can_verify_it(app: &TestApp) {
@@ -108,12 +122,27 @@ async fn an_issued_case_is_sealed_and_anyone_can_verify_it(app: &TestApp) {
     assert!(html.contains(&row.number));
     assert!(!html.contains("张三"), "no full names on the public page");
 
-    // Offline: the statement and signature the API returns check against
-    // the published key, and fail when one character changes.
+    // The public answer holds no full name (the signed statement does: it
+    // goes to the case's people only).
+    assert!(v.get("statement").is_none(), "{v}");
+    assert!(
+        !v.to_string().contains("张三") && !v.to_string().contains("王五"),
+        "{v}"
+    );
+    let own = app
+        .get_with_cookie(
+            &format!("/applications/{id}/ecerts/certificate/statement"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let own: Value = own.json().await.unwrap();
+    // Offline: the statement and signature check against the published
+    // key, and fail when one character changes.
     let key: Value = app.get("/verify/key.json").await.json().await.unwrap();
     let public = key["public_key"].as_str().unwrap();
-    let signed = v["statement"].as_str().unwrap();
-    let sig = v["signature"].as_str().unwrap();
+    let signed = own["statement"].as_str().unwrap();
+    let sig = own["signature"].as_str().unwrap();
     assert!(app::ops::seal::verify_with_public(
         public,
         signed.as_bytes(),
@@ -157,6 +186,12 @@ async fn an_issued_case_is_sealed_and_anyone_can_verify_it(app: &TestApp) {
         app.get_with_cookie(&path, &stranger).await.status(),
         StatusCode::NOT_FOUND
     );
+    assert_eq!(
+        app.get_with_cookie(&format!("{path}/statement"), &stranger)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert_ne!(app.get(&path).await.status(), StatusCode::OK);
     assert_eq!(
         app.get_with_cookie(&format!("/applications/{id}/ecerts/proof"), &cookie)
@@ -164,12 +199,52 @@ async fn an_issued_case_is_sealed_and_anyone_can_verify_it(app: &TestApp) {
             .status(),
         StatusCode::NOT_FOUND
     );
-    let location = check_file(app, pdf.clone()).await;
+    let (location, file_cookie) = check_file_with_cookie(app, pdf.clone()).await;
     assert_eq!(location, format!("/verify?code={}&file=same", row.code));
+    // The result shows only in the browser that uploaded: the same address
+    // without its cookie (a link a forger sends) says nothing of a file.
+    let with = app
+        .get_with_cookie(&location, &file_cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(with.contains("完全一致"), "the uploader sees the match");
+    let without = app.get(&location).await.text().await.unwrap();
+    assert!(!without.contains("完全一致") && without.contains("data-status=\"valid\""));
+    let forged = file_cookie.replacen("same", "same.x", 1);
+    let other = app
+        .get_with_cookie(&location, &forged)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !other.contains("完全一致"),
+        "a changed cookie counts for nothing"
+    );
+    let elsewhere = app
+        .get_with_cookie("/verify?code=ZZZZZZZZZZZZZZZZ&file=same", &file_cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !elsewhere.contains("完全一致"),
+        "the match is for its own code only"
+    );
     let mut tampered = pdf.clone();
     let at = tampered.len() / 2;
     tampered[at] ^= 1;
-    assert_eq!(check_file(app, tampered).await, "/verify?file=unknown");
+    let (location, file_cookie) = check_file_with_cookie(app, tampered).await;
+    assert_eq!(location, "/verify?file=unknown");
+    let page = app
+        .get_with_cookie(&location, &file_cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("不是登记机构签发的电子证照"));
     assert_eq!(check_file(app, Vec::new()).await, "/verify?file=invalid");
 
     // Junk codes: not found, no error.

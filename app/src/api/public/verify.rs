@@ -4,6 +4,27 @@ use crate::domain::ecert::Verified;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// What this browser's last file check found ("same", "unknown",
+/// "invalid"), from its signed cookie; nothing without one.
+#[server(endpoint = "verify_file_result")]
+pub async fn verify_file_result(code: String) -> Result<Option<String>, AppError> {
+    use crate::services::*;
+    let services = services()?;
+    let headers = request_headers().await;
+    let code = crate::domain::ecert::normalize_code(&code);
+    let prefix = format!("{}=", crate::ops::ecerts::FILE_COOKIE);
+    let found = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(prefix.as_str()))
+        .find_map(|c| {
+            crate::ops::ecerts::file_result(&services, c, code.as_deref(), crate::db::now_ms())
+        });
+    Ok(found)
+}
+
 /// The document with this verification code, as a verifier sees it (names
 /// masked). Counted per address like progress lookups; codes have 80 random
 /// bits, so guessing is hopeless anyway.

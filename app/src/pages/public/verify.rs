@@ -3,7 +3,7 @@
 //! on it (or its QR code), or by the file itself. Plain GET and a plain form:
 //! no JavaScript needed.
 
-use crate::api::public::verify::verify_code;
+use crate::api::public::verify::{verify_code, verify_file_result};
 use crate::components::forms::bi;
 use crate::components::language::current_lang;
 use crate::domain::ecert::{format_code, EcertStatus, Verified};
@@ -16,7 +16,15 @@ use leptos_router::hooks::use_query_map;
 pub fn EcertCheckPage() -> impl IntoView {
     let query = use_query_map();
     let code = move || query.with(|q| q.get("code")).unwrap_or_default();
-    let file = query.with_untracked(|q| q.get("file")).unwrap_or_default();
+    // Shown only to the browser that uploaded (a signed cookie), never on
+    // the strength of the address: `?file=same` alone shows nothing.
+    let file = Resource::new(code, |code| async move {
+        verify_file_result(code)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    });
     let result = Resource::new(code, |code| async move {
         if code.trim().is_empty() {
             None
@@ -24,7 +32,8 @@ pub fn EcertCheckPage() -> impl IntoView {
             Some(verify_code(code).await)
         }
     });
-    let file_note = match file.as_str() {
+    let file_note = move |file: String| {
+        match file.as_str() {
         "same" => Some((
             true,
             "您上传的文件与登记机构签发的文件完全一致，未被改动。",
@@ -41,6 +50,7 @@ pub fn EcertCheckPage() -> impl IntoView {
             "Choose a PDF file (at most 5 MB).",
         )),
         _ => None,
+    }
     };
     view! {
         <crate::components::layout::PageTitle
@@ -54,18 +64,22 @@ pub fn EcertCheckPage() -> impl IntoView {
                 "Enter the 16-character code printed on the certificate, or scan its QR code, to see whether the centre issued it and whether it is still valid. No sign-in needed.",
             )}
         </p>
-        {file_note
-            .map(|(ok, zh, en)| {
-                view! {
-                    <p
-                        class=if ok { "notice notice--ok" } else { "notice notice--error" }
-                        role=if ok { "status" } else { "alert" }
-                        data-testid="file-result"
-                    >
-                        {bi(zh, en)}
-                    </p>
-                }
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                file_note(file.await)
+                    .map(|(ok, zh, en)| {
+                        view! {
+                            <p
+                                class=if ok { "notice notice--ok" } else { "notice notice--error" }
+                                role=if ok { "status" } else { "alert" }
+                                data-testid="file-result"
+                            >
+                                {bi(zh, en)}
+                            </p>
+                        }
+                    })
             })}
+        </Suspense>
         <form method="get" action="/verify" class="form">
             <div class="field">
                 <label for="code">{bi("验证码", "Verification code")}</label>
