@@ -11,6 +11,9 @@ const PORT = Number(process.env.ONETRIP_E2E_PORT ?? 3100);
 // command's balancer in front of its replicas) instead of starting one.
 const EXTERNAL = process.env.ONETRIP_E2E_BASE_URL;
 const BASE = EXTERNAL ?? `http://127.0.0.1:${PORT}`;
+// The development payment gateway beside it, and the secret both sign with.
+const PAY_PORT = PORT + 1;
+const PAY_SECRET = "e2e-development-payment-secret";
 
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -51,13 +54,21 @@ export default defineConfig({
     { name: "phone-js", use: { ...phone, javaScriptEnabled: true } },
     { name: "phone-nojs", use: { ...phone, javaScriptEnabled: false } },
   ],
-  webServer: EXTERNAL ? undefined : {
+  webServer: EXTERNAL ? undefined : [{
     command:
       `rm -rf target/e2e-data && export ONETRIP_DATA_DIR=target/e2e-data LEPTOS_SITE_ADDR=127.0.0.1:${PORT} ` +
       // Testers read sign-in codes from the development outbox; every test
       // signs in from 127.0.0.1, so the per-address limits are raised.
       `ONETRIP_DEV_OUTBOX=1 ONETRIP_CODES_PER_IP_HOUR=10000 ONETRIP_LOOKUPS_PER_IP_10MIN=10000 ` +
-      `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn && ` +
+      `LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD RUST_LOG=warn ` +
+      // Fees are paid online through the development gateway (below), and
+      // the tax authority's confirmations are accepted.
+      `ONETRIP_PAY_GATEWAY_URL=http://127.0.0.1:${PAY_PORT} ONETRIP_PAY_SECRET=${PAY_SECRET} ` +
+      `ONETRIP_TAX_SECRET=e2e-tax-authority-secret ` +
+      // 登记+X: the development process plays the four utilities too.
+      `ONETRIP_UTILITY_SECRET=${PAY_SECRET} ONETRIP_UTILITY_URLS=` +
+      ["water", "power", "gas", "broadband"].map((u) => `${u}=http://127.0.0.1:${PAY_PORT}/utilities/${u}`).join(",") +
+      ` && ` +
       // The first administrator, as the README tells a new centre to create it.
       `ONETRIP_ADMIN_PASSWORD=e2e-admin-password ${BIN} create-admin admin && ` +
       `exec ${BIN}`,
@@ -67,5 +78,14 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "pipe",
     stderr: "pipe",
-  },
+  }, {
+    // The development payment gateway, its own process (no money moves).
+    command: `ONETRIP_DEVPAY_ADDR=127.0.0.1:${PAY_PORT} ONETRIP_PAY_SECRET=${PAY_SECRET} exec ${BIN} dev-payment-gateway`,
+    cwd: "..",
+    url: `http://127.0.0.1:${PAY_PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  }],
 });

@@ -35,9 +35,9 @@ use crate::pages::citizen::{
     ViewerPage, WizardPage,
 };
 use crate::pages::clerk::{
-    AdminPage, AuditPage, CalendarPage, CasePage, DashboardPage, FeesPage, SiteAdminPage,
-    StaffBatchPage, StaffBatchesPage, StaffBookingsPage, StaffOrgsPage, StaffSignInPage,
-    WorkbenchPage,
+    AdminPage, AuditPage, CalendarPage, CasePage, DashboardPage, FeesPage, RatingsPage,
+    SiteAdminPage, StaffBatchPage, StaffBatchesPage, StaffBookingsPage, StaffOrgsPage,
+    StaffSignInPage, WorkbenchPage,
 };
 use crate::pages::developer::{
     DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
@@ -156,6 +156,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/signin") view=StaffSignInPage />
                     <Route path=path!("/staff/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/ratings") view=RatingsPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/fees") view=FeesPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/dashboard") view=DashboardPage ssr=SsrMode::Async />

@@ -57,6 +57,11 @@ pub struct Policy {
     /// city or county (浙(2026)明州市不动产权第0000001号).
     pub cert_province: String,
     pub cert_city: String,
+    /// A payment channel is configured: clerks may open payment orders the
+    /// applicant pays online.
+    pub online_payment: bool,
+    /// The utilities this centre is connected to (登记+X), by code.
+    pub utilities: Vec<String>,
 }
 
 impl Default for Policy {
@@ -80,6 +85,8 @@ impl Default for Policy {
             filing_max_file_bytes: 10 * 1024 * 1024,
             cert_province: "浙".into(),
             cert_city: "明州市".into(),
+            online_payment: false,
+            utilities: Vec::new(),
         }
     }
 }

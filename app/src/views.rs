@@ -34,6 +34,71 @@ pub struct EcertLine {
     pub code: String,
 }
 
+/// A case's payment order, as its applicant and its clerk see it; for an
+/// order still open, where to pay and the same link as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: String,
+    /// `open`, `paid`, `refunding`, `refunded` or `cancelled`.
+    pub status: String,
+    /// In yuan, `80.00`.
+    pub total: String,
+    pub lines: Vec<crate::domain::fees::DueLine>,
+    /// How it was paid (`wechat`, `alipay`, `unionpay`), once paid.
+    pub channel: String,
+    /// The channel's transaction number, once paid.
+    pub txn_id: String,
+    pub created_at: String,
+    pub paid_at: Option<String>,
+    pub refunded_at: Option<String>,
+    pub refund_reason: String,
+    /// `/pay/<order>` (our address, which sends on to the channel).
+    pub pay_href: String,
+    /// The payment link as an SVG QR code (open orders only).
+    pub qr_svg: String,
+}
+
+/// The signed-in person's rating of a case, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingView {
+    pub level: i64,
+    pub reasons: Vec<String>,
+    pub comment: String,
+    pub at: String,
+    /// A low rating's follow-up: due day, and once done what was done.
+    pub due_on: Option<String>,
+    pub action: Option<String>,
+    pub done_at: Option<String>,
+}
+
+/// How the paper certificate is collected, and a posting's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    /// `window` or `post`.
+    pub method: String,
+    pub recipient: String,
+    pub mobile: String,
+    pub address: String,
+    pub tracking_no: Option<String>,
+    /// EMS's public tracking page for the number.
+    pub tracking_url: Option<String>,
+    /// `chosen`, `posted` or `delivered`.
+    pub status: String,
+    pub posted_at: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+/// One utility asked to move its account to the new owner (登记+X).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UtilityView {
+    pub utility: String,
+    /// `queued`, `accepted`, `done`, `rejected` or `failed`.
+    pub status: String,
+    pub reference: String,
+    pub note: String,
+    pub at: String,
+}
+
 /// One event of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {

@@ -45,3 +45,40 @@ pub async fn create_admin(args: &[String]) -> Result<(), String> {
         Err(format!("the username {username} is already taken"))
     }
 }
+
+/// `onetrip payments-reconcile [days]`: compare the payment orders of the
+/// last `days` (default 7) with the payment channel's record; print each
+/// disagreement, exit 1 if there is any.
+pub async fn reconcile_payments(args: &[String]) -> Result<(), String> {
+    let days: i64 = match args.first() {
+        None => 7,
+        Some(d) => d
+            .parse()
+            .ok()
+            .filter(|d| (1..=366).contains(d))
+            .ok_or("usage: onetrip payments-reconcile [days 1–366]")?,
+    };
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let (url, secret) = config
+        .payment_gateway
+        .clone()
+        .ok_or("no payment channel is configured (ONETRIP_PAY_GATEWAY_URL)")?;
+    let payments =
+        crate::payments::Payments::http(&url, secret.into_bytes(), &config.policy.public_url)?;
+    let db = crate::open_database(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let since = app::db::now_ms() - days * 86_400_000;
+    let found = crate::payments::reconcile(&db, &payments, since).await;
+    db.close().await;
+    let found = found?;
+    if found.is_empty() {
+        println!("payments: OneTrip and the payment channel agree on every order of the last {days} days");
+        return Ok(());
+    }
+    println!("order\tonetrip\tchannel\twhat");
+    for d in &found {
+        println!("{}\t{}\t{}\t{}", d.order_id, d.onetrip, d.gateway, d.what);
+    }
+    Err(format!("{} order(s) disagree", found.len()))
+}

@@ -24,6 +24,11 @@
 //! | `ONETRIP_STORE` | `local` | `local` (`<data dir>/documents`) or `s3://bucket[/prefix]` (with the `AWS_*` variables) |
 //! | `ONETRIP_PUBLIC_URL` | `http://<LEPTOS_SITE_ADDR>` | the address citizens reach, printed as the letters' QR codes |
 //! | `ONETRIP_PDF_FONT` | WenQuanYi Micro Hei or Noto Sans CJK from Debian's fonts | TrueType/OpenType font (`.ttf`, `.otf`, `.ttc`) with Chinese glyphs, subsetted into the letters |
+//! | `ONETRIP_PAY_GATEWAY_URL` | — | the payment channel (OneTrip's payment contract); unset: fees at the window only |
+//! | `ONETRIP_PAY_SECRET` | — | ≥ 16 characters, signs the payment messages both ways |
+//! | `ONETRIP_UTILITY_URLS` | — | `water=https://…,power=…,gas=…,broadband=…`: the utilities of 登记+X |
+//! | `ONETRIP_UTILITY_SECRET` | — | ≥ 16 characters, signs the utility messages both ways |
+//! | `ONETRIP_TAX_SECRET` | — | ≥ 16 characters, signs the tax authority's confirmations |
 //! | `ONETRIP_PDFTOPPM` | `pdftoppm` on `PATH` | path of Poppler's `pdftoppm` for PDF previews, or `off` |
 
 use leptos::prelude::LeptosOptions;
@@ -88,6 +93,17 @@ pub struct Config {
     pub sms_merge: std::time::Duration,
     /// `None`: the local store under the data directory.
     pub s3_store: Option<String>,
+    /// The payment channel (`ONETRIP_PAY_GATEWAY_URL`) and the secret its
+    /// messages are signed with (`ONETRIP_PAY_SECRET`); `None`: fees are
+    /// taken at the window only.
+    pub payment_gateway: Option<(String, String)>,
+    /// The secret the tax authority signs its confirmations with
+    /// (`ONETRIP_TAX_SECRET`); `None`: the tax hook answers 404.
+    pub tax_secret: Option<String>,
+    /// The utilities' endpoints (`ONETRIP_UTILITY_URLS`,
+    /// `water=https://…,power=https://…`) and the secret their messages are
+    /// signed with (`ONETRIP_UTILITY_SECRET`); `None`: 登记+X is not offered.
+    pub utilities: Option<(std::collections::HashMap<String, String>, String)>,
 }
 
 fn flag(name: &str, default: bool) -> Result<bool, ConfigError> {
@@ -270,7 +286,46 @@ impl Config {
         if var("ONETRIP_PUBLIC_URL").is_none() {
             policy.public_url = format!("http://{}", leptos.site_addr);
         }
+        let payment_gateway = match (var("ONETRIP_PAY_GATEWAY_URL"), var("ONETRIP_PAY_SECRET")) {
+            (None, _) => None,
+            (Some(url), Some(secret))
+                if (url.starts_with("https://") || url.starts_with("http://"))
+                    && secret.len() >= 16 =>
+            {
+                Some((url, secret))
+            }
+            _ => {
+                return Err(ConfigError::Setting(
+                    "ONETRIP_PAY_GATEWAY_URL must be an http(s) address and ONETRIP_PAY_SECRET at least 16 characters".into(),
+                ))
+            }
+        };
+        policy.online_payment = payment_gateway.is_some();
+        let tax_secret = match var("ONETRIP_TAX_SECRET") {
+            Some(s) if s.len() < 16 => {
+                return Err(ConfigError::Setting(
+                    "ONETRIP_TAX_SECRET must be at least 16 characters".into(),
+                ))
+            }
+            other => other,
+        };
+        let utilities =
+            match (var("ONETRIP_UTILITY_URLS"), var("ONETRIP_UTILITY_SECRET")) {
+                (None, _) => None,
+                (Some(urls), Some(secret)) if secret.len() >= 16 => Some((
+                    crate::utilities::Utilities::parse_urls(&urls)
+                        .map_err(|e| ConfigError::Setting(format!("ONETRIP_UTILITY_URLS: {e}")))?,
+                    secret,
+                )),
+                _ => return Err(ConfigError::Setting(
+                    "ONETRIP_UTILITY_URLS needs ONETRIP_UTILITY_SECRET (at least 16 characters)"
+                        .into(),
+                )),
+            };
         Ok(Config {
+            utilities,
+            payment_gateway,
+            tax_secret,
             site_addr: leptos.site_addr,
             leptos,
             database_url,

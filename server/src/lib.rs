@@ -16,10 +16,12 @@ pub mod letters;
 pub mod metrics;
 mod middleware;
 pub mod outbox;
+pub mod payments;
 pub mod reminders;
 mod routes;
 mod stats;
 pub mod telemetry;
+pub mod utilities;
 
 use app::db::{Db, OpenError};
 use axum::extract::FromRef;
@@ -44,6 +46,12 @@ pub struct AppState {
     pub services: app::services::Services,
     /// Uploads and the document store; `None` only in tests that need no files.
     pub documents: Option<documents::Documents>,
+    /// The payment channel; `None`: fees are taken at the window only.
+    pub payments: Option<payments::Payments>,
+    /// The secret the tax authority signs its confirmations with.
+    pub tax_secret: Option<std::sync::Arc<Vec<u8>>>,
+    /// The utilities this centre is connected to (登记+X).
+    pub utilities: Option<utilities::Utilities>,
 }
 
 impl AppState {
@@ -58,7 +66,37 @@ impl AppState {
             db,
             services: app::services::Services::new(secret, policy),
             documents: None,
+            payments: None,
+            tax_secret: None,
+            utilities: None,
         }
+    }
+
+    /// Take fees online through `payments` (clerks may open payment orders).
+    pub fn with_payments(mut self, payments: payments::Payments) -> Self {
+        self.services.policy.online_payment = true;
+        self.payments = Some(payments);
+        self
+    }
+
+    /// Pass utility requests (登记+X) to `utilities`.
+    pub fn with_utilities(mut self, u: utilities::Utilities) -> Self {
+        let mut offered: Vec<String> = u.urls.keys().cloned().collect();
+        offered.sort_by_key(|c| {
+            app::domain::aftercare::UTILITIES
+                .iter()
+                .position(|(x, _, _)| x == c)
+                .unwrap_or(9)
+        });
+        self.services.policy.utilities = offered;
+        self.utilities = Some(u);
+        self
+    }
+
+    /// Accept the tax authority's confirmations signed with `secret`.
+    pub fn with_tax_secret(mut self, secret: Vec<u8>) -> Self {
+        self.tax_secret = Some(std::sync::Arc::new(secret));
+        self
     }
 
     pub fn with_documents(mut self, documents: documents::Documents) -> Self {
@@ -185,6 +223,57 @@ pub async fn run() -> Result<(), StartError> {
         config.secret_key.bytes().to_vec(),
     )
     .with_documents(documents.clone());
+    let state = match &config.payment_gateway {
+        Some((url, secret)) => {
+            let p = payments::Payments::http(
+                url,
+                secret.as_bytes().to_vec(),
+                &config.policy.public_url,
+            )
+            .map_err(|e| {
+                StartError::Config(ConfigError::Setting(format!(
+                    "ONETRIP_PAY_GATEWAY_URL: {e}"
+                )))
+            })?;
+            tracing::info!("fees can be paid online through the configured payment channel");
+            state.with_payments(p)
+        }
+        None => state,
+    };
+    let state = match &config.tax_secret {
+        Some(s) => state.with_tax_secret(s.as_bytes().to_vec()),
+        None => state,
+    };
+    let state = match &config.utilities {
+        Some((urls, secret)) => state.with_utilities(utilities::Utilities::new(
+            urls.clone(),
+            secret.as_bytes().to_vec(),
+            &config.policy.public_url,
+        )),
+        None => state,
+    };
+    let utility_job = state.utilities.clone().map(|u| {
+        tokio::spawn(
+            utilities::UtilityJob {
+                db: db.clone(),
+                utilities: u,
+                every: std::time::Duration::from_secs(5),
+            }
+            .run(),
+        )
+    });
+    let payment_job = state.payments.clone().map(|p| {
+        tokio::spawn(
+            payments::PaymentJob {
+                db: db.clone(),
+                payments: p,
+                wake: state.services.outbox_wake.clone(),
+                every: std::time::Duration::from_secs(10),
+                recheck: std::time::Duration::from_secs(300),
+            }
+            .run(),
+        )
+    });
     let preview_settings = documents::PreviewSettings::default();
     match &preview_settings.pdftoppm {
         Some(p) => {
@@ -251,6 +340,9 @@ pub async fn run() -> Result<(), StartError> {
     .await
     .map_err(|e| StartError::Serve(e.to_string()))?;
     worker.abort();
+    for j in [payment_job, utility_job].into_iter().flatten() {
+        j.abort();
+    }
     previews.abort();
     deadlines.abort();
     reminders.abort();

@@ -80,6 +80,8 @@ pub fn build(state: AppState) -> Router {
         )
         .merge(crate::stats::routes())
         .merge(crate::api_v1::routes())
+        .merge(crate::payments::routes())
+        .merge(crate::utilities::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())

@@ -5,6 +5,7 @@
 //! the 404 page with the status it sets. Islands (`#[island]`) and their
 //! browser-side helpers live here too.
 
+pub mod aftercare;
 pub mod booking;
 #[cfg(feature = "hydrate")]
 pub mod browser;

@@ -70,6 +70,34 @@ pub fn QueryMessage() -> impl IntoView {
                 "实收金额与按收费标准计算的应收金额不符，请核对。",
                 "The amount received differs from what the fee items come to; check it.",
             ),
+            "unpaid" => (
+                "缴费单尚未支付：支付平台确认到账后案件自动进入“已缴费”。如申请人改为窗口缴费，请先作废缴费单。",
+                "The payment order is unpaid: the case moves on by itself once the channel confirms. To take the fee at the window, cancel the order first.",
+            ),
+            "no_gateway" => (
+                "未配置支付平台，不能开具线上缴费单。",
+                "No payment channel is configured.",
+            ),
+            "nothing_due" => (
+                "按收费标准本案无需缴费。",
+                "Nothing is due under the fee items.",
+            ),
+            "payment_exists" => (
+                "本案已有缴费单。",
+                "The case already has a payment order.",
+            ),
+            "payment_order" => (
+                "已开具缴费单，申请人已收到缴费短信。",
+                "Payment order issued; the applicant has been texted.",
+            ),
+            "payment_cancelled" => (
+                "缴费单已作废，可在窗口收费。",
+                "Payment order cancelled; take the fee at the window.",
+            ),
+            "not_open" => (
+                "缴费单已不是待缴费状态（可能刚刚支付），请刷新查看。",
+                "The order is no longer unpaid (it may just have been paid); reload.",
+            ),
             "objected" => (
                 "有当事人提出异议，案件已停止：不能预审通过或受理。请与各方联系，必要时不予受理。",
                 "A party has objected and the case is stopped: it cannot be pre-accepted or accepted. Contact the parties; reject it if need be.",

@@ -280,7 +280,9 @@ pub(crate) async fn add_event_note(
     Ok(())
 }
 
-/// Withdraw a submitted application before acceptance; only its filer.
+/// Withdraw a submitted application before it is entered in the register
+/// (before acceptance, or while accepted or in review); only its filer. An
+/// unpaid payment order is cancelled and a paid one refunded.
 pub async fn withdraw(
     db: &Db,
     id: &str,
@@ -293,12 +295,13 @@ pub async fn withdraw(
     let n = execute_tx!(
         &mut tx,
         "UPDATE applications SET status = 'withdrawn', stage = 'none', version = version + 1, assigned_to = NULL, updated_at = $3
-         WHERE id = $1 AND filer_id = $2 AND status = 'submitted' AND stage IN ('pre_review', 'returned', 'pre_accepted')",
+         WHERE id = $1 AND filer_id = $2 AND status = 'submitted' AND stage IN ('pre_review', 'returned', 'pre_accepted', 'accepted', 'review')",
         id,
         filer_id,
         now
     )?;
     if n == 1 {
+        super::payments::close_for_case(&mut tx, id, "申请人撤回申请，款项原路退回").await?;
         super::people::cancel_open_visits(
             &mut tx,
             id,

@@ -240,6 +240,9 @@ pub struct FeeRecord {
     pub lines: Vec<crate::domain::fees::DueLine>,
     pub total_fen: i64,
     pub method: String,
+    /// Who took the payment, when not the one moving the case (an online
+    /// payment: the clerk who opened its order).
+    pub taken_by: Option<String>,
 }
 
 /// A deadline to record: the formal case number (at acceptance; '' when the
@@ -357,9 +360,12 @@ pub async fn apply_move(
             serde_json::to_string(&f.lines).unwrap_or_else(|_| "[]".into()),
             f.total_fen,
             &f.method,
-            actor.id,
+            f.taken_by.as_deref().unwrap_or(actor.id),
             now
         )?;
+    }
+    if m.to_stage == "rejected" {
+        super::payments::close_for_case(&mut tx, id, "不予登记，款项原路退回").await?;
     }
     // Leaving pre-acceptance, the case keeps no live booking or home visit.
     if m.from_stage == "pre_accepted" {
@@ -397,6 +403,14 @@ pub async fn apply_move(
     // something (pre-acceptance, a return, acceptance, a stopped clock,
     // the certificate); the centre's own stages are on their timeline, not
     // texted one by one.
+    // Issued with the paper certificate to be posted: the text says so.
+    let post = m.to_stage == "issued"
+        && fetch_scalar_tx!(
+            &mut tx,
+            i64,
+            "SELECT COUNT(*) FROM deliveries WHERE application_id = $1 AND method = 'post'",
+            id
+        )? > 0;
     if crate::domain::notify::texted(m.event) {
         let [site_zh, site_en, address_zh, address_en, hours_zh, hours_en] = &site.0;
         enqueue(
@@ -415,6 +429,7 @@ pub async fn apply_move(
                 "address_zh": address_zh, "address_en": address_en,
                 "hours_zh": hours_zh, "hours_en": hours_en,
                 "fee_en": m.fee.map(|f| crate::domain::fees::describe(&f.lines, &f.method, Lang::En)),
+                "post": post,
             }),
             Lang::from_code(if filer_lang.is_empty() { lang.code() } else { &filer_lang }),
         )

@@ -9,6 +9,7 @@
 //! Time is stored as BIGINT Unix epoch milliseconds (UTC) in every table, and
 //! calendar dates as TEXT `YYYY-MM-DD`; see `migrations/README.md`.
 
+pub mod aftercare;
 mod alerts;
 mod api_tokens;
 mod applications;
@@ -23,7 +24,9 @@ pub mod ecerts;
 mod filings;
 mod orgs;
 mod outbox;
+pub mod payments;
 mod people;
+pub mod ratings;
 mod sites;
 mod staff;
 mod visits;

@@ -212,6 +212,8 @@ pub fn allowed(role: Option<Role>, action: Action, from: Stage) -> bool {
         (Some(Role::Reviewer), Action::Advance) => {
             matches!(from, Stage::Review | Stage::Register)
         }
+        // Refusing registration (不予登记) is a review's outcome.
+        (Some(Role::Reviewer), Action::Reject) => from == Stage::Review,
         (Some(Role::Reviewer), _) => false,
         (Some(Role::Clerk), Action::Advance) => !matches!(from, Stage::Review | Stage::Register),
         (Some(Role::Clerk), _) => true,
@@ -247,6 +249,8 @@ pub fn transition(from: Stage, action: Action) -> Option<Stage> {
         (PreReview, Action::PreAccept) => Some(PreAccepted),
         (PreReview, Action::Return) => Some(Returned),
         (PreReview, Action::Reject) => Some(Rejected),
+        // Review may end in a refusal to register (不予登记), with a reason.
+        (Review, Action::Reject) => Some(Rejected),
         (Returned, Action::Resubmit) => Some(PreReview),
         (PreAccepted, Action::Accept) => Some(Accepted),
         (Accepted, Action::Advance) => Some(Review),
@@ -366,8 +370,9 @@ mod tests {
 
     #[test]
     fn every_other_move_is_refused() {
-        // 15 stage moves, and pausing/resuming in the 5 clocked stages.
-        let legal = 25;
+        // 16 stage moves (a refusal in review among them), and
+        // pausing/resuming in the 5 clocked stages.
+        let legal = 26;
         let mut n = 0;
         for s in STAGES {
             for a in ACTIONS {
@@ -383,6 +388,15 @@ mod tests {
             }
         }
         assert_eq!(transition(Stage::Accepted, Action::SendBack), None);
+        assert_eq!(
+            transition(Stage::Review, Action::Reject),
+            Some(Stage::Rejected)
+        );
+        assert_eq!(
+            transition(Stage::Register, Action::Reject),
+            None,
+            "registered: too late"
+        );
         assert_eq!(transition(Stage::Issued, Action::SendBack), None);
         assert_eq!(
             transition(Stage::PreReview, Action::Pause),
@@ -413,6 +427,13 @@ mod tests {
             Some(Role::Reviewer),
             Action::Accept,
             Stage::PreAccepted
+        ));
+        // A reviewer may refuse registration in review, nowhere else.
+        assert!(allowed(Some(Role::Reviewer), Action::Reject, Stage::Review));
+        assert!(!allowed(
+            Some(Role::Reviewer),
+            Action::Reject,
+            Stage::PreReview
         ));
         assert!(!allowed(Some(Role::Clerk), Action::SendBack, Stage::Review));
         assert!(allowed(

@@ -4,6 +4,7 @@
 //! once; code that holds a `ResidentId` never checks it again. Nothing here does
 //! I/O, so the browser shows exactly the message the server would return.
 
+pub mod aftercare;
 pub mod application;
 pub mod booking;
 pub mod calendar;
@@ -23,6 +24,7 @@ mod mobile;
 pub mod normalize;
 pub mod notify;
 pub mod people;
+pub mod rating;
 mod resident_id;
 pub mod stats;
 mod unit_number;

@@ -219,6 +219,104 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                 " Please sign in and book another time."
             }
         ),
+        ("case_event", lang) if p("event") == "refused" => match lang {
+            Lang::Zh => format!(
+                "【一趟办】很抱歉，回执号 {} 的案件经审核不予登记，原因：{}。已缴的登记费将原路退回。如有疑问请致电登记中心。",
+                p("receipt"),
+                p("note")
+            ),
+            Lang::En => format!(
+                "[OneTrip] Sorry: after review, the case with receipt {} is refused registration. Reason: {}. Any fee paid is refunded. Call the centre with any question.",
+                p("receipt"),
+                p("note")
+            ),
+        },
+        ("rating_followed_up", Lang::Zh) => format!(
+            "【一趟办】您对回执号 {} 的评价，登记中心负责人已核实处理：{}。感谢您的监督；如仍不满意，可致电 12345。",
+            p("receipt"),
+            p("action")
+        ),
+        ("rating_followed_up", Lang::En) => format!(
+            "[OneTrip] Your rating of receipt {} has been looked into by the centre's supervisor: {}. Thank you; if you are still not satisfied, call 12345.",
+            p("receipt"),
+            p("action")
+        ),
+        ("certificate_posted", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的纸质不动产权证书已通过 EMS 寄出，运单号 {}，可在 EMS 官网或登录“一趟办”查看物流。",
+            p("receipt"),
+            p("tracking")
+        ),
+        ("certificate_posted", Lang::En) => format!(
+            "[OneTrip] The paper certificate for receipt {} has been posted by EMS, tracking number {}; follow it on EMS's site or your case page.",
+            p("receipt"),
+            p("tracking")
+        ),
+        ("certificate_delivered", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的纸质证书已妥投。如未收到，请致电登记中心。",
+            p("receipt")
+        ),
+        ("certificate_delivered", Lang::En) => format!(
+            "[OneTrip] The paper certificate for receipt {} has been delivered. If you did not get it, call the centre.",
+            p("receipt")
+        ),
+        ("utility_answered", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的{}过户：{}{}",
+            p("receipt"),
+            super::aftercare::utility_label(p("utility"), Lang::Zh),
+            if p("status") == "done" { "已办好" } else { "未能办理" },
+            if p("note").is_empty() { "。".to_string() } else { format!("（{}）。", p("note")) }
+        ),
+        ("utility_answered", Lang::En) => format!(
+            "[OneTrip] {} for receipt {}: {}{}",
+            super::aftercare::utility_label(p("utility"), Lang::En),
+            p("receipt"),
+            if p("status") == "done" { "moved to your name" } else { "not done" },
+            if p("note").is_empty() { ".".to_string() } else { format!(" ({}).", p("note")) }
+        ),
+        ("payment_due", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的登记费 ¥{} 已可在线缴纳（微信、支付宝、云闪付），请打开 {} 缴费，无需到窗口。",
+            p("receipt"),
+            p("amount"),
+            p("link")
+        ),
+        ("payment_due", Lang::En) => format!(
+            "[OneTrip] The fee of ¥{} for receipt {} can be paid online (WeChat, Alipay, UnionPay): open {}. No need to come to a window.",
+            p("amount"),
+            p("receipt"),
+            p("link")
+        ),
+        ("payment_received", Lang::Zh) => format!(
+            "【一趟办】已收到回执号 {} 的缴费 ¥{}（{}）。{}",
+            p("receipt"),
+            p("amount"),
+            super::fees::method_label(p("channel"), Lang::Zh),
+            if params.get("refund").and_then(Value::as_bool) == Some(true) {
+                "该缴费单已作废或案件已结束，款项将原路退回。"
+            } else {
+                "可登录查看电子缴费凭证。"
+            }
+        ),
+        ("payment_received", Lang::En) => format!(
+            "[OneTrip] Payment of ¥{} received for receipt {} ({}).{}",
+            p("amount"),
+            p("receipt"),
+            super::fees::method_label(p("channel"), Lang::En),
+            if params.get("refund").and_then(Value::as_bool) == Some(true) {
+                " The order had been cancelled or the case closed: it will be refunded."
+            } else {
+                " Sign in to see the receipt."
+            }
+        ),
+        ("payment_refunded", Lang::Zh) => format!(
+            "【一趟办】回执号 {} 的登记费 ¥{} 已原路退回，到账时间以支付渠道为准。",
+            p("receipt"),
+            p("amount")
+        ),
+        ("payment_refunded", Lang::En) => format!(
+            "[OneTrip] The fee of ¥{} for receipt {} has been refunded to where it came from.",
+            p("amount"),
+            p("receipt")
+        ),
         ("case_event", lang) if p("event") == "paused" => match lang {
             Lang::Zh => format!(
                 "【一趟办】回执号 {} 的案件暂停计时，需要您补充：{}。补充后继续办理，办结期限相应顺延。",
@@ -286,6 +384,14 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                     p("receipt"),
                     p("fee_en")
                 ),
+                (Stage::Issued, Lang::Zh) if params.get("post").and_then(Value::as_bool) == Some(true) => format!(
+                    "【一趟办】回执号 {} 已登簿发证：电子证照已签发，登录即可下载，并可凭验证码查验；纸质证书将通过 EMS 邮寄到您填写的地址，寄出后短信告诉您运单号，无需到窗口。",
+                    p("receipt")
+                ),
+                (Stage::Issued, Lang::En) if params.get("post").and_then(Value::as_bool) == Some(true) => format!(
+                    "[OneTrip] Receipt {} is registered: the electronic certificate is issued (sign in to download it; anyone can verify it by its code). The paper certificate will be posted by EMS to the address you gave; we will text you its tracking number. No need to come.",
+                    p("receipt")
+                ),
                 (Stage::Issued, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 已登簿发证：电子证照已签发，登录即可下载，并可凭验证码查验；纸质证书请携带身份证件原件和受理回执，到{}（{}）领取，办公时间 {}。",
                     p("receipt"),
@@ -336,6 +442,7 @@ pub fn texted(event: &str) -> bool {
             | "resumed"
             | "fee_paid"
             | "issued"
+            | "refused"
     )
 }
 

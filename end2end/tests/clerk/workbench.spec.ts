@@ -347,12 +347,81 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await feeForm.getByLabel("实收金额（元）").fill("1");
   await feeForm.getByRole("button", { name: "已缴费" }).click();
   await expect(page.getByRole("alert").first()).toContainText("实收金额与按收费标准计算的应收金额不符");
-  await page.getByTestId("fee-form").getByLabel("实收金额（元）").fill(due);
-  await act(page, "已缴费", "已缴费，待发证");
+  // The applicant would rather pay on the phone: the clerk issues a
+  // payment order instead; the window's form goes away.
+  const order = page.getByTestId("order-form");
+  await order.getByLabel("房屋用途").selectOption("residential");
+  await order.getByRole("button", { name: "开具缴费单并通知申请人" }).click();
+  await expect(page.getByRole("status").first()).toContainText("已开具缴费单");
+  await expect(page.getByTestId("payment-status")).toHaveText("待缴费");
+  await expect(page.getByTestId("fee-form")).toHaveCount(0);
+  // Nobody can mark it paid on the applicant's word while it is unpaid.
+  await expect(page.getByRole("button", { name: "已缴费", exact: true })).toHaveCount(0);
+  const payText = await messageFromOutbox(page, mobile, "payment_due");
+  expect(payText).toContain(`¥${Number(due).toFixed(2)}`);
+  expect(payText).toContain("无需到窗口");
+
+  // The applicant opens the case on the phone, sees what is due with a
+  // button and a QR code, pays at the (development) cashier and comes back.
+  await page.goto(new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(payText)![1]).pathname + "#payment");
+  const payment = page.getByTestId("payment");
+  await expect(payment.getByTestId("payment-status")).toHaveText("待缴费");
+  await expect(payment.getByTestId("payment-total")).toHaveText(`¥${Number(due).toFixed(2)}`);
+  await expect(payment.locator(".pay-qr svg")).toBeVisible();
+  await expectTapTargets(page, '[data-testid="pay-link"]');
+  await payment.getByTestId("pay-link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发用收银台");
+  await expect(page.locator("main")).toContainText(`¥${Number(due).toFixed(2)}`);
+  await expect(page.locator("main")).toContainText(receipt);
+  await page.getByRole("button", { name: "微信支付 WeChat Pay" }).click();
+  await expect(page.getByTestId("payment-status")).toHaveText("已缴费");
+  const receiptBox = page.getByTestId("payment-receipt");
+  await expect(receiptBox).toContainText("微信支付");
+  await expect(receiptBox).toContainText(/DEV[0-9a-f]{32}/);
+  await expect(page.getByTestId("pay-link")).toHaveCount(0);
+  const received = await messageFromOutbox(page, mobile, "payment_received");
+  expect(received).toContain(`¥${Number(due).toFixed(2)}`);
   const paid = await messageFromOutbox(page, mobile, "case_event");
   expect(paid).toContain(`合计 ${due} 元`);
   expect(paid).toContain("微信支付");
+
+  // Rather than come for the paper certificate, the applicant has it
+  // posted: a wrong address is refused next to the form, then saved.
+  const delivery = page.getByTestId("delivery");
+  await delivery.getByLabel(/邮寄到家/).check();
+  await delivery.getByLabel("收件人", { exact: true }).fill("张三");
+  await delivery.getByLabel("收件人手机号").fill(mobile);
+  await delivery.getByLabel(/邮寄地址/).fill("天童路");
+  await delivery.getByTestId("delivery-save").click();
+  await expect(page.getByTestId("delivery").getByRole("alert")).toContainText("邮寄地址");
+  await page.getByTestId("delivery").getByLabel(/邮寄到家/).check();
+  await page.getByTestId("delivery").getByLabel("收件人", { exact: true }).fill("张三");
+  await page.getByTestId("delivery").getByLabel("收件人手机号").fill(mobile);
+  await page.getByTestId("delivery").getByLabel(/邮寄地址/).fill("明州市鄞州区天童南路 1 号 3 幢 201 室");
+  await page.getByTestId("delivery-save").click();
+  await expect(page.getByTestId("delivery-status")).toHaveText("邮寄（EMS），发证后寄出");
+
+  // The payment moved the case on by itself; the clerk issues.
+  await page.goto(caseUrl);
+  await expect(page.getByTestId("stage")).toHaveText("已缴费，待发证");
+  await expect(page.getByTestId("payment-status")).toHaveText("已缴费");
   await act(page, "发证", "已发证");
+  // Issued: the text says the certificate comes by post. The clerk posts it
+  // (a mistyped number is refused), then marks it delivered.
+  const issuedPost = await messageFromOutbox(page, mobile, "case_event");
+  expect(issuedPost).toContain("EMS");
+  const staffDelivery = page.getByTestId("staff-delivery");
+  await expect(staffDelivery).toContainText("天童南路 1 号 3 幢 201 室");
+  await staffDelivery.getByLabel("EMS 运单号").fill("EA1234");
+  await staffDelivery.getByRole("button", { name: "已寄出，通知申请人" }).click();
+  await expect(page.getByRole("alert").first()).toContainText("运单号");
+  await page.getByTestId("staff-delivery").getByLabel("EMS 运单号").fill(js ? "ea 123456789 cn" : "EA987654321CN");
+  await page.getByTestId("staff-delivery").getByRole("button", { name: "已寄出，通知申请人" }).click();
+  await expect(page.getByTestId("staff-delivery").getByTestId("delivery-status")).toHaveText("已寄出");
+  const postedText = await messageFromOutbox(page, mobile, "certificate_posted");
+  expect(postedText).toContain(js ? "EA123456789CN" : "EA987654321CN");
+  await page.getByTestId("staff-delivery").getByRole("button", { name: "已妥投" }).click();
+  await expect(page.getByTestId("staff-delivery").getByTestId("delivery-status")).toHaveText("已妥投");
 
   // The citizen's timeline shows every step.
   await page.goto("/me");
@@ -371,16 +440,44 @@ test("a case goes from submission through one correction to issue", async ({ pag
     "进入审核",
     "待登簿",
     "缮制证书",
+    "已开具缴费单",
+    "已在线缴费",
     "已缴费",
     "已发证",
   ]) {
     await expect(timeline).toContainText(step);
   }
-  // The issue text says where and with what to collect.
+  // The issue text says the paper certificate comes by post, no trip needed.
   const issued = await messageFromOutbox(page, mobile, "case_event");
-  expect(issued).toContain("领取");
-  expect(issued).toContain("身份证件");
+  expect(issued).toContain("EMS");
+  expect(issued).toContain("无需到窗口");
   expect(issued).toContain("电子证照已签发");
+  // The applicant sees the posting and its tracking number.
+  await expect(page.getByTestId("delivery-status")).toHaveText("已妥投");
+  await expect(page.getByTestId("tracking-no")).toHaveText(js ? "EA123456789CN" : "EA987654321CN");
+  // 登记+X: the new owner moves water and electricity in one step; each
+  // utility's answer shows as it comes.
+  const utilities = page.getByTestId("utilities");
+  await utilities.getByTestId("utilities-send").click();
+  await expect(page.getByTestId("utilities").getByRole("alert")).toContainText("至少选择一项");
+  await page.getByTestId("utilities").getByLabel("自来水", { exact: true }).check();
+  await page.getByTestId("utilities").getByLabel("自来水 户号（可不填）").fill("3302-556677");
+  await page.getByTestId("utilities").getByLabel("电力", { exact: true }).check();
+  await page.getByTestId("utilities-send").click();
+  await expect(page.getByTestId("utilities").getByRole("status")).toContainText("已提交过户申请");
+  for (let i = 0; i < 30; i++) {
+    const text = (await page.getByTestId("utilities").textContent()) ?? "";
+    if ((text.match(/已过户/g) ?? []).length >= 2) break;
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await expect(page.getByTestId("utility-water")).toContainText("已过户");
+  await expect(page.getByTestId("utility-power")).toContainText("已过户");
+  await expect(page.getByTestId("utility-water")).toContainText("DEV-WATER");
+  const utilityText = await messageFromOutbox(page, mobile, "utility_answered");
+  expect(utilityText).toContain("已办好");
+  await expect(timeline).toContainText("已申请水电气网同步过户");
+
   // The acceptance receipt and the correction notice open as PDFs.
   await expectPdf(page, "letter-receipt");
   await expectPdf(page, "letter-correction");
@@ -421,6 +518,44 @@ test("a case goes from submission through one correction to issue", async ({ pag
   await bankPage.getByRole("button", { name: "核对文件" }).click();
   await expect(bankPage.getByTestId("file-result")).toContainText("不是登记机构签发的电子证照，或已被改动");
   await bank.close();
+
+  // The applicant rates the service: nothing chosen, then 不满意 without a
+  // reason, are refused with a message; then 不满意 with a reason and a comment.
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await page.getByTestId("rating").getByRole("button", { name: "提交评价" }).click();
+  await expect(page.getByTestId("rating").getByRole("alert")).toContainText("请选择一项满意度");
+  await page.getByTestId("rating").getByLabel("不满意", { exact: true }).check();
+  await page.getByTestId("rating").getByRole("button", { name: "提交评价" }).click();
+  await expect(page.getByTestId("rating").getByRole("alert")).toContainText("至少勾选一项原因");
+  const rating = page.getByTestId("rating");
+  await expectTapTargets(page, '[data-testid="rating"] .choice');
+  await rating.getByLabel("不满意", { exact: true }).check();
+  await rating.getByLabel("多次跑腿").check();
+  await rating.getByLabel(/意见和建议/).fill("缴费页面打不开，又跑了一趟窗口");
+  await rating.getByRole("button", { name: "提交评价" }).click();
+  await expect(page.getByTestId("my-rating-level")).toHaveText("不满意");
+  await expect(page.getByTestId("follow-up")).toContainText("登记中心负责人将核实处理");
+  await expect(page.getByTestId("rate")).toHaveCount(0);
+
+  // The site's supervisor finds it among the low ratings, answers it; the
+  // applicant is texted the answer and sees it on the case.
+  await staffSignIn(page, `sup-${tag}`, "staff password 1");
+  await page.getByRole("link", { name: "好差评", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("好差评");
+  const low = page.getByTestId("rating-row").filter({ hasText: receipt });
+  await expect(low).toContainText("不满意");
+  await expect(low).toContainText("多次跑腿");
+  await expect(low).toContainText("缴费页面打不开");
+  await low.getByLabel(/核实与整改情况/).fill("已核实：当日支付页面故障已修复，已电话致歉");
+  await low.getByRole("button", { name: "办结并答复" }).click();
+  await expect(page.getByRole("status").first()).toContainText("已记录处理情况");
+  await expect(page.getByTestId("by-site")).toContainText("明州市不动产登记中心");
+  const answered = await messageFromOutbox(page, mobile, "rating_followed_up");
+  expect(answered).toContain("支付页面故障已修复");
+  await page.goto("/me");
+  await page.getByRole("link", { name: new RegExp(receipt) }).first().click();
+  await expect(page.getByTestId("follow-up")).toContainText("支付页面故障已修复");
 
   // The supervisor's statistics count the issued case; the CSV downloads.
   await staffSignIn(page, `sup-${tag}`, "staff password 1");

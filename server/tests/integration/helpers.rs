@@ -144,6 +144,26 @@ impl TestApp {
         store: Option<std::sync::Arc<dyn onetrip_server::documents::DocumentStore>>,
         route: impl FnOnce(&str) -> String,
     ) -> Option<TestApp> {
+        Self::spawn_inner(backend, policy, store, route, |state, _| state).await
+    }
+
+    /// Like [`TestApp::spawn_with`], the state changed by `hook` (given the
+    /// server's own base URL) before the server starts: integrations.
+    pub async fn spawn_hooked(
+        backend: Backend,
+        policy: Policy,
+        hook: impl FnOnce(AppState, &str) -> AppState,
+    ) -> Option<TestApp> {
+        Self::spawn_inner(backend, policy, None, |url| url.to_string(), hook).await
+    }
+
+    async fn spawn_inner(
+        backend: Backend,
+        policy: Policy,
+        store: Option<std::sync::Arc<dyn onetrip_server::documents::DocumentStore>>,
+        route: impl FnOnce(&str) -> String,
+        hook: impl FnOnce(AppState, &str) -> AppState,
+    ) -> Option<TestApp> {
         let fresh = FreshDb::create(backend).await?;
         let db = open_database(&route(&fresh.url))
             .await
@@ -167,8 +187,15 @@ impl TestApp {
                 )
                 .run(),
         );
-        let state = AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32])
-            .with_documents(documents);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = hook(
+            AppState::new(test_leptos_options(), db.clone(), policy, vec![7u8; 32])
+                .with_documents(documents),
+            &format!("http://{addr}"),
+        );
         let worker_settings = WorkerSettings {
             poll: std::time::Duration::from_millis(200),
             ..WorkerSettings::default()
@@ -182,10 +209,6 @@ impl TestApp {
             }
             .run(),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
         let app =
             router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {

@@ -63,6 +63,29 @@ pub struct ApplicationView {
     /// The electronic certificates and proofs issued for the case.
     #[serde(default)]
     pub ecerts: Vec<crate::views::EcertLine>,
+    /// The case's payment order (fees paid online), if one was opened.
+    #[serde(default)]
+    pub payment: Option<crate::views::PaymentView>,
+    /// The signed-in person's rating of the case, once given.
+    #[serde(default)]
+    pub rating: Option<crate::views::RatingView>,
+    /// The case has ended and this person has not rated it yet.
+    #[serde(default)]
+    pub can_rate: bool,
+    /// How the paper certificate is collected (once chosen), and whether
+    /// the filer may choose or change it now.
+    #[serde(default)]
+    pub delivery: Option<crate::views::DeliveryView>,
+    #[serde(default)]
+    pub can_choose_delivery: bool,
+    /// The utilities asked to move (登记+X), those this centre is connected
+    /// to, and whether the filer may ask now.
+    #[serde(default)]
+    pub utilities: Vec<crate::views::UtilityView>,
+    #[serde(default)]
+    pub utilities_offered: Vec<String>,
+    #[serde(default)]
+    pub can_request_utilities: bool,
     /// Materials the applicant promised to bring (容缺) and whether they came.
     pub owed: Vec<crate::views::OwedView>,
     /// The formal case number and promised deadline, once accepted.
@@ -144,6 +167,21 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
     let row = visible(&id, &session).await?;
     let matter = load_matter(&row.matter_code).await?;
     let database = database()?;
+    let rating = crate::db::ratings::mine(&database, &row.id, &session.citizen_id)
+        .await
+        .map_err(internal("rating"))?
+        .map(|(r, f)| crate::views::RatingView {
+            reasons: r.reason_codes(),
+            level: r.level,
+            comment: r.comment,
+            at: local_time(r.created_at),
+            due_on: f.as_ref().map(|f| f.due_on.clone()),
+            action: f
+                .as_ref()
+                .filter(|f| f.status == "done")
+                .map(|f| f.action.clone()),
+            done_at: f.and_then(|f| f.done_at).map(local_time),
+        });
     let events = db::events(&database, &row.id)
         .await
         .map_err(internal("events"))?
@@ -253,6 +291,35 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
                 })
             })
             .collect(),
+        delivery: crate::db::aftercare::delivery(&database, &row.id)
+            .await
+            .map_err(internal("delivery"))?
+            .as_ref()
+            .map(crate::ops::aftercare::delivery_view),
+        can_choose_delivery: row.filer_id == session.citizen_id
+            && row.status == "submitted"
+            && matches!(
+                row.stage.as_str(),
+                "accepted" | "review" | "register" | "certificate" | "fee_paid"
+            ),
+        utilities: crate::db::aftercare::utilities(&database, &row.id)
+            .await
+            .map_err(internal("utilities"))?
+            .iter()
+            .map(crate::ops::aftercare::utility_view)
+            .collect(),
+        utilities_offered: crate::services::services()?.policy.utilities.clone(),
+        can_request_utilities: row.filer_id == session.citizen_id
+            && crate::ops::aftercare::utilities_apply(&row.status, &row.stage, &matter),
+        rating: rating.clone(),
+        can_rate: rating.is_none() && crate::domain::rating::may_rate(&row.status, &row.stage),
+        payment: crate::ops::payments::latest_view(
+            &database,
+            &row.id,
+            &crate::services::services()?.policy.public_url,
+        )
+        .await
+        .map_err(|e| AppError::internal("payment", e))?,
         stage: row.stage.clone(),
         notice,
         documents,

@@ -64,6 +64,15 @@ pub struct CaseView {
     pub not_seen: Vec<String>,
     /// The case's live booking, if any (pre-accepted cases).
     pub booking: Option<crate::views::BookingView>,
+    /// The case's latest payment order, if one was opened.
+    #[serde(default)]
+    pub payment: Option<crate::views::PaymentView>,
+    /// A payment channel is configured (payment orders can be opened).
+    #[serde(default)]
+    pub online_payment: bool,
+    /// How the applicant collects the paper certificate, once chosen.
+    #[serde(default)]
+    pub delivery: Option<crate::views::DeliveryView>,
 }
 
 #[server(endpoint = "cases/get")]
@@ -240,7 +249,19 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         row.due_on.as_deref(),
         row.due_at,
     );
+    let services = services()?;
+    let payment = crate::ops::payments::latest_view(&database, &id, &services.policy.public_url)
+        .await
+        .map_err(internal("payment"))?;
+    let delivery = crate::db::aftercare::delivery(&database, &id)
+        .await
+        .map_err(internal("delivery"))?
+        .as_ref()
+        .map(crate::ops::aftercare::delivery_view);
     Ok(CaseView {
+        delivery,
+        payment,
+        online_payment: services.policy.online_payment,
         people: who.standings,
         visits,
         not_seen,

@@ -148,11 +148,20 @@ pub async fn act_on_case(
     // Marking fees paid records what was paid: the property's use, the
     // certificates, how it was paid and the amount received, which must be
     // what the catalogue's fee items come to.
+    // Paid online, the payment channel's word is the record; an order
+    // still unpaid keeps the case here (the applicant has been asked).
     let mut fee: Option<crate::db::FeeRecord> = None;
     if action == Action::Advance && from == Stage::Certificate {
-        match check_fee(&fields, &matter) {
-            Ok(f) => fee = Some(f),
-            Err(mut e) => errors.append(&mut e),
+        let order = crate::db::payments::live_of(&database()?, &id)
+            .await
+            .map_err(internal("payment"))?;
+        match order {
+            Some(o) if o.status == "paid" => fee = Some(crate::ops::payments::fee_record(&o)),
+            Some(_) => return refuse("unpaid"),
+            None => match check_fee(&fields, &matter) {
+                Ok(f) => fee = Some(f),
+                Err(mut e) => errors.append(&mut e),
+            },
         }
     }
     let reason = match &fee {
@@ -274,7 +283,11 @@ pub async fn act_on_case(
             to_stage: to.code(),
             version,
             note: &reason,
-            event: event_kind(action, to),
+            event: if action == Action::Reject && from == Stage::Review {
+                "refused"
+            } else {
+                event_kind(action, to)
+            },
             items: &items,
             deadline: due.map(|_| crate::db::Deadline {
                 case_no: &case_no,
@@ -326,28 +339,7 @@ fn check_fee(
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let mut errors = Vec::new();
-    let use_ = PropertyUse::from_code(&get("fee_use"));
-    if use_.is_none() {
-        errors.push(FieldError::new(
-            "fee_use",
-            "fee_use_required",
-            "房屋用途：请选择住宅或非住宅".into(),
-            "Use of the property: choose residential or non-residential".into(),
-        ));
-    }
-    let certs = get("fee_certs")
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=20).contains(n));
-    if certs.is_none() {
-        errors.push(FieldError::new(
-            "fee_certs",
-            "fee_certs_invalid",
-            "证书本数：请填写 1 到 20 之间的数".into(),
-            "Certificates: a number from 1 to 20".into(),
-        ));
-    }
+    let (use_, certs, mut errors) = use_and_certs(fields);
     let method = get("fee_method");
     if !METHODS.iter().any(|(c, _, _)| *c == method) {
         errors.push(FieldError::new(
@@ -388,5 +380,49 @@ fn check_fee(
         total_fen: due,
         lines,
         method,
+        taken_by: None,
     })
+}
+
+/// The property's use and the number of certificates (`fee_use`,
+/// `fee_certs`): what a fee is computed from, with an error for each that
+/// is missing or wrong.
+#[cfg(feature = "ssr")]
+pub(crate) fn use_and_certs(
+    fields: &HashMap<String, String>,
+) -> (
+    Option<crate::domain::fees::PropertyUse>,
+    Option<i64>,
+    Vec<FieldError>,
+) {
+    use crate::domain::fees::PropertyUse;
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let use_ = PropertyUse::from_code(&get("fee_use"));
+    if use_.is_none() {
+        errors.push(FieldError::new(
+            "fee_use",
+            "fee_use_required",
+            "房屋用途：请选择住宅或非住宅".into(),
+            "Use of the property: choose residential or non-residential".into(),
+        ));
+    }
+    let certs = get("fee_certs")
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=20).contains(n));
+    if certs.is_none() {
+        errors.push(FieldError::new(
+            "fee_certs",
+            "fee_certs_invalid",
+            "证书本数：请填写 1 到 20 之间的数".into(),
+            "Certificates: a number from 1 to 20".into(),
+        ));
+    }
+    (use_, certs, errors)
 }

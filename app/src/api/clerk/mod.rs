@@ -3,6 +3,7 @@
 //! the calendar, sites and fees, the audit and the dashboard.
 
 pub mod admin;
+pub mod aftercare;
 pub mod audit;
 pub mod batches;
 pub mod bookings;
@@ -14,6 +15,8 @@ pub mod case_window;
 pub mod dashboard;
 pub mod fees;
 pub mod orgs;
+pub mod payments;
+pub mod ratings;
 pub mod signin;
 pub mod sites;
 pub mod workbench;

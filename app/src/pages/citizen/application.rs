@@ -41,7 +41,10 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
     let stage = a.stage.clone();
     let can_withdraw = a.is_filer
         && status == Status::Submitted
-        && matches!(a.stage.as_str(), "pre_review" | "returned" | "pre_accepted");
+        && matches!(
+            a.stage.as_str(),
+            "pre_review" | "returned" | "pre_accepted" | "accepted" | "review"
+        );
     let correction = (a.is_filer && a.stage == "returned" && a.notice.is_some())
         .then(|| view! { <Correction a=a.clone() /> });
     let track_href = a
@@ -225,6 +228,31 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
             </p>
             <crate::components::fees::FeeTable fees=m.with_value(|m| m.fees.clone()) />
         </section>
+        {a.payment.clone().map(|p| view! { <crate::components::fees::PaymentPanel p /> })}
+        {(a.can_choose_delivery || a.delivery.is_some())
+            .then(|| {
+                view! {
+                    <crate::components::aftercare::DeliveryPanel
+                        id=a.id.clone()
+                        csrf=a.csrf.clone()
+                        delivery=a.delivery.clone()
+                        can_choose=a.can_choose_delivery
+                    />
+                }
+            })}
+        {((a.can_request_utilities && !a.utilities_offered.is_empty()) || !a.utilities.is_empty())
+            .then(|| {
+                view! {
+                    <crate::components::aftercare::UtilitiesPanel
+                        id=a.id.clone()
+                        csrf=a.csrf.clone()
+                        requests=a.utilities.clone()
+                        offered=a.utilities_offered.clone()
+                        can_request=a.can_request_utilities
+                    />
+                }
+            })}
+        {(a.can_rate || a.rating.is_some()).then(|| view! { <RatingPanel a=a.clone() /> })}
         <h2>{bi("申请材料", "Documents")}</h2>
         <DocumentList matter=m.get_value() docs=a.documents.clone() />
         {a.my_part.clone().map(|part| view! { <ConfirmPanel a=a.clone() part /> })}
@@ -245,8 +273,8 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                         <h2>{bi("撤回申请", "Withdraw")}</h2>
                         <p>
                             {bi(
-                                "受理前可以撤回。撤回后如需办理，需要重新提交。",
-                                "You can withdraw until the application is accepted. To go on afterwards you would file again.",
+                                "登簿前可以撤回；已在线缴纳的费用原路退回。撤回后如需办理，需要重新提交。",
+                                "You can withdraw until the registration is entered in the register; a fee paid online is refunded. To go on afterwards you would file again.",
                             )}
                         </p>
                         <form method="post" action="/api/applications/withdraw">
@@ -268,8 +296,10 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
 fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView {
     use crate::domain::people::Standing;
     let query = leptos_router::hooks::use_query_map();
-    let error = query.with_untracked(|q| q.get("error"));
-    let ok = query.with_untracked(|q| q.get("ok"));
+    // A rating's messages are the rating panel's.
+    let theirs = |c: &String| !(c.starts_with("rating_") || c == "rated_already" || c == "rated");
+    let error = query.with_untracked(|q| q.get("error")).filter(theirs);
+    let ok = query.with_untracked(|q| q.get("ok")).filter(theirs);
     let msg = move |code: &str, lang: Lang| -> String {
         let (zh, en) = match code {
             "confirmed" => (
@@ -567,6 +597,206 @@ fn Correction(a: ApplicationView) -> impl IntoView {
                     {bi("补正完毕，重新提交", "Resubmit")}
                 </button>
             </form>
+        </section>
+    }
+}
+
+/// Rating the service once the case has ended (好差评): five levels as big
+/// radio buttons, reasons for a low rating, a comment; once given, the
+/// rating and what the centre did about a low one.
+#[component]
+fn RatingPanel(a: ApplicationView) -> impl IntoView {
+    use crate::domain::rating::{level_label, reason_label, LEVELS, REASONS};
+    let query = use_query_map();
+    let error = query.with_untracked(|q| q.get("error"));
+    let ok = query
+        .with_untracked(|q| q.get("ok"))
+        .filter(|c| c == "rated");
+    let error = error.filter(|c| c.starts_with("rating_") || c == "rated_already");
+    let msg = move |code: &str, lang: Lang| -> &'static str {
+        match (code, lang) {
+            ("rating_level", Lang::Zh) => "请选择一项满意度。",
+            ("rating_level", Lang::En) => "Choose how satisfied you are.",
+            ("rating_reasons", Lang::Zh) => "选择“不满意”或“非常不满意”时，请至少勾选一项原因。",
+            ("rating_reasons", Lang::En) => {
+                "With Dissatisfied or Very dissatisfied, tick at least one reason."
+            }
+            ("rating_comment", Lang::Zh) => "意见不超过 500 字。",
+            ("rating_comment", Lang::En) => "The comment is at most 500 characters.",
+            ("rated_already", Lang::Zh) => "您已评价过这件事项，每人只能评价一次。",
+            ("rated_already", Lang::En) => "You have rated this case already; once per person.",
+            (_, Lang::Zh) => "评价未能提交，请重试。",
+            (_, Lang::En) => "The rating could not be sent; try again.",
+        }
+    };
+    view! {
+        <section class="rating" id="rating" data-testid="rating">
+            <h2>{bi("评价本次服务（好差评）", "Rate this service")}</h2>
+            {error
+                .map(|c| {
+                    view! {
+                        <p class="notice notice--error" role="alert">
+                            {move || msg(&c, current_lang())}
+                        </p>
+                    }
+                })}
+            {ok
+                .map(|_| {
+                    view! {
+                        <p class="notice" role="status">
+                            {bi("感谢您的评价。", "Thank you for rating.")}
+                        </p>
+                    }
+                })}
+            {match a.rating.clone() {
+                Some(r) => {
+                    let level = r.level;
+                    let reasons = r.reasons.clone();
+                    view! {
+                        <dl class="facts" data-testid="my-rating">
+                            <dt>{bi("您的评价", "Your rating")}</dt>
+                            <dd data-testid="my-rating-level">
+                                {move || level_label(level, current_lang())}
+                            </dd>
+                            {(!reasons.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <dt>{bi("原因", "Reasons")}</dt>
+                                        <dd>
+                                            {move || {
+                                                reasons
+                                                    .iter()
+                                                    .map(|c| reason_label(c, current_lang()))
+                                                    .collect::<Vec<_>>()
+                                                    .join("、")
+                                            }}
+                                        </dd>
+                                    }
+                                })}
+                            {(!r.comment.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <dt>{bi("意见", "Comment")}</dt>
+                                        <dd>{r.comment.clone()}</dd>
+                                    }
+                                })}
+                            <dt>{bi("评价时间", "Rated")}</dt>
+                            <dd>{r.at.clone()}</dd>
+                        </dl>
+                        {match (r.action.clone(), r.due_on.clone()) {
+                            (Some(action), _) => {
+                                view! {
+                                    <p class="notice" role="status" data-testid="follow-up">
+                                        {bi(
+                                            "登记中心的处理情况：",
+                                            "What the centre did: ",
+                                        )}
+                                        {action}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            (None, Some(due)) => {
+                                view! {
+                                    <p class="muted" data-testid="follow-up">
+                                        {bi(
+                                            "登记中心负责人将核实处理，并在以下日期前短信告诉您结果：",
+                                            "The centre's supervisor will look into it and text you by ",
+                                        )}
+                                        {due}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            _ => ().into_any(),
+                        }}
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <form method="post" action="/api/applications/rate" class="form">
+                            <input type="hidden" name="id" value=a.id.clone() />
+                            <input type="hidden" name="csrf" value=a.csrf.clone() />
+                            <fieldset class="choices">
+                                <legend>
+                                    {bi("您对本次服务满意吗？", "How satisfied are you?")}
+                                </legend>
+                                {LEVELS
+                                    .iter()
+                                    .map(|(l, zh, en)| {
+                                        let id = format!("level-{l}");
+                                        let label_for = id.clone();
+                                        view! {
+                                            <label class="choice" for=label_for>
+                                                <input
+                                                    type="radio"
+                                                    id=id
+                                                    name="level"
+                                                    value=l.to_string()
+                                                />
+                                                {move || crate::components::forms::zh_en(
+                                                    current_lang(),
+                                                    zh,
+                                                    en,
+                                                )}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <fieldset class="choices">
+                                <legend>
+                                    {bi(
+                                        "不满意的原因（选择“不满意”或“非常不满意”时必选，可多选）",
+                                        "What went wrong (needed with Dissatisfied or below; tick any)",
+                                    )}
+                                </legend>
+                                {REASONS
+                                    .iter()
+                                    .map(|(c, zh, en)| {
+                                        let id = format!("reason-{c}");
+                                        let label_for = id.clone();
+                                        view! {
+                                            <label class="choice" for=label_for>
+                                                <input
+                                                    type="checkbox"
+                                                    id=id
+                                                    name=format!("f[reason-{c}]")
+                                                    value="1"
+                                                />
+                                                {move || crate::components::forms::zh_en(
+                                                    current_lang(),
+                                                    zh,
+                                                    en,
+                                                )}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <div class="field">
+                                <label for="rating-comment">
+                                    {bi(
+                                        "意见和建议（可不填，500 字以内）",
+                                        "Comment (optional, up to 500 characters)",
+                                    )}
+                                </label>
+                                <textarea
+                                    id="rating-comment"
+                                    name="comment"
+                                    rows="3"
+                                    maxlength="500"
+                                ></textarea>
+                            </div>
+                            <button type="submit" class="button" data-testid="rate">
+                                {bi("提交评价", "Send the rating")}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                }
+            }}
         </section>
     }
 }

@@ -114,6 +114,78 @@ fn FeeForm(c: CaseView) -> impl IntoView {
     }
 }
 
+/// Open the case's payment order: the applicant is texted a link and pays
+/// online; the fee stage follows the payment channel's confirmation.
+#[component]
+fn OrderForm(c: CaseView) -> impl IntoView {
+    view! {
+        <section id="order" class="fees" data-testid="order-form">
+            <h2>{bi("线上缴费", "Online payment")}</h2>
+            <p class="muted">
+                {bi(
+                    "按收费标准开具缴费单，申请人收到短信后在手机上缴费；支付平台确认到账后案件自动进入“已缴费”。",
+                    "Issue a payment order from the fee items: the applicant is texted a link and pays on the phone; once the payment channel confirms, the case moves to Fees paid by itself.",
+                )}
+            </p>
+            <form method="post" action="/api/cases/payment_order" class="form">
+                <input type="hidden" name="id" value=c.id.clone() />
+                <input type="hidden" name="csrf" value=c.csrf.clone() />
+                <div class="field">
+                    <label for="order_use">{bi("房屋用途", "Use of the property")}</label>
+                    <select id="order_use" name="f[fee_use]">
+                        <option value="residential">{bi("住宅", "Residential")}</option>
+                        <option value="non_residential">
+                            {bi("非住宅", "Non-residential")}
+                        </option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="order_certs">{bi("证书本数", "Certificates")}</label>
+                    <input
+                        id="order_certs"
+                        name="f[fee_certs]"
+                        type="number"
+                        inputmode="numeric"
+                        min="1"
+                        max="20"
+                        value="1"
+                    />
+                </div>
+                <button type="submit" class="button">
+                    {bi("开具缴费单并通知申请人", "Issue the payment order")}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// The case's payment order as staff see it; its clerk may cancel an
+/// unpaid one (to take the fee at the window).
+#[component]
+fn StaffPaymentPanel(p: crate::views::PaymentView, c: CaseView) -> impl IntoView {
+    let can_cancel = p.status == "open" && c.mine;
+    let order = p.id.clone();
+    view! {
+        <crate::components::fees::PaymentPanel p />
+        {can_cancel
+            .then(|| {
+                view! {
+                    <form method="post" action="/api/cases/payment_cancel" class="inline-form">
+                        <input type="hidden" name="id" value=c.id.clone() />
+                        <input type="hidden" name="csrf" value=c.csrf.clone() />
+                        <input type="hidden" name="order" value=order />
+                        <button type="submit" class="button button--secondary">
+                            {bi(
+                                "作废缴费单，改为窗口缴费",
+                                "Cancel it; take the fee at the window",
+                            )}
+                        </button>
+                    </form>
+                }
+            })}
+    }
+}
+
 /// Every named party and whether they confirmed; a clerk records a
 /// confirmation given in person, with the ID document checked.
 #[component]
@@ -339,6 +411,12 @@ fn action_label(code: &str, stage: Stage, lang: Lang) -> String {
 fn CaseDetail(c: CaseView) -> impl IntoView {
     let stage = Stage::from_code(&c.stage).unwrap_or(Stage::None);
     let m = StoredValue::new(c.matter.clone());
+    // Paid online: fees paid is the channel's word, one button records it.
+    let live = c
+        .payment
+        .as_ref()
+        .filter(|p| matches!(p.status.as_str(), "open" | "paid" | "refunding"));
+    let paid = live.is_some_and(|p| p.status == "paid");
     let action_form = |action: String, c: &CaseView| {
         let label_action = action.clone();
         view! {
@@ -358,10 +436,16 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         .iter()
         .filter(|a| matches!(a.as_str(), "pre_accept" | "advance" | "resume"))
         // Fees paid takes the amounts: its own form below.
-        .filter(|a| !(a.as_str() == "advance" && stage == Stage::Certificate))
+        .filter(|a| !(a.as_str() == "advance" && stage == Stage::Certificate && !paid))
         .cloned()
         .collect();
-    let can_take_fee = stage == Stage::Certificate && c.actions.iter().any(|a| a == "advance");
+    let can_take_fee =
+        stage == Stage::Certificate && live.is_none() && c.actions.iter().any(|a| a == "advance");
+    let can_order = c.online_payment
+        && c.mine
+        && live.is_none()
+        && matches!(stage, Stage::Accepted | Stage::Certificate)
+        && c.paused_since.is_none();
     let can = |a: &str| c.actions.iter().any(|x| x == a);
     let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
     let can_pause = can("pause");
@@ -455,6 +539,28 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 ().into_any()
             }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
         </section>
+        {c
+            .payment
+            .clone()
+            .map(|p| {
+                view! { <StaffPaymentPanel p c=c.clone() /> }
+            })}
+        {can_order.then(|| view! { <OrderForm c=c.clone() /> })}
+        {c
+            .delivery
+            .clone()
+            .map(|d| {
+                let can_act = c.role != "reviewer"
+                    && matches!(stage, Stage::FeePaid | Stage::Issued | Stage::Archived);
+                view! {
+                    <crate::components::aftercare::StaffDeliveryPanel
+                        id=c.id.clone()
+                        csrf=c.csrf.clone()
+                        d
+                        can_act
+                    />
+                }
+            })}
         {can_take_fee.then(|| view! { <FeeForm c=c.clone() /> })}
         {c
             .people
@@ -568,7 +674,7 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         </ul>
 
         {can_return.then(|| view! { <ReturnForm c=c.clone() /> })}
-        {can_reject
+        {(can_reject && stage != Stage::Review)
             .then(|| {
                 view! {
                     <ReasonForm
@@ -576,6 +682,20 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                         action="reject"
                         title=bi("不予受理", "Do not accept")
                         button=bi("不予受理", "Do not accept")
+                    />
+                }
+            })}
+        {(can_reject && stage == Stage::Review)
+            .then(|| {
+                view! {
+                    <ReasonForm
+                        c=c.clone()
+                        action="reject"
+                        title=bi("不予登记", "Refuse registration")
+                        button=bi(
+                            "不予登记（已缴费用原路退回）",
+                            "Refuse (any fee paid is refunded)",
+                        )
                     />
                 }
             })}

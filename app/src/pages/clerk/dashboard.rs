@@ -42,6 +42,14 @@ pub fn DashboardPage() -> impl IntoView {
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
         </p>
         <h1>{bi("统计分析", "Statistics")}</h1>
+        <p>
+            <a href="/staff/ratings" data-testid="ratings-link">
+                {bi(
+                    "好差评：按网点、事项、经办人统计与差评处理",
+                    "Ratings by site, matter and clerk; low ratings to answer",
+                )}
+            </a>
+        </p>
         <PageData
             data=data
             sign_in=SignIn::Staff

@@ -119,6 +119,8 @@ pub fn WorkbenchPage() -> impl IntoView {
                                         <a href="/staff/audit">
                                             {bi("非工作时间查询审查", "Off-hours views")}
                                         </a>
+                                        " · "
+                                        <a href="/staff/ratings">{bi("好差评", "Ratings")}</a>
                                     </p>
                                 }
                             })}
