@@ -65,6 +65,8 @@ export default defineConfig({
       // the tax authority's confirmations are accepted.
       `ONETRIP_PAY_GATEWAY_URL=http://127.0.0.1:${PAY_PORT} ONETRIP_PAY_SECRET=${PAY_SECRET} ` +
       `ONETRIP_TAX_SECRET=e2e-tax-authority-secret ` +
+      // Identity checks (zero-trip confirmations) through the same process.
+      `ONETRIP_IDENTITY_URL=http://127.0.0.1:${PAY_PORT} ONETRIP_IDENTITY_SECRET=${PAY_SECRET} ` +
       // 登记+X: the development process plays the four utilities too.
       `ONETRIP_UTILITY_SECRET=${PAY_SECRET} ONETRIP_UTILITY_URLS=` +
       ["water", "power", "gas", "broadband"].map((u) => `${u}=http://127.0.0.1:${PAY_PORT}/utilities/${u}`).join(",") +

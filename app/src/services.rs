@@ -62,6 +62,8 @@ pub struct Policy {
     pub online_payment: bool,
     /// The utilities this centre is connected to (登记+X), by code.
     pub utilities: Vec<String>,
+    /// An identity service is configured (real-name and face checks).
+    pub identity_service: bool,
 }
 
 impl Default for Policy {
@@ -87,6 +89,7 @@ impl Default for Policy {
             cert_city: "明州市".into(),
             online_payment: false,
             utilities: Vec::new(),
+            identity_service: false,
         }
     }
 }

@@ -283,6 +283,15 @@ pub struct MyPart {
     pub hash: String,
     /// Confirmations are still taken (before acceptance).
     pub open: bool,
+    /// The identity level the matter asks of online confirmations, and
+    /// the party entries of this person not verified at it yet.
+    #[serde(default)]
+    pub identity_level: i64,
+    #[serde(default)]
+    pub unverified: Vec<i64>,
+    /// An identity service is configured (the check can be started).
+    #[serde(default)]
+    pub identity_service: bool,
 }
 
 /// A recorded visit, for the clerk and the applicant.

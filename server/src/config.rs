@@ -26,6 +26,8 @@
 //! | `ONETRIP_PDF_FONT` | WenQuanYi Micro Hei or Noto Sans CJK from Debian's fonts | TrueType/OpenType font (`.ttf`, `.otf`, `.ttc`) with Chinese glyphs, subsetted into the letters |
 //! | `ONETRIP_PAY_GATEWAY_URL` | — | the payment channel (OneTrip's payment contract); unset: fees at the window only |
 //! | `ONETRIP_PAY_SECRET` | — | ≥ 16 characters, signs the payment messages both ways |
+//! | `ONETRIP_IDENTITY_URL` | — | the identity service (real-name and face checks) for zero-trip confirmations |
+//! | `ONETRIP_IDENTITY_SECRET` | — | ≥ 16 characters, signs the identity messages both ways |
 //! | `ONETRIP_UTILITY_URLS` | — | `water=https://…,power=…,gas=…,broadband=…`: the utilities of 登记+X |
 //! | `ONETRIP_UTILITY_SECRET` | — | ≥ 16 characters, signs the utility messages both ways |
 //! | `ONETRIP_TAX_SECRET` | — | ≥ 16 characters, signs the tax authority's confirmations |
@@ -104,6 +106,10 @@ pub struct Config {
     /// `water=https://…,power=https://…`) and the secret their messages are
     /// signed with (`ONETRIP_UTILITY_SECRET`); `None`: 登记+X is not offered.
     pub utilities: Option<(std::collections::HashMap<String, String>, String)>,
+    /// The identity service (`ONETRIP_IDENTITY_URL`) and the secret its
+    /// messages are signed with (`ONETRIP_IDENTITY_SECRET`); `None`: matters
+    /// that need a verified identity are confirmed at the window.
+    pub identity: Option<(String, String)>,
 }
 
 fn flag(name: &str, default: bool) -> Result<bool, ConfigError> {
@@ -322,7 +328,23 @@ impl Config {
                         .into(),
                 )),
             };
+        let identity = match (var("ONETRIP_IDENTITY_URL"), var("ONETRIP_IDENTITY_SECRET")) {
+            (None, _) => None,
+            (Some(url), Some(secret))
+                if (url.starts_with("https://") || url.starts_with("http://"))
+                    && secret.len() >= 16 =>
+            {
+                Some((url, secret))
+            }
+            _ => {
+                return Err(ConfigError::Setting(
+                    "ONETRIP_IDENTITY_URL must be an http(s) address and ONETRIP_IDENTITY_SECRET at least 16 characters".into(),
+                ))
+            }
+        };
+        policy.identity_service = identity.is_some();
         Ok(Config {
+            identity,
             utilities,
             payment_gateway,
             tax_secret,

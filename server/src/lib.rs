@@ -12,6 +12,7 @@ pub mod documents;
 mod ecerts;
 mod extract;
 pub mod filings;
+pub mod identity;
 pub mod letters;
 pub mod metrics;
 mod middleware;
@@ -19,6 +20,7 @@ pub mod outbox;
 pub mod payments;
 pub mod reminders;
 mod routes;
+pub mod signed_form;
 mod stats;
 pub mod telemetry;
 pub mod utilities;
@@ -52,6 +54,8 @@ pub struct AppState {
     pub tax_secret: Option<std::sync::Arc<Vec<u8>>>,
     /// The utilities this centre is connected to (登记+X).
     pub utilities: Option<utilities::Utilities>,
+    /// The identity service (real-name and face checks).
+    pub identity: Option<identity::Identity>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             payments: None,
             tax_secret: None,
             utilities: None,
+            identity: None,
         }
     }
 
@@ -76,6 +81,13 @@ impl AppState {
     pub fn with_payments(mut self, payments: payments::Payments) -> Self {
         self.services.policy.online_payment = true;
         self.payments = Some(payments);
+        self
+    }
+
+    /// Verify identities (zero-trip confirmations) with `identity`.
+    pub fn with_identity(mut self, identity: identity::Identity) -> Self {
+        self.services.policy.identity_service = true;
+        self.identity = Some(identity);
         self
     }
 
@@ -250,6 +262,15 @@ pub async fn run() -> Result<(), StartError> {
             secret.as_bytes().to_vec(),
             &config.policy.public_url,
         )),
+        None => state,
+    };
+    let state = match &config.identity {
+        Some((url, secret)) => state.with_identity(
+            identity::Identity::http(url, secret.as_bytes().to_vec(), &config.policy.public_url)
+                .map_err(|e| {
+                    StartError::Config(ConfigError::Setting(format!("ONETRIP_IDENTITY_URL: {e}")))
+                })?,
+        ),
         None => state,
     };
     let utility_job = state.utilities.clone().map(|u| {

@@ -74,6 +74,7 @@ pub fn build(state: AppState) -> Router {
             crate::documents::routes()
                 .merge(crate::letters::routes())
                 .merge(crate::ecerts::routes())
+                .merge(crate::signed_form::routes())
                 .merge(crate::bookings::routes())
                 .merge(crate::filings::routes::routes())
                 .layer(axum::middleware::from_fn(middleware::pages_for_browsers)),
@@ -82,6 +83,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::api_v1::routes())
         .merge(crate::payments::routes())
         .merge(crate::utilities::routes())
+        .merge(crate::identity::routes())
         .nest_service(&format!("/{}", leptos.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())

@@ -70,6 +70,22 @@ pub fn QueryMessage() -> impl IntoView {
                 "实收金额与按收费标准计算的应收金额不符，请核对。",
                 "The amount received differs from what the fee items come to; check it.",
             ),
+            "tracking_invalid" => (
+                "EMS 运单号不对：应为 13 位，如 EA123456789CN 或 13 位数字。",
+                "That is not an EMS tracking number: 13 characters, like EA123456789CN or 13 digits.",
+            ),
+            "delivery_state" => (
+                "寄递状态已变化（可能已登记过），请刷新查看。",
+                "The posting changed (perhaps recorded already); reload.",
+            ),
+            "post_recorded" => (
+                "已登记运单号，申请人已收到短信。",
+                "Tracking number recorded; the applicant has been texted.",
+            ),
+            "delivered_recorded" => (
+                "已登记妥投，申请人已收到短信。",
+                "Delivery recorded; the applicant has been texted.",
+            ),
             "unpaid" => (
                 "缴费单尚未支付：支付平台确认到账后案件自动进入“已缴费”。如申请人改为窗口缴费，请先作废缴费单。",
                 "The payment order is unpaid: the case moves on by itself once the channel confirms. To take the fee at the window, cancel the order first.",

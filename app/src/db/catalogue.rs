@@ -36,6 +36,9 @@ struct SeedMatter {
     #[serde(default)]
     time_limit_minutes: Option<i64>,
     visit_required: bool,
+    /// Unset: face verification (2) for a matter done without a visit.
+    #[serde(default)]
+    identity_level: Option<i64>,
     risk_notice: bool,
     fee_zh: String,
     fee_en: String,
@@ -102,8 +105,8 @@ pub async fn seed_catalogue_if_empty(db: &Db, json: &str) -> Result<bool, SeedEr
             &mut tx,
             "INSERT INTO matters (code, family, name_zh, name_en, keywords, filers, parties, time_limit_days,
                                   visit_required, risk_notice, fee_zh, fee_en, sort_order, active, created_at, updated_at,
-                                  time_limit_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15)
+                                  time_limit_minutes, identity_level)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16)
              ON CONFLICT (code) DO NOTHING",
             &m.code,
             m.family,
@@ -119,7 +122,10 @@ pub async fn seed_catalogue_if_empty(db: &Db, json: &str) -> Result<bool, SeedEr
             &m.fee_en,
             (pos as i64) * 10,
             now,
-            m.time_limit_minutes
+            m.time_limit_minutes,
+            m.identity_level
+                .unwrap_or(if m.visit_required { 0 } else { 2 })
+                .clamp(0, 2)
         )?;
     }
     for m in &seed.matters {
@@ -201,6 +207,7 @@ struct MatterRow {
     time_limit_days: i64,
     time_limit_minutes: Option<i64>,
     visit_required: i64,
+    identity_level: i64,
     risk_notice: i64,
     fee_zh: String,
     fee_en: String,
@@ -236,6 +243,7 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
                 CAST(time_limit_days AS BIGINT) AS time_limit_days,
                 CAST(time_limit_minutes AS BIGINT) AS time_limit_minutes,
                 CAST(visit_required AS BIGINT) AS visit_required, CAST(risk_notice AS BIGINT) AS risk_notice,
+                CAST(identity_level AS BIGINT) AS identity_level,
                 fee_zh, fee_en
            FROM matters WHERE active = 1 ORDER BY sort_order, code"
     )?;
@@ -353,6 +361,7 @@ pub async fn list_matters(db: &Db) -> Result<Vec<Matter>, sqlx::Error> {
                 time_limit_days: r.time_limit_days,
                 time_limit_minutes: r.time_limit_minutes,
                 visit_required: r.visit_required != 0,
+                identity_level: r.identity_level,
                 risk_notice: r.risk_notice != 0,
                 fee_zh: r.fee_zh,
                 fee_en: r.fee_en,

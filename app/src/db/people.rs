@@ -60,6 +60,12 @@ pub struct Confirm<'a> {
     /// For the audit trail when a clerk records it.
     pub actor_role: Option<&'a str>,
     pub note: &'a str,
+    /// The signature's identity: the level verified (0 none, 1 real name,
+    /// 2 face), how (`sms`, `face`, `window`, `org_account`, …) and the
+    /// identity service's check, if any.
+    pub identity_level: i64,
+    pub identity_method: &'a str,
+    pub identity_check: Option<&'a str>,
     /// The supervisors to alert of an objection.
     pub supervisors: &'a [String],
     pub today: &'a str,
@@ -93,8 +99,9 @@ pub async fn record_confirmation(db: &Db, c: &Confirm<'_>) -> Result<ConfirmOutc
     for idx in c.parties {
         let inserted = execute_tx!(
             &mut tx,
-            "INSERT INTO party_confirmations (id, application_id, party_idx, kind, content_hash, channel, actor_id, note, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO party_confirmations (id, application_id, party_idx, kind, content_hash, channel, actor_id, note, at,
+                                              identity_level, identity_method, identity_check)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT DO NOTHING",
             uuid::Uuid::new_v4().to_string(),
             c.application_id,
@@ -104,7 +111,10 @@ pub async fn record_confirmation(db: &Db, c: &Confirm<'_>) -> Result<ConfirmOutc
             c.channel,
             c.actor_id,
             c.note,
-            now
+            now,
+            c.identity_level,
+            c.identity_method,
+            c.identity_check
         )?;
         if inserted == 0 {
             return Ok(ConfirmOutcome::Already);

@@ -644,6 +644,7 @@ mod tests {
             time_limit_days: 5,
             time_limit_minutes: None,
             visit_required: true,
+            identity_level: 0,
             risk_notice: risk,
             fee_zh: String::new(),
             fee_en: String::new(),

@@ -255,6 +255,10 @@ pub struct Matter {
     #[serde(default)]
     pub time_limit_minutes: Option<i64>,
     pub visit_required: bool,
+    /// How sure the centre must be of who confirms online: 0 the SMS code
+    /// only, 1 real-name verification, 2 face verification (`domain::identity`).
+    #[serde(default)]
+    pub identity_level: i64,
     pub risk_notice: bool,
     pub fee_zh: String,
     pub fee_en: String,
@@ -420,6 +424,7 @@ mod tests {
             time_limit_days: 1,
             time_limit_minutes: None,
             visit_required: true,
+            identity_level: 0,
             risk_notice: false,
             fee_zh: String::new(),
             fee_en: String::new(),

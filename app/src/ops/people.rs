@@ -184,3 +184,44 @@ pub async fn row_site(database: &crate::db::Db, id: &str) -> Result<String, AppE
         .map(|r| r.site_code)
         .ok_or(AppError::NotFound)
 }
+
+/// The keyed hash an ID number is kept as in identity checks.
+pub fn identity_hash(services: &crate::services::Services, id_number: &str) -> String {
+    services.keyed_hash(&["identity", id_number.trim()])
+}
+
+/// Which of `mine` (party entries of the signed-in citizen) are not yet
+/// verified at `level`, and the latest check that covers the others.
+#[derive(Debug, Default)]
+pub struct Unverified {
+    pub missing: Vec<i64>,
+    pub latest: Option<crate::db::identity::CheckRow>,
+}
+
+pub async fn unverified(
+    database: &Db,
+    services: &crate::services::Services,
+    application_id: &str,
+    citizen_id: &str,
+    mine: &[i64],
+    level: i64,
+) -> Result<Unverified, AppError> {
+    let parties = crate::db::parties(database, application_id)
+        .await
+        .map_err(internal("parties"))?;
+    let mut out = Unverified::default();
+    for idx in mine {
+        let Some(p) = parties.iter().find(|p| p.idx == *idx) else {
+            continue;
+        };
+        let hash = identity_hash(services, &p.id_number);
+        match crate::db::identity::verified(database, citizen_id, &hash, level)
+            .await
+            .map_err(internal("identity"))?
+        {
+            Some(c) => out.latest = Some(c),
+            None => out.missing.push(*idx),
+        }
+    }
+    Ok(out)
+}

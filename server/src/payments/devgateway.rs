@@ -52,6 +52,7 @@ impl DevOrder {
 #[derive(Clone)]
 pub struct DevGateway {
     orders: Arc<Mutex<HashMap<String, DevOrder>>>,
+    verifications: Arc<Mutex<HashMap<String, crate::identity::VerifyRequest>>>,
     secret: Arc<Vec<u8>>,
     base: String,
     client: reqwest::Client,
@@ -61,6 +62,7 @@ impl DevGateway {
     pub fn new(secret: Vec<u8>, base: &str) -> Self {
         DevGateway {
             orders: Arc::default(),
+            verifications: Arc::default(),
             secret: Arc::new(secret),
             base: base.trim_end_matches('/').to_string(),
             client: reqwest::Client::builder()
@@ -82,6 +84,10 @@ impl DevGateway {
             // 登记+X: a development utility (water, power, gas, broadband)
             // that accepts each request and reports it done a moment later.
             .route("/utilities/{utility}", post(utility_request))
+            // Identity: a development real-name and face check whose page
+            // has two buttons, passed and failed.
+            .route("/v1/verifications", post(identity_start))
+            .route("/identity/{id}", get(identity_page).post(identity_done))
             .with_state(self)
     }
 
@@ -412,4 +418,106 @@ async fn utility_request(
         }
     });
     axum::Json(serde_json::json!({ "status": "accepted", "reference": reference })).into_response()
+}
+
+async fn identity_start(State(g): State<DevGateway>, headers: HeaderMap, body: Bytes) -> Response {
+    let req: crate::identity::VerifyRequest = match g.check(&headers, &body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let url = format!("{}/identity/{}", g.base, req.verification_id);
+    g.verifications
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(req.verification_id.clone(), req);
+    g.signed(&crate::identity::VerifyStarted { verify_url: url })
+}
+
+fn mask(s: &str, keep_start: usize, keep_end: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < keep_start || i + keep_end >= chars.len() {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+async fn identity_page(State(g): State<DevGateway>, Path(id): Path<String>) -> Response {
+    let Some(r) = g
+        .verifications
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&id)
+        .cloned()
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html("<h1>没有这项核验 · Unknown</h1>".to_string()),
+        )
+            .into_response();
+    };
+    let what = if r.level >= 2 {
+        "人脸识别"
+    } else {
+        "实名核验"
+    };
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>开发用实名核验 · Development identity check</title></head><body><main style=\"max-width:30rem;margin:1rem auto;padding:0 1rem;font-family:sans-serif\"><h1>开发用实名核验</h1><p style=\"background:#fff3cd;padding:.5rem\">仅供开发测试：不采集人脸，按下按钮即得到结果。Development only.</p><p>{what}：{name}（{idn}）</p><form method=\"post\"><input type=\"hidden\" name=\"result\" value=\"passed\"><button type=\"submit\" style=\"width:100%;min-height:52px;font-size:1.15rem;margin:.4rem 0\">模拟核验通过 Pass</button></form><form method=\"post\"><input type=\"hidden\" name=\"result\" value=\"failed\"><button type=\"submit\" style=\"width:100%;min-height:52px;font-size:1.15rem;margin:.4rem 0\">模拟核验不通过 Fail</button></form></main></body></html>",
+        name = escape(&mask(&r.name, 1, 0)),
+        idn = escape(&mask(&r.id_number, 4, 4)),
+    ))
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct IdentityForm {
+    result: String,
+}
+
+async fn identity_done(
+    State(g): State<DevGateway>,
+    Path(id): Path<String>,
+    Form(f): Form<IdentityForm>,
+) -> Response {
+    let Some(r) = g
+        .verifications
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let passed = f.result == "passed";
+    let answer = crate::identity::VerifyAnswer {
+        verification_id: r.verification_id.clone(),
+        result: if passed { "passed" } else { "failed" }.into(),
+        level: if passed { r.level } else { 0 },
+        method: if r.level >= 2 { "face" } else { "real_name" }.into(),
+        reference: format!("DEVID{}", uuid::Uuid::new_v4().simple()),
+    };
+    let body = serde_json::to_vec(&answer).unwrap_or_default();
+    for attempt in 0..3u32 {
+        let sig = sign::header_value(&g.secret, sign::now_secs(), &body);
+        let ok = matches!(
+            g.client
+                .post(&r.notify_url)
+                .header("content-type", "application/json")
+                .header(sign::HEADER, sig)
+                .body(body.clone())
+                .send()
+                .await,
+            Ok(res) if res.status().is_success()
+        );
+        if ok {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+    }
+    Redirect::to(&r.return_url).into_response()
 }

@@ -10,6 +10,7 @@
 use crate::citizen::call;
 use crate::helpers::{Backend, TestApp, TestFuture};
 use crate::workbench::{act, case, signed_in, staff, submitted, take, Staff};
+use onetrip_server::identity::Identity;
 use onetrip_server::payments::{sign, PaymentJob, Payments};
 use onetrip_server::utilities::{Utilities, UtilityJob};
 use reqwest::StatusCode;
@@ -79,6 +80,7 @@ where
             .with_payments(Payments::http(&url, PAY_SECRET.into(), base).unwrap())
             .with_tax_secret(TAX_SECRET.into())
             .with_utilities(Utilities::new(utilities, PAY_SECRET.into(), base))
+            .with_identity(Identity::http(&url, PAY_SECRET.into(), base).unwrap())
     })
     .await
     else {
@@ -126,6 +128,7 @@ paying!(
     a_lost_callback_is_found_by_the_worker_and_reconciliation,
     the_tax_authority_confirms_with_a_signed_message,
     after_issue_the_certificate_is_posted_and_the_utilities_move,
+    a_zero_trip_confirmation_is_a_verified_signature,
 );
 
 /// A submitted case moved by a supervisor through `moves`; (citizen cookie,
@@ -878,6 +881,209 @@ async fn after_issue_the_certificate_is_posted_and_the_utilities_move(
             sign::header_value(b"forged-secret-forged", sign::now_secs(), &raw),
         )
         .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn a_zero_trip_confirmation_is_a_verified_signature(app: &TestApp, _gw: &Gateway) {
+    use crate::citizen::{csrf, sign_in, HOLDER_B, OTHER_MOBILE};
+    // This centre confirms the matter online only with face verification.
+    app::execute!(
+        &app.db,
+        "UPDATE matters SET identity_level = 2 WHERE code = 'TRANSFER-WITH-MORTGAGE'",
+    )
+    .unwrap();
+    app.state.services.catalogue.invalidate();
+    let (_filer, id) = crate::workbench::submitted(app).await;
+    let buyer = sign_in(app, HOLDER_B.2).await;
+    let v: Value = call(app, &buyer, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let part = &v["my_part"];
+    assert_eq!(part["identity_level"], 2);
+    let idx = part["unverified"][0].as_i64().expect("not verified yet");
+    let hash = part["hash"].as_str().unwrap().to_string();
+    let confirm = || async {
+        let token = csrf(app, &buyer).await;
+        call(
+            app,
+            &buyer,
+            "applications/confirm",
+            &[
+                ("id", &id),
+                ("csrf", &token),
+                ("hash", &hash),
+                ("decision", "confirm"),
+            ],
+        )
+        .await
+    };
+    // Not before the identity check.
+    let res = confirm().await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("identity_required"));
+    // The check: started by the party, led to the service, failed once,
+    // then passed.
+    let start = || async {
+        let token = csrf(app, &buyer).await;
+        let res = call(
+            app,
+            &buyer,
+            "applications/identity",
+            &[("id", &id), ("csrf", &token), ("party", &idx.to_string())],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<String>().await.unwrap()
+    };
+    // Someone else cannot start one for this party.
+    let stranger = sign_in(app, OTHER_MOBILE).await;
+    let token = csrf(app, &stranger).await;
+    let res = call(
+        app,
+        &stranger,
+        "applications/identity",
+        &[("id", &id), ("csrf", &token), ("party", &idx.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let through = |check: String, result: &'static str| {
+        let buyer = buyer.clone();
+        let stranger = stranger.clone();
+        async move {
+            // Only the citizen who started it is sent on.
+            let res = app
+                .get_with_cookie(&format!("/identity/{check}"), &stranger)
+                .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND);
+            let res = app
+                .get_with_cookie(&format!("/identity/{check}"), &buyer)
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let page = res.headers()["location"].to_str().unwrap().to_string();
+            let html = reqwest::get(&page).await.unwrap().text().await.unwrap();
+            assert!(
+                html.contains("人脸识别") && !html.contains(crate::citizen::HOLDER_B.1),
+                "ID masked: {html}"
+            );
+            let back = app
+                .client
+                .post(&page)
+                .form(&[("result", result)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(back.status(), StatusCode::SEE_OTHER);
+        }
+    };
+    through(start().await, "failed").await;
+    assert_eq!(confirm().await.status(), StatusCode::CONFLICT);
+    through(start().await, "passed").await;
+    assert_eq!(confirm().await.status(), StatusCode::OK);
+    // The confirmation is a signature: the form's hash, the identity, how.
+    let row: (String, i64, String, Option<String>) = app::fetch_optional!(
+        &app.db,
+        (String, i64, String, Option<String>),
+        "SELECT content_hash, identity_level, identity_method, identity_check FROM party_confirmations
+          WHERE application_id = $1 AND party_idx = $2 AND kind = 'confirmed'",
+        &id,
+        idx
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        (row.0.as_str(), row.1, row.2.as_str()),
+        (hash.as_str(), 2, "face")
+    );
+    assert!(row.3.is_some());
+    // The signed form lists the signature, sealed by the centre: it checks
+    // with the published key, and fails with one character changed.
+    let res = app
+        .get_with_cookie(&format!("/applications/{id}/signed-form.json"), &buyer)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let signed: Value = res.json().await.unwrap();
+    let statement = signed["statement"].as_str().unwrap();
+    let form: Value = serde_json::from_str(statement).unwrap();
+    let me = form["signers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == crate::citizen::HOLDER_B.0)
+        .expect("the buyer signed");
+    assert_eq!(
+        (me["identity_level"].as_i64(), me["counts"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(form["form_sha256"], hash);
+    let key: Value = app.get("/verify/key.json").await.json().await.unwrap();
+    let public = key["public_key"].as_str().or(key["key"].as_str()).unwrap();
+    let sig = signed["signature"].as_str().unwrap();
+    assert!(app::ops::seal::verify_with_public(
+        public,
+        statement.as_bytes(),
+        sig
+    ));
+    assert!(!app::ops::seal::verify_with_public(
+        public,
+        statement
+            .replace(crate::citizen::HOLDER_B.0, "王二")
+            .as_bytes(),
+        sig
+    ));
+    let pdf = app
+        .get_with_cookie(&format!("/applications/{id}/signed-form"), &buyer)
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    assert_eq!(
+        app.get_with_cookie(&format!("/applications/{id}/signed-form.json"), &stranger)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // A changed application: the signature no longer counts.
+    app::execute!(
+        &app.db,
+        "UPDATE party_confirmations SET content_hash = 'an-older-version' WHERE application_id = $1 AND party_idx = $2",
+        &id,
+        idx
+    )
+    .unwrap();
+    let signed: Value = app
+        .get_with_cookie(&format!("/applications/{id}/signed-form.json"), &buyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let form: Value = serde_json::from_str(signed["statement"].as_str().unwrap()).unwrap();
+    let me = form["signers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == crate::citizen::HOLDER_B.0)
+        .unwrap();
+    assert_eq!(me["counts"], false);
+    let v: Value = call(app, &buyer, "applications/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["my_part"]["standing"], "outdated", "asked to sign again");
+    // A forged answer from "the identity service" is refused.
+    let body = serde_json::to_vec(&serde_json::json!({"verification_id": "x", "result": "passed", "level": 2, "method": "face"})).unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/hooks/identity"))
+        .header(
+            sign::HEADER,
+            sign::header_value(b"forged-forged-forged", sign::now_secs(), &body),
+        )
+        .body(body)
         .send()
         .await
         .unwrap();

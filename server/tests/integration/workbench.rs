@@ -130,6 +130,9 @@ pub async fn confirm_all(app: &TestApp, id: &str) {
         app::db::record_confirmation(
             &app.db,
             &app::db::Confirm {
+                identity_level: 0,
+                identity_method: "window",
+                identity_check: None,
                 application_id: id,
                 parties: &[idx],
                 kind: "confirmed",

@@ -230,10 +230,27 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
     let (people, my_part, visits) = if row.status == "submitted" {
         let p = crate::ops::people::people(&database, &row.id).await?;
         let mine = p.mine(&session.mobile);
+        let unverified = if mine.is_empty() || matter.identity_level == 0 {
+            Vec::new()
+        } else {
+            crate::ops::people::unverified(
+                &database,
+                &services()?,
+                &row.id,
+                &session.citizen_id,
+                &mine,
+                matter.identity_level,
+            )
+            .await?
+            .missing
+        };
         let my_part = if mine.is_empty() {
             None
         } else {
             Some(crate::views::MyPart {
+                identity_level: matter.identity_level,
+                unverified,
+                identity_service: services()?.policy.identity_service,
                 standing: p
                     .standings
                     .iter()

@@ -72,6 +72,25 @@ pub async fn confirm_application(
     if crate::domain::has_hidden_chars(&reason) {
         return refuse("objection_reason");
     }
+    // A matter confirmed without a visit: each party confirming is first
+    // verified by the identity service at the matter's level.
+    let matter = crate::ops::case_facts::load_matter(&row.matter_code).await?;
+    let mut identity: Option<crate::db::identity::CheckRow> = None;
+    if kind == "confirmed" && matter.identity_level > 0 {
+        let unverified = crate::ops::people::unverified(
+            &database,
+            &services()?,
+            &id,
+            &session.citizen_id,
+            &mine,
+            matter.identity_level,
+        )
+        .await?;
+        if !unverified.missing.is_empty() {
+            return refuse("identity_required");
+        }
+        identity = unverified.latest;
+    }
     let supervisors = crate::db::site_supervisors(&database, &row_site(&database, &id).await?)
         .await
         .map_err(|e| AppError::internal("supervisors", e))?;
@@ -89,6 +108,12 @@ pub async fn confirm_application(
             actor_id: &session.citizen_id,
             actor_role: None,
             note: &reason,
+            identity_level: identity.as_ref().map(|c| c.level).unwrap_or(0),
+            identity_method: identity
+                .as_ref()
+                .map(|c| c.method.as_str())
+                .unwrap_or("sms"),
+            identity_check: identity.as_ref().map(|c| c.id.as_str()),
             supervisors: &supervisors,
             today: &today,
             lang: request_lang().await,
@@ -107,4 +132,48 @@ pub async fn confirm_application(
         ConfirmOutcome::Already => refuse("already"),
         ConfirmOutcome::Closed => refuse("closed"),
     }
+}
+
+/// Start the identity service's check of the signed-in person as party
+/// `party` of this application (at the matter's level); a form post is sent
+/// on to `/identity/<check>`, which leads to the service's page.
+#[server(endpoint = "applications/identity")]
+pub async fn start_identity(id: String, csrf: String, party: i64) -> Result<String, AppError> {
+    use crate::guards::{form_session, visible};
+    use crate::services::*;
+    let back = format!("/applications/{}", q(&id));
+    let session = form_session(&csrf, &back).await?;
+    let row = visible(&id, &session).await?;
+    let database = database()?;
+    let p = crate::ops::people::people(&database, &id).await?;
+    if !p.mine(&session.mobile).contains(&party) || row.status != "submitted" {
+        return Err(AppError::NotFound);
+    }
+    let services = services()?;
+    let matter = crate::ops::case_facts::load_matter(&row.matter_code).await?;
+    if matter.identity_level == 0 || !services.policy.identity_service {
+        return Err(AppError::Conflict {
+            code: "no_identity_service".into(),
+        });
+    }
+    let number = p
+        .parties
+        .iter()
+        .find(|x| x.idx == party)
+        .map(|x| x.id_number.clone())
+        .unwrap_or_default();
+    let check = crate::db::identity::start(
+        &database,
+        &session.citizen_id,
+        &id,
+        party,
+        &crate::ops::people::identity_hash(&services, &number),
+        matter.identity_level,
+    )
+    .await
+    .map_err(|e| AppError::internal("identity", e))?;
+    if is_form_post().await {
+        redirect(&format!("/identity/{check}"));
+    }
+    Ok(check)
 }

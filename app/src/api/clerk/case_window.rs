@@ -64,6 +64,9 @@ pub async fn confirm_at_window(
     let outcome = crate::db::record_confirmation(
         &database,
         &Confirm {
+            identity_level: 0,
+            identity_method: "window",
+            identity_check: None,
             application_id: &row.id,
             parties: &[party],
             kind: "confirmed",

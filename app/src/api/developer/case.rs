@@ -234,6 +234,9 @@ pub async fn org_confirm(
     let outcome = crate::db::record_confirmation(
         &database,
         &Confirm {
+            identity_level: 0,
+            identity_method: "org_account",
+            identity_check: None,
             application_id: &id,
             parties: &todo,
             kind,

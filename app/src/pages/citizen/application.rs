@@ -217,6 +217,23 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {(status == Status::Submitted)
+            .then(|| {
+                view! {
+                    <p>
+                        <a
+                            href=format!("/applications/{}/signed-form", a.id)
+                            rel="external"
+                            data-testid="signed-form"
+                        >
+                            {bi(
+                                "电子签名申请书（PDF，列明各当事人的签名与核验方式）",
+                                "Signed application form (PDF: every party's signature and how they were verified)",
+                            )}
+                        </a>
+                    </p>
+                }
+            })}
         {correction}
         <section class="fees" data-testid="fees">
             <h2>{bi("费用", "Fees")}</h2>
@@ -323,6 +340,10 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                 "您已提出异议，登记中心处理前不能再确认。",
                 "You have objected; you cannot confirm until the centre has dealt with it.",
             ),
+            "identity_required" => (
+                "请先完成实名核验，再确认。",
+                "Verify your identity first, then confirm.",
+            ),
             "closed" => (
                 "案件已不在确认阶段；如有异议请联系登记中心。",
                 "The case no longer takes confirmations; call the centre with any objection.",
@@ -372,7 +393,71 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                 <dt>{bi("坐落", "Address")}</dt>
                 <dd>{prop.address.clone()}</dd>
             </dl>
-            {can_answer
+            {(can_answer && !part.unverified.is_empty())
+                .then(|| {
+                    let face = part.identity_level >= 2;
+                    view! {
+                        <div class="notice" data-testid="identity-needed">
+                            <p>
+                                {if face {
+                                    bi(
+                                        "这件事项可以全程网上办理、无需到场。确认前，请先完成实名核验（人脸识别），您的确认将作为电子签名记录。",
+                                        "This matter is done without a visit. Before you confirm, verify your identity (face check); your confirmation is recorded as your electronic signature.",
+                                    )
+                                } else {
+                                    bi(
+                                        "确认前，请先完成实名核验，您的确认将作为电子签名记录。",
+                                        "Before you confirm, verify your identity; your confirmation is recorded as your electronic signature.",
+                                    )
+                                }}
+                            </p>
+                            {if part.identity_service {
+                                part.unverified
+                                    .iter()
+                                    .map(|idx| {
+                                        view! {
+                                            <form
+                                                method="post"
+                                                action="/api/applications/identity"
+                                                class="form"
+                                            >
+                                                <input type="hidden" name="id" value=a.id.clone() />
+                                                <input type="hidden" name="csrf" value=a.csrf.clone() />
+                                                <input type="hidden" name="party" value=idx.to_string() />
+                                                <button
+                                                    type="submit"
+                                                    class="button"
+                                                    data-testid="verify-identity"
+                                                >
+                                                    {if face {
+                                                        bi(
+                                                            "去实名核验（人脸识别）",
+                                                            "Verify my identity (face check)",
+                                                        )
+                                                    } else {
+                                                        bi("去实名核验", "Verify my identity")
+                                                    }}
+                                                </button>
+                                            </form>
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <p>
+                                        {bi(
+                                            "网上实名核验暂未开通：请带身份证件原件到窗口当面确认。",
+                                            "Online identity checks are not available: confirm in person at a window with your ID.",
+                                        )}
+                                    </p>
+                                }
+                                    .into_any()
+                            }}
+                        </div>
+                    }
+                })}
+            {(can_answer && part.unverified.is_empty())
                 .then(|| {
                     view! {
                         <form method="post" action="/api/applications/confirm" class="form">

@@ -196,6 +196,15 @@ fn PeoplePanel(c: CaseView) -> impl IntoView {
     view! {
         <section id="people" class="people" data-testid="people">
             <h2>{bi("当事人确认", "Parties' confirmations")}</h2>
+            <p>
+                <a
+                    href=format!("/applications/{}/signed-form", c.id)
+                    rel="external"
+                    data-testid="signed-form"
+                >
+                    {bi("电子签名申请书（PDF）", "Signed application form (PDF)")}
+                </a>
+            </p>
             <ul class="plain-list">
                 {c
                     .people
