@@ -15,7 +15,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -194,7 +194,23 @@ async fn go_verify(
     };
     match idp.provider.start(&req).await {
         Ok(s) if s.verify_url.starts_with("https://") || s.verify_url.starts_with("http://") => {
-            Redirect::to(&s.verify_url).into_response()
+            // A page that moves on by itself (and a button): the check was
+            // started by a form post, and a form's redirect to another site
+            // is refused by the page's `form-action 'self'`.
+            let url = s
+                .verify_url
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;");
+            let mut r = axum::response::Html(format!(
+                "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><meta name=\"referrer\" content=\"no-referrer\"><title>实名核验 · Identity</title></head><body><main><h1>正在前往实名核验服务…</h1><p><a href=\"{url}\">如未自动跳转，请点这里继续 · Continue</a></p></main></body></html>"
+            ))
+            .into_response();
+            r.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            r
         }
         Ok(_) | Err(_) => {
             tracing::warn!("identity service refused or unreachable");

@@ -230,6 +230,8 @@ pub struct Move<'a> {
     pub fee: Option<&'a FeeRecord>,
     /// At issue: the electronic certificate or proof to seal.
     pub ecert: Option<&'a super::ecerts::NewEcert<'a>>,
+    /// The matter is done without a visit (the texts say so).
+    pub no_visit: bool,
 }
 
 /// A fee payment to record with the move to "fees paid".
@@ -430,6 +432,7 @@ pub async fn apply_move(
                 "hours_zh": hours_zh, "hours_en": hours_en,
                 "fee_en": m.fee.map(|f| crate::domain::fees::describe(&f.lines, &f.method, Lang::En)),
                 "post": post,
+                "no_visit": m.no_visit,
             }),
             Lang::from_code(if filer_lang.is_empty() { lang.code() } else { &filer_lang }),
         )

@@ -468,3 +468,46 @@ impl CatalogueCache {
         *self.value.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
+
+/// An administrator sets whether a matter needs a visit and how sure the
+/// centre must be of who confirms it online (0–2); audited. False for an
+/// unknown matter.
+pub async fn set_matter_mode(
+    db: &Db,
+    matter: &str,
+    visit_required: bool,
+    identity_level: i64,
+    staff_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let n = crate::execute_tx!(
+        &mut tx,
+        "UPDATE matters SET visit_required = $2, identity_level = $3, updated_at = $4 WHERE code = $1",
+        matter,
+        i64::from(visit_required),
+        identity_level,
+        super::now_ms()
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    let after = format!(
+        "visit_required={};identity_level={identity_level}",
+        i64::from(visit_required)
+    );
+    super::staff::audit(
+        &mut tx,
+        &super::staff::AuditEntry {
+            actor: staff_id,
+            role: "admin",
+            action: "matter_mode",
+            application_id: None,
+            before: matter,
+            after: &after,
+            reason: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

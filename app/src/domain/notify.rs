@@ -344,6 +344,14 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             let stage = Stage::from_code(p("stage"))?;
             let label = stage.label(lang);
             match (stage, lang) {
+                (Stage::PreAccepted, Lang::Zh) if params.get("no_visit").and_then(Value::as_bool) == Some(true) => format!(
+                    "【一趟办】回执号 {} 的申请已预审通过。此事项全程网办、无需到场：登记中心将直接受理，受理后短信告诉您。",
+                    p("receipt")
+                ),
+                (Stage::PreAccepted, Lang::En) if params.get("no_visit").and_then(Value::as_bool) == Some(true) => format!(
+                    "[OneTrip] The application with receipt {} passed pre-review. This matter is done online with no visit: the centre accepts it next and texts you.",
+                    p("receipt")
+                ),
                 (Stage::PreAccepted, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 的申请已预审通过。下一步：请登录“一趟办”预约到场时间；到场时全体当事人（买卖双方、共有人，涉及抵押的还有银行经办人）都需带本人身份证件原件和材料原件一同办理，只需来这一次。",
                     p("receipt")

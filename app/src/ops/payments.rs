@@ -55,6 +55,7 @@ pub async fn advance_if_waiting(db: &Db, application_id: &str) -> Result<bool, s
         hand_over: false,
         fee: Some(&fee),
         ecert: None,
+        no_visit: false,
     };
     let actor = crate::db::Actor {
         id: GATEWAY_ACTOR,

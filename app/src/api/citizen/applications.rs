@@ -291,6 +291,7 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
             None
         },
         bookable: row.filer_id == session.citizen_id
+            && matter.visit_required
             && row.status == "submitted"
             && row.stage == "pre_accepted"
             && !visited,
@@ -494,6 +495,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         hand_over: false,
         ecert: None,
         fee: None,
+        no_visit: false,
     };
     let actor = crate::db::Actor {
         id: &session.citizen_id,

@@ -303,6 +303,7 @@ pub async fn act_on_case(
             hand_over: crate::domain::case::hands_over(from, to),
             fee: fee.as_ref(),
             ecert: ecert.as_ref(),
+            no_visit: !matter.visit_required,
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {

@@ -79,3 +79,52 @@ pub async fn set_fees(
     }
     Ok(())
 }
+
+/// An administrator sets how a matter is done: `visit` = `needed` or
+/// `none` (一次不用跑), and `identity` 0–2 (the check asked of those who
+/// confirm it online: the SMS code, real name, face).
+#[server(endpoint = "matters/set_mode")]
+pub async fn set_matter_mode(
+    csrf: String,
+    matter: String,
+    visit: String,
+    identity: String,
+) -> Result<(), AppError> {
+    use crate::services::*;
+    let admin = crate::guards::require_admin(Some(&csrf)).await?;
+    let form = is_form_post().await;
+    let visit_required = match visit.as_str() {
+        "needed" => true,
+        "none" => false,
+        _ => return Err(AppError::BadRequest),
+    };
+    let Some(level) = identity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|l| (0..=2).contains(l))
+    else {
+        return Err(AppError::BadRequest);
+    };
+    let done = crate::db::set_matter_mode(
+        &database()?,
+        &matter,
+        visit_required,
+        level,
+        &admin.staff_id,
+    )
+    .await
+    .map_err(|e| AppError::internal("set_matter_mode", e))?;
+    if !done {
+        return Err(AppError::NotFound);
+    }
+    services()?.catalogue.invalidate();
+    if form {
+        redirect(&format!(
+            "/staff/fees?ok=mode&m={}#fee-{}",
+            q(&matter),
+            q(&matter)
+        ));
+    }
+    Ok(())
+}

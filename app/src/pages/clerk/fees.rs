@@ -86,9 +86,62 @@ pub fn FeesPage() -> impl IntoView {
                                     amount(FeeItem::ExtraCertificate),
                                 );
                                 let code = m.code.clone();
+                                let (visit_needed, level) = (m.visit_required, m.identity_level);
                                 view! {
                                     <li id=format!("fee-{code}")>
                                         <h2>{move || zh_en(current_lang(), &zh, &en)}</h2>
+                                        <form
+                                            method="post"
+                                            action="/api/matters/set_mode"
+                                            class="form"
+                                            data-testid=format!("mode-{code}")
+                                        >
+                                            <input type="hidden" name="csrf" value=me.csrf.clone() />
+                                            <input type="hidden" name="matter" value=code.clone() />
+                                            <div class="field">
+                                                <label for=format!(
+                                                    "visit-{code}",
+                                                )>{bi("办理方式", "How it is done")}</label>
+                                                <select id=format!("visit-{code}") name="visit">
+                                                    <option value="needed" selected=visit_needed>
+                                                        {bi(
+                                                            "需到场一次（最多跑一次）",
+                                                            "One visit (at most once)",
+                                                        )}
+                                                    </option>
+                                                    <option value="none" selected=!visit_needed>
+                                                        {bi(
+                                                            "无需到场（一次不用跑）",
+                                                            "No visit (zero trips)",
+                                                        )}
+                                                    </option>
+                                                </select>
+                                            </div>
+                                            <div class="field">
+                                                <label for=format!(
+                                                    "identity-{code}",
+                                                )>
+                                                    {bi(
+                                                        "网上确认的身份核验",
+                                                        "Identity check for online confirmation",
+                                                    )}
+                                                </label>
+                                                <select id=format!("identity-{code}") name="identity">
+                                                    <option value="0" selected=level == 0>
+                                                        {bi("短信验证码", "SMS code")}
+                                                    </option>
+                                                    <option value="1" selected=level == 1>
+                                                        {bi("实名核验", "Real-name check")}
+                                                    </option>
+                                                    <option value="2" selected=level == 2>
+                                                        {bi("人脸识别", "Face check")}
+                                                    </option>
+                                                </select>
+                                            </div>
+                                            <button type="submit" class="button button--secondary">
+                                                {bi("保存办理方式", "Save how it is done")}
+                                            </button>
+                                        </form>
                                         {if m.parts.is_empty() {
                                             view! {
                                                 <form
