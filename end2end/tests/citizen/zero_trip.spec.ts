@@ -33,8 +33,9 @@ test("a seller signs a zero-trip notice online after a face check; accepted with
   await expect(mode.getByLabel("办理方式")).toHaveValue("none");
   await expect(mode.getByLabel("网上确认的身份核验")).toHaveValue("2");
   await mode.getByRole("button", { name: "保存办理方式" }).click();
+  // Saved (the page comes back with ok=mode) and unchanged.
+  await page.waitForURL(/ok=mode/);
   await expect(page.getByTestId("mode-PRESALE-NOTICE").getByLabel("办理方式")).toHaveValue("none");
-  await page.getByLabel("用户名").count(); // (still signed in as the administrator)
   await page.goto("/staff/admin");
   await page.getByLabel("用户名").fill(`zt-clerk-${tag}`);
   await page.getByLabel("姓名").fill(`zt-clerk-${tag}`);
