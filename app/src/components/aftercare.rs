@@ -116,6 +116,14 @@ pub fn DeliveryPanel(
                         </p>
                     }
                 })}
+            {(post_chosen && !d.address.is_empty())
+                .then(|| {
+                    view! {
+                        <p data-testid="delivery-address">
+                            {bi("寄往：", "To: ")} {d.recipient.clone()} " " {d.address.clone()}
+                        </p>
+                    }
+                })}
             {posted
                 .map(|no| {
                     let url = crate::domain::aftercare::tracking_url(&no);
@@ -206,9 +214,7 @@ pub fn DeliveryPanel(
                                     rows="2"
                                     maxlength="120"
                                     autocomplete="street-address"
-                                >
-                                    {d.address.clone()}
-                                </textarea>
+                                ></textarea>
                             </div>
                             <button type="submit" class="button" data-testid="delivery-save">
                                 {bi("保存领证方式", "Save")}

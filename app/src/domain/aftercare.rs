@@ -74,7 +74,7 @@ pub fn tracking_url(no: &str) -> String {
 pub fn check_address(s: &str) -> Option<String> {
     let t = s.trim();
     let n = t.chars().count();
-    if !(8..=120).contains(&n) || t.chars().any(char::is_control) {
+    if !(8..=120).contains(&n) || t.chars().any(|c| c.is_control() || matches!(c, '<' | '>')) {
         return None;
     }
     Some(t.to_string())
@@ -84,7 +84,10 @@ pub fn check_address(s: &str) -> Option<String> {
 pub fn check_recipient(s: &str) -> Option<String> {
     let t = s.trim();
     let n = t.chars().count();
-    if !(2..=30).contains(&n) || t.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+    if !(2..=30).contains(&n)
+        || t.chars()
+            .any(|c| c.is_control() || c.is_ascii_digit() || matches!(c, '<' | '>'))
+    {
         return None;
     }
     Some(t.to_string())
@@ -106,6 +109,7 @@ mod tests {
         assert!(check_tracking("").is_none());
         assert!(check_address("明州市鄞州区天童南路 1 号 3 幢 201 室").is_some());
         assert!(check_address("短").is_none());
+        assert!(check_address("明州市</textarea><b>x</b>中山西路1号").is_none());
         assert!(check_address(&"路".repeat(121)).is_none());
         assert!(check_recipient("张三").is_some());
         assert!(check_recipient("张3").is_none());

@@ -33,7 +33,8 @@ pub async fn record_delivery(
             Err(AppError::Conflict { code: code.into() })
         }
     };
-    if !matches!(row.stage.as_str(), "fee_paid" | "issued" | "archived") {
+    // The paper certificate leaves once the case is issued.
+    if !matches!(row.stage.as_str(), "issued" | "archived") {
         return refuse("illegal");
     }
     let database = database()?;

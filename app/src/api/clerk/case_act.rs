@@ -314,6 +314,16 @@ pub async fn act_on_case(
     };
     match outcome {
         MoveOutcome::Done { version } => {
+            // Paid online already: reaching 缮证 moves it on to 已缴费.
+            let version = if to == Stage::Certificate
+                && crate::ops::payments::advance_if_waiting(&database, &id)
+                    .await
+                    .map_err(internal("payment"))?
+            {
+                version + 1
+            } else {
+                version
+            };
             services.outbox_wake.notify_one();
             if form {
                 redirect(&format!("{back}?ok={}", action.code()));

@@ -123,8 +123,8 @@ fn OrderForm(c: CaseView) -> impl IntoView {
             <h2>{bi("线上缴费", "Online payment")}</h2>
             <p class="muted">
                 {bi(
-                    "按收费标准开具缴费单，申请人收到短信后在手机上缴费；支付平台确认到账后案件自动进入“已缴费”。",
-                    "Issue a payment order from the fee items: the applicant is texted a link and pays on the phone; once the payment channel confirms, the case moves to Fees paid by itself.",
+                    "按收费标准开具缴费单，申请人收到短信后在手机上缴费；支付平台确认到账后，案件到“缮证”时自动进入“已缴费”。",
+                    "Issue a payment order from the fee items: the applicant is texted a link and pays on the phone; once the payment channel confirms, the case moves to Fees paid by itself when it reaches the certificate stage.",
                 )}
             </p>
             <form method="post" action="/api/cases/payment_order" class="form">
@@ -560,7 +560,7 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
             .clone()
             .map(|d| {
                 let can_act = c.role != "reviewer"
-                    && matches!(stage, Stage::FeePaid | Stage::Issued | Stage::Archived);
+                    && matches!(stage, Stage::Issued | Stage::Archived);
                 view! {
                     <crate::components::aftercare::StaffDeliveryPanel
                         id=c.id.clone()
