@@ -2,7 +2,8 @@
 //! the utilities moved to the new owner (登记+X). A posting and each
 //! utility request tell the applicant as they go.
 
-use super::{add_event_note, audit, enqueue, now_ms, AuditEntry, Channel, Db, WriteTx};
+use super::payments::tell_filer;
+use super::{add_event_note, audit, now_ms, AuditEntry, Db};
 use crate::domain::Lang;
 use crate::{execute, execute_tx, fetch_all, fetch_optional, fetch_optional_tx};
 
@@ -57,34 +58,6 @@ pub async fn choose(db: &Db, application_id: &str, c: &Choice<'_>) -> Result<boo
         now
     )?;
     Ok(n == 1)
-}
-
-async fn tell_filer(
-    tx: &mut WriteTx,
-    application_id: &str,
-    template: &str,
-    mut params: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    let Some((receipt, mobile, lang)) = fetch_optional_tx!(
-        tx,
-        (Option<String>, String, String),
-        "SELECT a.receipt_no, c.mobile, c.lang FROM applications a JOIN citizens c ON c.id = a.filer_id WHERE a.id = $1",
-        application_id
-    )?
-    else {
-        return Ok(());
-    };
-    params["receipt"] = serde_json::json!(receipt);
-    enqueue(
-        tx,
-        Channel::Sms,
-        &mobile,
-        template,
-        &params,
-        Lang::from_code(&lang),
-    )
-    .await
-    .map(|_| ())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

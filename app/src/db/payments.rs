@@ -119,8 +119,9 @@ pub async fn open(db: &Db, o: &NewOrder<'_>) -> Result<OpenOutcome, sqlx::Error>
     Ok(OpenOutcome::Opened(id))
 }
 
-/// A text message to the case's filer, in their language.
-async fn tell_filer(
+/// A text message to the case's filer, in their language (the receipt
+/// number added to `params`).
+pub(crate) async fn tell_filer(
     tx: &mut WriteTx,
     application_id: &str,
     template: &str,
