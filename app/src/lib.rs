@@ -36,15 +36,16 @@ use crate::pages::citizen::{
 };
 use crate::pages::clerk::{
     AdminPage, AuditPage, CalendarPage, CasePage, DashboardPage, FeesPage, RatingsPage,
-    SiteAdminPage, StaffBatchPage, StaffBatchesPage, StaffBookingsPage, StaffOrgsPage,
-    StaffSignInPage, WorkbenchPage,
+    SiteAdminPage, StaffBatchPage, StaffBatchesPage, StaffBookingsPage, StaffHelpPage,
+    StaffOrgsPage, StaffSignInPage, WorkbenchPage,
 };
 use crate::pages::developer::{
     DevBatchPage, DevInvitePage, DevProjectPage, DevRegisterPage, DevSignInPage, DevVerifyPage,
     DeveloperPage, OrgCasePage,
 };
 use crate::pages::public::{
-    EcertCheckPage, HomePage, MatterPage, MattersPage, SitesPage, TrackPage,
+    EcertCheckPage, HelpArticlePage, HelpPage, HomePage, MatterPage, MattersPage, SitesPage,
+    TrackPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
@@ -128,6 +129,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/consult") view=ConsultPage ssr=SsrMode::Async />
                     <Route path=path!("/track") view=TrackPage ssr=SsrMode::Async />
                     <Route path=path!("/verify") view=EcertCheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async />
+                    <Route path=path!("/help/:id") view=HelpArticlePage ssr=SsrMode::Async />
                     <Route path=path!("/documents/:id/view") view=ViewerPage ssr=SsrMode::Async />
                     <Route path=path!("/developer") view=DeveloperPage ssr=SsrMode::Async />
                     <Route path=path!("/developer/register") view=DevRegisterPage />
@@ -159,6 +162,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/ratings") view=RatingsPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/fees") view=FeesPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/help") view=StaffHelpPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/cases/:id") view=CasePage ssr=SsrMode::Async />
                     <Route path=path!("/staff/sites/:code") view=SiteAdminPage ssr=SsrMode::Async />

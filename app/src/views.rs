@@ -292,6 +292,10 @@ pub struct MyPart {
     /// An identity service is configured (the check can be started).
     #[serde(default)]
     pub identity_service: bool,
+    /// How this person's last check for this application went: `pending`
+    /// (no answer yet), `failed`, `passed`, or empty (none).
+    #[serde(default)]
+    pub last_check: String,
 }
 
 /// A recorded visit, for the clerk and the applicant.

@@ -461,11 +461,19 @@ async fn shared_limits(report: &Report, client: &reqwest::Client) {
     );
 }
 
-/// Every notification sent, each once.
+/// Every notification sent; the only ones sent twice are those the killed
+/// replica had claimed (one message group at most: a worker sends one group
+/// at a time) and that went again once their lease ran out — delivery is at
+/// least once, and the SMS contract's message id lets the gateway drop the
+/// repeat.
 async fn outbox_once(report: &Report, db: &Db) {
+    // The worker's lease (60 s) plus time to send what it frees.
+    let limit = Duration::from_secs(60 + 30);
+    // One group: a message and up to 20 waiting for the same person.
+    let one_group = 21;
     let t = Instant::now();
     let mut last = (0, 0, 0);
-    while t.elapsed() < Duration::from_secs(40) {
+    while t.elapsed() < limit {
         let row: Option<(i64, i64, i64)> = app::fetch_optional!(
             db,
             (i64, i64, i64),
@@ -483,10 +491,13 @@ async fn outbox_once(report: &Report, db: &Db) {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     report.check(
-        last.0 > 0 && last.0 == last.1 && last.2 == 0,
+        last.0 > 0 && last.0 == last.1 && last.2 <= one_group,
         format!(
-            "notifications sent by the replicas' workers: {} of {}, {} more than once",
-            last.1, last.0, last.2
+            "notifications sent by the replicas' workers: {} of {} in {:.0} s; {} sent again after the killed replica's lease (at most one group of {one_group})",
+            last.1,
+            last.0,
+            t.elapsed().as_secs_f64(),
+            last.2
         ),
     );
 }

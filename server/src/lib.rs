@@ -180,6 +180,11 @@ pub async fn open_database(url: &str) -> Result<Db, OpenError> {
             })
         }
     }
+    match app::db::help::seed_if_empty(&db, app::db::help::SEED).await {
+        Ok(true) => tracing::info!("help articles loaded from seed/help.json"),
+        Ok(false) => {}
+        Err(reason) => return Err(OpenError::Migrate { backend, reason }),
+    }
     Ok(db)
 }
 

@@ -204,3 +204,14 @@ pub fn invalid(
 pub fn lang_is_zh() -> bool {
     current_lang() == Lang::Zh
 }
+
+/// Text to put inside a `<textarea>` as typed. Leptos writes a textarea's
+/// children unescaped (it is a raw-text element to its renderer), so `&`,
+/// `<` and `>` are escaped here; the browser reads the entities back, and
+/// the box holds exactly what was typed (even `</textarea>`).
+pub fn textarea_text(typed: &str) -> String {
+    typed
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

@@ -32,6 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/sites">{bi("服务网点", "Service sites")}</A>
                 <A href="/me">{bi("我的办件", "My applications")}</A>
                 <A href="/track">{bi("进度查询", "Track")}</A>
+                <A href="/help">{bi("常见问题", "Help")}</A>
             </nav>
         </header>
         <main id="main" class="site-main">
@@ -52,5 +53,12 @@ pub fn Layout(children: Children) -> impl IntoView {
 pub fn PageTitle(zh: &'static str, en: &'static str) -> impl IntoView {
     let page = bi(zh, en)();
     let text = format!("{page} · {}", bi("一趟办", "OneTrip")());
+    view! { <leptos_meta::Title text /> }
+}
+
+/// A title from data (an article's question): "问题 · 一趟办".
+#[component]
+pub fn PageTitleText(text: String) -> impl IntoView {
+    let text = format!("{text} · {}", bi("一趟办", "OneTrip")());
     view! { <leptos_meta::Title text /> }
 }

@@ -56,6 +56,25 @@ pub async fn check(db: &Db, id: &str) -> Result<Option<CheckRow>, sqlx::Error> {
     )
 }
 
+/// This citizen's latest check for this application (to tell them how the
+/// last attempt went).
+pub async fn latest(
+    db: &Db,
+    citizen_id: &str,
+    application_id: &str,
+) -> Result<Option<CheckRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        CheckRow,
+        &format!(
+            "SELECT {COLUMNS} FROM identity_checks WHERE citizen_id = $1 AND application_id = $2
+              ORDER BY created_at DESC, id DESC LIMIT 1"
+        ),
+        citizen_id,
+        application_id
+    )
+}
+
 /// The identity service's answer, once: false when the check is unknown
 /// or answered already.
 pub async fn settle(
@@ -102,4 +121,19 @@ pub async fn verified(
         level,
         now_ms() - VALID_MS
     )
+}
+
+/// Whether a matter is done without a visit, and the identity level its
+/// online confirmations need; `None` for an unknown matter.
+pub async fn matter_signing(
+    db: &Db,
+    matter_code: &str,
+) -> Result<Option<(bool, i64)>, sqlx::Error> {
+    Ok(fetch_optional!(
+        db,
+        (i64, i64),
+        "SELECT CAST(visit_required AS BIGINT), CAST(identity_level AS BIGINT) FROM matters WHERE code = $1",
+        matter_code
+    )?
+    .map(|(visit, level)| (visit != 0, level)))
 }

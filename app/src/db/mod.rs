@@ -22,6 +22,7 @@ mod citizens;
 mod documents;
 pub mod ecerts;
 mod filings;
+pub mod help;
 pub mod identity;
 mod orgs;
 mod outbox;

@@ -18,6 +18,7 @@ pub mod ecert;
 mod error;
 pub mod fees;
 pub mod filing;
+pub mod help;
 pub mod hours;
 pub mod letter;
 mod mobile;

@@ -29,9 +29,9 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             p("matter_en"),
             p("receipt")
         ),
-        ("withdrawn", Lang::Zh) => format!("【一趟办】回执号 {} 的预申请已撤回。", p("receipt")),
+        ("withdrawn", Lang::Zh) => format!("【一趟办】回执号 {} 的申请已撤回，不再办理。", p("receipt")),
         ("withdrawn", Lang::En) => format!(
-            "[OneTrip] The pre-application with receipt {} has been withdrawn.",
+            "[OneTrip] The application with receipt {} has been withdrawn and will not be processed.",
             p("receipt")
         ),
         // A step of the case: `stage` is the new stage's code.

@@ -94,13 +94,24 @@ pub async fn people(database: &Db, application_id: &str) -> Result<People, AppEr
             at: r.at,
         })
         .collect();
-    let confirmers = crate::domain::people::confirmers(
+    let mut confirmers = crate::domain::people::confirmers(
         &parties
             .iter()
             .map(|p| (p.id_type.as_str(), p.id_number.as_str(), p.mobile.as_str()))
             .collect::<Vec<_>>(),
         &filer_mobile,
     );
+    // A matter done without a visit, where the centre has an identity
+    // service: the filer's own entry is signed like everyone else's (an
+    // identity check at the matter's level, then a confirmation), since
+    // nobody will see them sign at a window.
+    if filer_signs_online(database, &row.matter_code).await? {
+        for c in confirmers.iter_mut() {
+            if *c == crate::domain::people::Confirmer::Filer {
+                *c = crate::domain::people::Confirmer::Online;
+            }
+        }
+    }
     let standings = parties
         .iter()
         .zip(&confirmers)
@@ -132,6 +143,23 @@ pub async fn people(database: &Db, application_id: &str) -> Result<People, AppEr
         filer_mobile,
         confirmers,
     })
+}
+
+/// Does the filer of this matter sign online with an identity check? Only
+/// for a matter done without a visit that asks for a check, and only where
+/// the centre has an identity service (otherwise every party is seen at a
+/// window, and the filing stands as the filer's confirmation).
+async fn filer_signs_online(database: &Db, matter_code: &str) -> Result<bool, AppError> {
+    let service = crate::services::services()
+        .map(|s| s.policy.identity_service)
+        .unwrap_or(false);
+    if !service {
+        return Ok(false);
+    }
+    let mode = crate::db::identity::matter_signing(database, matter_code)
+        .await
+        .map_err(internal("matter"))?;
+    Ok(matches!(mode, Some((false, level)) if level > 0))
 }
 
 pub async fn visit_views(

@@ -28,6 +28,7 @@ test("a seller signs a zero-trip notice online after a face check; accepted with
 
   // The administrator: the notice is done without a visit, with a face check.
   await staffSignIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("账户管理");
   await page.goto("/staff/fees");
   const mode = page.getByTestId("mode-PRESALE-NOTICE");
   await expect(mode.getByLabel("办理方式")).toHaveValue("none");
@@ -73,6 +74,17 @@ test("a seller signs a zero-trip notice online after a face check; accepted with
   await page.getByRole("button", { name: "提交预申请" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("预申请已提交");
   const receipt = (await page.getByTestId("receipt").first().textContent())!.trim();
+  // No visit: nobody sees the buyer sign at a window, so they sign too —
+  // a face check, then their confirmation.
+  await expect(page.locator("main")).toContainText("本事项无需到场");
+  await expect(page.locator("main")).not.toContainText("只跑一次");
+  await page.getByTestId("sign-yourself").getByRole("link", { name: "去核验并签名确认" }).click();
+  await expect(page.getByTestId("identity-needed")).toContainText("人脸识别");
+  await page.getByTestId("verify-identity").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发用实名核验");
+  await page.getByRole("button", { name: "模拟核验通过 Pass" }).click();
+  await page.getByTestId("confirm").click();
+  await expect(page.getByTestId("my-standing")).toContainText("已确认");
   const told = await messageFromOutbox(page, sellerMobile, "party_named");
   const link = new URL(/(https?:\/\/\S+\/applications\/[0-9a-f-]+)/.exec(told)![1]).pathname;
 
@@ -106,6 +118,8 @@ test("a seller signs a zero-trip notice online after a face check; accepted with
   expect(signer.identity_level).toBe(2);
   expect(signer.identity_method).toBe("face");
   expect(signer.counts).toBe(true);
+  const buyerSig = statement.signers.find((s: { name: string }) => s.name === "张三");
+  expect(buyerSig.identity_method).toBe("face");
   const pdf = await seller.request.get((await seller.getByTestId("signed-form").getAttribute("href"))!);
   expect(pdf.status()).toBe(200);
   expect((await pdf.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");

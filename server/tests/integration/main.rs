@@ -14,6 +14,7 @@ mod ecerts;
 mod filings;
 mod hardening;
 mod health;
+mod help;
 mod letters;
 mod operations;
 mod outbox;

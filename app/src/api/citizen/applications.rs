@@ -244,10 +244,20 @@ pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
             .await?
             .missing
         };
+        let last_check = if mine.is_empty() || unverified.is_empty() {
+            String::new()
+        } else {
+            crate::db::identity::latest(&database, &session.citizen_id, &row.id)
+                .await
+                .map_err(|e| AppError::internal("identity", e))?
+                .map(|c| c.status)
+                .unwrap_or_default()
+        };
         let my_part = if mine.is_empty() {
             None
         } else {
             Some(crate::views::MyPart {
+                last_check,
                 identity_level: matter.identity_level,
                 unverified,
                 identity_service: services()?.policy.identity_service,

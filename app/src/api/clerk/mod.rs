@@ -14,6 +14,7 @@ pub mod case_act;
 pub mod case_window;
 pub mod dashboard;
 pub mod fees;
+pub mod help;
 pub mod orgs;
 pub mod payments;
 pub mod ratings;

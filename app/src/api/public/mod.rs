@@ -1,5 +1,6 @@
 //! For anyone, signed in or not: the service guide, the sites, the progress lookup.
 
+pub mod help;
 pub mod matters;
 pub mod sites;
 pub mod track;

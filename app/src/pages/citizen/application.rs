@@ -398,6 +398,39 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                     let face = part.identity_level >= 2;
                     view! {
                         <div class="notice" data-testid="identity-needed">
+                            {match part.last_check.as_str() {
+                                "failed" => {
+                                    Some(
+                                        view! {
+                                            <p
+                                                class="field-error"
+                                                role="alert"
+                                                data-testid="identity-failed"
+                                            >
+                                                {bi(
+                                                    "上次实名核验没有通过，确认未生效。请确认是本人、光线充足、正对镜头后再试一次；多次不通过，可以预约到窗口当面确认。",
+                                                    "Your last identity check did not pass, so nothing was confirmed. Make sure it is you, in good light, facing the camera, and try again; if it keeps failing, book a visit and confirm at a window.",
+                                                )}
+                                            </p>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                "pending" => {
+                                    Some(
+                                        view! {
+                                            <p role="status" data-testid="identity-pending">
+                                                {bi(
+                                                    "核验结果还没有返回。如果您已完成核验，请稍等片刻后刷新本页；也可以重新核验。",
+                                                    "The result of the check has not come back yet. If you finished it, wait a moment and reload this page; or start the check again.",
+                                                )}
+                                            </p>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                _ => None,
+                            }}
                             <p>
                                 {if face {
                                     bi(

@@ -246,9 +246,61 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
     } else {
         view! { <StepCheck>{form}</StepCheck> }.into_any()
     };
+    let code = matter.code.clone();
     view! {
         {form}
         {after}
+        <StepHelp matter=code step />
+    }
+}
+
+/// The help articles for this step of this matter, opened in place (no
+/// navigation away from what is being typed); the full page opens in a new
+/// tab.
+#[component]
+fn StepHelp(matter: String, step: Step) -> impl IntoView {
+    let articles = Resource::new(
+        move || (matter.clone(), step),
+        |(matter, step)| crate::api::public::help::help_for(matter, step.slug().to_string()),
+    );
+    let lang = current_lang();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                articles
+                    .await
+                    .ok()
+                    .filter(|a| !a.is_empty())
+                    .map(|list| {
+                        view! {
+                            <section class="step-help" data-testid="step-help">
+                                <h2>
+                                    {bi("这一步的常见问题", "Questions about this step")}
+                                </h2>
+                                {list
+                                    .into_iter()
+                                    .map(|a| {
+                                        let href = format!("/help/{}", a.id);
+                                        view! {
+                                            <details class="step-help__item">
+                                                <summary>{a.question(lang).to_string()}</summary>
+                                                <crate::pages::public::help::AnswerText text=a
+                                                    .answer(lang)
+                                                    .to_string() />
+                                                <p>
+                                                    <a href=href target="_blank" rel="noopener">
+                                                        {bi("在新页面打开", "Open in a new tab")}
+                                                    </a>
+                                                </p>
+                                            </details>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </section>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 
@@ -1145,6 +1197,11 @@ fn Done(a: ApplicationView) -> impl IntoView {
     let detail = format!("/applications/{}", a.id);
     let m = StoredValue::new(a.matter.clone());
     let ticked = a.draft.materials.clone();
+    let no_visit = !a.matter.visit_required;
+    // The filer of a matter done without a visit signs too (an identity
+    // check, then a confirmation) from the application's page.
+    let must_sign = a.my_part.as_ref().is_some_and(|p| !p.standing.agrees());
+    let sign_href = format!("/applications/{}#confirm", a.id);
     view! {
         <section class="confirmation" role="status">
             <h1>{bi("预申请已提交", "Pre-application submitted")}</h1>
@@ -1173,14 +1230,51 @@ fn Done(a: ApplicationView) -> impl IntoView {
                     "If anything needs correcting, you are told everything at once.",
                 )}
             </li>
-            <li>
-                {bi(
-                    "预审通过后预约到窗口的时间，带齐下列材料原件，只跑一次。",
-                    "Once pre-accepted, book a time at a window and bring the originals below: one trip.",
-                )}
-            </li>
+            {if no_visit {
+                view! {
+                    <li>
+                        {bi(
+                            "本事项无需到场：所有当事人（包括您本人）在网上完成实名核验并确认后即可受理，缴费和领证也在网上。",
+                            "This matter needs no visit: once every party (you too) has verified their identity and confirmed online it can be accepted; payment and the certificate are online too.",
+                        )}
+                    </li>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <li>
+                        {bi(
+                            "预审通过后预约到窗口的时间，带齐下列材料原件，只跑一次。",
+                            "Once pre-accepted, book a time at a window and bring the originals below: one trip.",
+                        )}
+                    </li>
+                }
+                    .into_any()
+            }}
         </ol>
-        <h2>{bi("需要带的材料", "Materials to bring")}</h2>
+        {must_sign
+            .then(|| {
+                view! {
+                    <section class="notice" role="note" data-testid="sign-yourself">
+                        <p>
+                            {bi(
+                                "请您本人完成实名核验并签名确认：您的确认就是这份申请的电子签名，代替到窗口签字。",
+                                "Please verify your identity and confirm it yourself: your confirmation is this application's electronic signature, in place of signing at a window.",
+                            )}
+                        </p>
+                        <a class="button" href=sign_href>
+                            {bi("去核验并签名确认", "Verify and sign")}
+                        </a>
+                    </section>
+                }
+            })}
+        <h2>
+            {if no_visit {
+                bi("材料清单", "Materials")
+            } else {
+                bi("需要带的材料", "Materials to bring")
+            }}
+        </h2>
         <ul class="checklist__items">
             {move || {
                 m.with_value(|m| {

@@ -53,6 +53,9 @@ pub fn AdminPage() -> impl IntoView {
                     <p>
                         <a href="/staff/fees">{bi("收费标准", "Fees")}</a>
                     </p>
+                    <p>
+                        <a href="/staff/help">{bi("常见问题管理", "Help articles")}</a>
+                    </p>
                     <details data-testid="site-links">
                         <summary>
                             {bi(

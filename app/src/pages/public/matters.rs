@@ -582,6 +582,40 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
             </A>
         </section>
         <StartApplication matter=m.get_value() me />
+        <MatterHelp code=m.with_value(|m| m.code.clone()) />
+    }
+}
+
+/// The help articles about this matter, linked from its notice.
+#[component]
+fn MatterHelp(code: String) -> impl IntoView {
+    let articles = Resource::new(
+        move || code.clone(),
+        |code| crate::api::public::help::help_for(code, String::new()),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                articles
+                    .await
+                    .ok()
+                    .filter(|a| !a.is_empty())
+                    .map(|list| {
+                        view! {
+                            <section class="card card--plain">
+                                <h2>{bi("常见问题", "Questions people ask")}</h2>
+                                <crate::pages::public::help::HelpLinks
+                                    articles=list
+                                    testid="matter-help"
+                                />
+                                <p>
+                                    <a href="/help">{bi("全部常见问题", "All questions")}</a>
+                                </p>
+                            </section>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }
 
@@ -608,14 +642,22 @@ fn StartApplication(matter: Matter, me: MeResource) -> impl IntoView {
         }
         .into_any();
     }
+    let no_visit = !matter.visit_required;
     view! {
         <section class="card card--plain start" id="start">
             <h2>{bi("在线预申请", "Apply online")}</h2>
             <p>
-                {bi(
-                    "在线填写并提交，工作人员预审通过后再预约到窗口，只跑一次。",
-                    "Fill in and submit online; once a clerk has pre-reviewed it you book a visit, and come only once.",
-                )}
+                {if no_visit {
+                    bi(
+                        "在线填写并提交，各方在网上核验身份并确认后即可办理，缴费、领证也在网上，无需到场。",
+                        "Fill in and submit online; once every party has verified their identity and confirmed online it is done, payment and certificate included, with no visit.",
+                    )
+                } else {
+                    bi(
+                        "在线填写并提交，工作人员预审通过后再预约到窗口，只跑一次。",
+                        "Fill in and submit online; once a clerk has pre-reviewed it you book a visit, and come only once.",
+                    )
+                }}
             </p>
             <Suspense fallback=|| ()>
                 {move || {

@@ -1,11 +1,13 @@
 //! For anyone: the home page, the service guide, the sites, the progress lookup.
 
+pub mod help;
 mod home;
 mod matters;
 mod sites;
 mod track;
 mod verify;
 
+pub use help::{HelpArticlePage, HelpPage};
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
 pub use sites::SitesPage;
