@@ -329,8 +329,20 @@ pub fn letter(s: &Statement, signature: &str, public_base: &str) -> super::lette
         .map(|h| format!("{}（{}）", h.name, h.share))
         .collect::<Vec<_>>()
         .join("、");
+    // A proof (不动产登记证明) names its right holder as the applicant
+    // (e.g. the bank of a mortgage) and the others as obligors, as the
+    // official form does: nobody reads the bank as the flat's owner.
+    let proof = s.kind == EcertKind::Proof;
     let mut fields = vec![
-        ("权利人".to_string(), holders),
+        (
+            if proof {
+                "权利人（申请人）"
+            } else {
+                "权利人"
+            }
+            .to_string(),
+            holders,
+        ),
         ("不动产单元号".to_string(), s.unit_number.clone()),
         ("坐落".to_string(), s.address.clone()),
         ("登记事项".to_string(), s.matter.clone()),
@@ -338,7 +350,10 @@ pub fn letter(s: &Statement, signature: &str, public_base: &str) -> super::lette
         ("面积".to_string(), s.area.clone()),
     ];
     if !s.others.is_empty() {
-        fields.push(("义务人等".to_string(), s.others.join("、")));
+        fields.push((
+            if proof { "义务人" } else { "义务人等" }.to_string(),
+            s.others.join("、"),
+        ));
     }
     if !s.remarks.is_empty() {
         fields.push(("权利其他状况".to_string(), s.remarks.clone()));
@@ -499,6 +514,25 @@ mod tests {
         let v =
             Verified::from_statement(&s, EcertStatus::Valid, String::new(), String::new(), true);
         assert_eq!(v.holders[0].name, "张*");
+        // A proof names its holder as the applicant and the others as
+        // obligors (nobody reads a mortgage cancellation's bank as owner);
+        // a certificate keeps 权利人.
+        let mut with_owner = s.clone();
+        with_owner.others = vec!["周八".into()];
+        let labels = |s: &Statement| -> Vec<String> {
+            letter(s, "sig", "https://x")
+                .fields
+                .into_iter()
+                .map(|f| f.0)
+                .collect()
+        };
+        let proof = labels(&with_owner);
+        assert!(proof.contains(&"权利人（申请人）".to_string()));
+        assert!(proof.contains(&"义务人".to_string()));
+        with_owner.kind = EcertKind::Certificate;
+        let cert = labels(&with_owner);
+        assert!(cert.contains(&"权利人".to_string()));
+        assert!(cert.contains(&"义务人等".to_string()));
     }
 
     #[test]

@@ -65,14 +65,12 @@ pub fn score(a: &HelpArticle, query: &str) -> Option<u32> {
     if words.is_empty() {
         return Some(0);
     }
-    let question = format!(
+    let question = to_half_width(&format!(
         "{} {} {} {}",
-        a.question_zh,
-        a.question_en.to_lowercase(),
-        a.keywords.to_lowercase(),
-        a.initials
-    );
-    let answer = format!("{} {}", a.answer_zh, a.answer_en.to_lowercase());
+        a.question_zh, a.question_en, a.keywords, a.initials
+    ))
+    .to_lowercase();
+    let answer = to_half_width(&format!("{} {}", a.answer_zh, a.answer_en)).to_lowercase();
     let mut total = 0;
     for w in words {
         if question.contains(w) {

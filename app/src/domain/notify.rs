@@ -234,12 +234,12 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
         ("rating_followed_up", Lang::Zh) => format!(
             "【一趟办】您对回执号 {} 的评价，登记中心负责人已核实处理：{}。感谢您的监督；如仍不满意，可致电 12345。",
             p("receipt"),
-            p("action")
+            p("action").trim_end_matches(['。', '.', '！', '!'])
         ),
         ("rating_followed_up", Lang::En) => format!(
             "[OneTrip] Your rating of receipt {} has been looked into by the centre's supervisor: {}. Thank you; if you are still not satisfied, call 12345.",
             p("receipt"),
-            p("action")
+            p("action").trim_end_matches(['。', '.', '！', '!'])
         ),
         ("certificate_posted", Lang::Zh) => format!(
             "【一趟办】回执号 {} 的纸质不动产权证书已通过 EMS 寄出，运单号 {}，可在 EMS 官网或登录“一趟办”查看物流。",
@@ -343,6 +343,7 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
             use super::case::Stage;
             let stage = Stage::from_code(p("stage"))?;
             let label = stage.label(lang);
+            let no_visit = params.get("no_visit").and_then(Value::as_bool) == Some(true);
             match (stage, lang) {
                 (Stage::PreAccepted, Lang::Zh) if params.get("no_visit").and_then(Value::as_bool) == Some(true) => format!(
                     "【一趟办】回执号 {} 的申请已预审通过。此事项全程网办、无需到场：登记中心将直接受理，受理后短信告诉您。",
@@ -359,6 +360,18 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                 (Stage::PreAccepted, Lang::En) => format!(
                     "[OneTrip] The application with receipt {} passed pre-review. Next: sign in to book a visit. Every party (buyers, sellers, co-owners and, with a mortgage, the bank's officer) comes together with their own ID and the original documents; one visit is all it takes.",
                     p("receipt")
+                ),
+                (Stage::Accepted, Lang::Zh) if no_visit => format!(
+                    "【一趟办】回执号 {} 的申请已正式受理，案件号 {}，承诺 {} 前办结。全程网办，无需到场；办结后电子证照在网上签发，登录即可下载。",
+                    p("receipt"),
+                    p("case_no"),
+                    p("due")
+                ),
+                (Stage::Accepted, Lang::En) if no_visit => format!(
+                    "[OneTrip] The application with receipt {} is accepted: case number {}, to be completed by {}. It is done online with no visit; the electronic certificate will be issued online for you to download.",
+                    p("receipt"),
+                    p("case_no"),
+                    p("due")
                 ),
                 (Stage::Accepted, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 的申请已正式受理，案件号 {}，承诺 {} 前办结。办理中无需再跑；办结后我们会短信告诉您领证的地点和时间。",
@@ -382,6 +395,16 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                     p("receipt"),
                     p("note")
                 ),
+                (Stage::FeePaid, Lang::Zh) if no_visit => format!(
+                    "【一趟办】回执号 {} 的登记费用已收：{}。办结后电子证照在网上签发，短信通知您，无需到场。",
+                    p("receipt"),
+                    p("note")
+                ),
+                (Stage::FeePaid, Lang::En) if no_visit => format!(
+                    "[OneTrip] Fees received for receipt {}: {}. We will text you when the electronic certificate is issued online; no need to come.",
+                    p("receipt"),
+                    p("fee_en")
+                ),
                 (Stage::FeePaid, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 的登记费用已收：{}。证书办好后我们会短信通知您领取。",
                     p("receipt"),
@@ -399,6 +422,16 @@ pub fn render(template: &str, params: &Value, lang: Lang) -> Option<String> {
                 (Stage::Issued, Lang::En) if params.get("post").and_then(Value::as_bool) == Some(true) => format!(
                     "[OneTrip] Receipt {} is registered: the electronic certificate is issued (sign in to download it; anyone can verify it by its code). The paper certificate will be posted by EMS to the address you gave; we will text you its tracking number. No need to come.",
                     p("receipt")
+                ),
+                (Stage::Issued, Lang::Zh) if no_visit => format!(
+                    "【一趟办】回执号 {} 已登簿发证：电子证照已签发，登录即可下载，并可凭验证码查验，无需到场。如需纸质证书，可在办件页面选择邮寄（EMS），或到{}领取。",
+                    p("receipt"),
+                    p("site_zh")
+                ),
+                (Stage::Issued, Lang::En) if no_visit => format!(
+                    "[OneTrip] Receipt {} is registered: the electronic certificate is issued (sign in to download it; anyone can verify it by its code). No need to come. For a paper certificate, choose post (EMS) on the case page, or collect it at {}.",
+                    p("receipt"),
+                    p("site_en")
                 ),
                 (Stage::Issued, Lang::Zh) => format!(
                     "【一趟办】回执号 {} 已登簿发证：电子证照已签发，登录即可下载，并可凭验证码查验；纸质证书请携带身份证件原件和受理回执，到{}（{}）领取，办公时间 {}。",
@@ -519,6 +552,40 @@ pub fn subject(template: &str, lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_no_visit_case_is_never_told_to_come() {
+        for (stage, extra) in [
+            (
+                "accepted",
+                serde_json::json!({ "case_no": "C1", "due": "2026-12-08" }),
+            ),
+            ("fee_paid", serde_json::json!({ "note": "80 元" })),
+            (
+                "issued",
+                serde_json::json!({ "site_zh": "明州市不动产登记中心", "site_en": "Mingzhou" }),
+            ),
+        ] {
+            let mut p = extra.clone();
+            p["receipt"] = "R1".into();
+            p["stage"] = stage.into();
+            p["event"] = stage.into();
+            let visit = render("case_event", &p, Lang::Zh).unwrap();
+            p["no_visit"] = true.into();
+            let zh = render("case_event", &p, Lang::Zh).unwrap();
+            let en = render("case_event", &p, Lang::En).unwrap();
+            assert_ne!(visit, zh, "{stage}");
+            assert!(zh.contains("无需到场"), "{stage}: {zh}");
+            assert!(!zh.contains("携带身份证件原件"), "{stage}: {zh}");
+            assert!(!zh.contains("领证的地点"), "{stage}: {zh}");
+            assert!(
+                en.contains("no visit")
+                    || en.contains("No need to come")
+                    || en.contains("no need to come"),
+                "{stage}: {en}"
+            );
+        }
+    }
 
     #[test]
     fn templates_render_in_both_languages_and_unknown_ones_do_not() {

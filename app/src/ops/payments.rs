@@ -40,6 +40,10 @@ pub async fn advance_if_waiting(db: &Db, application_id: &str) -> Result<bool, s
         return Ok(false);
     }
     let fee = fee_record(&order);
+    // The fee text tells a no-visit matter's applicant they need not come.
+    let no_visit = crate::db::identity::matter_signing(db, &row.matter_code)
+        .await?
+        .is_some_and(|(visit_required, _)| !visit_required);
     let note = crate::domain::fees::describe(&fee.lines, &fee.method, Lang::Zh);
     let m = crate::db::Move {
         action: "advance",
@@ -55,7 +59,7 @@ pub async fn advance_if_waiting(db: &Db, application_id: &str) -> Result<bool, s
         hand_over: false,
         fee: Some(&fee),
         ecert: None,
-        no_visit: false,
+        no_visit,
     };
     let actor = crate::db::Actor {
         id: GATEWAY_ACTOR,

@@ -229,6 +229,7 @@ test("no trip: a mortgage cancellation signed, paid and issued online; its proof
   await clerkAccepts(page, tag, receipt);
   const accepted = await messageFromOutbox(page, p.owner, "case_event");
   expect(accepted).toContain("正式受理");
+  expect(accepted).toContain("无需到场");
   await reviewAndRegister(page, tag, receipt);
 
   // The clerk opens the payment order; the owner pays from the text.
@@ -261,6 +262,8 @@ test("no trip: a mortgage cancellation signed, paid and issued online; its proof
   // The owner: the electronic proof, sealed; its QR code's address says valid.
   const issued = await messageFromOutbox(owner, p.owner, "case_event");
   expect(issued).toContain("电子证照已签发");
+  expect(issued).toContain("无需到场");
+  expect(issued).not.toContain("携带身份证件原件");
   await owner.goto(ownerCase);
   const proof = owner.getByTestId("ecert-proof");
   await expect(proof).toContainText("不动产登记证明");
@@ -279,6 +282,7 @@ test("no trip: a mortgage cancellation signed, paid and issued online; its proof
   // The proof's right holder is the bank (the mortgagee), its name masked
   // like everyone's; nobody's full name or ID number is shown.
   await expect(buyer.getByTestId("verify-result")).toContainText(p.unit);
+  await expect(buyer.getByTestId("verify-result")).toContainText("权利人（申请人）");
   await expect(buyer.getByTestId("verify-result")).not.toContainText(p.bankName);
   await expect(buyer.getByTestId("verify-result")).not.toContainText("周八");
   await expect(buyer.getByTestId("verify-result")).not.toContainText(p.ownerId);

@@ -78,6 +78,38 @@ async fn ratings_are_given_once_by_the_case_people_and_followed_up(app: &TestApp
         rate(app, &stranger, &id, &low).await.status(),
         StatusCode::NOT_FOUND
     );
+    // Without JavaScript a refused rating comes back to the page with what
+    // was chosen and typed (nothing lost), and the page shows it again.
+    let token = csrf(app, &citizen).await;
+    let typed = "等了很久</textarea><b>x</b>";
+    let res = app
+        .client
+        .post(app.url("/api/applications/rate"))
+        .header("cookie", &citizen)
+        .header("accept", "text/html")
+        .form(&[
+            ("id", id.as_str()),
+            ("csrf", token.as_str()),
+            ("level", "2"),
+            ("comment", typed),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("error=rating_reasons"), "{back}");
+    let page = app
+        .get_with_cookie(&back, &citizen)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("等了很久&lt;/textarea&gt;&lt;b&gt;x&lt;/b&gt;"),
+        "the comment is back, as text"
+    );
+    assert!(page.contains("id=\"level-2\" name=\"level\" value=\"2\" checked"));
     let res = rate(app, &citizen, &id, &low).await;
     assert_eq!(res.status(), StatusCode::OK);
     // Twice, even at once: one rating.

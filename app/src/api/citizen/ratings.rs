@@ -48,7 +48,14 @@ pub async fn rate_case(
         Ok(r) => r,
         Err(fields) => {
             if form {
-                redirect(&format!("{back}?error=rating_{}#rating", fields[0]));
+                // What was chosen and typed comes back with the message.
+                redirect(&format!(
+                    "{back}?error=rating_{}&level={}&reasons={}&comment={}#rating",
+                    fields[0],
+                    q(level.as_deref().unwrap_or_default()),
+                    q(&reasons.join(" ")),
+                    q(comment.as_deref().unwrap_or_default())
+                ));
                 return Ok(());
             }
             return Err(AppError::Validation(

@@ -51,6 +51,11 @@ pub async fn act_on_case(
         return refuse("illegal");
     };
     if !allowed(role, action, from) {
+        // From the case page this is a page left open (or gone Back to)
+        // while the case moved on: say so and show it as it is now.
+        if form {
+            return refuse("stale");
+        }
         return Err(AppError::Forbidden);
     }
     let mine = row.assigned_to.as_deref() == Some(s.staff_id.as_str());

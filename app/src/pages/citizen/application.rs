@@ -103,7 +103,7 @@ fn ApplicationDetail(a: ApplicationView) -> impl IntoView {
         {a
             .my_part
             .clone()
-            .filter(|p| p.open)
+            .filter(|p| p.open && !p.standing.agrees())
             .map(|_| {
                 view! {
                     <p class="notice" data-testid="confirm-first">
@@ -358,7 +358,13 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
     let prop = a.draft.property.clone();
     view! {
         <section id="confirm" class="confirm-panel" data-testid="confirm-panel">
-            <h2>{bi("请您确认这份申请", "Please confirm this application")}</h2>
+            <h2>
+                {if can_answer {
+                    bi("请您确认这份申请", "Please confirm this application")
+                } else {
+                    bi("您的确认", "Your confirmation")
+                }}
+            </h2>
             {error
                 .map(|c| {
                     view! {
@@ -379,7 +385,7 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                 {bi("您的确认状态：", "Your confirmation: ")}
                 <strong>{move || st.label(current_lang())}</strong>
             </p>
-            <p>
+            <p hidden=!can_answer>
                 {bi(
                     "您被列为这份申请的当事人，上面是申请的全部内容（当事人、费用、材料），不动产信息再列在下面。内容属实、您同意办理，请点“确认”；如不同意，请写明原因并提出异议，案件将停止办理。确认后在受理前发现问题，仍可提出异议。",
                     "You are named as a party on this application. You have read it above (parties, fees, documents); the property is repeated here. If it is right and you agree, press Confirm; if not, write why and object, and the case stops. Until acceptance you may still object after confirming.",
@@ -408,8 +414,8 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                                                 data-testid="identity-failed"
                                             >
                                                 {bi(
-                                                    "上次实名核验没有通过，确认未生效。请确认是本人、光线充足、正对镜头后再试一次；多次不通过，可以预约到窗口当面确认。",
-                                                    "Your last identity check did not pass, so nothing was confirmed. Make sure it is you, in good light, facing the camera, and try again; if it keeps failing, book a visit and confirm at a window.",
+                                                    "上次实名核验没有通过，您还没有确认。请确认是本人、光线充足、正对镜头后再试一次；多次不通过，可以预约到窗口当面确认。",
+                                                    "Your last identity check did not pass; you have not confirmed yet. Make sure it is you, in good light, facing the camera, and try again; if it keeps failing, book a visit and confirm at a window.",
                                                 )}
                                             </p>
                                         }
@@ -731,6 +737,22 @@ fn RatingPanel(a: ApplicationView) -> impl IntoView {
         .with_untracked(|q| q.get("ok"))
         .filter(|c| c == "rated");
     let error = error.filter(|c| c.starts_with("rating_") || c == "rated_already");
+    // A refused rating comes back with what was chosen and typed.
+    let (kept_level, kept_reasons, kept_comment) = if error.is_some() {
+        query.with_untracked(|q| {
+            (
+                q.get("level").unwrap_or_default(),
+                q.get("reasons")
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+                q.get("comment").unwrap_or_default(),
+            )
+        })
+    } else {
+        (String::new(), Vec::new(), String::new())
+    };
     let msg = move |code: &str, lang: Lang| -> &'static str {
         match (code, lang) {
             ("rating_level", Lang::Zh) => "请选择一项满意度。",
@@ -852,6 +874,7 @@ fn RatingPanel(a: ApplicationView) -> impl IntoView {
                                                     id=id
                                                     name="level"
                                                     value=l.to_string()
+                                                    checked=kept_level == l.to_string()
                                                 />
                                                 {move || crate::components::forms::zh_en(
                                                     current_lang(),
@@ -882,6 +905,7 @@ fn RatingPanel(a: ApplicationView) -> impl IntoView {
                                                     id=id
                                                     name=format!("f[reason-{c}]")
                                                     value="1"
+                                                    checked=kept_reasons.iter().any(|k| k == c)
                                                 />
                                                 {move || crate::components::forms::zh_en(
                                                     current_lang(),
@@ -900,12 +924,9 @@ fn RatingPanel(a: ApplicationView) -> impl IntoView {
                                         "Comment (optional, up to 500 characters)",
                                     )}
                                 </label>
-                                <textarea
-                                    id="rating-comment"
-                                    name="comment"
-                                    rows="3"
-                                    maxlength="500"
-                                ></textarea>
+                                <textarea id="rating-comment" name="comment" rows="3">
+                                    {crate::components::forms::textarea_text(&kept_comment)}
+                                </textarea>
                             </div>
                             <button type="submit" class="button" data-testid="rate">
                                 {bi("提交评价", "Send the rating")}

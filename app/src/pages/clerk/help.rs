@@ -7,7 +7,7 @@ use crate::api::clerk::signin::current_staff_member;
 use crate::components::forms::{bi, textarea_text, ErrorSummary, FieldMsg};
 use crate::components::language::current_lang;
 use crate::components::page_data::{PageData, SignIn};
-use crate::domain::help::{HelpForm, ANSWER_MAX, QUESTION_MAX};
+use crate::domain::help::{HelpForm, QUESTION_MAX};
 use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -136,7 +136,10 @@ fn Editor(csrf: String, edit: String, admin: HelpAdminView) -> impl IntoView {
                 />
                 <Area
                     field="answer_zh"
-                    label=("回答（中文）", "Answer (Chinese)")
+                    label=(
+                        "回答（中文，最多 4000 字）",
+                        "Answer (Chinese, at most 4,000 characters)",
+                    )
                     value=form.answer_zh.clone()
                     errs
                 />
@@ -149,7 +152,10 @@ fn Editor(csrf: String, edit: String, admin: HelpAdminView) -> impl IntoView {
                 />
                 <Area
                     field="answer_en"
-                    label=("回答（英文，可不填）", "Answer (English, optional)")
+                    label=(
+                        "回答（英文，可不填，最多 4000 字）",
+                        "Answer (English, optional, at most 4,000 characters)",
+                    )
                     value=form.answer_en.clone()
                     errs
                 />
@@ -320,7 +326,6 @@ fn Area(
                 id=field
                 name=field
                 rows="8"
-                maxlength=ANSWER_MAX.to_string()
                 aria-invalid=move || bad().then_some("true")
                 aria-describedby=move || bad().then(|| format!("{field}-error"))
             >

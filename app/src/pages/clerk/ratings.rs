@@ -109,7 +109,12 @@ pub fn RatingsPage() -> impl IntoView {
                             "Your sites' ratings of the last 90 days. Nobody can change or delete a rating; one of Dissatisfied or below must be looked into and answered by its due day.",
                         )}
                     </p>
-                    <h2>{bi("待处理的差评", "Low ratings to follow up")}</h2>
+                    <h2>
+                        {bi(
+                            "差评及处理（待处理的在前）",
+                            "Low ratings and their follow-ups (open first)",
+                        )}
+                    </h2>
                     <ul class="plain-list" data-testid="ratings">
                         {r
                             .ratings

@@ -467,10 +467,19 @@ fn MatterNotice(matter: Matter, parts: Vec<Matter>, me: MeResource) -> impl Into
         <section class="card card--plain">
             <h2>{bi("需要哪些人", "Who must take part")}</h2>
             <p class="muted">
-                {bi(
-                    "以下各方均应到场或委托代理人办理。",
-                    "Each of these must come in person or be represented by an agent.",
-                )}
+                {move || {
+                    if m.with_value(|m| m.visit_required) {
+                        bi(
+                            "以下各方均应到场或委托代理人办理。",
+                            "Each of these must come in person or be represented by an agent.",
+                        )()
+                    } else {
+                        bi(
+                            "以下各方均须本人在网上核验身份并确认（单位通过单位账户确认），无需到场。",
+                            "Each of these verifies their identity and confirms online (an organisation through its account); nobody needs to come.",
+                        )()
+                    }
+                }}
             </p>
             <ul>
                 {move || {

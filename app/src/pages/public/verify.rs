@@ -181,6 +181,7 @@ fn VerifiedFacts(v: Verified) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("、");
     let kind = v.kind;
+    let proof = kind == crate::domain::ecert::EcertKind::Proof;
     let reason = v.reason.clone();
     let changed = v.changed_on.clone();
     view! {
@@ -225,7 +226,13 @@ fn VerifiedFacts(v: Verified) -> impl IntoView {
                 <dd class="wrap-anywhere">{v.number.clone()}</dd>
                 <dt>{bi("登记事项", "Registration")}</dt>
                 <dd>{v.matter.clone()}</dd>
-                <dt>{bi("权利人", "Holders")}</dt>
+                <dt>
+                    {if proof {
+                        bi("权利人（申请人）", "Right holder (applicant)")
+                    } else {
+                        bi("权利人", "Holders")
+                    }}
+                </dt>
                 <dd>{holders}</dd>
                 <dt>{bi("不动产单元号", "Unit number")}</dt>
                 <dd class="wrap-anywhere">{v.unit_number.clone()}</dd>
