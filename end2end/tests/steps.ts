@@ -62,3 +62,12 @@ export async function anotherPhone(browser: Browser, js: boolean, baseURL: strin
   });
   return context.newPage();
 }
+
+/** A unified social credit code (GB 32100) with its check character. */
+export const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+export function uscc(body: string): string {
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body].reduce((s, c, i) => s + USCC_ALPHABET.indexOf(c) * w[i], 0);
+  return body + USCC_ALPHABET[(31 - (sum % 31)) % 31];
+}

@@ -105,7 +105,7 @@ pub async fn people(database: &Db, application_id: &str) -> Result<People, AppEr
     // service: the filer's own entry is signed like everyone else's (an
     // identity check at the matter's level, then a confirmation), since
     // nobody will see them sign at a window.
-    if filer_signs_online(database, &row.matter_code).await? {
+    if filer_signs_online(&row.matter_code).await? {
         for c in confirmers.iter_mut() {
             if *c == crate::domain::people::Confirmer::Filer {
                 *c = crate::domain::people::Confirmer::Online;
@@ -149,17 +149,17 @@ pub async fn people(database: &Db, application_id: &str) -> Result<People, AppEr
 /// for a matter done without a visit that asks for a check, and only where
 /// the centre has an identity service (otherwise every party is seen at a
 /// window, and the filing stands as the filer's confirmation).
-async fn filer_signs_online(database: &Db, matter_code: &str) -> Result<bool, AppError> {
+async fn filer_signs_online(matter_code: &str) -> Result<bool, AppError> {
     let service = crate::services::services()
         .map(|s| s.policy.identity_service)
         .unwrap_or(false);
     if !service {
         return Ok(false);
     }
-    let mode = crate::db::identity::matter_signing(database, matter_code)
+    // The catalogue is cached: no query on every page that shows a case.
+    Ok(crate::ops::case_facts::load_matter(matter_code)
         .await
-        .map_err(internal("matter"))?;
-    Ok(matches!(mode, Some((false, level)) if level > 0))
+        .is_ok_and(|m| !m.visit_required && m.identity_level > 0))
 }
 
 pub async fn visit_views(

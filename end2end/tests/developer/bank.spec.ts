@@ -1,5 +1,5 @@
 import { test, expect, open, hydrated } from "../fixtures";
-import { anotherPhone, codeFromOutbox, messageFromOutbox, signIn } from "../steps";
+import { anotherPhone, codeFromOutbox, messageFromOutbox, signIn, uscc, USCC_ALPHABET } from "../steps";
 
 // The mortgagee bank of a transfer with mortgage (带押过户), at phone size,
 // JavaScript on and off: the bank registers as an organisation of kind
@@ -13,13 +13,6 @@ import { anotherPhone, codeFromOutbox, messageFromOutbox, signIn } from "../step
 
 const ADMIN_PASSWORD = "e2e-admin-password";
 const PASSWORD = "bank-secret-password-1";
-const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-function uscc(body: string): string {
-  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const sum = [...body].reduce((s, c, i) => s + USCC_ALPHABET.indexOf(c) * w[i], 0);
-  return body + USCC_ALPHABET[(31 - (sum % 31)) % 31];
-}
 
 function jpeg(seed: number): Buffer {
   const head = [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0\x01\x01\0\0\x01\0\x01\0\0", "binary")];
