@@ -44,8 +44,8 @@ use crate::pages::developer::{
     DeveloperPage, OrgCasePage,
 };
 use crate::pages::public::{
-    EcertCheckPage, HelpArticlePage, HelpPage, HomePage, MatterPage, MattersPage, SitesPage,
-    TrackPage,
+    BankMortgagesPage, EcertCheckPage, HelpArticlePage, HelpPage, HomePage, MatterPage,
+    MattersPage, MyRegisterPage, SitesPage, StaffRegisterPage, TrackPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
@@ -110,6 +110,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage />
                     <Route path=path!("/signin/verify") view=VerifyPage />
                     <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
+                    <Route path=path!("/me/register") view=MyRegisterPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/staff/register")
+                        view=StaffRegisterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/developer/mortgages")
+                        view=BankMortgagesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/apply/:id/:step") view=WizardPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/applications/:id")

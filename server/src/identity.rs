@@ -172,22 +172,35 @@ async fn go_verify(
         Ok(_) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return crate::documents::internal("identity check", e),
     };
-    let parties = match app::db::parties(&st.db, &row.application_id).await {
-        Ok(p) => p,
-        Err(e) => return crate::documents::internal("parties", e),
+    // A check of one's own identity (to see one's register) carries the
+    // name and number typed; a party's comes from the application.
+    let (name, id_type, id_number, back) = if row.application_id.is_empty() {
+        match app::db::register::subject(&st.db, &row.id).await {
+            Ok(Some((n, t, i))) if !i.is_empty() => {
+                (n, t, i, format!("{}/me/register", idp.public_url))
+            }
+            Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+            Err(e) => return crate::documents::internal("identity subject", e),
+        }
+    } else {
+        let parties = match app::db::parties(&st.db, &row.application_id).await {
+            Ok(p) => p,
+            Err(e) => return crate::documents::internal("parties", e),
+        };
+        let Some(party) = parties.into_iter().find(|p| p.idx == row.party_idx) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let back = format!(
+            "{}/applications/{}#confirm",
+            idp.public_url, row.application_id
+        );
+        (party.name, party.id_type, party.id_number, back)
     };
-    let Some(party) = parties.into_iter().find(|p| p.idx == row.party_idx) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let back = format!(
-        "{}/applications/{}#confirm",
-        idp.public_url, row.application_id
-    );
     let req = VerifyRequest {
         verification_id: row.id.clone(),
-        name: party.name,
-        id_type: party.id_type,
-        id_number: party.id_number,
+        name,
+        id_type,
+        id_number,
         level: row.level,
         return_url: back,
         notify_url: format!("{}/api/v1/hooks/identity", idp.public_url),
@@ -267,7 +280,13 @@ async fn answer(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
     )
     .await
     {
-        Ok(true) => reply(StatusCode::OK, "recorded"),
+        Ok(true) => {
+            // The number typed for an own check is not kept once answered.
+            if let Err(e) = app::db::register::forget_subject(&st.db, &a.verification_id).await {
+                tracing::warn!(error = %e, "identity answer: subject not cleared");
+            }
+            reply(StatusCode::OK, "recorded")
+        }
         Ok(false) => reply(StatusCode::OK, "duplicate_or_unknown"),
         Err(e) => {
             tracing::error!(error = %e, "identity answer: database");

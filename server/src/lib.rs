@@ -16,6 +16,7 @@ pub mod identity;
 pub mod letters;
 pub mod metrics;
 mod middleware;
+pub mod register;
 pub mod outbox;
 pub mod payments;
 pub mod reminders;

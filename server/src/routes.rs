@@ -74,6 +74,7 @@ pub fn build(state: AppState) -> Router {
             crate::documents::routes()
                 .merge(crate::letters::routes())
                 .merge(crate::ecerts::routes())
+                .merge(crate::register::routes())
                 .merge(crate::signed_form::routes())
                 .merge(crate::bookings::routes())
                 .merge(crate::filings::routes::routes())

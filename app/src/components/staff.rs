@@ -114,6 +114,14 @@ pub fn QueryMessage() -> impl IntoView {
                 "缴费单已不是待缴费状态（可能刚刚支付），请刷新查看。",
                 "The order is no longer unpaid (it may just have been paid); reload.",
             ),
+            "register_check" => (
+                "登记簿核验不通过（见智能辅助审核）：不能预审通过或受理。请退回补正（系统会把核验结果告知申请人）或不予受理。",
+                "The checks against the register fail (see Automatic checks): the case cannot be pre-accepted or accepted. Return it (the applicant is told what the register check found) or reject it.",
+            ),
+            "register" => (
+                "未能登簿：登记簿已与预审时不同（见智能辅助审核），本次未作任何变更。",
+                "Not entered: the register no longer agrees with the case (see Automatic checks); nothing was changed.",
+            ),
             "objected" => (
                 "有当事人提出异议，案件已停止：不能预审通过或受理。请与各方联系，必要时不予受理。",
                 "A party has objected and the case is stopped: it cannot be pre-accepted or accepted. Contact the parties; reject it if need be.",
@@ -213,6 +221,8 @@ pub fn StaffBar(me: StaffMe) -> impl IntoView {
                 <a href="/staff/bookings">{bi("预约日程", "Visits")}</a>
                 " · "
                 <a href="/staff/batches">{bi("批量申报", "Batches")}</a>
+                " · "
+                <a href="/staff/register">{bi("登记簿", "Register")}</a>
             </span>
             <form method="post" action="/api/staff/sign_out">
                 <input type="hidden" name="csrf" value=me.csrf.clone() />

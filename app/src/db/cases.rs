@@ -232,6 +232,15 @@ pub struct Move<'a> {
     pub ecert: Option<&'a super::ecerts::NewEcert<'a>>,
     /// The matter is done without a visit (the texts say so).
     pub no_visit: bool,
+    /// 登簿: the case's changes to the register, written in the move.
+    pub register: Option<&'a RegisterEntry>,
+}
+
+/// What 登簿 needs: the case's facts and the keyed hashes of its ID numbers.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    pub facts: crate::domain::register::CaseFacts,
+    pub hashes: Vec<(String, String)>,
 }
 
 /// A fee payment to record with the move to "fees paid".
@@ -269,6 +278,9 @@ pub enum MoveOutcome {
     Owed,
     /// Not pre-accepted or accepted: a named party objected.
     Objected,
+    /// Not entered in the register: the checks that fail now (empty when
+    /// another case changed the unit at the same moment).
+    RegisterRefused(Vec<crate::domain::register::Check>),
 }
 
 /// Apply a move in one transaction: the conditional update, the notice, the
@@ -346,6 +358,20 @@ pub async fn apply_move(
     }
     if m.action == "return" {
         open_notice(&mut tx, id, actor.id, m.items, now).await?;
+    }
+    if let Some(r) = m.register {
+        let lookup = |n: &str| -> String {
+            r.hashes
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, h)| h.clone())
+                .unwrap_or_default()
+        };
+        if let super::register::Entered::Refused(failed) =
+            super::register::enter(&mut tx, id, &r.facts, &lookup).await?
+        {
+            return Ok(MoveOutcome::RegisterRefused(failed));
+        }
     }
     if let Some(e) = m.ecert {
         super::ecerts::issue(&mut tx, id, e).await?;

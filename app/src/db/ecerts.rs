@@ -88,6 +88,14 @@ pub async fn issue(
         &statement.unit_number,
         kind.code()
     )?;
+    // The register's entries this case made carry the number from now on.
+    super::register::set_certificate(
+        tx,
+        application_id,
+        kind == EcertKind::Certificate,
+        &statement.number,
+    )
+    .await?;
     Ok(id)
 }
 

@@ -17,7 +17,7 @@ pub struct CheckRow {
     pub method: String,
 }
 
-const COLUMNS: &str = "id, citizen_id, application_id, party_idx, id_hash, level, status, method";
+const COLUMNS: &str = "id, citizen_id, COALESCE(application_id, '') AS application_id, party_idx, id_hash, level, status, method";
 
 /// A passed verification counts for this long (then the citizen verifies again).
 pub const VALID_MS: i64 = 30 * 86_400_000;

@@ -29,6 +29,7 @@ mod outbox;
 pub mod payments;
 mod people;
 pub mod ratings;
+pub mod register;
 mod sites;
 mod staff;
 mod visits;
@@ -330,6 +331,8 @@ macro_rules! execute {
 pub enum Arg<'a> {
     Text(&'a str),
     Int(i64),
+    /// A number or NULL.
+    OptInt(Option<i64>),
 }
 
 macro_rules! bind_args {
@@ -339,6 +342,7 @@ macro_rules! bind_args {
             q = match *a {
                 Arg::Text(s) => q.bind(s),
                 Arg::Int(n) => q.bind(n),
+                Arg::OptInt(n) => q.bind(n),
             };
         }
         q

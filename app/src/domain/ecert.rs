@@ -22,6 +22,9 @@ pub enum EcertKind {
     /// 不动产登记证明: a mortgage, its cancellation, an advance notice, an
     /// objection, a seizure.
     Proof,
+    /// 不动产登记信息查询结果: what the register held for an owner when
+    /// they asked (`domain::register`); never made by a case.
+    RegisterResult,
 }
 
 impl EcertKind {
@@ -29,6 +32,7 @@ impl EcertKind {
         match self {
             EcertKind::Certificate => "certificate",
             EcertKind::Proof => "proof",
+            EcertKind::RegisterResult => "register_result",
         }
     }
 
@@ -36,6 +40,7 @@ impl EcertKind {
         match s {
             "certificate" => Some(EcertKind::Certificate),
             "proof" => Some(EcertKind::Proof),
+            "register_result" => Some(EcertKind::RegisterResult),
             _ => None,
         }
     }
@@ -46,6 +51,8 @@ impl EcertKind {
             (EcertKind::Certificate, Lang::En) => "Real estate certificate (electronic)",
             (EcertKind::Proof, Lang::Zh) => "不动产登记证明（电子证照）",
             (EcertKind::Proof, Lang::En) => "Proof of registration (electronic)",
+            (EcertKind::RegisterResult, Lang::Zh) => "不动产登记信息查询结果",
+            (EcertKind::RegisterResult, Lang::En) => "Register query result (proof of what is registered)",
         }
     }
 
@@ -53,7 +60,7 @@ impl EcertKind {
     pub fn number_word(self) -> &'static str {
         match self {
             EcertKind::Certificate => "不动产权",
-            EcertKind::Proof => "不动产证明",
+            EcertKind::Proof | EcertKind::RegisterResult => "不动产证明",
         }
     }
 

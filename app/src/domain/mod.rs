@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod notify;
 pub mod people;
 pub mod rating;
+pub mod register;
 mod resident_id;
 pub mod stats;
 mod unit_number;

@@ -47,7 +47,7 @@ pub async fn statement_for(
         EcertKind::Proof if matter.parties.contains(&PartyRole::Mortgagee) => {
             &[PartyRole::Mortgagee]
         }
-        EcertKind::Proof => &[PartyRole::RightHolder, PartyRole::Heir],
+        EcertKind::Proof | EcertKind::RegisterResult => &[PartyRole::RightHolder, PartyRole::Heir],
     };
     let is_holder =
         |role: &str| PartyRole::from_code(role).is_some_and(|r| holder_roles.contains(&r));

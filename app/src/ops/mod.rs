@@ -11,5 +11,6 @@ pub mod letters;
 pub mod org_cases;
 pub mod payments;
 pub mod people;
+pub mod register;
 pub mod seal;
 pub mod stats;

@@ -60,6 +60,7 @@ pub async fn advance_if_waiting(db: &Db, application_id: &str) -> Result<bool, s
         fee: Some(&fee),
         ecert: None,
         no_visit,
+        register: None,
     };
     let actor = crate::db::Actor {
         id: GATEWAY_ACTOR,

@@ -506,6 +506,7 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
         ecert: None,
         fee: None,
         no_visit: false,
+        register: None,
     };
     let actor = crate::db::Actor {
         id: &session.citizen_id,
@@ -522,7 +523,10 @@ pub async fn resubmit_application(id: String, csrf: String) -> Result<(), AppErr
             Ok(())
         }
         // Resubmitted twice: the second finds the case already moved on.
-        MoveOutcome::Stale | MoveOutcome::Owed | MoveOutcome::Objected => {
+        MoveOutcome::Stale
+        | MoveOutcome::Owed
+        | MoveOutcome::Objected
+        | MoveOutcome::RegisterRefused(_) => {
             if form {
                 redirect(&back);
                 return Ok(());

@@ -73,6 +73,13 @@ pub struct CaseView {
     /// How the applicant collects the paper certificate, once chosen.
     #[serde(default)]
     pub delivery: Option<crate::views::DeliveryView>,
+    /// Before 登簿: what it will change in the register, line by line
+    /// (Chinese, English); empty for a matter entered by hand.
+    #[serde(default)]
+    pub register_preview: Vec<(String, String)>,
+    /// The register's unit this case is about, when it is there.
+    #[serde(default)]
+    pub register_unit: Option<String>,
 }
 
 #[server(endpoint = "cases/get")]
@@ -139,7 +146,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     let others = crate::db::open_cases_for_unit(&database, &unit, &id)
         .await
         .map_err(internal("unit"))?;
-    let checks = vec![
+    let mut checks = vec![
         list_check(
             "id_checksums",
             &bad_ids,
@@ -191,6 +198,56 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         ),
     ];
 
+    // Against the register.
+    let facts = crate::ops::register::facts_of(&matter, &draft, &parties_rows);
+    let register_in_use = crate::ops::register::in_use(&database).await?;
+    let standing = if register_in_use {
+        crate::ops::register::standing(&database, &facts).await?
+    } else {
+        None
+    };
+    let register_checks = if register_in_use {
+        crate::domain::register::checks(&facts, standing.as_ref())
+    } else {
+        Vec::new()
+    };
+    let register_failed = register_checks.iter().any(|k| !k.pass);
+    checks.extend(register_checks.into_iter().map(|k| CheckView {
+        code: k.code.to_string(),
+        pass: k.pass,
+        zh: k.zh,
+        en: k.en,
+    }));
+    let register_unit = standing.as_ref().map(|s| s.unit.unit_number.clone());
+    let register_preview = if row.stage == "register" && !register_in_use {
+        vec![(
+            "登记簿尚未导入本系统：登簿不写入登记簿。".to_string(),
+            "The register has not been loaded into OneTrip: the entry changes nothing here.".to_string(),
+        )]
+    } else if row.stage == "register" {
+        match crate::domain::register::plan(&facts, standing.as_ref()) {
+            Ok(changes) if changes.is_empty() => vec![(
+                "本事项不自动改写登记簿，请按审核结论在登记簿系统中录入。".to_string(),
+                "This matter changes no entry by itself: enter it in the register by hand as reviewed.".to_string(),
+            )],
+            Ok(changes) => changes
+                .iter()
+                .map(|c| {
+                    (
+                        c.words(crate::domain::Lang::Zh),
+                        c.words(crate::domain::Lang::En),
+                    )
+                })
+                .collect(),
+            Err(_) => vec![(
+                "登记簿核验不通过（见智能辅助审核），不能登簿。".to_string(),
+                "The checks against the register fail (see Automatic checks): it cannot be entered.".to_string(),
+            )],
+        }
+    } else {
+        Vec::new()
+    };
+
     let notice = notice_view(&database, &id, &matter, &documents).await?;
 
     let stage = Stage::from_code(&row.stage).unwrap_or(Stage::None);
@@ -238,7 +295,7 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         .any(|x| x.standing == crate::domain::people::Standing::Objected);
     let actions: Vec<String> = actions
         .into_iter()
-        .filter(|a| !(objected && (a == "pre_accept" || a == "accept")))
+        .filter(|a| !((objected || register_failed) && (a == "pre_accept" || a == "accept")))
         .collect();
     let visits = crate::ops::people::visit_views(&database, &id, &who.parties).await?;
     let not_seen = crate::ops::people::missing_at_visit(&database, &id, &who.parties).await?;
@@ -259,6 +316,8 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
         .as_ref()
         .map(crate::ops::aftercare::delivery_view);
     Ok(CaseView {
+        register_preview,
+        register_unit,
         delivery,
         payment,
         online_payment: services.policy.online_payment,

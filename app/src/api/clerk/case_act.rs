@@ -213,6 +213,38 @@ pub async fn act_on_case(
             return refuse("no_visit");
         }
     }
+    // The register: a case whose checks against it fail is not
+    // pre-accepted or accepted (a return tells the applicant why, in words
+    // that never name the registered owners); 登簿 writes its changes in
+    // the move's own transaction, reading the unit again there.
+    let facts = crate::ops::register::case_facts(&database, &id, &matter).await?;
+    let mut reason = reason;
+    if matches!(action, Action::PreAccept | Action::Accept | Action::Return) {
+        let failed: Vec<_> = crate::ops::register::case_checks(&database, &facts)
+            .await?
+            .into_iter()
+            .filter(|c| !c.pass)
+            .collect();
+        if !failed.is_empty() {
+            if action == Action::Return {
+                let why = crate::ops::register::public_reasons(&failed, crate::domain::Lang::Zh);
+                reason = if reason.is_empty() {
+                    format!("登记簿核验：{why}")
+                } else {
+                    format!("{reason}；登记簿核验：{why}")
+                };
+            } else {
+                return refuse("register_check");
+            }
+        }
+    }
+    let services = services()?;
+    let register = (action == Action::Advance && from == Stage::Register).then(|| {
+        crate::db::RegisterEntry {
+            hashes: crate::ops::register::hashes(&services, &facts),
+            facts: facts.clone(),
+        }
+    });
     let actor = crate::db::Actor {
         id: &s.staff_id,
         role: &s.role,
@@ -221,7 +253,6 @@ pub async fn act_on_case(
     let day = clock.today();
     // Issuing seals the electronic certificate or proof in the same
     // transaction as the move.
-    let services = services()?;
     let statement = if to == Stage::Issued {
         let issuer = crate::db::find_active_site(&database, &row.site_code)
             .await
@@ -309,6 +340,7 @@ pub async fn act_on_case(
             fee: fee.as_ref(),
             ecert: ecert.as_ref(),
             no_visit: !matter.visit_required,
+            register: register.as_ref(),
         };
         match crate::db::apply_move(&database, &id, actor, &m, lang).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 3 => {
@@ -338,6 +370,7 @@ pub async fn act_on_case(
         MoveOutcome::Stale => refuse("stale"),
         MoveOutcome::Owed => refuse("owed"),
         MoveOutcome::Objected => refuse("objected"),
+        MoveOutcome::RegisterRefused(_) => refuse("register"),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod help;
 pub mod matters;
+pub mod register;
 pub mod sites;
 pub mod track;
 pub mod verify;

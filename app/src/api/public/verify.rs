@@ -48,7 +48,19 @@ pub async fn verify_code(code: String) -> Result<Verified, AppError> {
     };
     let row = crate::db::ecerts::by_code(&database, &code)
         .await
+        .map_err(|e| AppError::internal("verify", e))?;
+    if let Some(row) = row {
+        return crate::ops::ecerts::verified(&row, &services.seal).ok_or(AppError::NotFound);
+    }
+    // A proof of registration (不动产登记信息查询结果).
+    let proof = crate::db::register::proof_by_code(&database, &code)
+        .await
         .map_err(|e| AppError::internal("verify", e))?
         .ok_or(AppError::NotFound)?;
-    crate::ops::ecerts::verified(&row, &services.seal).ok_or(AppError::NotFound)
+    let statement: crate::domain::register::ProofStatement =
+        serde_json::from_str(&proof.statement).map_err(|_| AppError::NotFound)?;
+    let seal_ok = services
+        .seal
+        .verify(proof.statement.as_bytes(), &proof.signature);
+    Ok(statement.verified(seal_ok))
 }

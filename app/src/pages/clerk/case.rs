@@ -592,7 +592,43 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         {(c.role == "supervisor").then(|| view! { <PriorityForm c=c.clone() /> })}
         <OwedList c=c.clone() />
 
+        {(!c.register_preview.is_empty())
+            .then(|| {
+                view! {
+                    <section class="register-preview" data-testid="register-preview">
+                        <h2>{bi("登簿预览：将写入登记簿", "Entry preview: what the register will change")}</h2>
+                        <ul>
+                            {c
+                                .register_preview
+                                .iter()
+                                .map(|(zh, en)| {
+                                    let (zh, en) = (zh.clone(), en.clone());
+                                    view! { <li>{move || zh_en(current_lang(), &zh, &en)}</li> }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <p class="hint">
+                            {bi(
+                                "确认“登簿”后以上变更与案件推进在同一事务中写入；登记簿中的原记录转为历史，不会删除。",
+                                "Confirming the entry writes these changes in the same transaction as the move; earlier entries become history and are never erased.",
+                            )}
+                        </p>
+                    </section>
+                }
+            })}
         <h2>{bi("智能辅助审核", "Automatic checks")}</h2>
+        {c
+            .register_unit
+            .clone()
+            .map(|u| {
+                view! {
+                    <p>
+                        <a href=format!(
+                            "/staff/register?unit={u}",
+                        )>{bi("查看该单元的登记簿（含历史）", "See this unit in the register (with its history)")}</a>
+                    </p>
+                }
+            })}
         <ul class="checks">
             {c
                 .checks

@@ -139,6 +139,16 @@ fn OrgHomeView(home: OrgHome) -> impl IntoView {
         {standing}
         <OkNotice />
         <ErrorSummary errors=errs />
+        {bank
+            .then(|| {
+                view! {
+                    <p>
+                        <a href="/developer/mortgages" data-testid="bank-mortgages-link">
+                            {bi("登记在本行名下的抵押", "Mortgages registered to us")}
+                        </a>
+                    </p>
+                }
+            })}
         <OrgCases items=home.cases.clone() bank />
         {(!bank)
             .then(|| {

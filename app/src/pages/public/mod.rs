@@ -3,6 +3,7 @@
 pub mod help;
 mod home;
 mod matters;
+mod register;
 mod sites;
 mod track;
 mod verify;
@@ -10,6 +11,7 @@ mod verify;
 pub use help::{HelpArticlePage, HelpPage};
 pub use home::HomePage;
 pub use matters::{MatterPage, MattersPage};
+pub use register::{BankMortgagesPage, MyRegisterPage, StaffRegisterPage};
 pub use sites::SitesPage;
 pub use track::TrackPage;
 pub use verify::EcertCheckPage;
