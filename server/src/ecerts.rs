@@ -108,12 +108,18 @@ async fn verify_json(
     let Some(code) = normalize_code(&q.code) else {
         return AppError::NotFound.into_response();
     };
-    let row = match app::db::ecerts::by_code(&st.db, &code).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return AppError::NotFound.into_response(),
+    let found = match app::db::ecerts::by_code(&st.db, &code).await {
+        Ok(Some(row)) => app::ops::ecerts::verified(&row, &st.services.seal),
+        // A proof of registration (不动产登记信息查询结果).
+        Ok(None) => {
+            match app::ops::register::verified_proof(&st.db, &st.services.seal, &code).await {
+                Ok(v) => v,
+                Err(e) => return AppError::internal("verify", e).into_response(),
+            }
+        }
         Err(e) => return AppError::internal("verify", e).into_response(),
     };
-    let Some(v) = app::ops::ecerts::verified(&row, &st.services.seal) else {
+    let Some(v) = found else {
         return AppError::NotFound.into_response();
     };
     // Names masked: the signed statement (full names) goes only to the

@@ -49,13 +49,12 @@ async fn proof(
         }
         .into_response();
     };
-    let pdf = match tokio::task::spawn_blocking(move || crate::letters::render(&letter, &font))
-        .await
-    {
-        Ok(Ok(pdf)) => pdf,
-        Ok(Err(e)) => return AppError::internal("render", e).into_response(),
-        Err(e) => return AppError::internal("render task", e).into_response(),
-    };
+    let pdf =
+        match tokio::task::spawn_blocking(move || crate::letters::render(&letter, &font)).await {
+            Ok(Ok(pdf)) => pdf,
+            Ok(Err(e)) => return AppError::internal("render", e).into_response(),
+            Err(e) => return AppError::internal("render task", e).into_response(),
+        };
     let mut res = pdf.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -146,10 +145,7 @@ pub fn check_file(
 pub async fn import_command(args: &[String]) -> Result<(), String> {
     use sha2::Digest;
     let usage = "usage: onetrip register-import <file.csv|file.xlsx> [--check]";
-    let path = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .ok_or(usage)?;
+    let path = args.iter().find(|a| !a.starts_with("--")).ok_or(usage)?;
     let check_only = args.iter().any(|a| a == "--check");
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     let sha = hex::encode(sha2::Sha256::digest(&bytes));
@@ -183,21 +179,15 @@ pub async fn import_command(args: &[String]) -> Result<(), String> {
     let db = crate::open_database(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
-    let services = app::services::Services::new(config.secret_key.bytes().to_vec(), config.policy.clone());
+    let services =
+        app::services::Services::new(config.secret_key.bytes().to_vec(), config.policy.clone());
     let hash = |id: &str| app::ops::people::identity_hash(&services, id);
     let name = std::path::Path::new(path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let outcome = app::db::register::import(
-        &db,
-        &sha,
-        &name,
-        report.rows as i64,
-        &units,
-        &hash,
-    )
-    .await;
+    let outcome =
+        app::db::register::import(&db, &sha, &name, report.rows as i64, &units, &hash).await;
     db.close().await;
     match outcome.map_err(|e| format!("database: {e}"))? {
         app::db::register::Imported::Again { imported_at } => {

@@ -109,7 +109,7 @@ pub async fn unit(db: &Db, unit_number: &str, all: bool) -> Result<Option<Standi
         db,
         RightRow,
         &format!(
-            "SELECT {RIGHT_COLUMNS} FROM reg_rights WHERE unit_number = $1 {only_current} ORDER BY valid_from, entered_at, id"
+            "SELECT {RIGHT_COLUMNS} FROM reg_rights WHERE unit_number = $1 {only_current} ORDER BY valid_from, entered_at, CASE kind WHEN 'ownership' THEN 0 ELSE 1 END, id"
         ),
         unit_number
     )?;
@@ -124,7 +124,10 @@ pub async fn unit(db: &Db, unit_number: &str, all: bool) -> Result<Option<Standi
     )?;
     Ok(Some(Standing {
         unit: u.into(),
-        current: entries(rights, holders).into_iter().map(|(_, e)| e).collect(),
+        current: entries(rights, holders)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect(),
     }))
 }
 
@@ -142,7 +145,7 @@ async fn unit_tx(tx: &mut WriteTx, unit_number: &str) -> Result<Option<Standing>
         tx,
         RightRow,
         &format!(
-            "SELECT {RIGHT_COLUMNS} FROM reg_rights WHERE unit_number = $1 AND valid_to IS NULL ORDER BY valid_from, entered_at, id"
+            "SELECT {RIGHT_COLUMNS} FROM reg_rights WHERE unit_number = $1 AND valid_to IS NULL ORDER BY valid_from, entered_at, CASE kind WHEN 'ownership' THEN 0 ELSE 1 END, id"
         ),
         unit_number
     )?;
@@ -155,12 +158,18 @@ async fn unit_tx(tx: &mut WriteTx, unit_number: &str) -> Result<Option<Standing>
     )?;
     Ok(Some(Standing {
         unit: u.into(),
-        current: entries(rights, holders).into_iter().map(|(_, e)| e).collect(),
+        current: entries(rights, holders)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect(),
     }))
 }
 
 /// The unit a current certificate (or proof) number belongs to.
-pub async fn unit_of_certificate(db: &Db, certificate_no: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn unit_of_certificate(
+    db: &Db,
+    certificate_no: &str,
+) -> Result<Option<String>, sqlx::Error> {
     fetch_optional!(
         db,
         (String,),
@@ -215,7 +224,12 @@ fn cert_key(s: &str) -> Option<String> {
 /// then on cases are checked against it and 登簿 writes it. Before, a
 /// centre can go live while its data is still being migrated.
 pub async fn in_use(db: &Db) -> Result<bool, sqlx::Error> {
-    Ok(fetch_optional!(db, (i64,), "SELECT 1 FROM reg_imports LIMIT 1")?.is_some())
+    Ok(fetch_optional!(
+        db,
+        (i64,),
+        "SELECT CAST(1 AS BIGINT) FROM reg_imports LIMIT 1"
+    )?
+    .is_some())
 }
 
 /// What 登簿 did, or why it could not.
@@ -236,7 +250,13 @@ pub async fn enter(
     hash: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Entered, sqlx::Error> {
     let now = now_ms();
-    if fetch_optional_tx!(tx, (i64,), "SELECT 1 FROM reg_imports LIMIT 1")?.is_none() {
+    if fetch_optional_tx!(
+        tx,
+        (i64,),
+        "SELECT CAST(1 AS BIGINT) FROM reg_imports LIMIT 1"
+    )?
+    .is_none()
+    {
         return Ok(Entered::Done(Vec::new()));
     }
     let unit_number = match unit_key(&facts.unit_number) {
@@ -416,7 +436,10 @@ pub async fn mortgages_of(db: &Db, credit_code: &str) -> Result<Vec<(Unit, Entry
 }
 
 /// Receipt numbers of the cases that made or ended a unit's entries.
-pub async fn case_receipts(db: &Db, unit_number: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn case_receipts(
+    db: &Db,
+    unit_number: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
     fetch_all!(
         db,
         (String, String),
@@ -575,7 +598,9 @@ pub async fn import(
         .collect();
     for chunk in holders.chunks(200) {
         let mut q = Built::new(backend);
-        q.sql("INSERT INTO reg_holders (right_id, position, name, id_number, id_hash, share) VALUES ");
+        q.sql(
+            "INSERT INTO reg_holders (right_id, position, name, id_number, id_hash, share) VALUES ",
+        );
         for (i, (right, pos, h, hashed)) in chunk.iter().enumerate() {
             if i > 0 {
                 q.sql(", ");
@@ -730,7 +755,10 @@ pub async fn start_own_check(
 }
 
 /// The name, document type and number of an own-identity check.
-pub async fn subject(db: &Db, check_id: &str) -> Result<Option<(String, String, String)>, sqlx::Error> {
+pub async fn subject(
+    db: &Db,
+    check_id: &str,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
     fetch_optional!(
         db,
         (String, String, String),

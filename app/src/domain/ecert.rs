@@ -52,7 +52,9 @@ impl EcertKind {
             (EcertKind::Proof, Lang::Zh) => "不动产登记证明（电子证照）",
             (EcertKind::Proof, Lang::En) => "Proof of registration (electronic)",
             (EcertKind::RegisterResult, Lang::Zh) => "不动产登记信息查询结果",
-            (EcertKind::RegisterResult, Lang::En) => "Register query result (proof of what is registered)",
+            (EcertKind::RegisterResult, Lang::En) => {
+                "Register query result (proof of what is registered)"
+            }
         }
     }
 
@@ -455,7 +457,9 @@ mod tests {
                 parsed.kind(),
                 match kind {
                     EcertKind::Certificate => crate::domain::CertificateKind::Right,
-                    EcertKind::Proof => crate::domain::CertificateKind::Proof,
+                    EcertKind::Proof | EcertKind::RegisterResult => {
+                        crate::domain::CertificateKind::Proof
+                    }
                 }
             );
         }

@@ -65,7 +65,9 @@ impl RightKind {
                 RightKind::Ownership
             }
             "抵押" | "抵押权" | "mortgage" => RightKind::Mortgage,
-            "预告" | "预告登记" | "预购商品房预告登记" | "notice" => RightKind::Notice,
+            "预告" | "预告登记" | "预购商品房预告登记" | "notice" => {
+                RightKind::Notice
+            }
             "预抵押" | "抵押预告" | "抵押权预告登记" | "mortgage_notice" => {
                 RightKind::MortgageNotice
             }
@@ -252,7 +254,9 @@ impl CaseFacts {
     /// inheritance: the deceased is not a party), the mortgagors of a
     /// mortgage on an owned home, the developer of a pre-sale.
     fn must_hold(&self) -> Option<(PartyRole, Vec<&str>)> {
-        if self.has("NEW-HOME-TRANSFER") || self.has("RESALE-TRANSFER") || self.has("PRESALE-NOTICE")
+        if self.has("NEW-HOME-TRANSFER")
+            || self.has("RESALE-TRANSFER")
+            || self.has("PRESALE-NOTICE")
         {
             return Some((PartyRole::Obligor, self.ids(PartyRole::Obligor)));
         }
@@ -375,7 +379,10 @@ pub fn checks(c: &CaseFacts, standing: Option<&Standing>) -> Vec<Check> {
             } else {
                 "The unit already has a registered owner".into()
             },
-            ("该不动产已办理过首次登记。", "The unit is registered already."),
+            (
+                "该不动产已办理过首次登记。",
+                "The unit is registered already.",
+            ),
         ));
     } else {
         out.push(check(
@@ -543,7 +550,7 @@ pub fn checks(c: &CaseFacts, standing: Option<&Standing>) -> Vec<Check> {
     }
     // No seizure or objection (a mortgage's cancellation and a correction
     // may go on under either).
-    if !(c.has("MORTGAGE-CANCEL") && !c.transfer()) && c.matter_code != "CORRECTION" {
+    if (c.transfer() || !c.has("MORTGAGE-CANCEL")) && c.matter_code != "CORRECTION" {
         let blocks: Vec<&Entry> = s
             .current
             .iter()
@@ -589,7 +596,11 @@ pub fn checks(c: &CaseFacts, standing: Option<&Standing>) -> Vec<Check> {
         let other: Vec<&Entry> = s
             .of(RightKind::Notice)
             .filter(|e| e.holder_ids() != buyers || c.has("PRESALE-NOTICE"))
-            .filter(|e| !(c.has("MORTGAGE-FIRST") && !c.transfer() && e.holder_ids() == c.ids(PartyRole::Mortgagor)))
+            .filter(|e| {
+                !(c.has("MORTGAGE-FIRST")
+                    && !c.transfer()
+                    && e.holder_ids() == c.ids(PartyRole::Mortgagor))
+            })
             .collect();
         out.push(check(
             "reg_notice",
@@ -680,7 +691,11 @@ impl Change {
                 format!("注销{}：{}（转为历史）", kind.label(Lang::Zh), holders)
             }
             (Change::End { kind, holders, .. }, Lang::En) => {
-                format!("End {}: {} (becomes history)", kind.label(Lang::En), holders)
+                format!(
+                    "End {}: {} (becomes history)",
+                    kind.label(Lang::En),
+                    holders
+                )
             }
             (Change::Start(n), Lang::Zh) => format!(
                 "新增{}：{}{}",
@@ -1140,7 +1155,6 @@ pub fn parse_row(line: usize, cells: &[String]) -> Result<ImportRow, Vec<RowErro
     })
 }
 
-
 /// An entry as imported: its rows' holders, one per row (co-owners of one
 /// certificate are one entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1243,10 +1257,12 @@ pub fn assemble(rows: Vec<ImportRow>) -> Result<ImportUnit, Vec<RowError>> {
         if n == 1 {
             own.holders[0].share = String::new();
         }
-    } else if entries
-        .iter()
-        .any(|e| matches!(e.kind, RightKind::Mortgage | RightKind::Seizure | RightKind::Objection))
-    {
+    } else if entries.iter().any(|e| {
+        matches!(
+            e.kind,
+            RightKind::Mortgage | RightKind::Seizure | RightKind::Objection
+        )
+    }) {
         errors.push(err(
             first.line,
             "登记类型",
@@ -1368,7 +1384,10 @@ impl ProofStatement {
     /// The proof as printed.
     pub fn letter(&self, signature: &str, public_base: &str) -> super::letter::Letter {
         let mut fields = vec![
-            ("查询对象".to_string(), format!("{}（{}）", self.subject, self.subject_id)),
+            (
+                "查询对象".to_string(),
+                format!("{}（{}）", self.subject, self.subject_id),
+            ),
             ("查询时间".to_string(), self.queried_at.clone()),
         ];
         if self.units.is_empty() {
@@ -1516,12 +1535,21 @@ mod tests {
                 address: "明州路 1 号".into(),
                 ..Unit::default()
             },
-            current: vec![entry("own", RightKind::Ownership, holders, "浙(2020)明州市不动产权第0000001号")],
+            current: vec![entry(
+                "own",
+                RightKind::Ownership,
+                holders,
+                "浙(2020)明州市不动产权第0000001号",
+            )],
         }
     }
 
     fn failing(c: &CaseFacts, s: Option<&Standing>) -> Vec<&'static str> {
-        checks(c, s).into_iter().filter(|k| !k.pass).map(|k| k.code).collect()
+        checks(c, s)
+            .into_iter()
+            .filter(|k| !k.pass)
+            .map(|k| k.code)
+            .collect()
     }
 
     #[test]
@@ -1550,7 +1578,10 @@ mod tests {
         for obligors in [
             vec![party(PartyRole::Obligor, C, "")],
             vec![party(PartyRole::Obligor, A, "")],
-            vec![party(PartyRole::Obligor, A, "70"), party(PartyRole::Obligor, B, "30")],
+            vec![
+                party(PartyRole::Obligor, A, "70"),
+                party(PartyRole::Obligor, B, "30"),
+            ],
         ] {
             let mut parties = vec![party(PartyRole::RightHolder, C, "")];
             parties.extend(obligors);
@@ -1568,7 +1599,10 @@ mod tests {
         let sale = facts(
             "RESALE-TRANSFER",
             &[],
-            vec![party(PartyRole::RightHolder, C, ""), party(PartyRole::Obligor, A, "")],
+            vec![
+                party(PartyRole::RightHolder, C, ""),
+                party(PartyRole::Obligor, A, ""),
+            ],
         );
         assert_eq!(failing(&sale, None), vec!["reg_unit"]);
         let s = owned_by(vec![holder(A, "")]);
@@ -1585,7 +1619,10 @@ mod tests {
         let sale = facts(
             "RESALE-TRANSFER",
             &[],
-            vec![party(PartyRole::RightHolder, C, ""), party(PartyRole::Obligor, A, "")],
+            vec![
+                party(PartyRole::RightHolder, C, ""),
+                party(PartyRole::Obligor, A, ""),
+            ],
         );
         for (kind, code) in [
             (RightKind::Seizure, "reg_restrictions"),
@@ -1598,18 +1635,27 @@ mod tests {
         }
         // The buyer's own notice does not stop their purchase.
         let mut s = owned_by(vec![holder(A, "")]);
-        s.current.push(entry("n", RightKind::Notice, vec![holder(C, "")], ""));
+        s.current
+            .push(entry("n", RightKind::Notice, vec![holder(C, "")], ""));
         assert!(failing(&sale, Some(&s)).is_empty());
     }
 
     #[test]
     fn a_cancellation_needs_this_banks_mortgage_and_ends_it() {
         let mut s = owned_by(vec![holder(A, "")]);
-        s.current.push(entry("m", RightKind::Mortgage, vec![holder(BANK, "")], "浙(2021)明州市不动产证明第0000009号"));
+        s.current.push(entry(
+            "m",
+            RightKind::Mortgage,
+            vec![holder(BANK, "")],
+            "浙(2021)明州市不动产证明第0000009号",
+        ));
         let cancel = facts(
             "MORTGAGE-CANCEL",
             &[],
-            vec![party(PartyRole::Mortgagee, BANK, ""), party(PartyRole::Mortgagor, A, "")],
+            vec![
+                party(PartyRole::Mortgagee, BANK, ""),
+                party(PartyRole::Mortgagor, A, ""),
+            ],
         );
         assert!(failing(&cancel, Some(&s)).is_empty());
         assert_eq!(
@@ -1623,7 +1669,10 @@ mod tests {
         let other = facts(
             "MORTGAGE-CANCEL",
             &[],
-            vec![party(PartyRole::Mortgagee, "91330200MA2BBBBB2Y", ""), party(PartyRole::Mortgagor, A, "")],
+            vec![
+                party(PartyRole::Mortgagee, "91330200MA2BBBBB2Y", ""),
+                party(PartyRole::Mortgagor, A, ""),
+            ],
         );
         assert_eq!(failing(&other, Some(&s)), vec!["reg_mortgage"]);
     }
@@ -1631,7 +1680,8 @@ mod tests {
     #[test]
     fn transfer_with_mortgage_does_its_parts_together() {
         let mut s = owned_by(vec![holder(A, "")]);
-        s.current.push(entry("m", RightKind::Mortgage, vec![holder(BANK, "")], ""));
+        s.current
+            .push(entry("m", RightKind::Mortgage, vec![holder(BANK, "")], ""));
         let c = facts(
             "TRANSFER-WITH-MORTGAGE",
             &["RESALE-TRANSFER", "MORTGAGE-CANCEL", "MORTGAGE-FIRST"],
@@ -1655,8 +1705,14 @@ mod tests {
     fn a_conversion_replaces_both_notices() {
         let dev = "91330200MA2CCCCC3Z";
         let mut s = owned_by(vec![holder(dev, "")]);
-        s.current.push(entry("n", RightKind::Notice, vec![holder(C, "")], ""));
-        s.current.push(entry("mn", RightKind::MortgageNotice, vec![holder(BANK, "")], ""));
+        s.current
+            .push(entry("n", RightKind::Notice, vec![holder(C, "")], ""));
+        s.current.push(entry(
+            "mn",
+            RightKind::MortgageNotice,
+            vec![holder(BANK, "")],
+            "",
+        ));
         let c = facts(
             "NOTICE-CONVERSION",
             &["NEW-HOME-TRANSFER", "MORTGAGE-FIRST"],
@@ -1702,15 +1758,46 @@ mod tests {
         let row = |cells: &[&str]| cells.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let ok = parse_row(
             2,
-            &row(&[UNIT, "明州路 1 号", "89.5", "住宅", "", "", "所有权", "张三", A, "50", "", "浙(2020)明州市不动产权第0000001号", "2020/5/6", "", ""]),
+            &row(&[
+                UNIT,
+                "明州路 1 号",
+                "89.5",
+                "住宅",
+                "",
+                "",
+                "所有权",
+                "张三",
+                A,
+                "50",
+                "",
+                "浙(2020)明州市不动产权第0000001号",
+                "2020/5/6",
+                "",
+                "",
+            ]),
         )
         .unwrap();
         assert_eq!(ok.unit.area, "89.50");
         assert_eq!(ok.registered_on.to_string(), "2020-05-06");
-        let bad = parse_row(3, &row(&["X", "", "-1", "", "", "", "租赁", "=cmd", "123", "120", "abc", "", "昨天", "", ""]))
-            .unwrap_err();
+        let bad = parse_row(
+            3,
+            &row(&[
+                "X", "", "-1", "", "", "", "租赁", "=cmd", "123", "120", "abc", "", "昨天", "", "",
+            ]),
+        )
+        .unwrap_err();
         let cols: Vec<&str> = bad.iter().map(|e| e.column).collect();
-        for c in ["不动产单元号", "坐落", "面积", "登记类型", "权利人", "证件号码", "份额", "债权数额", "登簿日期"] {
+        for c in [
+            "不动产单元号",
+            "坐落",
+            "面积",
+            "登记类型",
+            "权利人",
+            "证件号码",
+            "份额",
+            "债权数额",
+            "登簿日期",
+        ] {
             assert!(cols.contains(&c), "{c} in {cols:?}");
         }
         let mut second = ok.clone();

@@ -115,7 +115,9 @@ pub async fn seal_proof(
     services: &crate::services::Services,
     citizen_id: &str,
 ) -> Result<Option<(reg::ProofRow, crate::domain::register::ProofStatement)>, AppError> {
-    use crate::domain::register::{owners_words, restriction_words, ProofStatement, ProofUnit, RightKind};
+    use crate::domain::register::{
+        owners_words, restriction_words, ProofStatement, ProofUnit, RightKind,
+    };
     let hashes = reg::verified_hashes(database, citizen_id)
         .await
         .map_err(internal("register"))?;
@@ -187,4 +189,22 @@ pub fn mask_id(id: &str) -> String {
         .enumerate()
         .map(|(i, c)| if i < 3 || i >= n - 4 { c } else { '*' })
         .collect()
+}
+
+/// A proof of registration by its verification code, as a verifier sees it.
+pub async fn verified_proof(
+    database: &Db,
+    seal: &crate::ops::seal::Seal,
+    code: &str,
+) -> Result<Option<crate::domain::ecert::Verified>, sqlx::Error> {
+    let Some(proof) = reg::proof_by_code(database, code).await? else {
+        return Ok(None);
+    };
+    let Ok(statement) =
+        serde_json::from_str::<crate::domain::register::ProofStatement>(&proof.statement)
+    else {
+        return Ok(None);
+    };
+    let seal_ok = seal.verify(proof.statement.as_bytes(), &proof.signature);
+    Ok(Some(statement.verified(seal_ok)))
 }

@@ -23,6 +23,7 @@ mod payments;
 mod people;
 mod previews;
 mod ratings;
+mod register;
 mod s3;
 mod server_functions;
 mod visits;

@@ -222,7 +222,8 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     let register_preview = if row.stage == "register" && !register_in_use {
         vec![(
             "登记簿尚未导入本系统：登簿不写入登记簿。".to_string(),
-            "The register has not been loaded into OneTrip: the entry changes nothing here.".to_string(),
+            "The register has not been loaded into OneTrip: the entry changes nothing here."
+                .to_string(),
         )]
     } else if row.stage == "register" {
         match crate::domain::register::plan(&facts, standing.as_ref()) {

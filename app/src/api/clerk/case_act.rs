@@ -239,12 +239,11 @@ pub async fn act_on_case(
         }
     }
     let services = services()?;
-    let register = (action == Action::Advance && from == Stage::Register).then(|| {
-        crate::db::RegisterEntry {
+    let register =
+        (action == Action::Advance && from == Stage::Register).then(|| crate::db::RegisterEntry {
             hashes: crate::ops::register::hashes(&services, &facts),
             facts: facts.clone(),
-        }
-    });
+        });
     let actor = crate::db::Actor {
         id: &s.staff_id,
         role: &s.role,

@@ -53,14 +53,8 @@ pub async fn verify_code(code: String) -> Result<Verified, AppError> {
         return crate::ops::ecerts::verified(&row, &services.seal).ok_or(AppError::NotFound);
     }
     // A proof of registration (不动产登记信息查询结果).
-    let proof = crate::db::register::proof_by_code(&database, &code)
+    crate::ops::register::verified_proof(&database, &services.seal, &code)
         .await
         .map_err(|e| AppError::internal("verify", e))?
-        .ok_or(AppError::NotFound)?;
-    let statement: crate::domain::register::ProofStatement =
-        serde_json::from_str(&proof.statement).map_err(|_| AppError::NotFound)?;
-    let seal_ok = services
-        .seal
-        .verify(proof.statement.as_bytes(), &proof.signature);
-    Ok(statement.verified(seal_ok))
+        .ok_or(AppError::NotFound)
 }

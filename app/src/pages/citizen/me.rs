@@ -42,7 +42,10 @@ pub fn MePage() -> impl IntoView {
         <h1>{bi("我的办件", "My applications")}</h1>
         <p>
             <a href="/me/register" data-testid="my-register-link">
-                {bi("我的不动产（登记簿查询、下载查询结果）", "My property (the register, and a sealed query result)")}
+                {bi(
+                    "我的不动产（登记簿查询、下载查询结果）",
+                    "My property (the register, and a sealed query result)",
+                )}
             </a>
         </p>
         {move || {

@@ -596,7 +596,12 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
             .then(|| {
                 view! {
                     <section class="register-preview" data-testid="register-preview">
-                        <h2>{bi("登簿预览：将写入登记簿", "Entry preview: what the register will change")}</h2>
+                        <h2>
+                            {bi(
+                                "登簿预览：将写入登记簿",
+                                "Entry preview: what the register will change",
+                            )}
+                        </h2>
                         <ul>
                             {c
                                 .register_preview
@@ -625,7 +630,12 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                     <p>
                         <a href=format!(
                             "/staff/register?unit={u}",
-                        )>{bi("查看该单元的登记簿（含历史）", "See this unit in the register (with its history)")}</a>
+                        )>
+                            {bi(
+                                "查看该单元的登记簿（含历史）",
+                                "See this unit in the register (with its history)",
+                            )}
+                        </a>
                     </p>
                 }
             })}

@@ -127,11 +127,7 @@ fn UnitCard(u: UnitView, staff: bool) -> impl IntoView {
             </dl>
             <h3>{bi("权利与限制", "Rights and restrictions")}</h3>
             <ul class="register-entries">
-                {u
-                    .entries
-                    .into_iter()
-                    .map(|e| view! { <EntryItem e staff /> })
-                    .collect_view()}
+                {u.entries.into_iter().map(|e| view! { <EntryItem e staff /> }).collect_view()}
             </ul>
         </section>
     }
@@ -308,13 +304,19 @@ pub fn StaffRegisterPage() -> impl IntoView {
                     </p>
                     <h1>{bi("登记簿查询", "The register")}</h1>
                     <p class="hint">
-                        {format!("登记簿共 {} 个单元、{} 条现势登记。", h.units, h.current)}
-                        {bi("每次查询均记入审计。", " Every query is audited.")}
+                        {format!(
+                            "登记簿共 {} 个单元、{} 条现势登记。",
+                            h.units,
+                            h.current,
+                        )} {bi("每次查询均记入审计。", " Every query is audited.")}
                     </p>
                     <form method="get" action="/staff/register" class="form">
                         <div class="field">
                             <label for="unit">
-                                {bi("不动产单元号或证书号", "Unit number or certificate number")}
+                                {bi(
+                                    "不动产单元号或证书号",
+                                    "Unit number or certificate number",
+                                )}
                             </label>
                             <input id="unit" name="unit" type="text" value=h.query.clone() />
                         </div>
@@ -357,7 +359,10 @@ pub fn BankMortgagesPage() -> impl IntoView {
             {if rows.is_empty() {
                 view! {
                     <p class="notice" data-testid="mortgages-none">
-                        {bi("目前没有登记在本行名下的现势抵押。", "No current mortgage is registered to you.")}
+                        {bi(
+                            "目前没有登记在本行名下的现势抵押。",
+                            "No current mortgage is registered to you.",
+                        )}
                     </p>
                 }
                     .into_any()
