@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The register import benchmark: a centre's export of 100,000 rows (about
-# 83,000 units: ownership, co-owners by shares, mortgages, a few seizures)
+# 74,000 units: ownership, co-owners by shares, mortgages, a few seizures)
 # imported into a fresh SQLite database by `onetrip register-import`, with
 # its wall time and peak memory, beside this machine's ceiling in the same
 # run: `dd` reading the file, and the sqlite3 shell's raw `.import` of the
