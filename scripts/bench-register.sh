@@ -54,7 +54,7 @@ RAW=$(echo "$t1 - $t0" | bc -l)
 printf 'ceiling sqlite3 raw .import:  %6.2f s\n' "$RAW"
 mkdir -p "$WORK/data"
 export ONETRIP_DATA_DIR="$WORK/data" RUST_LOG=warn
-/usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" register-import "$WORK/register.csv" | tail -2
+/usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" register-import "$WORK/register.csv" | tail -3
 read -r SECS KB < "$WORK/time"
 printf 'onetrip register-import:      %6.2f s  (%.1f× the raw import), peak memory %d MB\n' \
   "$SECS" "$(echo "$SECS / $RAW" | bc -l)" "$((KB / 1024))"

@@ -144,41 +144,59 @@ pub fn check_file(
 /// Prints a report; exits non-zero when anything is refused.
 pub async fn import_command(args: &[String]) -> Result<(), String> {
     use sha2::Digest;
-    let usage = "usage: onetrip register-import <file.csv|file.xlsx> [--check]";
+    let usage = "用法 usage: onetrip register-import <file.csv|file.xlsx> [--check]";
     let path = args.iter().find(|a| !a.starts_with("--")).ok_or(usage)?;
     let check_only = args.iter().any(|a| a == "--check");
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     let sha = hex::encode(sha2::Sha256::digest(&bytes));
     let started = std::time::Instant::now();
+    // The same file again is recognised by its hash before it is read.
+    let db = if check_only {
+        None
+    } else {
+        let config = crate::config::Config::from_env().map_err(|e| e.to_string())?;
+        let db = crate::open_database(&config.database_url)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(at) = app::db::register::imported_at(&db, &sha)
+            .await
+            .map_err(|e| format!("database: {e}"))?
+        {
+            let at = app::views::local_time(at);
+            println!("{path}：该文件已于 {at} 导入，未作任何改动（imported before, at {at}; nothing changed）");
+            db.close().await;
+            return Ok(());
+        }
+        Some((db, config))
+    };
     let (report, units) = check_file(&bytes).map_err(|e| format!("{path}: {e}"))?;
     drop(bytes);
+    let secs = started.elapsed().as_secs_f64();
     println!(
-        "read {} rows, {} units in {:.1} s",
-        report.rows,
-        report.units,
-        started.elapsed().as_secs_f64()
+        "读取 {rows} 行、{units} 个不动产单元，用时 {secs:.1} 秒（read {rows} rows, {units} units in {secs:.1} s）",
+        rows = report.rows,
+        units = report.units,
     );
     if !report.errors.is_empty() {
-        println!("line\tcolumn\terror");
+        println!("行 line\t列 column\t问题 problem");
         for e in report.errors.iter().take(REPORT_LINES) {
             println!("{}\t{}\t{}（{}）", e.line, e.column, e.zh, e.en);
         }
         if report.errors.len() > REPORT_LINES {
-            println!("… and {} more", report.errors.len() - REPORT_LINES);
+            let more = report.errors.len() - REPORT_LINES;
+            println!("……另有 {more} 处（and {more} more）");
         }
+        let n = report.errors.len();
         return Err(format!(
-            "{} problem(s) in {path}: nothing was imported (all or nothing); correct the rows listed and run it again",
-            report.errors.len()
+            "{path} 有 {n} 处问题，未导入任何内容（全部导入或全部不导入）：请改正所列各行后重新导入（{n} problem(s): nothing was imported, all or nothing; correct the rows listed and run it again）"
         ));
     }
-    if check_only {
-        println!("{path}: every row passes; nothing was written (--check)");
+    let Some((db, config)) = db else {
+        println!(
+            "{path}：全部行检查通过，未写入（--check）（every row passes; nothing was written）"
+        );
         return Ok(());
-    }
-    let config = crate::config::Config::from_env().map_err(|e| e.to_string())?;
-    let db = crate::open_database(&config.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
+    };
     let services =
         app::services::Services::new(config.secret_key.bytes().to_vec(), config.policy.clone());
     let hash = |id: &str| app::ops::people::identity_hash(&services, id);
@@ -191,10 +209,8 @@ pub async fn import_command(args: &[String]) -> Result<(), String> {
     db.close().await;
     match outcome.map_err(|e| format!("database: {e}"))? {
         app::db::register::Imported::Again { imported_at } => {
-            println!(
-                "{path}: this file was imported before ({}); nothing changed",
-                app::views::local_time(imported_at)
-            );
+            let at = app::views::local_time(imported_at);
+            println!("{path}：该文件已于 {at} 导入，未作任何改动（imported before, at {at}; nothing changed）");
             Ok(())
         }
         app::db::register::Imported::Done {
@@ -202,19 +218,22 @@ pub async fn import_command(args: &[String]) -> Result<(), String> {
             units_same,
             rights_new,
         } => {
+            let secs = started.elapsed().as_secs_f64();
             println!(
-                "imported: {units_new} new units, {rights_new} entries; {units_same} units already in the register with the same content were left as they are ({:.1} s)",
-                started.elapsed().as_secs_f64()
+                "导入完成：新增 {units_new} 个不动产单元、{rights_new} 条登记；{units_same} 个单元已在登记簿中且内容相同，未改动（用时 {secs:.1} 秒）"
+            );
+            println!(
+                "imported: {units_new} new units, {rights_new} entries; {units_same} units already in the register with the same content were left as they are ({secs:.1} s)"
             );
             Ok(())
         }
         app::db::register::Imported::Conflicts(units) => {
             for u in units.iter().take(REPORT_LINES) {
-                println!("{u}\talready in the register with other content");
+                println!("{u}\t登记簿中已有该单元且内容不同（already in the register with other content）");
             }
+            let n = units.len();
             Err(format!(
-                "{} unit(s) are already in the register with other content: nothing was imported (a change to a registered unit is a registration, not an import)",
-                units.len()
+                "{n} 个单元已在登记簿中且内容不同，未导入任何内容：已登记单元的变化须通过登记办理，不能导入（{n} unit(s) are already in the register with other content: nothing was imported; a change to a registered unit is a registration, not an import）"
             ))
         }
     }

@@ -42,6 +42,7 @@ pub fn field_label(field: &str, lang: Lang) -> Option<String> {
         "unit_number" => Some(("不动产单元号", "Unit number")),
         "certificate_number" => Some(("不动产权证书号", "Certificate number")),
         "address" => Some(("坐落（地址）", "Address")),
+        "secured_amount" => Some(("被担保主债权数额（元）", "Secured amount (yuan)")),
         "parties" => Some(("申请人", "Parties")),
         "filing_for" => Some(("为谁申请", "Filing for")),
         "agent_name" => Some(("代理人姓名", "Agent's name")),

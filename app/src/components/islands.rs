@@ -239,6 +239,9 @@ pub struct WizardStep {
     pub risk_notice: bool,
     /// The checklist: material code, required, name in Chinese, in English.
     pub checklist: Vec<(String, bool, String, String)>,
+    /// The matter's code and parts (which steps ask what, e.g. a secured amount).
+    pub code: String,
+    pub parts: Vec<String>,
 }
 
 impl WizardStep {
@@ -284,6 +287,8 @@ impl WizardStep {
                     )
                 })
                 .collect(),
+            code: matter.code.clone(),
+            parts: matter.parts.clone(),
         }
     }
 
@@ -298,6 +303,8 @@ impl WizardStep {
                 if self.risk_notice { "1" } else { "0" }.into(),
             ),
         ];
+        pairs.push(("code".into(), self.code.clone()));
+        pairs.extend(self.parts.iter().map(|p| ("part".into(), p.clone())));
         pairs.extend(self.roles.iter().map(|r| ("role".into(), r.clone())));
         pairs.extend(self.parties.iter().cloned());
         for (m, required, zh, en) in &self.checklist {
@@ -323,6 +330,8 @@ impl WizardStep {
             roles: Vec::new(),
             risk_notice: false,
             checklist: Vec::new(),
+            code: String::new(),
+            parts: Vec::new(),
         };
         let mut step = None;
         for pair in s.split('&').filter(|p| !p.is_empty()) {
@@ -333,6 +342,8 @@ impl WizardStep {
                 "mobile" => w.mobile = v,
                 "risk" => w.risk_notice = v == "1",
                 "role" => w.roles.push(v),
+                "code" => w.code = v,
+                "part" => w.parts.push(v),
                 "m" => w.checklist.push((v, false, String::new(), String::new())),
                 "req" => w.checklist.last_mut()?.1 = v == "1",
                 "zh" => w.checklist.last_mut()?.2 = v,
@@ -351,7 +362,7 @@ impl WizardStep {
             ChecklistItem, Family, MaterialForm, PartyRole, Requirement,
         };
         Matter {
-            code: String::new(),
+            code: self.code.clone(),
             family: Family::Transfer,
             name_zh: String::new(),
             name_en: String::new(),
@@ -369,7 +380,7 @@ impl WizardStep {
             risk_notice: self.risk_notice,
             fee_zh: String::new(),
             fee_en: String::new(),
-            parts: Vec::new(),
+            parts: self.parts.clone(),
             checklist: self
                 .checklist
                 .iter()
@@ -636,7 +647,7 @@ mod tests {
     };
     use proptest::prelude::*;
 
-    fn matter(risk: bool) -> Matter {
+    fn matter(risk: bool, secured: bool) -> Matter {
         let item = |code: &str, req: Requirement, zh: &str| ChecklistItem {
             material: code.into(),
             name_zh: zh.into(),
@@ -662,7 +673,11 @@ mod tests {
             risk_notice: risk,
             fee_zh: "80 元".into(),
             fee_en: "CNY 80".into(),
-            parts: vec![],
+            parts: if secured {
+                vec!["RESALE-TRANSFER".into(), "MORTGAGE-FIRST".into()]
+            } else {
+                vec![]
+            },
             checklist: vec![
                 item("id_card", Requirement::Required, "身份证明"),
                 item("contract", Requirement::Required, "买卖合同｜网签"),
@@ -712,18 +727,19 @@ mod tests {
         #[test]
         fn the_browser_finds_what_the_server_finds(
             parties in proptest::collection::vec(party(), 0..4),
-            typed in proptest::collection::vec(field(), 12),
+            typed in proptest::collection::vec(field(), 13),
             risk in any::<bool>(),
+            secured in any::<bool>(),
             mobile in field(),
             step in 0usize..5,
         ) {
             let step = Step::ALL[step];
-            let matter = matter(risk);
+            let matter = matter(risk, secured);
             let draft = Draft { parties: parties.clone(), ..Draft::default() };
             let names = [
                 "unit_number", "certificate_number", "address", "filing_for", "agent_name",
                 "agent_id_number", "agent_mobile", "agent_poa", "truthful", "material_id_card",
-                "material_marriage", "party0_name",
+                "material_marriage", "party0_name", "secured_amount",
             ];
             let mut posted: Vec<(String, String)> = names
                 .iter()
@@ -759,7 +775,7 @@ mod tests {
             risk in any::<bool>(),
         ) {
             let draft = Draft { parties, ..Draft::default() };
-            let w = WizardStep::new(Step::Agent, &draft, &matter(risk), &mobile);
+            let w = WizardStep::new(Step::Agent, &draft, &matter(risk, risk), &mobile);
             prop_assert_eq!(WizardStep::decode(&w.encode()), Some(w));
         }
     }

@@ -311,12 +311,13 @@ pub async fn enter(
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 execute_tx!(
                     tx,
-                    "INSERT INTO reg_rights (id, unit_number, kind, obligors, valid_from, made_by_case, entered_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $5)",
+                    "INSERT INTO reg_rights (id, unit_number, kind, obligors, amount_fen, valid_from, made_by_case, entered_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
                     &id,
                     &unit_number,
                     new.kind.code(),
                     &new.obligors,
+                    new.amount_fen,
                     now,
                     case_id
                 )?;
@@ -473,6 +474,18 @@ fn day_ms(d: chrono::NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
         .unwrap_or(0)
+}
+
+/// When a file with this SHA-256 was imported, if it was: a repeated
+/// import is recognised before the file is read.
+pub async fn imported_at(db: &Db, sha256: &str) -> Result<Option<i64>, sqlx::Error> {
+    Ok(fetch_optional!(
+        db,
+        (i64,),
+        "SELECT imported_at FROM reg_imports WHERE sha256 = $1",
+        sha256
+    )?
+    .map(|(at,)| at))
 }
 
 /// Import a checked export in one transaction: every unit not yet in the

@@ -113,6 +113,25 @@ pub struct PropertyForm {
     pub unit_number: String,
     pub certificate_number: String,
     pub address: String,
+    /// The secured amount of the mortgage, in yuan as typed (matters that
+    /// register a mortgage only; see `Matter::asks_secured_amount`).
+    #[serde(default)]
+    pub secured_amount: String,
+}
+
+impl PropertyForm {
+    /// The property as filed for this matter: a secured amount only where
+    /// the matter asks one (whatever else was posted is not shown).
+    pub fn for_matter(&self, matter: &Matter) -> PropertyForm {
+        PropertyForm {
+            secured_amount: if matter.asks_secured_amount() {
+                self.secured_amount.clone()
+            } else {
+                String::new()
+            },
+            ..self.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +220,7 @@ impl Draft {
                     unit_number: get("unit_number"),
                     certificate_number: get("certificate_number"),
                     address: get("address"),
+                    secured_amount: get("secured_amount"),
                 }
             }
             Step::Parties => {
@@ -273,7 +293,7 @@ impl Draft {
     /// The errors of one step. `filer_mobile` is the signed-in citizen's number.
     pub fn validate(&self, step: Step, matter: &Matter, filer_mobile: &str) -> Vec<FieldIssue> {
         match step {
-            Step::Property => validate_property(&self.property),
+            Step::Property => validate_property(&self.property, matter.asks_secured_amount()),
             Step::Parties => validate_parties(&self.parties, matter),
             Step::Agent => validate_agent(&self.agent, &self.parties, filer_mobile),
             Step::Materials => matter
@@ -359,7 +379,8 @@ pub fn check_name(v: &str, max: usize) -> Result<(), DomainError> {
     Ok(())
 }
 
-pub fn validate_property(p: &PropertyForm) -> Vec<FieldIssue> {
+/// The property step's errors; `secured` when the matter asks the secured amount.
+pub fn validate_property(p: &PropertyForm, secured: bool) -> Vec<FieldIssue> {
     let mut e = Vec::new();
     let unit = normalize_compact(&p.unit_number);
     let cert = p.certificate_number.trim();
@@ -379,7 +400,15 @@ pub fn validate_property(p: &PropertyForm) -> Vec<FieldIssue> {
     if let Err(err) = check_len(&p.address, ADDRESS_MAX) {
         e.push(("address".into(), err));
     }
+    if secured && secured_fen(p).is_none() {
+        e.push(("secured_amount".into(), DomainError::SecuredAmount));
+    }
     e
+}
+
+/// The secured amount in fen, when one more than zero is typed.
+pub fn secured_fen(p: &PropertyForm) -> Option<i64> {
+    super::fees::parse_yuan(&p.secured_amount).filter(|f| *f > 0)
 }
 
 /// Check an identity document number of the given kind.
@@ -581,6 +610,33 @@ pub fn normalize_receipt(input: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_mortgage_states_its_secured_amount() {
+        use super::{secured_fen, validate_property, PropertyForm};
+        let p = |amount: &str| PropertyForm {
+            unit_number: "320684413219GB00029F00010002".into(),
+            address: "明州市海曙区望京路 8 号".into(),
+            secured_amount: amount.into(),
+            ..PropertyForm::default()
+        };
+        let fields = |amount: &str, secured: bool| -> Vec<String> {
+            validate_property(&p(amount), secured)
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect()
+        };
+        // Asked: required, a plain amount in yuan, more than zero.
+        for bad in ["", "0", "0.00", "abc", "-5", "1.234", "=1+1", "8e5"] {
+            assert_eq!(fields(bad, true), vec!["secured_amount"], "{bad:?}");
+        }
+        for good in ["800000", "800,000.00", "￥1,200,000", "８０００００"] {
+            assert!(fields(good, true).is_empty(), "{good:?}");
+        }
+        assert_eq!(secured_fen(&p("1,200,000")), Some(120_000_000));
+        // Not asked (a transfer): whatever is there is not checked.
+        assert!(fields("abc", false).is_empty());
+    }
 
     #[test]
     fn receipts_with_multibyte_characters_are_refused_not_a_panic() {

@@ -272,6 +272,16 @@ pub struct Matter {
 }
 
 impl Matter {
+    /// Whether the application states the secured amount (被担保主债权数额):
+    /// the matters that register a mortgage or a mortgage's advance notice,
+    /// alone or as part of a combined matter.
+    pub fn asks_secured_amount(&self) -> bool {
+        const SECURING: [&str; 2] = ["MORTGAGE-FIRST", "PREMORTGAGE-NOTICE"];
+        SECURING
+            .iter()
+            .any(|c| self.code == *c || self.parts.iter().any(|p| p == c))
+    }
+
     /// The promise in Chinese words, as printed on the acceptance receipt.
     pub fn promise_zh(&self) -> String {
         match self.time_limit_minutes {

@@ -80,6 +80,9 @@ pub enum DomainError {
     IdDocument,
     #[error("unit or certificate number needed")]
     PropertyId,
+    /// The secured amount (被担保主债权数额) of a mortgage, in yuan.
+    #[error("secured amount")]
+    SecuredAmount,
     #[error("filer not among the parties")]
     FilerNotParty,
     #[error("required material not ticked")]
@@ -149,6 +152,7 @@ impl DomainError {
             DomainError::PartyRole => "party.role",
             DomainError::IdDocument => "id_document.format",
             DomainError::PropertyId => "property.identifier",
+            DomainError::SecuredAmount => "secured_amount.format",
             DomainError::FilerNotParty => "filer.not_party",
             DomainError::MaterialRequired => "material.required",
             DomainError::MustAccept => "declaration.required",
@@ -230,6 +234,9 @@ impl DomainError {
             }
             DomainError::PropertyId => {
                 "请填写不动产单元号或不动产权证书号（至少一项）。".into()
+            }
+            DomainError::SecuredAmount => {
+                "请填写被担保主债权数额（元），大于 0，例如 800000 或 800,000.00。".into()
             }
             DomainError::FilerNotParty => {
                 "您选择了本人申请，但申请人中没有您登录用的手机号。请把自己加为申请人，或选择“代他人申请”。".into()
@@ -322,6 +329,9 @@ impl DomainError {
             }
             DomainError::PropertyId => {
                 "Give the property unit number or the certificate number (at least one).".into()
+            }
+            DomainError::SecuredAmount => {
+                "Enter the secured amount in yuan, more than 0, e.g. 800000 or 800,000.00.".into()
             }
             DomainError::FilerNotParty => {
                 "You said you are filing for yourself, but no party has the mobile number you signed in with. Add yourself as a party, or choose \"filing for others\".".into()

@@ -185,6 +185,8 @@ pub struct CaseFacts {
     pub unit_number: String,
     pub certificate_no: String,
     pub address: String,
+    /// The secured amount filed, for a matter that registers a mortgage.
+    pub amount_fen: Option<i64>,
 }
 
 impl CaseFacts {
@@ -660,6 +662,9 @@ pub struct NewEntry {
     pub kind: RightKind,
     pub holders: Vec<Holder>,
     pub obligors: String,
+    /// The secured amount of a mortgage (or its notice), as filed.
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
 }
 
 /// One change 登簿 makes to the register.
@@ -698,24 +703,30 @@ impl Change {
                 )
             }
             (Change::Start(n), Lang::Zh) => format!(
-                "新增{}：{}{}",
+                "新增{}：{}{}{}",
                 n.kind.label(Lang::Zh),
                 holders_words(&n.holders),
                 if n.obligors.is_empty() {
                     String::new()
                 } else {
                     format!("（义务人：{}）", n.obligors)
-                }
+                },
+                n.amount_fen
+                    .map(|f| format!("，债权数额 {} 元", super::fees::yuan(f)))
+                    .unwrap_or_default()
             ),
             (Change::Start(n), Lang::En) => format!(
-                "New {}: {}{}",
+                "New {}: {}{}{}",
                 n.kind.label(Lang::En),
                 holders_words(&n.holders),
                 if n.obligors.is_empty() {
                     String::new()
                 } else {
                     format!(" (obligors: {})", n.obligors)
-                }
+                },
+                n.amount_fen
+                    .map(|f| format!(", secured amount {} yuan", super::fees::yuan(f)))
+                    .unwrap_or_default()
             ),
         }
     }
@@ -793,6 +804,7 @@ pub fn plan(c: &CaseFacts, standing: Option<&Standing>) -> Result<Vec<Change>, V
             kind: RightKind::Ownership,
             holders: holders_of(&owners),
             obligors: String::new(),
+            amount_fen: None,
         }));
     }
     // The old mortgage: ended by its bank's cancellation.
@@ -820,9 +832,12 @@ pub fn plan(c: &CaseFacts, standing: Option<&Standing>) -> Result<Vec<Change>, V
                 others
             }
         };
-        // Its own advance notice is converted.
+        // Its own advance notice is converted (its amount stands unless
+        // another is filed).
+        let mut noticed = None;
         for e in s.of(RightKind::MortgageNotice) {
             if new.iter().any(|b| e.held_by(&b.id_number)) {
+                noticed = noticed.or(e.amount_fen);
                 out.push(end(e));
             }
         }
@@ -835,6 +850,7 @@ pub fn plan(c: &CaseFacts, standing: Option<&Standing>) -> Result<Vec<Change>, V
             kind: RightKind::Mortgage,
             holders: holders_of(&new),
             obligors,
+            amount_fen: c.amount_fen.or(noticed),
         }));
     }
     if c.has("PRESALE-NOTICE") {
@@ -842,6 +858,7 @@ pub fn plan(c: &CaseFacts, standing: Option<&Standing>) -> Result<Vec<Change>, V
             kind: RightKind::Notice,
             holders: holders_of(&c.with_role(PartyRole::RightHolder).collect::<Vec<_>>()),
             obligors: c.names(PartyRole::Obligor),
+            amount_fen: None,
         }));
     }
     if c.has("PREMORTGAGE-NOTICE") {
@@ -854,6 +871,7 @@ pub fn plan(c: &CaseFacts, standing: Option<&Standing>) -> Result<Vec<Change>, V
             kind: RightKind::MortgageNotice,
             holders: holders_of(&c.with_role(PartyRole::Mortgagee).collect::<Vec<_>>()),
             obligors,
+            amount_fen: c.amount_fen,
         }));
     }
     Ok(out)
@@ -1525,6 +1543,7 @@ mod tests {
             unit_number: UNIT.into(),
             certificate_no: String::new(),
             address: "明州路 1 号".into(),
+            amount_fen: None,
         }
     }
 

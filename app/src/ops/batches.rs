@@ -188,6 +188,11 @@ pub async fn submit_with_cases(
                         unit_number: l.unit_no.clone(),
                         certificate_number: String::new(),
                         address: project.address.clone(),
+                        secured_amount: row
+                            .as_ref()
+                            .and_then(|r| r.loan.as_ref())
+                            .map(|loan| crate::domain::fees::yuan(loan.amount_cents))
+                            .unwrap_or_default(),
                     },
                     parties: parties
                         .iter()

@@ -70,9 +70,34 @@ pub async fn statement_for(
             name,
         })
         .collect();
-    let remarks = match matter.family {
-        Family::Cancellation => "所登记的权利已注销".to_string(),
+    let secured = matter
+        .asks_secured_amount()
+        .then(|| crate::domain::application::secured_fen(&draft.property))
+        .flatten();
+    let remarks = match (matter.family, secured) {
+        (Family::Cancellation, _) => "所登记的权利已注销".to_string(),
+        (_, Some(fen)) => format!("被担保主债权数额：{} 元", crate::domain::fees::yuan(fen)),
         _ => String::new(),
+    };
+    // Area and use as the register holds them (once it is loaded).
+    let registered = crate::db::register::unit(database, draft.property.unit_number.trim(), false)
+        .await
+        .map_err(internal("register"))?
+        .map(|s| s.unit);
+    let (area, usage) = match registered {
+        Some(u) => (
+            if u.area.is_empty() {
+                PER_REGISTER.to_string()
+            } else {
+                format!("{} ㎡", u.area)
+            },
+            if u.usage.is_empty() {
+                PER_REGISTER.to_string()
+            } else {
+                u.usage
+            },
+        ),
+        None => (PER_REGISTER.to_string(), PER_REGISTER.to_string()),
     };
     let mut random = [0u8; 10];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut random);
@@ -86,8 +111,8 @@ pub async fn statement_for(
         address: draft.property.address.trim().to_string(),
         holders,
         others,
-        area: PER_REGISTER.into(),
-        usage: PER_REGISTER.into(),
+        area,
+        usage,
         remarks,
         case_no: case_no.to_string(),
         receipt_no: receipt_no.to_string(),

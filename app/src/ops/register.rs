@@ -44,6 +44,10 @@ pub fn facts_of(matter: &Matter, draft: &Draft, parties: &[crate::db::PartyRow])
         unit_number: draft.property.unit_number.clone(),
         certificate_no: draft.property.certificate_number.clone(),
         address: draft.property.address.clone(),
+        amount_fen: matter
+            .asks_secured_amount()
+            .then(|| crate::domain::application::secured_fen(&draft.property))
+            .flatten(),
     }
 }
 

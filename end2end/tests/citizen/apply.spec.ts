@@ -65,8 +65,12 @@ test("a citizen files 带押过户 with two right holders, leaves, resumes, subm
   await next(page);
   await expect(page.locator(".error-summary")).toContainText("宗地特征码");
   await expect(page.locator("#unit_number-error")).toBeVisible();
-  // Full-width characters and spaces are accepted.
+  // The new loan's secured amount is asked (it goes into the register).
+  await expect(page.locator(".error-summary")).toContainText("被担保主债权数额");
+  await expect(page.locator("#secured_amount-error")).toContainText("大于 0");
+  // Full-width characters and spaces are accepted; amounts as people write them.
   await page.getByLabel("不动产单元号（28 位）").fill("３２０６８４ ４１３２１９ GB00029 F0001 0002");
+  await page.getByLabel("被担保主债权数额（元）").fill("1,200,000");
   await next(page);
 
   // Step 2: parties — two buyers 50/50, the seller, the new bank.
@@ -114,6 +118,7 @@ test("a citizen files 带押过户 with two right holders, leaves, resumes, subm
 
   // Step 6: check and submit.
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("核对并提交");
+  await expect(page.locator(".review").nth(0)).toContainText("1,200,000 元");
   await expect(page.locator(".review").nth(1)).toContainText("张三");
   await expect(page.locator(".review").nth(1)).toContainText("李四");
   await page.getByRole("button", { name: "提交预申请" }).click();

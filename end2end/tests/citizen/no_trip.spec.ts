@@ -47,6 +47,9 @@ async function fileAndSign(page: Page, js: boolean, matter: string, p: People, f
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill(p.unit);
   await page.getByLabel("坐落（地址）").fill("明州市江北区人民路 18 号 2 幢 502 室");
+  // Only a new loan asks the secured amount; a cancellation does not.
+  if (matter === "MORTGAGE-FIRST") await page.getByLabel("被担保主债权数额（元）").fill("600000");
+  else await expect(page.getByLabel("被担保主债权数额（元）")).toHaveCount(0);
   await page.getByRole("button", { name: "保存并继续" }).click();
   // The matter's order of parties: the bank (mortgagee) first for a
   // cancellation, the owner (mortgagor) first for a new loan.

@@ -74,6 +74,7 @@ test("the mortgagee bank confirms a transfer with mortgage in its own account", 
   await page.getByRole("button", { name: "开始填写" }).click();
   await page.getByLabel("不动产单元号（28 位）").fill("320684413219GB00029F00010002");
   await page.getByLabel("坐落（地址）").fill("明州市海曙区望京路 8 号 3 幢 1201 室");
+  await page.getByLabel("被担保主债权数额（元）").fill("900000");
   await page.getByRole("button", { name: "保存并继续" }).click();
   await page.locator("#party0_name").fill("赵六");
   await page.locator("#party0_id_number").fill("330203198501011238");
@@ -125,6 +126,9 @@ test("the mortgagee bank confirms a transfer with mortgage in its own account", 
   await expect(bank.getByRole("heading", { level: 1 })).toContainText("带押过户");
   await expect(bank.getByTestId("org-case-parties")).toContainText(bankName);
   await expect(bank.getByTestId("org-case-parties")).toContainText("王五");
+  // The bank reads the secured amount it is confirming.
+  await expect(bank.locator("main")).toContainText("被担保主债权数额");
+  await expect(bank.locator("main")).toContainText("900000 元");
   await expect(bank.getByTestId("org-standing")).toContainText("待确认");
   await bank.getByTestId("org-confirm-button").click();
   await expect(bank.getByTestId("org-standing")).toContainText("已确认");

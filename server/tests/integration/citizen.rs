@@ -166,6 +166,7 @@ pub async fn complete_draft(app: &TestApp, cookie: &str) -> String {
                     "f[address]".into(),
                     "明州市海曙区望京路 8 号 3 幢 1201 室".into(),
                 ),
+                ("f[secured_amount]".into(), "1,200,000".into()),
             ],
         )
         .await,

@@ -96,6 +96,7 @@ fn facts(code: &str, parts: &[&str], unit: &str, parties: Vec<CaseParty>) -> Cas
         unit_number: unit.into(),
         certificate_no: String::new(),
         address: "明州市海曙区望京路 8 号 3 幢 1202 室".into(),
+        amount_fen: None,
     }
 }
 
@@ -303,8 +304,9 @@ async fn every_matter_changes_the_register(app: &TestApp) {
         Entered::Refused(_)
     ));
 
-    // 双预告 then 预转本: the notices are recorded, then replaced.
-    let notices = facts(
+    // 双预告 then 预转本: the notices are recorded (the mortgage notice
+    // with the secured amount filed), then replaced.
+    let mut notices = facts(
         "DOUBLE-NOTICE",
         &["PRESALE-NOTICE", "PREMORTGAGE-NOTICE"],
         new_unit,
@@ -314,6 +316,7 @@ async fn every_matter_changes_the_register(app: &TestApp) {
             p(PartyRole::Mortgagee, BANK, ""),
         ],
     );
+    notices.amount_fen = Some(80_000_000);
     assert!(matches!(
         enter_now(app, &case_id(app, &cookie).await, &notices).await,
         Entered::Done(_)
@@ -321,6 +324,13 @@ async fn every_matter_changes_the_register(app: &TestApp) {
     let s = unit(&app.db, new_unit, false).await.unwrap().unwrap();
     assert_eq!(current(&s, RightKind::Notice), vec!["张三"]);
     assert_eq!(current(&s, RightKind::MortgageNotice), vec!["明州银行"]);
+    let amount_of = |s: &app::domain::register::Standing, kind: RightKind| {
+        s.current
+            .iter()
+            .find(|e| e.kind == kind && e.valid_to.is_none())
+            .and_then(|e| e.amount_fen)
+    };
+    assert_eq!(amount_of(&s, RightKind::MortgageNotice), Some(80_000_000));
     // Another buyer's sale of the same flat is stopped by the notice.
     let other_sale = facts(
         "NEW-HOME-TRANSFER",
@@ -356,6 +366,8 @@ async fn every_matter_changes_the_register(app: &TestApp) {
     let s = unit(&app.db, new_unit, false).await.unwrap().unwrap();
     assert_eq!(current(&s, RightKind::Ownership), vec!["张三"]);
     assert_eq!(current(&s, RightKind::Mortgage), vec!["明州银行"]);
+    // No other amount filed: the notice's stands on the mortgage.
+    assert_eq!(amount_of(&s, RightKind::Mortgage), Some(80_000_000));
     assert!(current(&s, RightKind::Notice).is_empty());
     assert!(current(&s, RightKind::MortgageNotice).is_empty());
     let history = unit(&app.db, new_unit, true).await.unwrap().unwrap();
@@ -759,6 +771,10 @@ async fn transfer_with_mortgage_from_import_to_proof(app: &TestApp) {
         preview[3].starts_with("新增抵押权：明州银行"),
         "{preview:?}"
     );
+    assert!(
+        preview[3].ends_with("债权数额 1200000.00 元"),
+        "the secured amount filed: {preview:?}"
+    );
     // Nothing changed before 登簿.
     let s = unit(&app.db, UNIT, false).await.unwrap().unwrap();
     assert_eq!(current(&s, RightKind::Ownership), vec!["王五"]);
@@ -787,6 +803,7 @@ async fn transfer_with_mortgage_from_import_to_proof(app: &TestApp) {
         .find(|e| e.kind == RightKind::Mortgage)
         .unwrap();
     assert_eq!(m.obligors, "张三、李四");
+    assert_eq!(m.amount_fen, Some(120_000_000), "the secured amount filed");
 
     // The buyer: not verified yet → no units; after a passed check → the flat.
     let mine: Value = call(app, &cookie, "me/register", &[])

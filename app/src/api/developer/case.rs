@@ -129,7 +129,10 @@ pub async fn org_case(id: String) -> Result<OrgCaseView, AppError> {
         } else {
             row.stage.clone()
         },
-        property: draft.property,
+        property: match matter {
+            Some(m) => draft.property.for_matter(m),
+            None => draft.property,
+        },
         parties,
         documents,
         standing: crate::ops::org_cases::our_standing(&p, &ours),

@@ -355,7 +355,7 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
     let st = part.standing;
     let can_answer = part.open && !matches!(st, Standing::Confirmed | Standing::Objected);
     let can_object = part.open && st != Standing::Objected;
-    let prop = a.draft.property.clone();
+    let prop = a.draft.property.for_matter(&a.matter);
     view! {
         <section id="confirm" class="confirm-panel" data-testid="confirm-panel">
             <h2>
@@ -398,6 +398,13 @@ fn ConfirmPanel(a: ApplicationView, part: crate::views::MyPart) -> impl IntoView
                 <dd class="wrap-anywhere">{prop.certificate_number.clone()}</dd>
                 <dt>{bi("坐落", "Address")}</dt>
                 <dd>{prop.address.clone()}</dd>
+                {(!prop.secured_amount.is_empty())
+                    .then(|| {
+                        view! {
+                            <dt>{bi("被担保主债权数额", "Secured amount")}</dt>
+                            <dd>{format!("{} 元", prop.secured_amount)}</dd>
+                        }
+                    })}
             </dl>
             {(can_answer && !part.unverified.is_empty())
                 .then(|| {

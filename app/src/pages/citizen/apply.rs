@@ -184,7 +184,16 @@ fn WizardForm(a: ApplicationView, step: Step, query: Vec<(String, String)>) -> i
             <input type="hidden" name="step" value=step.slug() />
             <input type="hidden" name="csrf" value=a.csrf.clone() />
             {match step {
-                Step::Property => view! { <PropertyStep draft=draft.clone() errs /> }.into_any(),
+                Step::Property => {
+                    view! {
+                        <PropertyStep
+                            draft=draft.clone()
+                            secured=matter.asks_secured_amount()
+                            errs
+                        />
+                    }
+                        .into_any()
+                }
                 Step::Parties => {
                     view! { <PartiesStep draft=draft.clone() matter=matter.clone() errs /> }
                         .into_any()
@@ -347,8 +356,9 @@ fn TextField(
 }
 
 #[component]
-fn PropertyStep(draft: Draft, errs: Signal<Vec<FieldError>>) -> impl IntoView {
+fn PropertyStep(draft: Draft, secured: bool, errs: Signal<Vec<FieldError>>) -> impl IntoView {
     let p = draft.property;
+    let amount = p.secured_amount.clone();
     view! {
         <p class="hint">
             {bi(
@@ -382,6 +392,23 @@ fn PropertyStep(draft: Draft, errs: Signal<Vec<FieldError>>) -> impl IntoView {
             errs
             autocomplete="street-address"
         />
+        {secured
+            .then(|| {
+                view! {
+                    <TextField
+                        name="secured_amount"
+                        label=bi("被担保主债权数额（元）", "Secured amount (yuan)")
+                        hint=bi(
+                            "按借款合同（抵押合同）填写，例如 800000。登簿后记载于登记簿。",
+                            "As in the loan (mortgage) contract, e.g. 800000. It is entered in the register.",
+                        )
+                        value=amount
+                        errs
+                        inputmode="decimal"
+                        maxlength=20
+                    />
+                }
+            })}
     }
 }
 
@@ -1107,7 +1134,7 @@ fn DeclarationsStep(draft: Draft, matter: Matter, errs: Signal<Vec<FieldError>>)
 #[component]
 fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
     let edit = move |s: Step| format!("/apply/{}/{}", id, s.slug());
-    let p = draft.property.clone();
+    let p = draft.property.for_matter(&matter);
     let filing_for = draft.agent.filing_for.clone();
     let agent = draft.agent.clone();
     let ticked = draft.materials.len();
@@ -1128,6 +1155,13 @@ fn ReviewStep(id: String, draft: Draft, matter: Matter) -> impl IntoView {
                 <dd>{p.certificate_number}</dd>
                 <dt>{bi("坐落", "Address")}</dt>
                 <dd>{p.address}</dd>
+                {(!p.secured_amount.is_empty())
+                    .then(|| {
+                        view! {
+                            <dt>{bi("被担保主债权数额", "Secured amount")}</dt>
+                            <dd>{format!("{} 元", p.secured_amount)}</dd>
+                        }
+                    })}
             </dl>
             <a href=edit(Step::Property)>{bi("修改", "Change")}</a>
         </section>

@@ -419,6 +419,7 @@ fn action_label(code: &str, stage: Stage, lang: Lang) -> String {
 #[component]
 fn CaseDetail(c: CaseView) -> impl IntoView {
     let stage = Stage::from_code(&c.stage).unwrap_or(Stage::None);
+    let prop = c.draft.property.for_matter(&c.matter);
     let m = StoredValue::new(c.matter.clone());
     // Paid online: fees paid is the channel's word, one button records it.
     let live = c
@@ -459,6 +460,11 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
     let (can_return, can_reject, can_send_back) = (can("return"), can("reject"), can("send_back"));
     let can_pause = can("pause");
     let can_accept = can("accept");
+    let register_blocked = (can_return || can_accept)
+        && matches!(stage, Stage::PreReview | Stage::PreAccepted)
+        && c.checks
+            .iter()
+            .any(|k| k.code.starts_with("reg_") && !k.pass);
     view! {
         <p class="breadcrumb">
             <a href="/staff">{bi("← 队列", "← Queues")}</a>
@@ -548,6 +554,17 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 ().into_any()
             }} {simple.into_iter().map(|a| action_form(a, &c)).collect_view()}
         </section>
+        {register_blocked
+            .then(|| {
+                view! {
+                    <p class="notice notice--error" role="status" data-testid="register-blocked">
+                        {bi(
+                            "登记簿核验不通过（见下方“智能辅助审核”）：不能预审通过或受理。请退回补正（系统会把核验结果告知申请人，但不透露登记的权利人）或不予受理。",
+                            "The checks against the register fail (see Automatic checks below): the case cannot be pre-accepted or accepted. Return it (the applicant is told what the register check found, never who is registered) or reject it.",
+                        )}
+                    </p>
+                }
+            })}
         {c
             .payment
             .clone()
@@ -669,9 +686,18 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
         <h2>{bi("不动产", "Property")}</h2>
         <dl class="facts">
             <dt>{bi("不动产单元号", "Unit number")}</dt>
-            <dd>{c.draft.property.unit_number.clone()}</dd>
+            <dd class="wrap-anywhere">{prop.unit_number.clone()}</dd>
+            <dt>{bi("不动产权证书号", "Certificate number")}</dt>
+            <dd class="wrap-anywhere">{prop.certificate_number.clone()}</dd>
             <dt>{bi("坐落", "Address")}</dt>
-            <dd>{c.draft.property.address.clone()}</dd>
+            <dd>{prop.address.clone()}</dd>
+            {(!prop.secured_amount.is_empty())
+                .then(|| {
+                    view! {
+                        <dt>{bi("被担保主债权数额", "Secured amount")}</dt>
+                        <dd>{format!("{} 元", prop.secured_amount)}</dd>
+                    }
+                })}
         </dl>
 
         <h2>{bi("申请人", "Parties")}</h2>

@@ -126,6 +126,13 @@ fn OrgCaseBody(c: OrgCaseView) -> impl IntoView {
             <dd class="wrap-anywhere">{prop.certificate_number.clone()}</dd>
             <dt>{bi("坐落", "Address")}</dt>
             <dd>{prop.address.clone()}</dd>
+            {(!prop.secured_amount.is_empty())
+                .then(|| {
+                    view! {
+                        <dt>{bi("被担保主债权数额", "Secured amount")}</dt>
+                        <dd>{format!("{} 元", prop.secured_amount)}</dd>
+                    }
+                })}
         </dl>
         <h2>{bi("当事人", "Parties")}</h2>
         <ul class="cards" data-testid="org-case-parties">
