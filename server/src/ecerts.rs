@@ -176,7 +176,12 @@ async fn check_file(
     let sha = hex::encode(hasher.finalize());
     match app::db::ecerts::by_pdf(&st.db, &sha).await {
         Ok(Some(row)) => answered(&st, "same", &row.code),
-        Ok(None) => answered(&st, "unknown", ""),
+        // A proof of registration (不动产登记信息查询结果).
+        Ok(None) => match app::db::register::proof_by_pdf(&st.db, &sha).await {
+            Ok(Some(row)) => answered(&st, "same", &row.code),
+            Ok(None) => answered(&st, "unknown", ""),
+            Err(e) => AppError::internal("verify file", e).into_response(),
+        },
         Err(e) => AppError::internal("verify file", e).into_response(),
     }
 }

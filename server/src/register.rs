@@ -55,6 +55,14 @@ async fn proof(
             Ok(Err(e)) => return AppError::internal("render", e).into_response(),
             Err(e) => return AppError::internal("render task", e).into_response(),
         };
+    // The file itself can be checked at /verify, like a certificate's.
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&pdf))
+    };
+    if let Err(e) = app::db::register::set_proof_pdf(&st.db, &row.id, &sha).await {
+        return AppError::internal("proof file", e).into_response();
+    }
     let mut res = pdf.into_response();
     let h = res.headers_mut();
     h.insert(

@@ -179,6 +179,23 @@ pub async fn unit_of_certificate(
     .map(|r| r.map(|(u,)| u))
 }
 
+/// The unit a certificate number was ever recorded on (current entries
+/// first, then the newest historical one): for staff looking up an old
+/// paper certificate.
+pub async fn unit_of_any_certificate(
+    db: &Db,
+    certificate_no: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        (String,),
+        "SELECT unit_number FROM reg_rights WHERE certificate_no = $1
+          ORDER BY CASE WHEN valid_to IS NULL THEN 0 ELSE 1 END, valid_from DESC LIMIT 1",
+        certificate_no
+    )
+    .map(|r| r.map(|(u,)| u))
+}
+
 async fn unit_of_certificate_tx(
     tx: &mut WriteTx,
     certificate_no: &str,
@@ -706,6 +723,27 @@ pub async fn proof_by_code(db: &Db, code: &str) -> Result<Option<ProofRow>, sqlx
     )
 }
 
+/// Record the hash of the PDF sent for a proof.
+pub async fn set_proof_pdf(db: &Db, id: &str, sha256: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE register_proofs SET pdf_sha256 = $2 WHERE id = $1",
+        id,
+        sha256
+    )?;
+    Ok(())
+}
+
+/// The proof whose PDF has this hash (a file checked at /verify).
+pub async fn proof_by_pdf(db: &Db, sha256: &str) -> Result<Option<ProofRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        ProofRow,
+        "SELECT id, code, citizen_id, statement, signature, key_id, issued_at FROM register_proofs WHERE pdf_sha256 = $1",
+        sha256
+    )
+}
+
 pub async fn proof_by_id(db: &Db, id: &str) -> Result<Option<ProofRow>, sqlx::Error> {
     fetch_optional!(
         db,
@@ -736,6 +774,19 @@ pub async fn verified_hashes(db: &Db, citizen_id: &str) -> Result<Vec<String>, s
 
 /// Start a check of the citizen's own identity (no application): the name
 /// and number typed are kept with it until the service answers.
+/// The status of the citizen's latest check of their own identity (one
+/// started to see their register), if any.
+pub async fn last_own_check(db: &Db, citizen_id: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(fetch_optional!(
+        db,
+        (String,),
+        "SELECT status FROM identity_checks WHERE citizen_id = $1 AND application_id IS NULL
+          ORDER BY created_at DESC LIMIT 1",
+        citizen_id
+    )?
+    .map(|(s,)| s))
+}
+
 pub async fn start_own_check(
     db: &Db,
     citizen_id: &str,

@@ -354,6 +354,24 @@ pub async fn verify_audit(db: &Db) -> Result<Option<i64>, sqlx::Error> {
 
 /// Views of cases by staff since `since`, for the cases of a supervisor's
 /// sites, newest first, with the viewer's name and the receipt number.
+/// Staff queries of the register since `since` (newest first): when, who,
+/// what was asked, and whether a unit was found.
+pub async fn register_queries_since(
+    db: &Db,
+    since: i64,
+) -> Result<Vec<(i64, String, String, String)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (i64, String, String, String),
+        "SELECT au.at, COALESCE(s.name, au.actor), au.reason, au.after_state
+         FROM audit au
+         LEFT JOIN staff s ON s.id = au.actor
+         WHERE au.action = 'register_query' AND au.at >= $1
+         ORDER BY au.seq DESC LIMIT 500",
+        since
+    )
+}
+
 pub async fn case_views_since(
     db: &Db,
     supervisor_id: &str,

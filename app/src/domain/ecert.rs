@@ -253,6 +253,10 @@ pub fn certificate_number(
 /// A share as stated: empty is 共同共有 when several hold, 单独所有 alone.
 pub fn share_words(share: &str, holders: usize) -> String {
     let s = share.trim();
+    // One holder owns alone, whatever share was typed (100).
+    if holders <= 1 {
+        return "单独所有".into();
+    }
     if !s.is_empty() {
         let pct = if s.ends_with('%') {
             s.to_string()
@@ -261,11 +265,7 @@ pub fn share_words(share: &str, holders: usize) -> String {
         };
         return format!("按份共有 {pct}");
     }
-    if holders > 1 {
-        "共同共有".into()
-    } else {
-        "单独所有".into()
-    }
+    "共同共有".into()
 }
 
 /// What a verifier is shown: the key facts with every name masked.
@@ -552,5 +552,6 @@ mod tests {
         assert_eq!(share_words("", 2), "共同共有");
         assert_eq!(share_words("60", 2), "按份共有 60%");
         assert_eq!(share_words("40%", 2), "按份共有 40%");
+        assert_eq!(share_words("100", 1), "单独所有");
     }
 }

@@ -656,6 +656,10 @@ pub fn checks(c: &CaseFacts, standing: Option<&Standing>) -> Vec<Check> {
     out
 }
 
+/// What an applicant returned by the register's checks can do, after the
+/// reason (an application cannot be edited once submitted).
+pub const PUBLIC_NEXT_STEP: &str = "如申请填写有误，请撤回本申请后重新填写提交；如认为登记簿记载有误，请携带权属证明到登记窗口咨询或申请更正登记。";
+
 /// A new entry 登簿 makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEntry {
@@ -1414,22 +1418,28 @@ impl ProofStatement {
                 "登记簿中没有以查询对象为权利人的现势登记".to_string(),
             ));
         }
+        let several = self.units.len() > 1;
         for (i, u) in self.units.iter().enumerate() {
-            let n = i + 1;
-            fields.push((format!("{n}. 不动产单元号"), u.unit_number.clone()));
-            fields.push((format!("{n}. 坐落"), u.address.clone()));
+            // Several units are numbered（1）（2）…; one is not.
+            let n = if several {
+                format!("（{}）", i + 1)
+            } else {
+                String::new()
+            };
+            fields.push((format!("{n}不动产单元号"), u.unit_number.clone()));
+            fields.push((format!("{n}坐落"), u.address.clone()));
             if !u.area.is_empty() {
-                fields.push((format!("{n}. 面积"), format!("{} 平方米", u.area)));
+                fields.push((format!("{n}面积"), format!("{} 平方米", u.area)));
             }
             if !u.usage.is_empty() {
-                fields.push((format!("{n}. 用途"), u.usage.clone()));
+                fields.push((format!("{n}用途"), u.usage.clone()));
             }
-            fields.push((format!("{n}. 权利人"), u.owners.clone()));
+            fields.push((format!("{n}权利人"), u.owners.clone()));
             if !u.certificate_no.is_empty() {
-                fields.push((format!("{n}. 不动产权证书号"), u.certificate_no.clone()));
+                fields.push((format!("{n}不动产权证书号"), u.certificate_no.clone()));
             }
             fields.push((
-                format!("{n}. 抵押、查封等限制"),
+                format!("{n}权利限制"),
                 if u.restrictions.is_empty() {
                     "无".to_string()
                 } else {
@@ -1442,7 +1452,7 @@ impl ProofStatement {
             kind: None,
             title: "不动产登记信息查询结果".into(),
             subtitle: "Register query result".into(),
-            number: String::new(),
+            number: super::ecert::format_code(&self.code),
             fields,
             paragraphs: vec![
                 format!(

@@ -91,7 +91,7 @@ async function fileSale(page: Page, js: boolean, buyer: Party, sellers: Party[],
 }
 
 /** /me/register: a face check at the (development) identity service, then the page again. */
-async function verifyForRegister(page: Page, js: boolean, who: Party) {
+async function verifyForRegister(page: Page, js: boolean, who: Party, failFirst = false) {
   await page.goto("/me");
   await page.getByTestId("my-register-link").click();
   await expect(page).toHaveTitle(/我的不动产/);
@@ -106,6 +106,15 @@ async function verifyForRegister(page: Page, js: boolean, who: Party) {
   await page.getByLabel("居民身份证号码").fill(who.id);
   await page.getByTestId("register-verify").click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("开发用实名核验");
+  if (failFirst) {
+    await page.getByRole("button", { name: "模拟核验不通过 Fail" }).click();
+    await expect(page.getByTestId("identity-failed")).toContainText("上次实名核验未通过");
+    await expect(page.getByTestId("register-unit")).toHaveCount(0);
+    await hydrated(page, js);
+    await page.getByLabel("姓名").fill(who.name);
+    await page.getByLabel("居民身份证号码").fill(who.id);
+    await page.getByTestId("register-verify").click();
+  }
   await expect(page.locator("main")).not.toContainText(who.id);
   await page.getByRole("button", { name: "模拟核验通过 Pass" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("我的不动产（登记簿查询）");
@@ -170,10 +179,7 @@ test("the register: a stranger's sale is flagged and returned; the owners' sale 
     await expect(page.getByTestId("register-blocked")).toContainText("登记簿核验不通过");
     await expect(page.getByRole("button", { name: "预审通过", exact: true })).toHaveCount(0);
     await noSidewaysScroll(page);
-    // Returned with the certificate item; the register's reason goes with it.
-    const item = page.locator(".return-item").first();
-    await item.getByRole("checkbox").check();
-    await item.getByLabel("原因").selectOption("wrong_document");
+    // Returned without any material ticked: the register's reason is the notice.
     await page.getByRole("button", { name: "发送补正通知" }).click();
     await expect(page.getByTestId("stage")).toHaveText("退回补正");
 
@@ -186,11 +192,14 @@ test("the register: a stranger's sale is flagged and returned; the owners' sale 
     await expect(fraud.getByTestId("status")).toHaveText("退回补正");
     await expect(fraud.locator("main")).toContainText("登记簿核验");
     await expect(fraud.locator("main")).toContainText("出卖人（义务人）");
+    // ...and what to do about it.
+    await expect(fraud.locator("main")).toContainText("请撤回本申请后重新填写提交");
     await expect(fraud.locator("main")).not.toContainText("张三");
     await expect(fraud.locator("main")).not.toContainText("李四");
     await noSidewaysScroll(fraud);
-    // Nor does the register show him anything once he proves who he is.
-    await verifyForRegister(fraud, js, stranger);
+    // Nor does the register show him anything once he proves who he is
+    // (a failed face check first: he is told, and can try again).
+    await verifyForRegister(fraud, js, stranger, true);
     await expect(fraud.getByTestId("register-none")).toBeVisible();
     await expect(fraud.getByTestId("register-unit")).toHaveCount(0);
     await fraud.context().close();
@@ -296,6 +305,13 @@ test("the register: a stranger's sale is flagged and returned; the owners' sale 
     await expect(result).toContainText(UNIT);
     await expect(result).not.toContainText("周九");
     await expect(result).not.toContainText(buyer.id);
+    await expect(result).toContainText("查询对象");
+    await expect(result).toContainText("周*");
+    // The file itself checks as unchanged.
+    await bank.goto("/verify");
+    await bank.getByLabel("PDF 文件").setInputFiles((await download.path())!);
+    await bank.getByRole("button", { name: "核对文件" }).click();
+    await expect(bank.locator("main")).toContainText("完全一致");
     await bank.context().close();
     await buyerPhone.context().close();
 
@@ -320,6 +336,14 @@ test("the register: a stranger's sale is flagged and returned; the owners' sale 
     await expect(ownerships.filter({ hasText: "（现势）" })).toContainText(`设立案件：${receipt}`);
     await expect(history).not.toContainText(fraudReceipt);
     await noSidewaysScroll(page);
+    // An old paper certificate still finds its unit, as history.
+    await page.getByLabel(/不动产单元号/).fill(CERT);
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    await expect(page.getByTestId("register-unit").getByTestId("entry-ownership").filter({ hasText: "（历史）" })).toContainText(CERT);
+    // The finished case is no longer checked against the register it changed.
+    await page.goto(caseUrl);
+    await expect(page.getByTestId("check-reg_entered")).toContainText("已登簿");
+    await expect(page.locator('[data-testid^="check-reg_"].fail')).toHaveCount(0);
   } finally {
     server.stop();
   }

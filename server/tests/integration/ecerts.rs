@@ -74,7 +74,7 @@ async fn check_file_with_cookie(app: &TestApp, bytes: Vec<u8>) -> (String, Strin
     )
 }
 
-async fn check_file(app: &TestApp, bytes: Vec<u8>) -> String {
+pub async fn check_file(app: &TestApp, bytes: Vec<u8>) -> String {
     check_file_with_cookie(app, bytes).await.0
 }
 

@@ -925,6 +925,18 @@ async fn transfer_with_mortgage_from_import_to_proof(app: &TestApp) {
         .unwrap();
     assert_eq!(v["kind"], "register_result");
     assert_eq!(v["seal_ok"], true);
+    // The file itself checks as unchanged; one byte changed does not.
+    assert_eq!(
+        crate::ecerts::check_file(app, pdf.to_vec()).await,
+        format!("/verify?code={}&file=same", code.0)
+    );
+    let mut changed = pdf.to_vec();
+    let last = changed.len() - 10;
+    changed[last] ^= 1;
+    assert_eq!(
+        crate::ecerts::check_file(app, changed).await,
+        "/verify?file=unknown"
+    );
     assert_eq!(v["unit_number"], UNIT);
     assert!(!v.to_string().contains("张三"), "masked: {v}");
     assert!(app::ops::seal::verify_with_public(
@@ -963,6 +975,39 @@ async fn transfer_with_mortgage_from_import_to_proof(app: &TestApp) {
     let rows = app::db::audit_rows(&app.db).await.unwrap();
     assert_eq!(rows.len(), before + 1);
     assert_eq!(rows.last().unwrap().action, "register_query");
+    // The supervisor finds it in the audit review: who, what, found.
+    let r: Value = call(app, &sup.cookie, "cases/audit_review", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let queries = r["register_queries"].as_array().unwrap();
+    assert_eq!(queries.len(), 1, "{r}");
+    assert_eq!(queries[0]["query"], UNIT);
+    assert_eq!(queries[0]["found"], true);
+    // An old certificate number finds its unit too (as history).
+    let old_cert = entries
+        .iter()
+        .find(|e| e["kind"] == "ownership" && !e["valid_to"].is_null())
+        .and_then(|e| e["certificate_no"].as_str())
+        .unwrap()
+        .to_string();
+    let h: Value = call(app, &sup.cookie, "staff/register", &[("query", &old_cert)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["unit"]["unit_number"], UNIT, "{h}");
+    // After 登簿 the case is no longer checked against the register it changed.
+    let done = case(app, &sup, &id).await;
+    let codes: Vec<&str> = done["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["code"].as_str().unwrap().starts_with("reg_"))
+        .map(|k| k["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["reg_entered"]);
     // A citizen may not query it.
     assert_ne!(
         call(app, &cookie, "staff/register", &[("query", UNIT)])
@@ -1013,10 +1058,8 @@ async fn a_non_owners_sale_is_flagged_and_returned(app: &TestApp) {
         &id,
         version,
         "return",
-        &[
-            ("f[pick-property_certificate]", "1"),
-            ("f[reason-property_certificate]", "wrong_document"),
-        ],
+        // No material ticked: the register's reason is the notice.
+        &[],
     )
     .await;
     assert_eq!(
@@ -1033,6 +1076,7 @@ async fn a_non_owners_sale_is_flagged_and_returned(app: &TestApp) {
     let text = view.to_string();
     assert!(text.contains("登记簿核验"), "{text}");
     assert!(text.contains("出卖人（义务人）"), "{text}");
+    assert!(text.contains("请撤回本申请后重新填写提交"), "{text}");
     assert!(
         !text.contains("赵六"),
         "the owner is never named to the filer"

@@ -679,6 +679,22 @@ pub async fn submit_application(id: String, csrf: String) -> Result<String, AppE
     }
     let services = services()?;
     let database = database()?;
+    // Filed by its certificate alone: the unit number comes from the
+    // register, so the case is found with the unit's other cases, and its
+    // certificate names the unit.
+    if draft.property.unit_number.trim().is_empty() {
+        let cert = draft.property.certificate_number.trim().to_string();
+        if let Some(unit) = crate::db::register::unit_of_certificate(&database, &cert)
+            .await
+            .map_err(internal("register"))?
+        {
+            draft.property.unit_number = unit;
+            let json = serde_json::to_string(&draft).map_err(|e| AppError::internal("draft", e))?;
+            crate::db::save_draft(&database, &id, &session.citizen_id, &json)
+                .await
+                .map_err(internal("save_draft"))?;
+        }
+    }
     let lang = request_lang().await;
     let today = chrono::Utc::now()
         .with_timezone(&crate::domain::calendar::china())

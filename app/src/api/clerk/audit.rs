@@ -22,6 +22,18 @@ pub struct AuditReview {
     pub off_hours: Vec<OffHoursView>,
     /// The first audit record whose chain link does not hold, if any.
     pub broken_at: Option<i64>,
+    /// Every staff query of the register in the last 30 days.
+    #[serde(default)]
+    pub register_queries: Vec<RegisterQueryView>,
+}
+
+/// A staff query of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterQueryView {
+    pub at: String,
+    pub who: String,
+    pub query: String,
+    pub found: bool,
 }
 
 /// Is this instant (Unix ms) outside working hours in China?
@@ -53,7 +65,19 @@ pub async fn review_audit() -> Result<AuditReview, AppError> {
     let broken_at = crate::db::verify_audit(&database)
         .await
         .map_err(internal("audit"))?;
+    let register_queries = crate::db::register_queries_since(&database, since)
+        .await
+        .map_err(internal("audit"))?
+        .into_iter()
+        .map(|(at, who, query, after)| RegisterQueryView {
+            at: crate::views::local_time(at),
+            who,
+            query,
+            found: after == "found",
+        })
+        .collect();
     Ok(AuditReview {
+        register_queries,
         off_hours: views
             .into_iter()
             .filter(|(at, _, _)| off_hours(&cal, *at))

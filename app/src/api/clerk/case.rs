@@ -206,11 +206,25 @@ pub async fn get_case(id: String) -> Result<CaseView, AppError> {
     } else {
         None
     };
-    let register_checks = if register_in_use {
+    // Checked until 登簿; after it the case's own entries are the register,
+    // so its checks against the current register no longer apply.
+    let entered = matches!(
+        row.stage.as_str(),
+        "certificate" | "fee_paid" | "issued" | "archived"
+    );
+    let register_checks = if register_in_use && !entered {
         crate::domain::register::checks(&facts, standing.as_ref())
     } else {
         Vec::new()
     };
+    if register_in_use && entered {
+        checks.push(CheckView {
+            code: "reg_entered".into(),
+            pass: true,
+            zh: "已登簿：本案的登记已写入登记簿（登簿后不再对照登记簿核验；详见“查看该单元的登记簿”）".into(),
+            en: "Entered in the register (no longer checked against it; see the unit's register)".into(),
+        });
+    }
     let register_failed = register_checks.iter().any(|k| !k.pass);
     checks.extend(register_checks.into_iter().map(|k| CheckView {
         code: k.code.to_string(),

@@ -112,13 +112,23 @@ pub async fn act_on_case(
                 note,
             });
         }
+        // No material to fix: allowed when the register's checks fail (the
+        // register's reason is the notice).
         if items.is_empty() {
-            errors.push(FieldError::new(
-                "items",
-                "items_required",
-                "请至少选择一项需要补正的材料".into(),
-                "Choose at least one item to correct".into(),
-            ));
+            let database = database()?;
+            let facts = crate::ops::register::case_facts(&database, &id, &matter).await?;
+            let register_fails = crate::ops::register::case_checks(&database, &facts)
+                .await?
+                .iter()
+                .any(|c| !c.pass);
+            if !register_fails {
+                errors.push(FieldError::new(
+                    "items",
+                    "items_required",
+                    "请至少选择一项需要补正的材料".into(),
+                    "Choose at least one item to correct".into(),
+                ));
+            }
         }
     }
     // Tolerated deficiencies (容缺): at acceptance, materials the applicant
@@ -227,7 +237,11 @@ pub async fn act_on_case(
             .collect();
         if !failed.is_empty() {
             if action == Action::Return {
-                let why = crate::ops::register::public_reasons(&failed, crate::domain::Lang::Zh);
+                let why = format!(
+                    "{}{}",
+                    crate::ops::register::public_reasons(&failed, crate::domain::Lang::Zh),
+                    crate::domain::register::PUBLIC_NEXT_STEP
+                );
                 reason = if reason.is_empty() {
                     format!("登记簿核验：{why}")
                 } else {

@@ -50,6 +50,9 @@ pub struct MyRegisterView {
     pub identity_service: bool,
     pub units: Vec<UnitView>,
     pub csrf: String,
+    /// The citizen's latest check of their own identity failed.
+    #[serde(default)]
+    pub last_failed: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -119,11 +122,18 @@ pub async fn my_register() -> Result<MyRegisterView, AppError> {
             .map(|s| unit_view(s, &[]))
             .collect()
     };
+    let last_failed = hashes.is_empty()
+        && crate::db::register::last_own_check(&database, &session.citizen_id)
+            .await
+            .map_err(|e| AppError::internal("register", e))?
+            .as_deref()
+            == Some("failed");
     Ok(MyRegisterView {
         verified: !hashes.is_empty(),
         identity_service: services.policy.identity_service,
         units,
         csrf: session.csrf_token,
+        last_failed,
     })
 }
 
@@ -232,7 +242,7 @@ pub async fn unit_history(query: String) -> Result<UnitHistoryView, AppError> {
     let unit_number = match crate::domain::UnitNumber::parse(&query) {
         Ok(u) => Some(u.as_str().to_string()),
         Err(_) => match crate::domain::CertificateNumber::parse(&query) {
-            Ok(c) => crate::db::register::unit_of_certificate(&database, c.as_str())
+            Ok(c) => crate::db::register::unit_of_any_certificate(&database, c.as_str())
                 .await
                 .map_err(internal)?,
             Err(_) => None,

@@ -105,6 +105,52 @@ pub fn AuditPage() -> impl IntoView {
                         }
                             .into_any()
                     }}
+                    <h2>{bi("登记簿查询记录", "Queries of the register")}</h2>
+                    <p class="muted">
+                        {bi(
+                            "近 30 天内工作人员查询登记簿（单元历史）的全部记录。",
+                            "Every staff query of the register (a unit's history) in the last 30 days.",
+                        )}
+                    </p>
+                    {if r.register_queries.is_empty() {
+                        view! { <p>{bi("没有查询记录。", "No queries.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="cases" data-testid="register-queries">
+                                <thead>
+                                    <tr>
+                                        <th>{bi("时间", "Time")}</th>
+                                        <th>{bi("人员", "Who")}</th>
+                                        <th>{bi("查询内容", "Query")}</th>
+                                        <th>{bi("结果", "Result")}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {r
+                                        .register_queries
+                                        .into_iter()
+                                        .map(|v| {
+                                            view! {
+                                                <tr>
+                                                    <td>{v.at}</td>
+                                                    <td>{v.who}</td>
+                                                    <td class="wrap-anywhere">{v.query}</td>
+                                                    <td>
+                                                        {if v.found {
+                                                            bi("找到", "Found")().into_any()
+                                                        } else {
+                                                            bi("未找到", "Not found")().into_any()
+                                                        }}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }}
                 }
                     .into_any()
             }

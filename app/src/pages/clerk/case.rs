@@ -559,8 +559,8 @@ fn CaseDetail(c: CaseView) -> impl IntoView {
                 view! {
                     <p class="notice notice--error" role="status" data-testid="register-blocked">
                         {bi(
-                            "登记簿核验不通过（见下方“智能辅助审核”）：不能预审通过或受理。请退回补正（系统会把核验结果告知申请人，但不透露登记的权利人）或不予受理。",
-                            "The checks against the register fail (see Automatic checks below): the case cannot be pre-accepted or accepted. Return it (the applicant is told what the register check found, never who is registered) or reject it.",
+                            "登记簿核验不通过（见下方“智能辅助审核”）：不能预审通过或受理。请退回补正（可不勾选材料；系统会把核验结果和撤回重报的办法告知申请人，但不透露登记的权利人）或不予受理。",
+                            "The checks against the register fail (see Automatic checks below): the case cannot be pre-accepted or accepted. Return it (no material need be ticked; the applicant is told what the register check found and how to withdraw and file again, never who is registered) or reject it.",
                         )}
                     </p>
                 }

@@ -194,7 +194,23 @@ pub fn MyRegisterPage() -> impl IntoView {
                     let action = ServerAction::<VerifyForRegister>::new();
                     let name_error = error == "name";
                     let id_error = error == "id_number";
+                    let last_failed = r.last_failed;
                     view! {
+                        {last_failed
+                            .then(|| {
+                                view! {
+                                    <p
+                                        class="notice notice--error"
+                                        role="alert"
+                                        data-testid="identity-failed"
+                                    >
+                                        {bi(
+                                            "上次实名核验未通过：请核对姓名和身份证号码后重试，人脸识别时请正对镜头、光线充足。多次不通过请携带身份证到登记窗口或自助查询机查询。",
+                                            "Your last identity check did not pass: check your name and ID number and try again, facing the camera in good light. If it keeps failing, bring your ID card to a window or self-service terminal.",
+                                        )}
+                                    </p>
+                                }
+                            })}
                         <p class="lead">
                             {bi(
                                 "为保护您的财产信息，查看前请先通过实名核验（人脸识别），30 天内有效。",

@@ -177,11 +177,20 @@ fn VerifiedFacts(v: Verified) -> impl IntoView {
     let holders = v
         .holders
         .iter()
-        .map(|h| format!("{}（{}）", h.name, h.share))
+        .map(|h| {
+            if h.share.is_empty() {
+                h.name.clone()
+            } else {
+                format!("{}（{}）", h.name, h.share)
+            }
+        })
         .collect::<Vec<_>>()
         .join("、");
     let kind = v.kind;
     let proof = kind == crate::domain::ecert::EcertKind::Proof;
+    // A register query result states what was registered at a moment, for
+    // the person queried.
+    let query = kind == crate::domain::ecert::EcertKind::RegisterResult;
     let reason = v.reason.clone();
     let changed = v.changed_on.clone();
     view! {
@@ -222,27 +231,39 @@ fn VerifiedFacts(v: Verified) -> impl IntoView {
             </p>
             <h2>{move || kind.label(current_lang())}</h2>
             <dl class="facts">
-                <dt>{bi("证号", "Number")}</dt>
-                <dd class="wrap-anywhere">{v.number.clone()}</dd>
-                <dt>{bi("登记事项", "Registration")}</dt>
-                <dd>{v.matter.clone()}</dd>
+                {(!query)
+                    .then(|| {
+                        view! {
+                            <dt>{bi("证号", "Number")}</dt>
+                            <dd class="wrap-anywhere">{v.number.clone()}</dd>
+                        }
+                    })}
                 <dt>
-                    {if proof {
+                    {if query {
+                        bi("查询事项", "Query")
+                    } else {
+                        bi("登记事项", "Registration")
+                    }}
+                </dt> <dd>{v.matter.clone()}</dd>
+                <dt>
+                    {if query {
+                        bi("查询对象", "Person queried")
+                    } else if proof {
                         bi("权利人（申请人）", "Right holder (applicant)")
                     } else {
                         bi("权利人", "Holders")
                     }}
-                </dt>
-                <dd>{holders}</dd>
-                <dt>{bi("不动产单元号", "Unit number")}</dt>
+                </dt> <dd>{holders}</dd> <dt>{bi("不动产单元号", "Unit number")}</dt>
                 <dd class="wrap-anywhere">{v.unit_number.clone()}</dd>
-                <dt>{bi("坐落", "Address")}</dt>
-                <dd>{v.address.clone()}</dd>
-                <dt>{bi("登记日期", "Registered on")}</dt>
-                <dd>{v.issued_on.clone()}</dd>
-                <dt>{bi("登记机构", "Issued by")}</dt>
-                <dd>{v.issuer.clone()}</dd>
-                <dt>{bi("验证码", "Code")}</dt>
+                <dt>{bi("坐落", "Address")}</dt> <dd>{v.address.clone()}</dd>
+                <dt>
+                    {if query {
+                        bi("查询时间", "Queried at")
+                    } else {
+                        bi("登记日期", "Registered on")
+                    }}
+                </dt> <dd>{v.issued_on.clone()}</dd> <dt>{bi("登记机构", "Issued by")}</dt>
+                <dd>{v.issuer.clone()}</dd> <dt>{bi("验证码", "Code")}</dt>
                 <dd class="receipt">{format_code(&v.code)}</dd>
             </dl>
         </section>
