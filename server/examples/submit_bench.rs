@@ -161,6 +161,7 @@ async fn main() {
                         pairs(&[
                             ("f[unit_number]", "320684413219GB00029F00010002"),
                             ("f[address]", "明州市海曙区望京路 8 号"),
+                            ("f[secured_amount]", "1200000"),
                         ]),
                     ),
                     (

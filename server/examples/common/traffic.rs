@@ -340,6 +340,7 @@ impl World {
                     f("unit_number", &unit),
                     f("certificate_number", ""),
                     f("address", "明州市海曙区望京路 8 号 3 幢 1201 室"),
+                    f("secured_amount", "1200000"),
                 ],
             )
             .await
