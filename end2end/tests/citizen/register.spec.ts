@@ -323,8 +323,7 @@ test("the register: a stranger's sale is flagged and returned; the owners' sale 
     for (const phone of sellerPhones) await phone.context().close();
 
     // The clerk reads the unit's whole history: both ownerships, each with its case.
-    await page.goto("/staff");
-    await page.getByRole("link", { name: "登记簿", exact: true }).click();
+    await page.goto("/staff/register");
     await expect(page).toHaveTitle(/登记簿查询/);
     await page.getByLabel(/不动产单元号/).fill(UNIT);
     await page.getByRole("button", { name: "查询", exact: true }).click();
