@@ -125,3 +125,23 @@ export async function startServer(opts: { port: number; dataDir: string; before:
   expect(up, `the journey's own server answers ${url}`).toBe(true);
   return { output, stop: () => child.kill("SIGTERM") };
 }
+
+/** Staff sign-in with a username and password. */
+export async function staffSignIn(page: Page, username: string, password: string) {
+  await page.goto("/staff/signin");
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+}
+
+/** A clerk's move on the case page, and the stage it leads to. */
+export async function act(page: Page, name: string, stage: string) {
+  await page.getByRole("button", { name, exact: true }).click();
+  await expect(page.getByTestId("stage")).toHaveText(stage);
+}
+
+/** The page fits a 390-pixel phone: no sideways scrolling. */
+export async function noSidewaysScroll(page: Page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, "no sideways scrolling").toBeLessThanOrEqual(390);
+}

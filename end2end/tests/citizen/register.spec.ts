@@ -1,7 +1,7 @@
 import { test, expect, open, hydrated } from "../fixtures";
 import { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { anotherPhone, messageFromOutbox, signIn, startServer } from "../steps";
+import { act, anotherPhone, messageFromOutbox, noSidewaysScroll, signIn, staffSignIn, startServer } from "../steps";
 
 // The register (不动产登记簿), the whole story, at phone size with
 // JavaScript on and off. A centre loads its register with the import
@@ -35,23 +35,6 @@ test.use({
     await use(`http://127.0.0.1:${PORT + (javaScriptEnabled === false ? 11 : 10)}`);
   },
 });
-
-async function staffSignIn(page: Page, username: string, password: string) {
-  await page.goto("/staff/signin");
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill(password);
-  await page.getByRole("button", { name: "登录" }).click();
-}
-
-async function act(page: Page, name: string, stage: string) {
-  await page.getByRole("button", { name, exact: true }).click();
-  await expect(page.getByTestId("stage")).toHaveText(stage);
-}
-
-async function noSidewaysScroll(page: Page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, "no sideways scrolling").toBeLessThanOrEqual(390);
-}
 
 type Party = { name: string; id: string; mobile: string; share?: string };
 
